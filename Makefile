@@ -1,0 +1,57 @@
+# otelcol-llmeval: build, run and test the collector distribution.
+# Everything this file needs it installs itself (ocb into .tools/).
+
+GO          ?= go
+OCB_VERSION := v0.161.0
+TOOLS       := $(CURDIR)/.tools/bin
+OCB         := $(TOOLS)/builder
+BIN         := bin/otelcol-llmeval
+RUN_CONFIG  ?= testdata/collector/run.yaml
+FUZZTIME    ?= 10s
+GO_SOURCES  := $(shell find . -name '*.go' -not -path './build/*' -not -path './.tools/*') go.mod go.sum
+
+.PHONY: all build run test unit e2e fuzz bench generate lint clean
+
+all: build
+
+$(OCB):
+	GOBIN=$(TOOLS) $(GO) install go.opentelemetry.io/collector/cmd/builder@$(OCB_VERSION)
+
+## build: build bin/otelcol-llmeval with ocb from builder-config.yaml
+build: $(BIN)
+
+$(BIN): $(OCB) builder-config.yaml $(GO_SOURCES)
+	$(OCB) --config builder-config.yaml
+	mkdir -p bin
+	cp build/otelcol-llmeval/otelcol-llmeval $(BIN)
+
+## run: build, then run the collector with the default config
+run: $(BIN)
+	$(BIN) --config $(RUN_CONFIG)
+
+## test: unit tests with the race detector, short fuzz runs, end-to-end tests on the built binary
+test: unit fuzz e2e
+
+unit:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzViewMessages$$' -fuzztime $(FUZZTIME) ./evaluators/
+	$(GO) test -run '^$$' -fuzz '^FuzzExtractJSON$$' -fuzztime $(FUZZTIME) ./evaluators/
+	$(GO) test -run '^$$' -fuzz '^FuzzConfig$$' -fuzztime $(FUZZTIME) ./processor/
+
+e2e: $(BIN)
+	LLMEVAL_E2E_BINARY=$(CURDIR)/$(BIN) $(GO) test -count=1 -v ./e2e/
+
+## bench: per-span benchmarks (ns/span, allocs/span)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./processor/ ./evaluators/
+
+## generate: regenerate internal/metadata from metadata.yaml (mdatagen runs from its own tools module)
+generate:
+	cd processor && $(GO) tool -modfile=../internal/tools/go.mod mdatagen metadata.yaml
+	sed -i 's/^package processor$$/package llmevalprocessor/' processor/generated_*_test.go
+
+clean:
+	rm -rf bin build .tools

@@ -1,0 +1,92 @@
+package evaluators
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+)
+
+// containsEvaluator checks the target for literal substrings.
+type containsEvaluator struct {
+	target config.Target
+	fold   bool
+	any    []string
+	all    []string
+	none   []string
+}
+
+type containsSettings struct {
+	Any           []string `mapstructure:"any"`
+	All           []string `mapstructure:"all"`
+	None          []string `mapstructure:"none"`
+	CaseSensitive bool     `mapstructure:"case_sensitive"`
+}
+
+func newContains(e config.Evaluator, target config.Target, _ *Settings) (Evaluator, error) {
+	var s containsSettings
+	if err := e.DecodeSettings(&s); err != nil {
+		return nil, err
+	}
+	if len(s.Any)+len(s.All)+len(s.None) == 0 {
+		return nil, errors.New("any, all or none: at least one list is required")
+	}
+	ev := &containsEvaluator{target: target, fold: !s.CaseSensitive}
+	var err error
+	if ev.any, err = needles("any", s.Any, ev.fold); err != nil {
+		return nil, err
+	}
+	if ev.all, err = needles("all", s.All, ev.fold); err != nil {
+		return nil, err
+	}
+	if ev.none, err = needles("none", s.None, ev.fold); err != nil {
+		return nil, err
+	}
+	return ev, nil
+}
+
+func needles(field string, in []string, fold bool) ([]string, error) {
+	out := make([]string, len(in))
+	for i, n := range in {
+		if n == "" {
+			return nil, fmt.Errorf("%s[%d]: empty string", field, i)
+		}
+		if fold {
+			n = strings.ToLower(n)
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+func (e *containsEvaluator) Evaluate(_ context.Context, v *View) Result {
+	text, r, ok := textOf(v, e.target)
+	if !ok {
+		return r
+	}
+	if e.fold {
+		// ToLower returns text itself when it has nothing to lower.
+		text = strings.ToLower(text)
+	}
+	for _, n := range e.none {
+		if strings.Contains(text, n) {
+			return Failed("%s contains %q", e.target, n)
+		}
+	}
+	for _, n := range e.all {
+		if !strings.Contains(text, n) {
+			return Failed("%s lacks %q", e.target, n)
+		}
+	}
+	if len(e.any) > 0 {
+		for _, n := range e.any {
+			if strings.Contains(text, n) {
+				return Passed()
+			}
+		}
+		return Failed("%s contains none of any", e.target)
+	}
+	return Passed()
+}

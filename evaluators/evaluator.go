@@ -1,0 +1,230 @@
+// Package evaluators holds the code-based checks the llmeval processor runs on
+// every LLM/agent span, one file per type, and the span view they all read.
+package evaluators
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/contexts/ottlspan"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/ottlfuncs"
+	"go.opentelemetry.io/collector/component"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+)
+
+// Verdict is the outcome of one evaluator on one span.
+type Verdict uint8
+
+const (
+	// Skip means no verdict: the span lacks what the evaluator reads.
+	Skip Verdict = iota
+	Pass
+	Fail
+	Error
+)
+
+func (v Verdict) String() string {
+	switch v {
+	case Pass:
+		return "pass"
+	case Fail:
+		return "fail"
+	case Error:
+		return "error"
+	}
+	return "skip"
+}
+
+// Result is what an evaluator says about a span.
+type Result struct {
+	Verdict  Verdict
+	Score    float64
+	HasScore bool
+	Reason   string
+}
+
+// Evaluator is one configured check. Evaluate must be safe for concurrent use
+// and must not keep v.
+type Evaluator interface {
+	Evaluate(ctx context.Context, v *View) Result
+}
+
+// MaxReasonBytes bounds every reason written to a span.
+const MaxReasonBytes = 256
+
+// Passed, Failed, Errored and Skipped build results.
+func Passed() Result                           { return Result{Verdict: Pass} }
+func Failed(format string, args ...any) Result { return Result{Verdict: Fail, Reason: fmt.Sprintf(format, args...)} }
+func Errored(err error) Result                 { return Result{Verdict: Error, Reason: err.Error()} }
+func Skipped() Result                          { return Result{} }
+
+// WithScore returns r carrying score.
+func (r Result) WithScore(score float64) Result {
+	r.Score, r.HasScore = score, true
+	return r
+}
+
+// BoundReason makes a reason safe to write: valid UTF-8, at most
+// MaxReasonBytes, cut on a rune boundary.
+func BoundReason(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	if len(s) <= MaxReasonBytes {
+		return s
+	}
+	cut := MaxReasonBytes - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// Settings is what building an evaluator needs besides its config.
+type Settings struct {
+	Telemetry component.TelemetrySettings
+	parser    *ottl.Parser[*ottlspan.TransformContext]
+}
+
+// buildFunc builds one evaluator type from its entry. The target is already
+// parsed (its zero value when the type takes no target).
+type buildFunc func(entry config.Evaluator, target config.Target, set *Settings) (Evaluator, error)
+
+type evaluatorType struct {
+	build buildFunc
+	// defaultTarget is the target when the entry names none; zero means the
+	// type reads no target and rejects one.
+	defaultTarget config.TargetKind
+}
+
+var types = map[string]evaluatorType{
+	"json":     {build: newJSON, defaultTarget: config.TargetOutput},
+	"regex":    {build: newRegex, defaultTarget: config.TargetOutput},
+	"contains": {build: newContains, defaultTarget: config.TargetOutput},
+	"latency":  {build: newLatency},
+	"ottl":     {build: newOTTL},
+}
+
+// TypeNames lists the known evaluator types, sorted.
+func TypeNames() []string {
+	names := make([]string, 0, len(types))
+	for n := range types {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Check is a built evaluator with its name and selection.
+type Check struct {
+	Name string
+	Type string
+	// when is nil when the evaluator runs on every LLM/agent span.
+	when *ottl.ConditionSequence[*ottlspan.TransformContext]
+	Evaluator
+}
+
+// Selects reports whether the check runs on the span.
+func (c *Check) Selects(ctx context.Context, v *View) (bool, error) {
+	if c.when == nil {
+		return true, nil
+	}
+	return c.when.Eval(ctx, v.TransformContext())
+}
+
+// Build validates and builds every entry. Errors name the entry and the
+// field, and all of them are reported at once.
+func Build(entries []config.Evaluator, tel component.TelemetrySettings) ([]*Check, error) {
+	if err := config.ValidateNames(entries); err != nil {
+		return nil, err
+	}
+	parser, err := ottlspan.NewParser(ottlFunctions(), tel, ottlspan.EnablePathContextNames())
+	if err != nil {
+		return nil, fmt.Errorf("creating OTTL parser: %w", err)
+	}
+	set := &Settings{Telemetry: tel, parser: &parser}
+	checks := make([]*Check, 0, len(entries))
+	var errs []error
+	for i, e := range entries {
+		c, err := buildCheck(e, set)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", e.Label(i), err))
+			continue
+		}
+		checks = append(checks, c)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return checks, nil
+}
+
+func buildCheck(e config.Evaluator, set *Settings) (*Check, error) {
+	t, ok := types[e.Type]
+	if !ok {
+		return nil, fmt.Errorf("type: unknown type %q (want one of %s)", e.Type, strings.Join(TypeNames(), ", "))
+	}
+	var target config.Target
+	if t.defaultTarget == 0 {
+		if e.Target != "" {
+			return nil, fmt.Errorf("target: type %s reads no target", e.Type)
+		}
+	} else {
+		var err error
+		if target, err = config.ParseTarget(e.Target, t.defaultTarget); err != nil {
+			return nil, fmt.Errorf("target: %w", err)
+		}
+	}
+	c := &Check{Name: e.Name, Type: e.Type}
+	if len(e.When) > 0 {
+		seq, err := set.conditions(e.When)
+		if err != nil {
+			return nil, fmt.Errorf("when: %w", err)
+		}
+		c.when = seq
+	}
+	ev, err := t.build(e, target, set)
+	if err != nil {
+		return nil, err
+	}
+	c.Evaluator = ev
+	return c, nil
+}
+
+// conditions parses OTTL span conditions into one OR-ed sequence.
+func (s *Settings) conditions(conds []string) (*ottl.ConditionSequence[*ottlspan.TransformContext], error) {
+	for i, c := range conds {
+		if strings.TrimSpace(c) == "" {
+			return nil, fmt.Errorf("[%d]: empty condition", i)
+		}
+	}
+	parsed, err := s.parser.ParseConditions(conds)
+	if err != nil {
+		return nil, err
+	}
+	seq := ottlspan.NewConditionSequence(parsed, s.Telemetry, ottlspan.WithConditionSequenceErrorMode(ottl.PropagateError))
+	return &seq, nil
+}
+
+// textOf resolves a text target. When proceed is false the span has no
+// such text (Skip) or it cannot be decoded (Error), and r says which.
+func textOf(v *View, t config.Target) (text string, r Result, proceed bool) {
+	text, ok, err := v.Text(t)
+	switch {
+	case err != nil:
+		return "", Errored(err), false
+	case !ok:
+		return "", Skipped(), false
+	}
+	return text, Result{}, true
+}
+
+func ottlFunctions() map[string]ottl.Factory[*ottlspan.TransformContext] {
+	return ottlfuncs.StandardConverters[*ottlspan.TransformContext]()
+}

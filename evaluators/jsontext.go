@@ -1,0 +1,70 @@
+package evaluators
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"unsafe"
+)
+
+// ExtractJSON returns the JSON text an output carries: the whole text, or
+// the content of its single fenced code block (```json or ```), which is how
+// models commonly wrap JSON. It reports an error for more than one block or
+// an unterminated fence.
+func ExtractJSON(text string) (string, error) {
+	trimmed := strings.TrimSpace(text)
+	open := strings.Index(trimmed, "```")
+	if open < 0 {
+		return trimmed, nil
+	}
+	rest := trimmed[open+3:]
+	// The info string runs to the end of the fence line.
+	nl := strings.IndexByte(rest, '\n')
+	if nl < 0 {
+		return "", errors.New("unterminated code fence")
+	}
+	lang := strings.TrimSpace(rest[:nl])
+	if lang != "" && !strings.EqualFold(lang, "json") {
+		return "", fmt.Errorf("code fence is %q, not json", boundLang(lang))
+	}
+	body := rest[nl+1:]
+	end := strings.Index(body, "```")
+	if end < 0 {
+		return "", errors.New("unterminated code fence")
+	}
+	if strings.Contains(body[end+3:], "```") {
+		return "", errors.New("more than one code fence")
+	}
+	return strings.TrimSpace(body[:end]), nil
+}
+
+func boundLang(s string) string {
+	if len(s) > 16 {
+		return s[:16]
+	}
+	return s
+}
+
+// jsonError explains why s is not JSON, naming the byte offset. Only called
+// once json.Valid has said no, so its cost is off the passing path.
+func jsonError(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return errors.New("empty")
+	}
+	var v json.RawMessage
+	err := json.Unmarshal([]byte(s), &v)
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("%s (byte %d)", se.Error(), se.Offset)
+	}
+	if err != nil {
+		return err
+	}
+	return errors.New("invalid")
+}
+
+// jsonValid checks s without copying it: json.Valid only reads its input.
+func jsonValid(s string) bool {
+	return json.Valid(unsafe.Slice(unsafe.StringData(s), len(s)))
+}

@@ -1,0 +1,64 @@
+package evaluators
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+)
+
+// regexEvaluator checks the target against RE2 patterns, which run in time
+// linear in the input whatever the pattern.
+type regexEvaluator struct {
+	target      config.Target
+	mustMatch   *regexp.Regexp
+	mustntMatch *regexp.Regexp
+}
+
+type regexSettings struct {
+	MustMatch    string `mapstructure:"must_match"`
+	MustNotMatch string `mapstructure:"must_not_match"`
+}
+
+func newRegex(e config.Evaluator, target config.Target, _ *Settings) (Evaluator, error) {
+	var s regexSettings
+	if err := e.DecodeSettings(&s); err != nil {
+		return nil, err
+	}
+	if s.MustMatch == "" && s.MustNotMatch == "" {
+		return nil, errors.New("must_match or must_not_match: at least one is required")
+	}
+	ev := &regexEvaluator{target: target}
+	var err error
+	if s.MustMatch != "" {
+		if ev.mustMatch, err = regexp.Compile(s.MustMatch); err != nil {
+			return nil, fmt.Errorf("must_match: %w", err)
+		}
+	}
+	if s.MustNotMatch != "" {
+		if ev.mustntMatch, err = regexp.Compile(s.MustNotMatch); err != nil {
+			return nil, fmt.Errorf("must_not_match: %w", err)
+		}
+	}
+	return ev, nil
+}
+
+func (e *regexEvaluator) Evaluate(_ context.Context, v *View) Result {
+	text, r, ok := textOf(v, e.target)
+	if !ok {
+		return r
+	}
+	// Reasons never quote the matched text: it may be the very secret or
+	// personal data the pattern looks for.
+	if e.mustMatch != nil && !e.mustMatch.MatchString(text) {
+		return Failed("%s does not match must_match", e.target)
+	}
+	if e.mustntMatch != nil {
+		if loc := e.mustntMatch.FindStringIndex(text); loc != nil {
+			return Failed("%s matches must_not_match at byte %d", e.target, loc[0])
+		}
+	}
+	return Passed()
+}

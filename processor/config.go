@@ -1,0 +1,85 @@
+package llmevalprocessor
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/otel/metric/noop"
+	nooptrace "go.opentelemetry.io/otel/trace/noop"
+	"go.uber.org/zap"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
+)
+
+// Config is the llmeval processor's configuration.
+type Config struct {
+	// AttributePrefix starts every attribute the processor writes.
+	AttributePrefix string `mapstructure:"attribute_prefix"`
+	// RecordPasses also writes <prefix>.<name>.verdict=pass (and its score
+	// and reason); by default only fail and error verdicts are written.
+	RecordPasses bool `mapstructure:"record_passes"`
+	// EmitEvents also writes one gen_ai.evaluation.result span event per
+	// verdict.
+	EmitEvents bool `mapstructure:"emit_events"`
+	// DefaultEvaluators adds the built-in set (README: "Default evaluator
+	// set"). Unset means: only when Evaluators is empty.
+	DefaultEvaluators *bool `mapstructure:"default_evaluators"`
+	// Evaluators are the checks to run.
+	Evaluators []config.Evaluator `mapstructure:"evaluators"`
+
+	// prevent unkeyed literal initialization
+	_ struct{}
+}
+
+var _ component.Config = (*Config)(nil)
+
+// Validate builds every evaluator once, so that a bad regex, OTTL that does
+// not compile or a missing key stops the collector at start-up with the
+// evaluator and field named.
+func (cfg *Config) Validate() error {
+	var errs []error
+	if err := validatePrefix(cfg.AttributePrefix); err != nil {
+		errs = append(errs, fmt.Errorf("attribute_prefix: %w", err))
+	}
+	if _, err := evaluators.Build(cfg.EffectiveEvaluators(), validationTelemetry()); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// EffectiveEvaluators is the list the processor runs: the configured
+// evaluators, plus the default set when DefaultEvaluators says so.
+func (cfg *Config) EffectiveEvaluators() []config.Evaluator {
+	useDefaults := len(cfg.Evaluators) == 0
+	if cfg.DefaultEvaluators != nil {
+		useDefaults = *cfg.DefaultEvaluators
+	}
+	if !useDefaults {
+		return cfg.Evaluators
+	}
+	return append(evaluators.DefaultSet(), cfg.Evaluators...)
+}
+
+func validatePrefix(p string) error {
+	switch {
+	case p == "":
+		return errors.New("must not be empty")
+	case strings.HasPrefix(p, ".") || strings.HasSuffix(p, "."):
+		return errors.New("must not start or end with '.'")
+	case strings.ContainsAny(p, " \t\n"):
+		return errors.New("must not contain whitespace")
+	}
+	return nil
+}
+
+// validationTelemetry is what Validate builds with: nothing it creates runs.
+func validationTelemetry() component.TelemetrySettings {
+	return component.TelemetrySettings{
+		Logger:         zap.NewNop(),
+		TracerProvider: nooptrace.NewTracerProvider(),
+		MeterProvider:  noop.NewMeterProvider(),
+	}
+}

@@ -1,0 +1,39 @@
+// Package llmevalprocessor is an OpenTelemetry Collector processor that runs
+// code-based checks on LLM and agent spans and writes their verdicts onto the
+// spans as attributes.
+package llmevalprocessor // import "github.com/otelcol-llmeval/otelcol-llmeval/processor"
+
+import (
+	"context"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/processor"
+	"go.opentelemetry.io/collector/processor/processorhelper"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadata"
+)
+
+// NewFactory returns the factory for the llmeval processor.
+func NewFactory() processor.Factory {
+	return processor.NewFactory(
+		metadata.Type,
+		createDefaultConfig,
+		processor.WithTraces(createTraces, metadata.TracesStability),
+	)
+}
+
+func createDefaultConfig() component.Config {
+	return &Config{AttributePrefix: "llmeval"}
+}
+
+func createTraces(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Traces) (processor.Traces, error) {
+	p, err := newLLMEvalProcessor(set, cfg.(*Config))
+	if err != nil {
+		return nil, err
+	}
+	return processorhelper.NewTraces(ctx, set, cfg, next, p.processTraces,
+		processorhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}),
+		processorhelper.WithShutdown(p.shutdown),
+	)
+}

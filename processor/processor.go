@@ -1,0 +1,252 @@
+package llmevalprocessor
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.uber.org/zap"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadata"
+)
+
+// Semantic-convention names of the optional evaluation event.
+const (
+	evalEventName   = "gen_ai.evaluation.result"
+	evalName        = "gen_ai.evaluation.name"
+	evalScoreValue  = "gen_ai.evaluation.score.value"
+	evalScoreLabel  = "gen_ai.evaluation.score.label"
+	evalExplanation = "gen_ai.evaluation.explanation"
+	errorType       = "error.type"
+)
+
+// numVerdicts sizes per-batch counters indexed by evaluators.Verdict.
+const numVerdicts = int(evaluators.Error) + 1
+
+// check is a built evaluator with the attribute keys it writes and the
+// metric attribute sets it counts under, all made once at start-up.
+type check struct {
+	*evaluators.Check
+	verdictKey, scoreKey, reasonKey string
+	verdictAttrs                    [numVerdicts]metric.MeasurementOption
+	errorAttrs                      metric.MeasurementOption
+}
+
+type llmEvalProcessor struct {
+	logger       *zap.Logger
+	telemetry    *metadata.TelemetryBuilder
+	checks       []check
+	verdictKey   string
+	failedKey    string
+	recordPasses bool
+	emitEvents   bool
+	layoutAttrs  map[evaluators.Layout]metric.MeasurementOption
+
+	// batches are reused across calls; processTraces may run concurrently,
+	// and a pool keeps each call on its own state without a shared lock.
+	batches sync.Pool
+}
+
+// batch is the per-call scratch state.
+type batch struct {
+	view      evaluators.View
+	verdicts  []int64 // [check*numVerdicts + verdict]
+	layouts   [8]int64
+	evaluated int64
+	failed    []string
+}
+
+func newLLMEvalProcessor(set processor.Settings, cfg *Config) (*llmEvalProcessor, error) {
+	built, err := evaluators.Build(cfg.EffectiveEvaluators(), set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
+	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
+	p := &llmEvalProcessor{
+		logger:       set.Logger,
+		telemetry:    tb,
+		checks:       make([]check, len(built)),
+		verdictKey:   cfg.AttributePrefix + ".verdict",
+		failedKey:    cfg.AttributePrefix + ".failed",
+		recordPasses: cfg.RecordPasses,
+		emitEvents:   cfg.EmitEvents,
+		layoutAttrs:  map[evaluators.Layout]metric.MeasurementOption{},
+	}
+	for i, c := range built {
+		base := cfg.AttributePrefix + "." + c.Name
+		p.checks[i] = check{
+			Check:      c,
+			verdictKey: base + ".verdict",
+			scoreKey:   base + ".score",
+			reasonKey:  base + ".reason",
+			errorAttrs: metric.WithAttributeSet(attribute.NewSet(attribute.String("evaluator", c.Name))),
+		}
+		for v := evaluators.Pass; v <= evaluators.Error; v++ {
+			p.checks[i].verdictAttrs[v] = metric.WithAttributeSet(attribute.NewSet(
+				attribute.String("evaluator", c.Name), attribute.String("verdict", v.String())))
+		}
+	}
+	for _, l := range []evaluators.Layout{evaluators.LayoutGenAI, evaluators.LayoutGenAIFlat, evaluators.LayoutOpenInference, evaluators.LayoutVercelLegacy} {
+		p.layoutAttrs[l] = metric.WithAttributeSet(attribute.NewSet(attribute.String("layout", l.String())))
+	}
+	p.batches.New = func() any {
+		return &batch{verdicts: make([]int64, len(p.checks)*numVerdicts)}
+	}
+	set.Logger.Info("llmeval processor built", zap.Int("evaluators", len(p.checks)))
+	return p, nil
+}
+
+// processTraces annotates every LLM/agent span in place. It never drops or
+// reorders spans and never fails the batch.
+func (p *llmEvalProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
+	b := p.batches.Get().(*batch)
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		rs := rss.At(i)
+		sss := rs.ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			ss := sss.At(j)
+			spans := ss.Spans()
+			for k := 0; k < spans.Len(); k++ {
+				b.view.Reset(rs, ss, spans.At(k))
+				p.evaluateSpan(ctx, b)
+			}
+		}
+	}
+	b.view.Release()
+	p.flushCounts(ctx, b)
+	p.batches.Put(b)
+	return td, nil
+}
+
+func (p *llmEvalProcessor) evaluateSpan(ctx context.Context, b *batch) {
+	v := &b.view
+	layout := v.Layout()
+	if layout == evaluators.LayoutNone {
+		return
+	}
+	b.layouts[layout]++
+	span := v.Span()
+	attrs := span.Attributes()
+	b.failed = b.failed[:0]
+	gotVerdict := false
+	for i := range p.checks {
+		c := &p.checks[i]
+		r, ran := p.run(ctx, c, v)
+		if !ran || r.Verdict == evaluators.Skip {
+			continue
+		}
+		gotVerdict = true
+		b.verdicts[i*numVerdicts+int(r.Verdict)]++
+		if r.Verdict == evaluators.Fail {
+			b.failed = append(b.failed, c.Name)
+		}
+		if r.Verdict != evaluators.Pass || p.recordPasses {
+			attrs.PutStr(c.verdictKey, r.Verdict.String())
+			if r.HasScore {
+				attrs.PutDouble(c.scoreKey, r.Score)
+			}
+			if r.Reason != "" {
+				attrs.PutStr(c.reasonKey, evaluators.BoundReason(r.Reason))
+			}
+		}
+		if p.emitEvents {
+			appendEvalEvent(span, c.Name, r)
+		}
+	}
+	if !gotVerdict {
+		return
+	}
+	b.evaluated++
+	if len(b.failed) == 0 {
+		attrs.PutStr(p.verdictKey, "pass")
+		return
+	}
+	attrs.PutStr(p.verdictKey, "fail")
+	failed := attrs.PutEmptySlice(p.failedKey)
+	failed.EnsureCapacity(len(b.failed))
+	for _, name := range b.failed {
+		failed.AppendEmpty().SetStr(name)
+	}
+}
+
+// run applies one check to the span. A panic in an evaluator becomes an
+// error verdict for that evaluator alone: the span and the others go on.
+func (p *llmEvalProcessor) run(ctx context.Context, c *check, v *evaluators.View) (r evaluators.Result, ran bool) {
+	defer func() {
+		if rec := recover(); rec != nil {
+			p.logger.Error("evaluator panicked; recorded as an error verdict",
+				zap.String("evaluator", c.Name), zap.String("panic", fmt.Sprint(rec)))
+			r, ran = evaluators.Result{Verdict: evaluators.Error, Reason: "internal error in evaluator"}, true
+		}
+	}()
+	selected, err := c.Selects(ctx, v)
+	if err != nil {
+		return evaluators.Errored(fmt.Errorf("when: %w", err)), true
+	}
+	if !selected {
+		return evaluators.Result{}, false
+	}
+	return c.Evaluate(ctx, v), true
+}
+
+func appendEvalEvent(span ptrace.Span, name string, r evaluators.Result) {
+	ev := span.Events().AppendEmpty()
+	ev.SetName(evalEventName)
+	ev.SetTimestamp(span.EndTimestamp())
+	a := ev.Attributes()
+	a.PutStr(evalName, name)
+	a.PutStr(evalScoreLabel, r.Verdict.String())
+	if r.HasScore {
+		a.PutDouble(evalScoreValue, r.Score)
+	}
+	if r.Reason != "" {
+		a.PutStr(evalExplanation, evaluators.BoundReason(r.Reason))
+	}
+	if r.Verdict == evaluators.Error {
+		a.PutStr(errorType, "llmeval.evaluator_error")
+	}
+}
+
+// flushCounts adds the batch's counts to the internal metrics once per
+// batch instead of once per span.
+func (p *llmEvalProcessor) flushCounts(ctx context.Context, b *batch) {
+	t := p.telemetry
+	for l, n := range b.layouts {
+		if n > 0 {
+			t.ProcessorLlmevalLlmSpans.Add(ctx, n, p.layoutAttrs[evaluators.Layout(l)])
+			b.layouts[l] = 0
+		}
+	}
+	if b.evaluated > 0 {
+		t.ProcessorLlmevalSpansEvaluated.Add(ctx, b.evaluated)
+		b.evaluated = 0
+	}
+	for i := range p.checks {
+		c := &p.checks[i]
+		for v := evaluators.Pass; v <= evaluators.Error; v++ {
+			n := b.verdicts[i*numVerdicts+int(v)]
+			if n == 0 {
+				continue
+			}
+			t.ProcessorLlmevalVerdicts.Add(ctx, n, c.verdictAttrs[v])
+			if v == evaluators.Error {
+				t.ProcessorLlmevalEvaluatorErrors.Add(ctx, n, c.errorAttrs)
+			}
+			b.verdicts[i*numVerdicts+int(v)] = 0
+		}
+	}
+}
+
+func (p *llmEvalProcessor) shutdown(context.Context) error {
+	p.telemetry.Shutdown()
+	return nil
+}
