@@ -22,7 +22,9 @@ import (
 type Verdict uint8
 
 const (
-	// Skip means no verdict: the span lacks what the evaluator reads.
+	// Skip means no verdict: the span lacks what the evaluator reads. A Skip
+	// with a Reason means the evaluator was selected but lacked other data it
+	// needs (a price for the model, say); the processor counts those.
 	Skip Verdict = iota
 	Pass
 	Fail
@@ -59,10 +61,12 @@ type Evaluator interface {
 const MaxReasonBytes = 256
 
 // Passed, Failed, Errored and Skipped build results.
-func Passed() Result                           { return Result{Verdict: Pass} }
-func Failed(format string, args ...any) Result { return Result{Verdict: Fail, Reason: fmt.Sprintf(format, args...)} }
-func Errored(err error) Result                 { return Result{Verdict: Error, Reason: err.Error()} }
-func Skipped() Result                          { return Result{} }
+func Passed() Result { return Result{Verdict: Pass} }
+func Failed(format string, args ...any) Result {
+	return Result{Verdict: Fail, Reason: fmt.Sprintf(format, args...)}
+}
+func Errored(err error) Result { return Result{Verdict: Error, Reason: err.Error()} }
+func Skipped() Result          { return Result{} }
 
 // WithScore returns r carrying score.
 func (r Result) WithScore(score float64) Result {

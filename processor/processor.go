@@ -34,7 +34,7 @@ type check struct {
 	*evaluators.Check
 	verdictKey, scoreKey, reasonKey string
 	verdictAttrs                    [numVerdicts]metric.MeasurementOption
-	errorAttrs                      metric.MeasurementOption
+	evaluatorAttrs                  metric.MeasurementOption
 }
 
 type llmEvalProcessor struct {
@@ -55,7 +55,7 @@ type llmEvalProcessor struct {
 // batch is the per-call scratch state.
 type batch struct {
 	view      evaluators.View
-	verdicts  []int64 // [check*numVerdicts + verdict]
+	verdicts  []int64 // [check*numVerdicts + verdict]; Skip counts skips with a reason
 	layouts   [8]int64
 	evaluated int64
 	failed    []string
@@ -83,11 +83,11 @@ func newLLMEvalProcessor(set processor.Settings, cfg *Config) (*llmEvalProcessor
 	for i, c := range built {
 		base := cfg.AttributePrefix + "." + c.Name
 		p.checks[i] = check{
-			Check:      c,
-			verdictKey: base + ".verdict",
-			scoreKey:   base + ".score",
-			reasonKey:  base + ".reason",
-			errorAttrs: metric.WithAttributeSet(attribute.NewSet(attribute.String("evaluator", c.Name))),
+			Check:          c,
+			verdictKey:     base + ".verdict",
+			scoreKey:       base + ".score",
+			reasonKey:      base + ".reason",
+			evaluatorAttrs: metric.WithAttributeSet(attribute.NewSet(attribute.String("evaluator", c.Name))),
 		}
 		for v := evaluators.Pass; v <= evaluators.Error; v++ {
 			p.checks[i].verdictAttrs[v] = metric.WithAttributeSet(attribute.NewSet(
@@ -141,7 +141,13 @@ func (p *llmEvalProcessor) evaluateSpan(ctx context.Context, b *batch) {
 	for i := range p.checks {
 		c := &p.checks[i]
 		r, ran := p.run(ctx, c, v)
-		if !ran || r.Verdict == evaluators.Skip {
+		if !ran {
+			continue
+		}
+		if r.Verdict == evaluators.Skip {
+			if r.Reason != "" {
+				b.verdicts[i*numVerdicts+int(evaluators.Skip)]++
+			}
 			continue
 		}
 		gotVerdict = true
@@ -232,16 +238,20 @@ func (p *llmEvalProcessor) flushCounts(ctx context.Context, b *batch) {
 	}
 	for i := range p.checks {
 		c := &p.checks[i]
-		for v := evaluators.Pass; v <= evaluators.Error; v++ {
+		for v := evaluators.Skip; v <= evaluators.Error; v++ {
 			n := b.verdicts[i*numVerdicts+int(v)]
 			if n == 0 {
 				continue
 			}
-			t.ProcessorLlmevalVerdicts.Add(ctx, n, c.verdictAttrs[v])
-			if v == evaluators.Error {
-				t.ProcessorLlmevalEvaluatorErrors.Add(ctx, n, c.errorAttrs)
-			}
 			b.verdicts[i*numVerdicts+int(v)] = 0
+			switch v {
+			case evaluators.Skip:
+				t.ProcessorLlmevalNotEvaluated.Add(ctx, n, c.evaluatorAttrs)
+				continue
+			case evaluators.Error:
+				t.ProcessorLlmevalEvaluatorErrors.Add(ctx, n, c.evaluatorAttrs)
+			}
+			t.ProcessorLlmevalVerdicts.Add(ctx, n, c.verdictAttrs[v])
 		}
 	}
 }

@@ -28,6 +28,7 @@ type TelemetryBuilder struct {
 	registrations                   []metric.Registration
 	ProcessorLlmevalEvaluatorErrors metric.Int64Counter
 	ProcessorLlmevalLlmSpans        metric.Int64Counter
+	ProcessorLlmevalNotEvaluated    metric.Int64Counter
 	ProcessorLlmevalSpansEvaluated  metric.Int64Counter
 	ProcessorLlmevalVerdicts        metric.Int64Counter
 }
@@ -71,6 +72,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_processor_llmeval_llm_spans",
 		metric.WithDescription("LLM and agent spans seen, by the producer layout they were read as. Other spans cost one check and are not counted. [Development]"),
 		metric.WithUnit("{spans}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorLlmevalNotEvaluated, err = builder.meter.Int64Counter(
+		"otelcol_processor_llmeval_not_evaluated",
+		metric.WithDescription("Evaluations an evaluator was selected for but could not decide for lack of data it needs beyond the target (e.g. no price for the span's model), by evaluator. [Development]"),
+		metric.WithUnit("{evaluations}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorLlmevalSpansEvaluated, err = builder.meter.Int64Counter(

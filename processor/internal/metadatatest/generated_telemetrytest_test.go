@@ -21,12 +21,16 @@ func TestSetupTelemetry(t *testing.T) {
 	defer tb.Shutdown()
 	tb.ProcessorLlmevalEvaluatorErrors.Add(context.Background(), 1)
 	tb.ProcessorLlmevalLlmSpans.Add(context.Background(), 1)
+	tb.ProcessorLlmevalNotEvaluated.Add(context.Background(), 1)
 	tb.ProcessorLlmevalSpansEvaluated.Add(context.Background(), 1)
 	tb.ProcessorLlmevalVerdicts.Add(context.Background(), 1)
 	AssertEqualProcessorLlmevalEvaluatorErrors(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorLlmevalLlmSpans(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLlmevalNotEvaluated(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorLlmevalSpansEvaluated(t, testTel,
