@@ -1,9 +1,11 @@
 package evaluators
 
 import (
+	"strings"
 	"time"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/contexts/ottlspan"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
@@ -13,11 +15,11 @@ import (
 type Layout uint8
 
 const (
-	LayoutNone       Layout = iota // not an LLM/agent span
-	LayoutGenAI                    // current GenAI semconv (JSON messages)
-	LayoutGenAIFlat                // older semconv / OpenLLMetry: gen_ai.prompt.N.*
-	LayoutOpenInference            // Arize OpenInference: llm.*, input.value
-	LayoutVercelLegacy             // Vercel AI SDK <= 6: ai.*
+	LayoutNone          Layout = iota // not an LLM/agent span
+	LayoutGenAI                       // current GenAI semconv (JSON messages)
+	LayoutGenAIFlat                   // older semconv / OpenLLMetry: gen_ai.prompt.N.*
+	LayoutOpenInference               // Arize OpenInference: llm.*, input.value
+	LayoutVercelLegacy                // Vercel AI SDK <= 6: ai.*
 )
 
 func (l Layout) String() string {
@@ -65,6 +67,22 @@ type Usage struct {
 	CachedInput int64
 }
 
+// Limits on what the view decodes from one span.
+const (
+	// MaxContentBytes bounds a JSON content attribute (gen_ai.*.messages,
+	// gen_ai.system_instructions, ai.prompt*, ai.response.toolCalls): a
+	// larger value is not decoded and its accessors return an error naming
+	// the attribute. Content given as pdata slices is already decoded and is
+	// bounded by the counts below only.
+	MaxContentBytes = 4 << 20
+	// MaxMessages bounds the messages kept per side (input, output) of a
+	// span; later messages are dropped without an error.
+	MaxMessages = 10000
+	// MaxToolCalls bounds the tool calls, and separately the tool results,
+	// kept per side of a span; later ones are dropped without an error.
+	MaxToolCalls = 10000
+)
+
 // View is the read-only, layout-independent view of one span that every
 // evaluator reads. Cheap fields are read on Reset in one pass over the
 // attributes; message content is decoded on first use, at most once.
@@ -76,13 +94,82 @@ type View struct {
 
 	tctx *ottlspan.TransformContext
 
-	// TODO(normalizer): classified fields and lazily decoded content.
+	// Found by the cheap pass (Reset).
+	has     uint64                 // bit attrKey: the span has that key
+	vals    [numKeys]pcommon.Value // valid where has is set
+	indexed uint8                  // idx* flags: indexed-layout keys seen
+
+	layout    Layout
+	oiMarker  bool // OpenInference keys: input.value/output.value count
+	isTool    bool // operation is execute_tool
+	operation string
+	provider  string
+	model     string
+	toolName  string
+	usage     Usage
+	finish    []string
+	finishOut bool // finish reasons were taken from decoded output
+
+	// Decoded on first use, at most once per span.
+	in, out convo
+
+	sysDone    bool
+	sysPresent bool
+	sysErr     error
+	sysParts   []string
+	sysText    string
+	sysOK      bool
+
+	argsDone bool // tool arguments joined from output tool calls
+	argsText string
+	argsOK   bool
+
+	toolCall [1]ToolCall // the call a tool span executed
+
+	// Reused decoding scratch.
+	gmsgs []gMsg
+	ents  []idxEnt
+
+	// decodes counts content decodes for the current span (tests).
+	decodes int
 }
 
 // Reset points v at a new span and classifies it.
+// It makes one pass over the attributes, recording scalars and references
+// to content attributes; it decodes nothing, and for a span that is not an
+// LLM/agent span it does not allocate.
 func (v *View) Reset(rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, span ptrace.Span) {
 	v.Release()
 	v.resource, v.scope, v.span = rs, ss, span
+	v.clear()
+	for k, val := range span.Attributes().All() {
+		if id := classifyKey(k); id != kNone {
+			v.has |= bit(id)
+			v.vals[id] = val
+		} else {
+			v.indexed |= classifyPrefix(k)
+		}
+	}
+	v.resolve()
+}
+
+// clear forgets the previous span, keeping buffers.
+func (v *View) clear() {
+	v.has, v.indexed = 0, 0
+	v.layout, v.oiMarker, v.isTool = LayoutNone, false, false
+	v.operation, v.provider, v.model, v.toolName = "", "", "", ""
+	v.usage = Usage{-1, -1, -1, -1}
+	v.finish, v.finishOut = v.finish[:0], false
+	v.in.reset()
+	v.out.reset()
+	if v.sysDone {
+		v.sysParts = resetBuf(v.sysParts)
+		v.sysDone, v.sysPresent, v.sysErr = false, false, nil
+		v.sysText, v.sysOK = "", false
+	}
+	v.argsDone, v.argsText, v.argsOK = false, "", false
+	v.toolCall[0] = ToolCall{}
+	v.decodes = 0
 }
 
 // Release frees per-span resources (the OTTL context) held by v.
@@ -105,27 +192,45 @@ func (v *View) TransformContext() *ottlspan.TransformContext {
 }
 
 // Layout reports which producer layout the span uses; LayoutNone for spans
-// that are not LLM/agent spans.
-func (v *View) Layout() Layout { return LayoutNone }
+// that are not LLM/agent spans. Spans carrying keys of several layouts
+// report the one content is preferably read from (GenAI current, then
+// OpenInference, Vercel legacy, flattened).
+func (v *View) Layout() Layout { return v.layout }
 
 // IsGenAI reports whether the span is an LLM/agent span of any layout.
 func (v *View) IsGenAI() bool { return v.Layout() != LayoutNone }
 
 // Operation is the normalized operation: chat, text_completion, embeddings,
 // execute_tool, invoke_agent, retrieval, ... or "" when unknown.
-func (v *View) Operation() string { return "" }
+func (v *View) Operation() string { return v.operation }
 
 // Provider is the model provider (openai, anthropic, ...), or "".
-func (v *View) Provider() string { return "" }
+func (v *View) Provider() string { return v.provider }
 
 // Model is the response model if the span has one, else the request model.
-func (v *View) Model() string { return "" }
+func (v *View) Model() string { return v.model }
 
 // Usage returns the token counts of any layout.
-func (v *View) Usage() Usage { return Usage{-1, -1, -1, -1} }
+func (v *View) Usage() Usage { return v.usage }
 
 // FinishReasons returns the finish reasons as the producer spelled them.
-func (v *View) FinishReasons() []string { return nil }
+// They come from the span's finish-reason attributes; when it has none and
+// the output messages were already decoded, from those messages. The slice
+// is valid until the next Reset.
+func (v *View) FinishReasons() []string {
+	if len(v.finish) == 0 && !v.finishOut && v.out.done && v.out.err == nil {
+		v.finishOut = true
+		for i := range v.out.msgs {
+			if r := v.out.msgs[i].FinishReason; r != "" {
+				v.finish = append(v.finish, r)
+			}
+		}
+	}
+	if len(v.finish) == 0 {
+		return nil
+	}
+	return v.finish
+}
 
 // Duration is the span's own duration.
 func (v *View) Duration() time.Duration {
@@ -138,21 +243,312 @@ func (v *View) Err() (bool, string) {
 }
 
 // ToolName is the tool's name on a tool-execution span, or "".
-func (v *View) ToolName() string { return "" }
+func (v *View) ToolName() string { return v.toolName }
 
 // Text returns the text a target names. ok is false when the span has no
 // such content (then an evaluator gives no verdict). err is set when the
 // content is present but cannot be decoded; it names the attribute.
+//
+//   - output: the text parts of the output messages, joined by "\n".
+//   - input: the text of the input messages except system, developer and
+//     tool messages, joined by "\n".
+//   - system: gen_ai.system_instructions and the system (and developer)
+//     messages of the input.
+//   - tool_arguments: on a tool span the executed call's arguments; on other
+//     spans the arguments of the tool calls the output requests, one per
+//     line.
+//   - tool_result: the result on a tool span.
+//   - attribute:<key>: that attribute, non-strings rendered by
+//     Value.AsString.
+//
+// For input and output, ok is true when the side's content attribute is
+// present, even when it holds no text (`[]`, an empty text part), except
+// when it holds only non-text items such as tool calls, tool results or
+// (for input) system messages: a tool-call-only answer has no output text.
+// When content is present but broken, Text returns "", true and the error,
+// so a caller checking err first sees every broken span.
 func (v *View) Text(t config.Target) (text string, ok bool, err error) {
+	switch t.Kind {
+	case config.TargetOutput:
+		c := v.output()
+		return v.sideText(c, selAll)
+	case config.TargetInput:
+		c := v.input()
+		return v.sideText(c, selUser)
+	case config.TargetSystem:
+		return v.systemText()
+	case config.TargetToolArguments:
+		return v.toolArguments()
+	case config.TargetToolResult:
+		if !v.isTool {
+			return "", false, nil
+		}
+		if k, ok := v.firstKey(kToolResult, v.oiKey(kOutputValue), kAIToolResult, kAIToolOutput); ok {
+			return valueText(v.vals[k]), true, nil
+		}
+		return "", false, nil
+	case config.TargetAttribute:
+		val, ok := v.span.Attributes().Get(t.Key)
+		if !ok {
+			return "", false, nil
+		}
+		return valueText(val), true, nil
+	}
 	return "", false, nil
 }
 
-// InputMessages returns the decoded input conversation, in order.
-func (v *View) InputMessages() ([]Message, error) { return nil, nil }
+// InputMessages returns the decoded input conversation, in order. The
+// slice is valid until the next Reset.
+func (v *View) InputMessages() ([]Message, error) {
+	c := v.input()
+	if c.err != nil {
+		return nil, c.err
+	}
+	return c.msgs, nil
+}
 
-// OutputMessages returns the decoded output messages.
-func (v *View) OutputMessages() ([]Message, error) { return nil, nil }
+// OutputMessages returns the decoded output messages. The slice is valid
+// until the next Reset.
+func (v *View) OutputMessages() ([]Message, error) {
+	c := v.output()
+	if c.err != nil {
+		return nil, c.err
+	}
+	return c.msgs, nil
+}
 
 // ToolCalls returns the tool calls the model requested in its output (chat
-// spans) or the call a tool span executed.
-func (v *View) ToolCalls() ([]ToolCall, error) { return nil, nil }
+// spans) or the call a tool span executed. The slice is valid until the
+// next Reset.
+func (v *View) ToolCalls() ([]ToolCall, error) {
+	if v.isTool {
+		tc := &v.toolCall[0]
+		*tc = ToolCall{}
+		found := false
+		if k, ok := v.firstKey(kToolCallID, kAIToolID); ok {
+			tc.ID, found = valueText(v.vals[k]), true
+		}
+		if v.toolName != "" {
+			tc.Name, found = v.toolName, true
+		}
+		if k, ok := v.firstKey(kToolArgs, v.oiKey(kInputValue), kAIToolArgs, kAIToolInput); ok {
+			tc.Arguments, found = valueText(v.vals[k]), true
+		}
+		if !found {
+			return nil, nil
+		}
+		return v.toolCall[:], nil
+	}
+	c := v.output()
+	if c.err != nil {
+		return nil, c.err
+	}
+	if len(c.calls) == 0 {
+		return nil, nil
+	}
+	return c.calls, nil
+}
+
+// firstKey is the first of keys the span has; kNone entries are skipped.
+func (v *View) firstKey(keys ...attrKey) (attrKey, bool) {
+	for _, k := range keys {
+		if k != kNone && v.has&bit(k) != 0 {
+			return k, true
+		}
+	}
+	return kNone, false
+}
+
+// oiKey is k when the span is an OpenInference span, else kNone:
+// input.value and output.value mean something only there.
+func (v *View) oiKey(k attrKey) attrKey {
+	if v.oiMarker {
+		return k
+	}
+	return kNone
+}
+
+// input decodes the input side once. Sources in order of preference:
+// gen_ai.input.messages, llm.input_messages.*, input.value (OpenInference,
+// not on tool spans), ai.prompt.messages, ai.prompt, gen_ai.prompt.*.
+func (v *View) input() *convo {
+	c := &v.in
+	if c.done {
+		return c
+	}
+	c.done, c.present = true, true
+	switch {
+	case v.has&bit(kInMsgs) != 0:
+		v.decodes++
+		c.err = v.genAIMessages(keyNames[kInMsgs], v.vals[kInMsgs], c)
+	case v.indexed&idxOIInput != 0:
+		v.decodes++
+		v.indexedMessages(oiInputPrefix, true, c)
+	case v.oiMarker && !v.isTool && v.has&bit(kInputValue) != 0:
+		v.decodes++
+		c.begin("user")
+		c.addText(valueText(v.vals[kInputValue]))
+	case v.has&bit(kAIPromptMsgs) != 0:
+		v.decodes++
+		c.err = c.vercelPromptMessages(keyNames[kAIPromptMsgs], v.vals[kAIPromptMsgs])
+	case v.has&bit(kAIPrompt) != 0:
+		v.decodes++
+		c.err = c.vercelPrompt(keyNames[kAIPrompt], v.vals[kAIPrompt])
+	case v.indexed&idxFlatPrompt != 0:
+		v.decodes++
+		v.indexedMessages(flatPromptPrefix, false, c)
+	default:
+		c.present = false
+	}
+	c.seal()
+	return c
+}
+
+// output decodes the output side once. Sources in order of preference:
+// gen_ai.output.messages, llm.output_messages.*, output.value
+// (OpenInference, not on tool spans), ai.response.text / .object /
+// .toolCalls, gen_ai.completion.*.
+func (v *View) output() *convo {
+	c := &v.out
+	if c.done {
+		return c
+	}
+	c.done, c.present = true, true
+	switch {
+	case v.has&bit(kOutMsgs) != 0:
+		v.decodes++
+		c.err = v.genAIMessages(keyNames[kOutMsgs], v.vals[kOutMsgs], c)
+	case v.indexed&idxOIOutput != 0:
+		v.decodes++
+		v.indexedMessages(oiOutputPrefix, true, c)
+	case v.oiMarker && !v.isTool && v.has&bit(kOutputValue) != 0:
+		v.decodes++
+		c.begin("assistant")
+		c.addText(valueText(v.vals[kOutputValue]))
+	case v.has&(bit(kAIRespText)|bit(kAIRespObject)|bit(kAIRespToolCalls)) != 0:
+		v.decodes++
+		c.begin("assistant")
+		c.setFinish(v.str(kAIFinish))
+		if k, ok := v.firstKey(kAIRespText, kAIRespObject); ok {
+			c.addText(valueText(v.vals[k]))
+		}
+		if v.has&bit(kAIRespToolCalls) != 0 {
+			c.err = c.vercelToolCalls(keyNames[kAIRespToolCalls], v.vals[kAIRespToolCalls])
+		}
+	case v.indexed&idxFlatCompletion != 0:
+		v.decodes++
+		v.indexedMessages(flatCompletionPrefix, false, c)
+	default:
+		c.present = false
+	}
+	c.seal()
+	return c
+}
+
+// sideText is Text for input or output: see Text for the ok rule.
+func (v *View) sideText(c *convo, sel int) (string, bool, error) {
+	if !c.present {
+		return "", false, nil
+	}
+	if c.err != nil {
+		return "", true, c.err
+	}
+	if !c.textDone {
+		c.textDone = true
+		text, nText, nOther := c.joinText(sel)
+		c.text, c.textOK = text, nText > 0 || nOther == 0
+	}
+	return c.text, c.textOK, nil
+}
+
+// systemText joins gen_ai.system_instructions and the system messages of
+// the input. It decodes the input, never the output.
+func (v *View) systemText() (string, bool, error) {
+	if !v.sysDone {
+		v.sysDone = true
+		v.sysParts = v.sysParts[:0]
+		if v.has&bit(kSysInstr) != 0 {
+			v.decodes++
+			v.sysPresent = true
+			v.sysParts, v.sysErr = v.systemInstructions(keyNames[kSysInstr], v.vals[kSysInstr], v.sysParts)
+		}
+		c := v.input()
+		switch {
+		case v.sysErr != nil:
+		case c.err != nil:
+			v.sysErr = c.err
+		default:
+			for i := range c.msgs {
+				if isSystemRole(c.msgs[i].Role) {
+					v.sysPresent = true
+					if t := c.msgs[i].Text; t != "" {
+						v.sysParts = append(v.sysParts, t)
+					}
+				}
+			}
+			v.sysText, v.sysOK = joinNonEmpty(v.sysParts), v.sysPresent
+		}
+	}
+	if v.sysErr != nil {
+		return "", true, v.sysErr
+	}
+	return v.sysText, v.sysOK, nil
+}
+
+// toolArguments is Text(tool_arguments).
+func (v *View) toolArguments() (string, bool, error) {
+	if v.isTool {
+		if k, ok := v.firstKey(kToolArgs, v.oiKey(kInputValue), kAIToolArgs, kAIToolInput); ok {
+			return valueText(v.vals[k]), true, nil
+		}
+		return "", false, nil
+	}
+	c := v.output()
+	if !c.present {
+		return "", false, nil
+	}
+	if c.err != nil {
+		return "", true, c.err
+	}
+	if !v.argsDone {
+		v.argsDone = true
+		v.argsOK = len(c.calls) > 0
+		if len(c.calls) == 1 {
+			v.argsText = c.calls[0].Arguments
+		} else if len(c.calls) > 1 {
+			var b strings.Builder
+			for i := range c.calls {
+				if i > 0 {
+					b.WriteByte('\n')
+				}
+				b.WriteString(c.calls[i].Arguments)
+			}
+			v.argsText = b.String()
+		}
+	}
+	return v.argsText, v.argsOK, nil
+}
+
+// joinNonEmpty joins the non-empty strings of parts with "\n".
+func joinNonEmpty(parts []string) string {
+	n, last := 0, ""
+	for _, p := range parts {
+		if p != "" {
+			n, last = n+1, p
+		}
+	}
+	if n <= 1 {
+		return last
+	}
+	var b strings.Builder
+	for _, p := range parts {
+		if p == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}

@@ -1,0 +1,102 @@
+package evaluators
+
+import (
+	"testing"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+)
+
+// FuzzViewMessages feeds arbitrary text to every decoded content attribute
+// and calls every accessor: the view must never panic, and its errors must
+// stay short (they never quote content).
+func FuzzViewMessages(f *testing.F) {
+	f.Add(
+		`[{"role":"system","parts":[{"type":"text","content":"Be brief."}]},{"role":"user","parts":[{"type":"text","content":"Hi"}]},{"role":"tool","parts":[{"type":"tool_call_response","id":"1","response":{"ok":true}}]}]`,
+		`[{"role":"assistant","parts":[{"type":"text","content":"Hello"},{"type":"tool_call","id":"1","name":"f","arguments":{"a":1}}],"finish_reason":"stop"}]`,
+		`[{"role":"system","content":"S"},{"role":"user","content":[{"type":"text","text":"Q"},{"type":"tool-result","toolCallId":"a","toolName":"w","output":{"type":"json","value":1}}]},{"role":"assistant","content":[{"type":"tool-call","toolCallId":"a","toolName":"w","input":{"c":"P"}}]}]`,
+		`[{"toolCallType":"function","toolCallId":"call_9","toolName":"weather","args":"{\"city\":\"Paris\"}"}]`,
+		`[{"type":"text","content":"You are helpful."}]`,
+	)
+	f.Add(`[]`, `null`, `{"system":"S","prompt":"P"}`, `[{"toolCallId":1}]`, `[{"type":"text"}]`)
+	f.Add(`[{"role":"user","parts":[{"type":"text","content":"caf\u00e9 \ud83d"}]}]`, `[{"role":"assistant","parts":[{"type":"text","content":"\u0000\n"}]}]`,
+		`[{"role":"user","content":null}]`, `[{"args":{"deep":[[[[]]]]}}]`, `[{"type":"text","content":{"x":[1,2]}}]`)
+	f.Add("[{\"role\":\"\xff\"}]", `[{"role":"assistant","parts":[}`, `[[[[[[`, `{"a":`, "\x00")
+	f.Add(`[{"parts":[{"type":"tool_call","arguments":"x"},{"type":"tool_call_response","response":null}]}]`, `[{"role":5}]`, `{"messages":[{"role":"user","content":"m"}],"prompt":[{"role":"user","content":[]}]}`, `""`, `[1]`)
+
+	f.Fuzz(func(t *testing.T, in, out, prompt, toolCalls, sys string) {
+		views := []*View{
+			viewOf(t,
+				kv{"gen_ai.operation.name", "chat"},
+				kv{"gen_ai.input.messages", in},
+				kv{"gen_ai.output.messages", out},
+				kv{"gen_ai.system_instructions", sys},
+				kv{"ai.prompt.messages", prompt},
+				kv{"ai.response.toolCalls", toolCalls},
+			),
+			viewOf(t,
+				kv{"ai.operationId", "ai.generateText.doGenerate"},
+				kv{"ai.prompt.messages", prompt},
+				kv{"ai.response.toolCalls", toolCalls},
+				kv{"ai.response.text", out},
+			),
+			viewOf(t,
+				kv{"ai.operationId", "ai.generateText"},
+				kv{"ai.prompt", prompt},
+				kv{"ai.response.toolCalls", in},
+			),
+			viewOf(t,
+				kv{"gen_ai.system", sys},
+				kv{"gen_ai.prompt.0.role", in},
+				kv{"gen_ai.prompt." + prompt + ".content", out},
+				kv{"gen_ai.response.finish_reasons", toolCalls},
+				kv{"gen_ai.usage.input_tokens", sys},
+			),
+		}
+		for _, v := range views {
+			exercise(t, v)
+		}
+	})
+}
+
+func exercise(t *testing.T, v *View) {
+	check := func(err error) {
+		if err != nil && len(err.Error()) > 200 {
+			t.Fatalf("error too long (%d bytes)", len(err.Error()))
+		}
+	}
+	_ = v.Layout()
+	_ = v.IsGenAI()
+	_ = v.Operation()
+	_ = v.Provider()
+	_ = v.Model()
+	_ = v.Usage()
+	_ = v.ToolName()
+	_ = v.Duration()
+	_, _ = v.Err()
+	for _, target := range []config.Target{tOutput, tInput, tSystem, tArgs, tResult, {Kind: config.TargetAttribute, Key: "gen_ai.input.messages"}} {
+		text, ok, err := v.Text(target)
+		check(err)
+		if err != nil && (!ok || text != "") {
+			t.Fatalf("%s: error with ok=%v text=%q", target, ok, text)
+		}
+	}
+	msgs, err := v.InputMessages()
+	check(err)
+	if len(msgs) > MaxMessages {
+		t.Fatal("too many input messages")
+	}
+	msgs, err = v.OutputMessages()
+	check(err)
+	if len(msgs) > MaxMessages {
+		t.Fatal("too many output messages")
+	}
+	calls, err := v.ToolCalls()
+	check(err)
+	if len(calls) > MaxToolCalls {
+		t.Fatal("too many tool calls")
+	}
+	_ = v.FinishReasons()
+	if v.decodes > 3 {
+		t.Fatalf("%d decodes", v.decodes)
+	}
+}
