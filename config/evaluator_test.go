@@ -1,0 +1,161 @@
+package config
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseTarget(t *testing.T) {
+	tests := []struct {
+		in      string
+		def     TargetKind
+		want    Target
+		wantErr string
+	}{
+		{in: "", def: TargetOutput, want: Target{Kind: TargetOutput}},
+		{in: "", def: TargetInput, want: Target{Kind: TargetInput}},
+		{in: "output", def: TargetInput, want: Target{Kind: TargetOutput}},
+		{in: "input", def: TargetOutput, want: Target{Kind: TargetInput}},
+		{in: "system", def: TargetOutput, want: Target{Kind: TargetSystem}},
+		{in: "tool_arguments", def: TargetOutput, want: Target{Kind: TargetToolArguments}},
+		{in: "tool_result", def: TargetOutput, want: Target{Kind: TargetToolResult}},
+		{in: "attribute:gen_ai.output.messages", def: TargetOutput, want: Target{Kind: TargetAttribute, Key: "gen_ai.output.messages"}},
+		// Only the first "attribute:" is the prefix; the rest is the key.
+		{in: "attribute:a:b", def: TargetOutput, want: Target{Kind: TargetAttribute, Key: "a:b"}},
+		{in: "attribute:", def: TargetOutput, wantErr: "attribute: needs a key"},
+		{in: "foo", def: TargetOutput, wantErr: `unknown target "foo"`},
+		{in: "Output", def: TargetOutput, wantErr: `unknown target "Output"`},
+		{in: " output", def: TargetOutput, wantErr: `unknown target " output"`},
+		{in: "attribute", def: TargetOutput, wantErr: `unknown target "attribute"`},
+		{in: "attributes:x", def: TargetOutput, wantErr: `unknown target "attributes:x"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseTarget(tt.in, tt.def)
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.wantErr)
+				if tt.in != "attribute:" {
+					assert.Contains(t, err.Error(), TargetNames, "error lists the accepted targets")
+				}
+				assert.Equal(t, Target{}, got)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestTargetStringRoundTrip(t *testing.T) {
+	for _, s := range []string{"output", "input", "system", "tool_arguments", "tool_result", "attribute:x.y", "attribute:a:b"} {
+		tg, err := ParseTarget(s, TargetOutput)
+		require.NoError(t, err, s)
+		assert.Equal(t, s, tg.String())
+		back, err := ParseTarget(tg.String(), TargetInput)
+		require.NoError(t, err)
+		assert.Equal(t, tg, back)
+	}
+	assert.Empty(t, Target{}.String())
+}
+
+func TestStringList(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      any
+		want    []string
+		wantErr string
+	}{
+		{name: "nil", in: nil, want: nil},
+		{name: "string", in: "a == b", want: []string{"a == b"}},
+		{name: "empty string", in: "", want: []string{""}},
+		{name: "string slice", in: []string{"a", "b"}, want: []string{"a", "b"}},
+		{name: "any slice", in: []any{"a", "b"}, want: []string{"a", "b"}},
+		{name: "empty any slice", in: []any{}, want: []string{}},
+		{name: "any slice with int", in: []any{"a", 3}, wantErr: "[1]: must be a string, got int"},
+		{name: "any slice with nil", in: []any{nil}, wantErr: "[0]: must be a string, got <nil>"},
+		{name: "int", in: 5, wantErr: "must be a string or a list of strings, got int"},
+		{name: "bool", in: true, wantErr: "got bool"},
+		{name: "map", in: map[string]any{"a": "b"}, wantErr: "got map[string]interface {}"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := StringList(tt.in)
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.wantErr)
+				assert.Nil(t, got)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestValidateNames(t *testing.T) {
+	tests := []struct {
+		name    string
+		evs     []Evaluator
+		wantErr []string
+	}{
+		{name: "none", evs: nil},
+		{name: "valid", evs: []Evaluator{{Name: "a_1", Type: "regex"}, {Name: "b", Type: "json"}}},
+		{name: "missing name", evs: []Evaluator{{Type: "regex"}}, wantErr: []string{"evaluators[0]: name: required"}},
+		{name: "bad name upper", evs: []Evaluator{{Name: "Bad-Name", Type: "regex"}},
+			wantErr: []string{`evaluators[0] "Bad-Name": name: must match [a-z0-9_]+`}},
+		{name: "bad name dot", evs: []Evaluator{{Name: "a.b", Type: "regex"}},
+			wantErr: []string{`evaluators[0] "a.b": name: must match`}},
+		{name: "bad name space", evs: []Evaluator{{Name: "a b", Type: "regex"}},
+			wantErr: []string{`evaluators[0] "a b": name: must match`}},
+		{name: "missing type", evs: []Evaluator{{Name: "a"}}, wantErr: []string{`evaluators[0] "a": type: required`}},
+		{name: "missing name and type", evs: []Evaluator{{}}, wantErr: []string{"evaluators[0]: name: required", "evaluators[0]: type: required"}},
+		{name: "duplicate", evs: []Evaluator{{Name: "a", Type: "regex"}, {Name: "b", Type: "regex"}, {Name: "a", Type: "json"}},
+			wantErr: []string{`evaluators[2] "a": name: duplicate of evaluators[0]`}},
+		{name: "all at once", evs: []Evaluator{{Name: "", Type: "regex"}, {Name: "X", Type: "regex"}, {Name: "ok"}, {Name: "ok", Type: "json"}},
+			wantErr: []string{
+				"evaluators[0]: name: required",
+				`evaluators[1] "X": name: must match`,
+				`evaluators[2] "ok": type: required`,
+				`evaluators[3] "ok": name: duplicate of evaluators[2]`,
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := ValidateNames(tt.evs)
+			if len(tt.wantErr) == 0 {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			for _, w := range tt.wantErr {
+				assert.Contains(t, err.Error(), w)
+			}
+		})
+	}
+}
+
+func TestLabel(t *testing.T) {
+	assert.Equal(t, "evaluators[3]", Evaluator{}.Label(3))
+	assert.Equal(t, `evaluators[0] "x"`, Evaluator{Name: "x"}.Label(0))
+}
+
+func TestDecodeSettings(t *testing.T) {
+	type settings struct {
+		Max  time.Duration `mapstructure:"max"`
+		Name string        `mapstructure:"name"`
+	}
+	var s settings
+	require.NoError(t, Evaluator{}.DecodeSettings(&s), "no settings is fine")
+	assert.Equal(t, settings{}, s)
+
+	require.NoError(t, Evaluator{Settings: map[string]any{"max": "1500ms", "name": "x"}}.DecodeSettings(&s))
+	assert.Equal(t, settings{Max: 1500 * time.Millisecond, Name: "x"}, s)
+
+	err := Evaluator{Settings: map[string]any{"must_match": "x"}}.DecodeSettings(&s)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "must_match")
+}
