@@ -21,6 +21,7 @@ $(OCB):
 build: $(BIN)
 
 $(BIN): $(OCB) builder-config.yaml $(GO_SOURCES)
+	mkdir -p build
 	$(OCB) --config builder-config.yaml
 	mkdir -p bin
 	cp build/otelcol-llmeval/otelcol-llmeval $(BIN)

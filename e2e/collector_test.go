@@ -1,0 +1,300 @@
+// Package e2e runs the real otelcol-llmeval binary: OTLP in over HTTP, the
+// exported spans caught by an OTLP receiver inside the test.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+)
+
+// binaryEnv names the collector binary under test; `make e2e` sets it.
+const binaryEnv = "LLMEVAL_E2E_BINARY"
+
+func binary(t *testing.T) string {
+	t.Helper()
+	bin := os.Getenv(binaryEnv)
+	if bin == "" {
+		t.Skipf("%s is not set: run `make e2e` to build the collector and run these tests", binaryEnv)
+	}
+	if _, err := os.Stat(bin); err != nil {
+		t.Fatalf("%s=%s: %v", binaryEnv, bin, err)
+	}
+	return bin
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// sink is an OTLP/HTTP traces endpoint that keeps what it receives.
+type sink struct {
+	url string
+
+	mu     sync.Mutex
+	traces []ptrace.Traces
+	spans  int
+}
+
+func newSink(t *testing.T) *sink {
+	t.Helper()
+	s := &sink{}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	srv := &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	s.url = "http://" + l.Addr().String()
+	return s
+}
+
+func (s *sink) serve(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	req := ptraceotlp.NewExportRequest()
+	if err := req.UnmarshalProto(body); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	s.traces = append(s.traces, req.Traces())
+	s.spans += req.Traces().SpanCount()
+	s.mu.Unlock()
+	resp, _ := ptraceotlp.NewExportResponse().MarshalProto()
+	w.Header().Set("Content-Type", "application/x-protobuf")
+	_, _ = w.Write(resp)
+}
+
+// waitSpans waits until at least n spans arrived and returns every span
+// received, keyed by span ID.
+func (s *sink) waitSpans(t *testing.T, n int) map[string]ptrace.Span {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		s.mu.Lock()
+		got := s.spans
+		s.mu.Unlock()
+		if got >= n {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("sink received %d spans, want %d", got, n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]ptrace.Span{}
+	for _, td := range s.traces {
+		forEachSpan(td, func(sp ptrace.Span) { out[sp.SpanID().String()] = sp })
+	}
+	return out
+}
+
+func forEachSpan(td ptrace.Traces, f func(ptrace.Span)) {
+	for i := 0; i < td.ResourceSpans().Len(); i++ {
+		sss := td.ResourceSpans().At(i).ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			spans := sss.At(j).Spans()
+			for k := 0; k < spans.Len(); k++ {
+				f(spans.At(k))
+			}
+		}
+	}
+}
+
+// collector is a running otelcol-llmeval process.
+type collector struct {
+	otlpURL    string
+	metricsURL string
+	stderr     *lockedBuffer
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// pipelineConfig is a collector config with an OTLP/HTTP receiver, the
+// llmeval processor configured by processorYAML (indented under
+// `llmeval:`), and an otlphttp exporter to the sink.
+func pipelineConfig(otlpPort, metricsPort int, sinkURL, processorYAML string) string {
+	return fmt.Sprintf(`receivers:
+  otlp:
+    protocols:
+      http:
+        endpoint: 127.0.0.1:%d
+processors:
+  llmeval:
+%s
+exporters:
+  otlp_http:
+    endpoint: %s
+    compression: none
+    retry_on_failure:
+      enabled: false
+service:
+  telemetry:
+    logs:
+      level: info
+    metrics:
+      level: detailed
+      readers:
+        - pull:
+            exporter:
+              prometheus:
+                host: 127.0.0.1
+                port: %d
+  pipelines:
+    traces:
+      receivers: [otlp]
+      processors: [llmeval]
+      exporters: [otlp_http]
+`, otlpPort, indent(processorYAML, "    "), sinkURL, metricsPort)
+}
+
+func indent(s, prefix string) string {
+	s = strings.TrimRight(s, "\n")
+	if s == "" {
+		return prefix + "{}"
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = prefix + l
+	}
+	return strings.Join(lines, "\n")
+}
+
+// start runs the collector with the config and waits until its OTLP
+// endpoint accepts connections.
+func start(t *testing.T, processorYAML string, s *sink) *collector {
+	t.Helper()
+	bin := binary(t)
+	otlpPort, metricsPort := freePort(t), freePort(t)
+	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
+	require.NoError(t, os.WriteFile(cfgPath, []byte(pipelineConfig(otlpPort, metricsPort, s.url, processorYAML)), 0o600))
+
+	c := &collector{
+		otlpURL:    fmt.Sprintf("http://127.0.0.1:%d/v1/traces", otlpPort),
+		metricsURL: fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort),
+		stderr:     &lockedBuffer{},
+	}
+	cmd := exec.Command(bin, "--config", cfgPath)
+	cmd.Stdout, cmd.Stderr = c.stderr, c.stderr
+	require.NoError(t, cmd.Start())
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+		if t.Failed() {
+			t.Logf("collector output:\n%s", c.stderr.String())
+		}
+	})
+
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		select {
+		case err := <-exited:
+			t.Fatalf("collector exited before it was ready: %v\n%s", err, c.stderr.String())
+		default:
+		}
+		conn, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", otlpPort), time.Second)
+		if err == nil {
+			conn.Close()
+			return c
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("collector not ready after 30s\n%s", c.stderr.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// sendJSON posts an OTLP JSON export request.
+func (c *collector) sendJSON(t *testing.T, body []byte) {
+	t.Helper()
+	c.post(t, "application/json", body)
+}
+
+// send posts traces as OTLP protobuf.
+func (c *collector) send(t *testing.T, td ptrace.Traces) {
+	t.Helper()
+	body, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
+	require.NoError(t, err)
+	c.post(t, "application/x-protobuf", body)
+}
+
+func (c *collector) post(t *testing.T, contentType string, body []byte) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.otlpURL, bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", contentType)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	msg, _ := io.ReadAll(resp.Body)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "OTLP export rejected: %s", msg)
+}
+
+// metrics returns the collector's own Prometheus metrics once they contain
+// want (internal metrics are exported on a pull interval).
+func (c *collector) metrics(t *testing.T, want string) string {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	var last string
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(c.metricsURL)
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			last = string(b)
+			if strings.Contains(last, want) {
+				return last
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("internal metrics never contained %q; last scrape:\n%s", want, last)
+	return ""
+}
