@@ -1,0 +1,104 @@
+package llmevalprocessor
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadata"
+)
+
+func loadConfig(t *testing.T, name string) (*Config, error) {
+	t.Helper()
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+	sub, err := cm.Sub(component.NewIDWithName(metadata.Type, name).String())
+	require.NoError(t, err)
+	cfg := NewFactory().CreateDefaultConfig().(*Config)
+	require.NoError(t, sub.Unmarshal(cfg))
+	return cfg, confmap.Validate(cfg)
+}
+
+func boolPtr(b bool) *bool { return &b }
+
+func TestLoadConfig(t *testing.T) {
+	cfg, err := loadConfig(t, "")
+	require.NoError(t, err)
+	assert.Equal(t, NewFactory().CreateDefaultConfig(), cfg)
+
+	cfg, err = loadConfig(t, "custom")
+	require.NoError(t, err)
+	assert.Equal(t, "acme.eval", cfg.AttributePrefix)
+	assert.True(t, cfg.RecordPasses)
+	assert.True(t, cfg.EmitEvents)
+	assert.Equal(t, boolPtr(true), cfg.DefaultEvaluators)
+	assert.Equal(t, []config.Evaluator{
+		{Name: "order_json", Type: "json", When: []string{`span.attributes["gen_ai.operation.name"] == "chat"`}},
+		{Name: "no_competitor", Type: "regex", Target: "output", Settings: map[string]any{"must_not_match": `(?i)\b(acme|globex)\b`}},
+		{Name: "slow_tool", Type: "latency", Settings: map[string]any{"max": "30s"}},
+	}, cfg.Evaluators)
+}
+
+func TestConfigValidateErrors(t *testing.T) {
+	cases := map[string][]string{
+		"bad_regex":          {`evaluators[0] "no_competitor": must_not_match: error parsing regexp: missing closing )`},
+		"bad_ottl":           {`evaluators[0] "tokens": fail_when[0]:`},
+		"bad_prefix":         {"attribute_prefix: must not start or end with '.'"},
+		"empty_prefix":       {"attribute_prefix: must not be empty"},
+		"duplicate_names":    {`evaluators[1] "a": name: duplicate of evaluators[0]`},
+		"default_name_clash": {`"latency": name: duplicate of evaluators[1]`},
+		"unknown_key":        {`evaluators[0] "j"`, "must_match"},
+	}
+	for name, want := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := loadConfig(t, name)
+			require.Error(t, err)
+			for _, w := range want {
+				assert.Contains(t, err.Error(), w)
+			}
+		})
+	}
+}
+
+func TestEffectiveEvaluators(t *testing.T) {
+	mine := []config.Evaluator{{Name: "mine", Type: "json"}}
+	names := func(evs []config.Evaluator) []string {
+		out := []string{}
+		for _, e := range evs {
+			out = append(out, e.Name)
+		}
+		return out
+	}
+	cases := []struct {
+		name     string
+		defaults *bool
+		evs      []config.Evaluator
+		want     []string
+	}{
+		{"nothing configured: defaults", nil, nil, []string{"refusal", "latency"}},
+		{"own list replaces defaults", nil, mine, []string{"mine"}},
+		{"defaults alongside own", boolPtr(true), mine, []string{"refusal", "latency", "mine"}},
+		{"defaults off, nothing configured", boolPtr(false), nil, []string{}},
+		{"defaults off with own", boolPtr(false), mine, []string{"mine"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := &Config{AttributePrefix: "llmeval", DefaultEvaluators: tc.defaults, Evaluators: tc.evs}
+			assert.Equal(t, tc.want, names(cfg.EffectiveEvaluators()))
+			assert.NoError(t, cfg.Validate())
+		})
+	}
+}
+
+func TestUnknownTopLevelKeyIsAnError(t *testing.T) {
+	cfg := NewFactory().CreateDefaultConfig()
+	err := confmap.NewFromStringMap(map[string]any{"evaluatorz": []any{}}).Unmarshal(cfg)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "evaluatorz")
+}
