@@ -113,6 +113,9 @@ var types = map[string]evaluatorType{
 	"contains": {build: newContains, defaultTarget: config.TargetOutput},
 	"latency":  {build: newLatency},
 	"ottl":     {build: newOTTL},
+
+	"finish_reason": {build: newFinishReason},
+	"refusal":       {build: newRefusal, defaultTarget: config.TargetOutput},
 }
 
 // TypeNames lists the known evaluator types, sorted.

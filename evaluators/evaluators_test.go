@@ -214,7 +214,7 @@ func TestBuildErrors(t *testing.T) {
 		entries []config.Evaluator
 		want    []string
 	}{
-		{"unknown type", []config.Evaluator{entry("x", "nope", nil)}, []string{`evaluators[0] "x": type: unknown type "nope" (want one of contains, json, latency, ottl, regex`}},
+		{"unknown type", []config.Evaluator{entry("x", "nope", nil)}, []string{`evaluators[0] "x": type: unknown type "nope" (want one of contains,`}},
 		{"missing name", []config.Evaluator{entry("", "json", nil)}, []string{"evaluators[0]: name: required"}},
 		{"bad name", []config.Evaluator{entry("Bad-Name", "json", nil)}, []string{`evaluators[0] "Bad-Name": name: must match [a-z0-9_]+`}},
 		{"duplicate", []config.Evaluator{entry("a", "json", nil), entry("a", "json", nil)}, []string{`evaluators[1] "a": name: duplicate of evaluators[0]`}},
@@ -254,7 +254,7 @@ func TestDefaultSetBuilds(t *testing.T) {
 	for i, c := range checks {
 		names[i] = c.Name
 	}
-	assert.Equal(t, []string{"refusal", "latency"}, names)
+	assert.Equal(t, []string{"refusal", "finish_reason", "latency"}, names)
 }
 
 func TestExtractJSON(t *testing.T) {

@@ -57,6 +57,7 @@ const (
 	kInputValue
 	kOutputValue
 	kOIToolName
+	kOIFinish
 	// Vercel AI SDK <= 6.
 	kAIOpID
 	kAIModelID
@@ -123,6 +124,7 @@ var keyNames = [numKeys]string{
 	kInputValue:      "input.value",
 	kOutputValue:     "output.value",
 	kOIToolName:      "tool.name",
+	kOIFinish:        "llm.finish_reason",
 	kAIOpID:          "ai.operationId",
 	kAIModelID:       "ai.model.id",
 	kAIModelProvider: "ai.model.provider",
@@ -218,6 +220,8 @@ func classifyKey(k string) attrKey {
 		return kOutputValue
 	case "tool.name":
 		return kOIToolName
+	case "llm.finish_reason":
+		return kOIFinish
 	case "ai.operationId":
 		return kAIOpID
 	case "ai.model.id":
@@ -375,7 +379,7 @@ func (v *View) resolve() {
 		v.finish = appendFinishReasons(v.finish, v.vals[kFinish])
 	}
 	if len(v.finish) == 0 {
-		if s := v.str(kAIFinish); s != "" {
+		if s := v.firstStr(kAIFinish, kOIFinish); s != "" {
 			v.finish = append(v.finish, s)
 		}
 	}

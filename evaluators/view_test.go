@@ -952,4 +952,3 @@ func BenchmarkViewChatOutput(b *testing.B) {
 		}
 	}
 }
-

@@ -1,0 +1,161 @@
+// Package textmatch finds phrases from a fixed list in free text, the way a
+// person reads them: case-, whitespace- and quote-insensitive, and only as
+// whole words ("no" never matches inside "know"). Text is normalised in one
+// pass; matching then costs one map lookup per word.
+package textmatch
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Normalize appends the normal form of s to dst: lower case; apostrophes
+// (' ’ ‘ ʼ `) removed so "can't", "can’t" and "cant" read alike; curly
+// double quotes made straight; runs of whitespace collapsed to one space and
+// trimmed. Invalid UTF-8 bytes become spaces.
+func Normalize(dst []byte, s string) []byte {
+	space := true // drops leading whitespace and collapses runs
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			switch {
+			case c == '\'' || c == '`':
+				continue
+			case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+				if !space {
+					dst = append(dst, ' ')
+					space = true
+				}
+				continue
+			case 'A' <= c && c <= 'Z':
+				c += 'a' - 'A'
+			}
+			dst = append(dst, c)
+			space = false
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case r == utf8.RuneError && size == 1:
+			r = ' '
+		case r == '’' || r == '‘' || r == 'ʼ':
+			continue
+		case r == '“' || r == '”' || r == '„':
+			r = '"'
+		}
+		if unicode.IsSpace(r) {
+			if !space {
+				dst = append(dst, ' ')
+				space = true
+			}
+			continue
+		}
+		dst = utf8.AppendRune(dst, unicode.ToLower(r))
+		space = false
+	}
+	if n := len(dst); n > 0 && dst[n-1] == ' ' {
+		dst = dst[:n-1]
+	}
+	return dst
+}
+
+// isWord reports whether b belongs to a word: ASCII letters and digits, and
+// every byte of a non-ASCII rune (letters in most scripts).
+func isWord(b byte) bool {
+	return b >= utf8.RuneSelf || 'a' <= b && b <= 'z' || '0' <= b && b <= '9' || 'A' <= b && b <= 'Z'
+}
+
+// Phrases is a compiled phrase list. It is immutable and safe for
+// concurrent use.
+type Phrases struct {
+	phrases [][]byte
+	// byFirst maps a phrase's first word to the phrases starting with it,
+	// longest first, so the most specific phrase is reported.
+	byFirst map[string][]int
+}
+
+// Compile normalises the phrases and indexes them by their first word. A
+// phrase that is empty once normalised, or that does not start with a word
+// character, is an error naming its index.
+func Compile(list []string) (*Phrases, error) {
+	p := &Phrases{phrases: make([][]byte, len(list)), byFirst: map[string][]int{}}
+	for i, s := range list {
+		n := Normalize(nil, s)
+		if len(n) == 0 {
+			return nil, fmt.Errorf("[%d]: empty phrase", i)
+		}
+		if !isWord(n[0]) {
+			return nil, fmt.Errorf("[%d]: %q must start with a letter or digit", i, s)
+		}
+		p.phrases[i] = n
+		first := wordEnd(n, 0)
+		p.byFirst[string(n[:first])] = append(p.byFirst[string(n[:first])], i)
+	}
+	for _, idx := range p.byFirst {
+		sort.SliceStable(idx, func(a, b int) bool { return len(p.phrases[idx[a]]) > len(p.phrases[idx[b]]) })
+	}
+	return p, nil
+}
+
+// Len is the number of phrases.
+func (p *Phrases) Len() int { return len(p.phrases) }
+
+// Phrase returns phrase i in normal form.
+func (p *Phrases) Phrase(i int) string { return string(p.phrases[i]) }
+
+func wordEnd(b []byte, i int) int {
+	for i < len(b) && isWord(b[i]) {
+		i++
+	}
+	return i
+}
+
+// Each calls fn for every whole-word match in norm (text in normal form, see
+// Normalize), in order of position; at most one match, the longest, per
+// starting word. It stops when fn returns false.
+func (p *Phrases) Each(norm []byte, fn func(phrase, start, end int) bool) {
+	for i := 0; i < len(norm); {
+		if !isWord(norm[i]) {
+			i++
+			continue
+		}
+		we := wordEnd(norm, i)
+		for _, idx := range p.byFirst[string(norm[i:we])] {
+			ph := p.phrases[idx]
+			if !bytes.HasPrefix(norm[i:], ph) {
+				continue
+			}
+			end := i + len(ph)
+			if end < len(norm) && isWord(norm[end]) && isWord(ph[len(ph)-1]) {
+				continue // the phrase ends inside a longer word
+			}
+			if !fn(idx, i, end) {
+				return
+			}
+			break
+		}
+		i = we
+	}
+}
+
+// First returns the first phrase found in norm.
+func (p *Phrases) First(norm []byte) (phrase int, found bool) {
+	phrase = -1
+	p.Each(norm, func(idx, _, _ int) bool {
+		phrase = idx
+		return false
+	})
+	return phrase, phrase >= 0
+}
+
+// Count returns how many matches norm holds.
+func (p *Phrases) Count(norm []byte) int {
+	n := 0
+	p.Each(norm, func(int, int, int) bool { n++; return true })
+	return n
+}
