@@ -116,6 +116,9 @@ var types = map[string]evaluatorType{
 
 	"finish_reason": {build: newFinishReason},
 	"refusal":       {build: newRefusal, defaultTarget: config.TargetOutput},
+	"length":        {build: newLength, defaultTarget: config.TargetOutput},
+	"tokens":        {build: newTokens},
+	"cost":          {build: newCost},
 }
 
 // TypeNames lists the known evaluator types, sorted.
