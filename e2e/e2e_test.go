@@ -215,28 +215,40 @@ func TestDefaultSetOnRealProducers(t *testing.T) {
 	defer s.mu.Unlock()
 	require.Equal(t, total, s.spans, "spans in = spans out")
 
-	refusals := map[string]int{} // producer/scenario → spans failing refusal
+	// producer/scenario → evaluator → spans that failed it
+	failed := map[string]map[string]int{}
 	for _, td := range s.traces {
 		for i := 0; i < td.ResourceSpans().Len(); i++ {
 			rs := td.ResourceSpans().At(i)
 			res := rs.Resource().Attributes().AsRaw()
 			key := res["fixture.producer"].(string) + "/" + res["fixture.scenario"].(string)
-			if _, ok := refusals[key]; !ok {
-				refusals[key] = 0
+			if failed[key] == nil {
+				failed[key] = map[string]int{}
 			}
 			forEachSpan(traceOf(rs), func(sp ptrace.Span) {
-				if v, ok := sp.Attributes().Get("llmeval.refusal.verdict"); ok && v.Str() == "fail" {
-					refusals[key]++
+				if names, ok := sp.Attributes().Get("llmeval.failed"); ok {
+					for _, n := range names.Slice().AsRaw() {
+						failed[key][n.(string)]++
+					}
 				}
 			})
 		}
 	}
-	require.Len(t, refusals, 18)
-	for key, n := range refusals {
-		if strings.HasSuffix(key, "/refusal") {
-			assert.Positive(t, n, "%s: the refusal must fail the refusal check", key)
-		} else {
-			assert.Zero(t, n, "%s: no refusal here", key)
+	require.Len(t, failed, 18)
+	for key, byEval := range failed {
+		scenario := key[strings.IndexByte(key, '/')+1:]
+		switch scenario {
+		case "normal":
+			assert.Empty(t, byEval, "%s: a normal run fails nothing", key)
+		case "refusal":
+			assert.Positive(t, byEval["refusal"], "%s: the refusal must fail the refusal check", key)
+		case "leak":
+			assert.Positive(t, byEval["pii"], "%s: the leaked data must fail the pii check", key)
+		case "truncated":
+			assert.Positive(t, byEval["finish_reason"], "%s: the cut-off answer must fail finish_reason", key)
+		}
+		if scenario != "refusal" {
+			assert.Zero(t, byEval["refusal"], "%s: no refusal here", key)
 		}
 	}
 }

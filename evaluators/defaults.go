@@ -9,6 +9,7 @@ func DefaultSet() []config.Evaluator {
 	return []config.Evaluator{
 		{Name: "refusal", Type: "refusal", Target: "output"},
 		{Name: "finish_reason", Type: "finish_reason"},
+		{Name: "pii", Type: "pii", Target: "output"},
 		{Name: "latency", Type: "latency", Settings: map[string]any{"max": "2m"}},
 	}
 }

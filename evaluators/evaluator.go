@@ -119,6 +119,7 @@ var types = map[string]evaluatorType{
 	"length":        {build: newLength, defaultTarget: config.TargetOutput},
 	"tokens":        {build: newTokens},
 	"cost":          {build: newCost},
+	"pii":           {build: newPII, defaultTarget: config.TargetOutput},
 }
 
 // TypeNames lists the known evaluator types, sorted.

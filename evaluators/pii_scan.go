@@ -1,0 +1,467 @@
+package evaluators
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+)
+
+// PIIKind is one kind of personal data or secret the scanner finds.
+type PIIKind uint8
+
+const (
+	PIIEmail PIIKind = iota
+	PIIPhone
+	PIICreditCard
+	PIISSN
+	PIIIBAN
+	PIIIPAddress
+	PIISecret
+	numPIIKinds
+)
+
+var piiKindNames = [numPIIKinds]string{"email", "phone", "credit_card", "ssn", "iban", "ip_address", "secret"}
+
+func (k PIIKind) String() string { return piiKindNames[k] }
+
+// PIIKinds is a set of kinds.
+type PIIKinds uint16
+
+// AllPIIKinds holds every kind.
+const AllPIIKinds = PIIKinds(1<<numPIIKinds - 1)
+
+func (s PIIKinds) Has(k PIIKind) bool { return s&(1<<k) != 0 }
+
+// ParsePIIKinds reads kind names; an unknown one is an error naming it.
+func ParsePIIKinds(names []string) (PIIKinds, error) {
+	var s PIIKinds
+	for i, n := range names {
+		found := false
+		for k, kn := range piiKindNames {
+			if n == kn {
+				s |= 1 << k
+				found = true
+			}
+		}
+		if !found {
+			return 0, fmt.Errorf("[%d]: unknown kind %q (want one of %s)", i, n, strings.Join(piiKindNames[:], ", "))
+		}
+	}
+	return s, nil
+}
+
+// ScanPII calls fn for each piece of personal data or secret of the given
+// kinds in text, with its byte range (secrets first, then the rest in
+// order). It reads text in one pass plus one
+// substring search per secret prefix, so it is linear in len(text); every
+// candidate is validated (Luhn for cards, mod-97 for IBANs, octet ranges for
+// IPv4, reserved ranges for SSNs) to keep ids, versions and timestamps out.
+func ScanPII(text string, kinds PIIKinds, fn func(kind PIIKind, start, end int)) {
+	if kinds.Has(PIISecret) {
+		scanSecrets(text, fn)
+	}
+	wantNum := kinds&(1<<PIIPhone|1<<PIICreditCard|1<<PIISSN|1<<PIIIPAddress) != 0
+	for i := 0; i < len(text); {
+		c := text[i]
+		switch {
+		case c == '@' && kinds.Has(PIIEmail):
+			if s, e, ok := emailAround(text, i); ok {
+				fn(PIIEmail, s, e)
+				i = e
+				continue
+			}
+		case kinds.Has(PIIIBAN) && isUpper(c) && (i == 0 || !isAlnum(text[i-1])):
+			if e, ok := ibanAt(text, i); ok {
+				fn(PIIIBAN, i, e)
+				i = e
+				continue
+			}
+		case wantNum && (isDigit(c) || c == '+' || c == '(') && (i == 0 || !isAlnum(text[i-1]) && text[i-1] != '.'):
+			if kind, e, ok := numberAt(text, i, kinds); ok {
+				fn(kind, i, e)
+				i = e
+				continue
+			}
+		case c == ':' && kinds.Has(PIIIPAddress):
+			if s, e, ok := ipv6Around(text, i); ok {
+				fn(PIIIPAddress, s, e)
+				i = e
+				continue
+			}
+		}
+		i++
+	}
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+func isUpper(c byte) bool { return 'A' <= c && c <= 'Z' }
+func isAlnum(c byte) bool {
+	return isDigit(c) || isUpper(c) || 'a' <= c && c <= 'z'
+}
+func isHex(c byte) bool { return isDigit(c) || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+
+// emailAround checks for an address around the '@' at at.
+func emailAround(text string, at int) (start, end int, ok bool) {
+	local := func(c byte) bool { return isAlnum(c) || strings.IndexByte("._%+-", c) >= 0 }
+	start = at
+	for start > 0 && at-start < 64 && local(text[start-1]) {
+		start--
+	}
+	for start < at && text[start] == '.' {
+		start++
+	}
+	if start == at {
+		return 0, 0, false
+	}
+	end = at + 1
+	lastDot := -1
+	for end < len(text) && end-at < 255 && (isAlnum(text[end]) || text[end] == '-' || text[end] == '.') {
+		if text[end] == '.' {
+			lastDot = end
+		}
+		end++
+	}
+	for end > at+1 && text[end-1] == '.' { // sentence-ending dot
+		end--
+		if lastDot == end {
+			lastDot = strings.LastIndexByte(text[at:end], '.')
+			if lastDot >= 0 {
+				lastDot += at
+			}
+		}
+	}
+	if lastDot <= at+1 || end-lastDot-1 < 2 {
+		return 0, 0, false
+	}
+	for i := lastDot + 1; i < end; i++ {
+		if !('a' <= text[i]|0x20 && text[i]|0x20 <= 'z') {
+			return 0, 0, false
+		}
+	}
+	return start, end, true
+}
+
+// numberAt reads a run of digits and separators starting at i and says
+// what it is: SSN, credit card, phone or IPv4 address. Each shape needs
+// its own digit grouping, so dates, times and order numbers stay out.
+func numberAt(text string, i int, kinds PIIKinds) (PIIKind, int, bool) {
+	var digits [24]byte
+	var groups [8]uint8 // lengths of the digit runs
+	n, ng, seps, dots := 0, 0, 0, 0
+	plus, paren := text[i] == '+', text[i] == '('
+	j := i
+	if plus || paren {
+		j++
+	}
+	lastDigit, inRun := j, false
+	for j < len(text) && j-i < 40 {
+		c := text[j]
+		if isDigit(c) {
+			if n == len(digits) {
+				return 0, 0, false
+			}
+			if !inRun {
+				if ng == len(groups) {
+					return 0, 0, false
+				}
+				ng++
+				inRun = true
+			}
+			digits[n] = c
+			groups[ng-1]++
+			n++
+			lastDigit = j + 1
+			j++
+			continue
+		}
+		inRun = false
+		switch c {
+		case '.':
+			dots++
+		case '-', ' ':
+			if c == ' ' && (j+1 >= len(text) || !isDigit(text[j+1]) && text[j+1] != '(') {
+				goto done
+			}
+			seps++
+		case ')':
+			if !paren || ng != 1 {
+				goto done
+			}
+		default:
+			goto done
+		}
+		j++
+	}
+done:
+	end := lastDigit
+	if end < len(text) && (isAlnum(text[end]) || text[end] == '.' && end+1 < len(text) && isDigit(text[end+1])) {
+		return 0, 0, false // part of a longer token: a version, an id
+	}
+	token := text[i:end]
+	d := string(digits[:n])
+	g := groups[:ng]
+	switch {
+	case dots == 3 && seps == 0 && !plus && !paren:
+		if kinds.Has(PIIIPAddress) && validIPv4(token) {
+			return PIIIPAddress, end, true
+		}
+	case dots > 0 && (seps > 0 || dots != 2):
+	case plus:
+		if kinds.Has(PIIPhone) && n >= 8 && n <= 15 && (ng == 1 || g[0] <= 3) {
+			return PIIPhone, end, true
+		}
+	case kinds.Has(PIISSN) && n == 9 && !paren && dots == 0 && ssnShape(token) && validSSN(d):
+		return PIISSN, end, true
+	case kinds.Has(PIICreditCard) && n >= 13 && n <= 19 && !paren && dots == 0 && cardGroups(g) && luhn(d) && cardPrefix(d):
+		return PIICreditCard, end, true
+	case kinds.Has(PIIPhone) && nanpGroups(g) && (ng > 1 || paren):
+		return PIIPhone, end, true
+	}
+	return 0, 0, false
+}
+
+// nanpGroups accepts North American numbers: 3-3-4, or 1-3-3-4.
+func nanpGroups(g []uint8) bool {
+	if len(g) == 4 && g[0] == 1 {
+		g = g[1:]
+	}
+	return len(g) == 3 && g[0] == 3 && g[1] == 3 && g[2] == 4
+}
+
+// cardGroups accepts a card number written compact, in fours, or as Amex
+// writes it (4-6-5).
+func cardGroups(g []uint8) bool {
+	if len(g) == 1 {
+		return true
+	}
+	if len(g) == 3 && g[0] == 4 && g[1] == 6 && (g[2] == 5 || g[2] == 4) {
+		return true
+	}
+	for _, x := range g[:len(g)-1] {
+		if x != 4 {
+			return false
+		}
+	}
+	return g[len(g)-1] >= 1 && g[len(g)-1] <= 4
+}
+
+// ssnShape accepts ddd-dd-dddd and ddd dd dddd.
+func ssnShape(tok string) bool {
+	return len(tok) == 11 && (tok[3] == '-' && tok[6] == '-' || tok[3] == ' ' && tok[6] == ' ')
+}
+
+func validSSN(d string) bool {
+	area, group, serial := d[:3], d[3:5], d[5:]
+	return area != "000" && area != "666" && area[0] != '9' && group != "00" && serial != "0000"
+}
+
+func luhn(d string) bool {
+	sum, double := 0, false
+	for i := len(d) - 1; i >= 0; i-- {
+		v := int(d[i] - '0')
+		if double {
+			v *= 2
+			if v > 9 {
+				v -= 9
+			}
+		}
+		sum += v
+		double = !double
+	}
+	return sum%10 == 0
+}
+
+// cardPrefix keeps issuer ranges of the major networks (Visa, Mastercard,
+// Amex, Discover, JCB, Diners, UnionPay), so Luhn-valid ids are not cards.
+func cardPrefix(d string) bool {
+	two := int(d[0]-'0')*10 + int(d[1]-'0')
+	four := two*100 + int(d[2]-'0')*10 + int(d[3]-'0')
+	switch {
+	case d[0] == '4':
+		return true
+	case two >= 51 && two <= 55, four >= 2221 && four <= 2720:
+		return true
+	case two == 34 || two == 37 || two == 36 || two == 38 || two == 30:
+		return true
+	case four == 6011 || two == 65 || two == 62 || four >= 3528 && four <= 3589:
+		return true
+	}
+	return false
+}
+
+func validIPv4(tok string) bool {
+	a, err := netip.ParseAddr(tok)
+	return err == nil && a.Is4() && !a.IsUnspecified()
+}
+
+// ipv6Around checks for an IPv6 address containing the ':' at i.
+func ipv6Around(text string, i int) (start, end int, ok bool) {
+	part := func(c byte) bool { return isHex(c) || c == ':' || c == '.' }
+	start, end = i, i
+	for start > 0 && i-start < 45 && part(text[start-1]) {
+		start--
+	}
+	for end < len(text) && end-start < 45 && part(text[end]) {
+		end++
+	}
+	for end > i && text[end-1] == '.' {
+		end--
+	}
+	if (start > 0 && isAlnum(text[start-1])) || (end < len(text) && isAlnum(text[end])) {
+		return 0, 0, false
+	}
+	tok := text[start:end]
+	if strings.Count(tok, ":") < 2 {
+		return 0, 0, false
+	}
+	a, err := netip.ParseAddr(tok)
+	if err != nil || !a.Is6() || a.IsUnspecified() || a.IsLoopback() {
+		return 0, 0, false
+	}
+	return start, end, true
+}
+
+// ibanLengths is the IBAN length per country (ISO 13616 registry).
+var ibanLengths = map[string]int{
+	"AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22, "BR": 29,
+	"CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28, "EE": 20, "EG": 29, "ES": 24,
+	"FI": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27, "GT": 28, "HR": 21,
+	"HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26, "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28,
+	"LI": 21, "LT": 20, "LU": 20, "LV": 21, "MC": 27, "MD": 24, "ME": 22, "MK": 19, "MR": 27, "MT": 31,
+	"MU": 30, "NL": 18, "NO": 15, "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22,
+	"SA": 24, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
+}
+
+// ibanAt reads an IBAN at i, compact or in groups of four separated by
+// single spaces, and checks its length and mod-97 checksum.
+func ibanAt(text string, i int) (int, bool) {
+	if i+4 > len(text) || !isUpper(text[i+1]) || !isDigit(text[i+2]) || !isDigit(text[i+3]) {
+		return 0, false
+	}
+	want, ok := ibanLengths[text[i:i+2]]
+	if !ok {
+		return 0, false
+	}
+	var buf [34]byte
+	n, j := 0, i
+	for j < len(text) && n < want {
+		c := text[j]
+		switch {
+		case isDigit(c) || isUpper(c):
+			buf[n] = c
+			n++
+		case c == ' ' && n%4 == 0 && j+1 < len(text) && isAlnum(text[j+1]):
+		default:
+			return 0, false
+		}
+		j++
+	}
+	if n != want || j < len(text) && isAlnum(text[j]) {
+		return 0, false
+	}
+	// Move the country code and check digits to the end; letters count
+	// as 10..35; the remainder mod 97 must be 1.
+	rem := 0
+	for k := 0; k < n; k++ {
+		c := buf[(k+4)%n]
+		if isDigit(c) {
+			rem = (rem*10 + int(c-'0')) % 97
+		} else {
+			rem = (rem*100 + int(c-'A'+10)) % 97
+		}
+	}
+	return j, rem == 1
+}
+
+// secretPrefix is how a provider's API keys and tokens start, and the
+// shortest tail that makes one.
+type secretPrefix struct {
+	prefix  string
+	minTail int
+	tail    func(byte) bool
+}
+
+func keyChar(c byte) bool  { return isAlnum(c) || c == '_' || c == '-' }
+func b64uChar(c byte) bool { return isAlnum(c) || c == '_' || c == '-' }
+
+var secretPrefixes = []secretPrefix{
+	{"AKIA", 16, isAlnum}, {"ASIA", 16, isAlnum}, // AWS access key IDs
+	{"ghp_", 36, isAlnum}, {"gho_", 36, isAlnum}, {"ghu_", 36, isAlnum}, {"ghs_", 36, isAlnum}, {"ghr_", 36, isAlnum},
+	{"github_pat_", 22, keyChar},
+	{"sk-ant-", 20, keyChar}, {"sk-proj-", 20, keyChar}, {"sk-", 32, keyChar}, // Anthropic, OpenAI
+	{"xoxb-", 10, keyChar}, {"xoxa-", 10, keyChar}, {"xoxp-", 10, keyChar}, {"xoxr-", 10, keyChar}, {"xoxs-", 10, keyChar}, // Slack
+	{"sk_live_", 20, isAlnum}, {"rk_live_", 20, isAlnum}, // Stripe
+	{"AIza", 35, keyChar}, // Google API keys
+	{"glpat-", 20, keyChar},
+}
+
+func scanSecrets(text string, fn func(PIIKind, int, int)) {
+	for _, p := range secretPrefixes {
+		for off := 0; off < len(text); {
+			k := strings.Index(text[off:], p.prefix)
+			if k < 0 {
+				break
+			}
+			s := off + k
+			e := s + len(p.prefix)
+			for e < len(text) && p.tail(text[e]) {
+				e++
+			}
+			if (s == 0 || !keyChar(text[s-1])) && e-s-len(p.prefix) >= p.minTail && !(p.prefix == "sk-" && (strings.HasPrefix(text[s:], "sk-ant-") || strings.HasPrefix(text[s:], "sk-proj-"))) {
+				fn(PIISecret, s, e)
+			}
+			off = e
+		}
+	}
+	for off := 0; off < len(text); {
+		k := strings.Index(text[off:], "-----BEGIN ")
+		if k < 0 {
+			break
+		}
+		s := off + k
+		head := text[s:min(len(text), s+64)]
+		if nl := strings.Index(head, "-----\n"); nl > 0 && strings.Contains(head[:nl], "PRIVATE KEY") {
+			e := len(text)
+			if endIdx := strings.Index(text[s:], "-----END "); endIdx > 0 {
+				e = s + endIdx + len("-----END ")
+				if close := strings.Index(text[e:], "-----"); close >= 0 && close < 64 {
+					e += close + 5
+				}
+			}
+			fn(PIISecret, s, e)
+			off = e
+			continue
+		}
+		off = s + len("-----BEGIN ")
+	}
+	// JWTs: header.payload.signature, both JSON parts base64url of "{".
+	for off := 0; off < len(text); {
+		k := strings.Index(text[off:], "eyJ")
+		if k < 0 {
+			break
+		}
+		s := off + k
+		e, parts := s, 0
+		for parts < 3 {
+			st := e
+			for e < len(text) && b64uChar(text[e]) {
+				e++
+			}
+			if e-st < 4 {
+				break
+			}
+			parts++
+			if parts < 3 && e < len(text) && text[e] == '.' && e+1 < len(text) {
+				e++
+				continue
+			}
+			break
+		}
+		if parts == 3 && (s == 0 || !b64uChar(text[s-1])) && strings.HasPrefix(text[strings.IndexByte(text[s:], '.')+s+1:], "eyJ") {
+			fn(PIISecret, s, e)
+			off = e
+			continue
+		}
+		off = s + 3
+	}
+}
