@@ -120,6 +120,7 @@ var types = map[string]evaluatorType{
 	"tokens":        {build: newTokens},
 	"cost":          {build: newCost},
 	"pii":           {build: newPII, defaultTarget: config.TargetOutput},
+	"sql_safety":    {build: newSQLSafety, defaultTarget: config.TargetToolArguments},
 }
 
 // TypeNames lists the known evaluator types, sorted.

@@ -1,0 +1,112 @@
+package evaluators
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+)
+
+// maxJSONDepth bounds how deep the string values of JSON arguments are
+// searched; deeper nesting is an error verdict, not a stack overflow.
+const maxJSONDepth = 64
+
+// sqlSafetyEvaluator fails SQL that destroys or rewrites data or rights:
+// DROP, TRUNCATE, ALTER, GRANT, REVOKE, and DELETE or UPDATE without WHERE.
+type sqlSafetyEvaluator struct {
+	target config.Target
+	allow  [numSQLRisks]bool
+}
+
+type sqlSafetySettings struct {
+	Allow []string `mapstructure:"allow"`
+}
+
+var sqlLexers = sync.Pool{New: func() any { return &sqlLexer{} }}
+
+func newSQLSafety(e config.Evaluator, target config.Target, _ *Settings) (Evaluator, error) {
+	var s sqlSafetySettings
+	if err := e.DecodeSettings(&s); err != nil {
+		return nil, err
+	}
+	ev := &sqlSafetyEvaluator{target: target}
+	for i, a := range s.Allow {
+		found := false
+		for r, name := range sqlRiskNames {
+			if a == name {
+				ev.allow[r], found = true, true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("allow[%d]: unknown statement kind %q (want one of %s)", i, a, strings.Join(sqlRiskNames[:], ", "))
+		}
+	}
+	return ev, nil
+}
+
+func (e *sqlSafetyEvaluator) Evaluate(_ context.Context, v *View) Result {
+	text, r, ok := textOf(v, e.target)
+	if !ok {
+		return r
+	}
+	l := sqlLexers.Get().(*sqlLexer)
+	defer sqlLexers.Put(l)
+	found, stmt := SQLRisk(0), 0
+	scan := func(s string) bool {
+		l.ScanSQL(s, func(risk SQLRisk, n int) {
+			if stmt == 0 && !e.allow[risk] {
+				found, stmt = risk, n
+			}
+		})
+		return stmt == 0
+	}
+	if err := eachJSONString(text, scan); err != nil {
+		return Errored(err)
+	}
+	if stmt != 0 {
+		return Failed("%s statement (statement %d)", strings.ToUpper(strings.ReplaceAll(found.String(), "_", " ")), stmt)
+	}
+	return Passed()
+}
+
+// eachJSONString calls fn with every string value (and object key) of text
+// when text is a JSON object or array, and with text itself otherwise, so
+// SQL inside tool arguments is read unescaped. fn returns false to stop.
+func eachJSONString(text string, fn func(string) bool) error {
+	t := strings.TrimSpace(text)
+	if t == "" || (t[0] != '{' && t[0] != '[') || !jsonValid(t) {
+		fn(text)
+		return nil
+	}
+	dec := json.NewDecoder(strings.NewReader(t))
+	depth := 0
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			fn(text)
+			return nil
+		}
+		switch x := tok.(type) {
+		case json.Delim:
+			if x == '{' || x == '[' {
+				if depth++; depth > maxJSONDepth {
+					return errors.New("arguments nested deeper than 64")
+				}
+			} else {
+				depth--
+			}
+		case string:
+			if !fn(x) {
+				return nil
+			}
+		}
+	}
+}

@@ -1,0 +1,99 @@
+package evaluators
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"go.opentelemetry.io/collector/component/componenttest"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+)
+
+func sqlRisks(s string) []string {
+	var l sqlLexer
+	var out []string
+	l.ScanSQL(s, func(r SQLRisk, stmt int) { out = append(out, r.String()+"@"+string(rune('0'+stmt))) })
+	return out
+}
+
+func TestScanSQL(t *testing.T) {
+	cases := []struct {
+		sql  string
+		want []string
+	}{
+		{"DROP TABLE users", []string{"drop@1"}},
+		{"select 1; drop   table if exists x", []string{"drop@2"}},
+		{"TRUNCATE orders", []string{"truncate@1"}},
+		{"alter table t add column c int", []string{"alter@1"}},
+		{"GRANT ALL ON db.* TO 'bob'", []string{"grant@1"}},
+		{"revoke select on t from alice", []string{"revoke@1"}},
+		{"DELETE FROM users", []string{"delete_without_where@1"}},
+		{"delete from users where id = 1", nil},
+		{"UPDATE accounts SET balance = 0", []string{"update_without_where@1"}},
+		{"update accounts set balance = 0 where id in (select id from x where y)", nil},
+		// WHERE only inside a subquery does not guard the UPDATE.
+		{"UPDATE t SET a = (SELECT b FROM u WHERE u.id = 1)", []string{"update_without_where@1"}},
+		{"WITH old AS (SELECT id FROM t WHERE d < now()) DELETE FROM t", []string{"delete_without_where@1"}},
+		// Keywords in strings, identifiers and comments are not statements.
+		{"SELECT 'DROP TABLE x' AS s", nil},
+		{"SELECT \"drop\" FROM t -- drop table t\n", nil},
+		{"/* DELETE FROM t */ SELECT 1", nil},
+		{"SELECT $$DROP TABLE t$$, $fn$ truncate t $fn$", nil},
+		{"SELECT 'it''s; DROP TABLE t' FROM x", nil},
+		{"select `drop` from t", nil},
+		// Prose is not SQL.
+		{"Drop me a line if you want to update the docs or delete from your list", nil},
+		{"Please truncate the summary", nil},
+		{"", nil},
+	}
+	for _, tc := range cases {
+		assert.Equal(t, tc.want, sqlRisks(tc.sql), tc.sql)
+	}
+}
+
+func TestSQLSafetyEvaluator(t *testing.T) {
+	tool := func(args string) []kv {
+		return []kv{{"gen_ai.operation.name", "execute_tool"}, {"gen_ai.tool.name", "run_sql"}, {"gen_ai.tool.call.arguments", args}}
+	}
+	s := entry("s", "sql_safety", nil)
+	runEvalCases(t, []evalCase{
+		{name: "json arguments", entry: s, attrs: tool(`{"query":"DROP TABLE users;"}`), verdict: Fail, reason: "DROP statement (statement 1)"},
+		{name: "json escaped newlines", entry: s, attrs: tool(`{"sql":"SELECT 1;\nDELETE\nFROM t"}`), verdict: Fail, reason: "DELETE WITHOUT WHERE statement (statement 2)"},
+		{name: "nested json", entry: s, attrs: tool(`{"batch":[{"q":"select 1"},{"q":"truncate t"}]}`), verdict: Fail, reason: "TRUNCATE statement"},
+		{name: "safe query", entry: s, attrs: tool(`{"query":"SELECT * FROM t WHERE id = 'drop table'"}`), verdict: Pass},
+		{name: "raw text arguments", entry: s, attrs: tool(`UPDATE t SET x = 1`), verdict: Fail, reason: "UPDATE WITHOUT WHERE"},
+		{name: "allowed kind", entry: entry("s", "sql_safety", map[string]any{"allow": []any{"alter"}}), attrs: tool(`{"q":"ALTER TABLE t ADD c int"}`), verdict: Pass},
+		{name: "chat span tool call", entry: s, attrs: []kv{chat, {"gen_ai.output.messages", `[{"role":"assistant","parts":[{"type":"tool_call","id":"1","name":"sql","arguments":{"q":"drop database prod"}}]}]`}}, verdict: Fail, reason: "DROP statement"},
+		{name: "output target", entry: withTarget(s, "output"), attrs: []kv{chat, outMsgs("Run this:\n```sql\nDELETE FROM users;\n```")}, verdict: Fail, reason: "DELETE WITHOUT WHERE"},
+		{name: "too deep", entry: s, attrs: tool(strings.Repeat("[", 70) + `"x"` + strings.Repeat("]", 70)), verdict: Error, reason: "arguments nested deeper than 64"},
+		{name: "no arguments", entry: s, attrs: []kv{chat, outMsgs("hi")}, verdict: Skip},
+	})
+	_, err := Build([]config.Evaluator{entry("x", "sql_safety", map[string]any{"allow": []any{"drop", "nuke"}})}, componenttest.NewNopTelemetrySettings())
+	assert.ErrorContains(t, err, `"x": allow[1]: unknown statement kind "nuke"`)
+}
+
+func FuzzSQLScan(f *testing.F) {
+	for _, s := range []string{"DROP TABLE x", "select 'a''b' -- c\n; delete from t", "$a$ $$ /* ", "update t set a=(select 1 where 2)", "'\\'"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		base := sqlRisks(s)
+		// A comment and whitespace before the text change no statement.
+		if got := sqlRisks("/* note */  " + s); !equalStrings(got, base) {
+			t.Fatalf("leading comment changed %v to %v", base, got)
+		}
+	})
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
