@@ -42,6 +42,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzExtractJSON$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzPII$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzSQLScan$$' -fuzztime $(FUZZTIME) ./evaluators/
+	$(GO) test -run '^$$' -fuzz '^FuzzDestructive$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzConfig$$' -fuzztime $(FUZZTIME) ./processor/
 	$(GO) test -run '^$$' -fuzz '^FuzzPhrases$$' -fuzztime $(FUZZTIME) ./internal/textmatch/
 

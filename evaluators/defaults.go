@@ -11,6 +11,7 @@ func DefaultSet() []config.Evaluator {
 		{Name: "finish_reason", Type: "finish_reason"},
 		{Name: "pii", Type: "pii", Target: "output"},
 		{Name: "sql_safety", Type: "sql_safety", Target: "tool_arguments"},
+		{Name: "destructive_action", Type: "destructive_action"},
 		{Name: "latency", Type: "latency", Settings: map[string]any{"max": "2m"}},
 	}
 }

@@ -121,6 +121,8 @@ var types = map[string]evaluatorType{
 	"cost":          {build: newCost},
 	"pii":           {build: newPII, defaultTarget: config.TargetOutput},
 	"sql_safety":    {build: newSQLSafety, defaultTarget: config.TargetToolArguments},
+
+	"destructive_action": {build: newDestructiveAction},
 }
 
 // TypeNames lists the known evaluator types, sorted.
