@@ -244,6 +244,8 @@ func TestDefaultSetOnRealProducers(t *testing.T) {
 			assert.Positive(t, byEval["refusal"], "%s: the refusal must fail the refusal check", key)
 		case "leak":
 			assert.Positive(t, byEval["pii"], "%s: the leaked data must fail the pii check", key)
+		case "bad_tool_args":
+			assert.Positive(t, byEval["tool_call"], "%s: the broken arguments must fail tool_call", key)
 		case "truncated":
 			assert.Positive(t, byEval["finish_reason"], "%s: the cut-off answer must fail finish_reason", key)
 		}

@@ -123,6 +123,8 @@ var types = map[string]evaluatorType{
 	"sql_safety":    {build: newSQLSafety, defaultTarget: config.TargetToolArguments},
 
 	"destructive_action": {build: newDestructiveAction},
+	"json_schema":        {build: newJSONSchema, defaultTarget: config.TargetOutput},
+	"tool_call":          {build: newToolCall},
 }
 
 // TypeNames lists the known evaluator types, sorted.

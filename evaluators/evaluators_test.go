@@ -254,7 +254,7 @@ func TestDefaultSetBuilds(t *testing.T) {
 	for i, c := range checks {
 		names[i] = c.Name
 	}
-	assert.Equal(t, []string{"refusal", "finish_reason", "pii", "sql_safety", "destructive_action", "latency"}, names)
+	assert.Equal(t, []string{"refusal", "finish_reason", "pii", "tool_call", "sql_safety", "destructive_action", "latency"}, names)
 }
 
 func TestExtractJSON(t *testing.T) {

@@ -126,6 +126,8 @@ type View struct {
 
 	toolCall [1]ToolCall // the call a tool span executed
 
+	tools toolDefs // declared tools, decoded on first use
+
 	// Reused decoding scratch.
 	gmsgs []gMsg
 	ents  []idxEnt
@@ -169,6 +171,7 @@ func (v *View) clear() {
 	}
 	v.argsDone, v.argsText, v.argsOK = false, "", false
 	v.toolCall[0] = ToolCall{}
+	v.tools.done, v.tools.err = false, nil
 	v.decodes = 0
 }
 

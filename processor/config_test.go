@@ -52,7 +52,7 @@ func TestConfigValidateErrors(t *testing.T) {
 		"bad_prefix":         {"attribute_prefix: must not start or end with '.'"},
 		"empty_prefix":       {"attribute_prefix: must not be empty"},
 		"duplicate_names":    {`evaluators[1] "a": name: duplicate of evaluators[0]`},
-		"default_name_clash": {`"latency": name: duplicate of evaluators[5]`},
+		"default_name_clash": {`"latency": name: duplicate of evaluators[6]`},
 		"unknown_key":        {`evaluators[0] "j"`, "must_match"},
 	}
 	for name, want := range cases {
@@ -81,9 +81,9 @@ func TestEffectiveEvaluators(t *testing.T) {
 		evs      []config.Evaluator
 		want     []string
 	}{
-		{"nothing configured: defaults", nil, nil, []string{"refusal", "finish_reason", "pii", "sql_safety", "destructive_action", "latency"}},
+		{"nothing configured: defaults", nil, nil, []string{"refusal", "finish_reason", "pii", "tool_call", "sql_safety", "destructive_action", "latency"}},
 		{"own list replaces defaults", nil, mine, []string{"mine"}},
-		{"defaults alongside own", boolPtr(true), mine, []string{"refusal", "finish_reason", "pii", "sql_safety", "destructive_action", "latency", "mine"}},
+		{"defaults alongside own", boolPtr(true), mine, []string{"refusal", "finish_reason", "pii", "tool_call", "sql_safety", "destructive_action", "latency", "mine"}},
 		{"defaults off, nothing configured", boolPtr(false), nil, []string{}},
 		{"defaults off with own", boolPtr(false), mine, []string{"mine"}},
 	}

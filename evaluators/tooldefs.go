@@ -1,0 +1,145 @@
+package evaluators
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+)
+
+// ToolDefinition is a tool the request declared to the model.
+type ToolDefinition struct {
+	Name        string
+	Description string
+	// Parameters is the JSON Schema of the arguments as raw JSON text, ""
+	// when the definition gives none.
+	Parameters string
+}
+
+// toolDefs is the lazily decoded tool list of a span.
+type toolDefs struct {
+	done bool
+	defs []ToolDefinition
+	err  error
+}
+
+// toolDefJSON reads the shapes producers use for one tool: GenAI semconv and
+// the Vercel AI SDK ({type, name, parameters | inputSchema}), OpenAI
+// ({type: function, function: {name, parameters}}) and Anthropic
+// ({name, input_schema}).
+type toolDefJSON struct {
+	Name        string          `json:"name"`
+	Description string          `json:"description"`
+	Parameters  json.RawMessage `json:"parameters"`
+	InputSchema json.RawMessage `json:"inputSchema"`
+	InputSnake  json.RawMessage `json:"input_schema"`
+	Function    *struct {
+		Name        string          `json:"name"`
+		Description string          `json:"description"`
+		Parameters  json.RawMessage `json:"parameters"`
+	} `json:"function"`
+}
+
+func (d toolDefJSON) definition() ToolDefinition {
+	if d.Function != nil {
+		return ToolDefinition{Name: d.Function.Name, Description: d.Function.Description, Parameters: string(d.Function.Parameters)}
+	}
+	params := d.Parameters
+	if len(params) == 0 {
+		params = d.InputSchema
+	}
+	if len(params) == 0 {
+		params = d.InputSnake
+	}
+	return ToolDefinition{Name: d.Name, Description: d.Description, Parameters: string(params)}
+}
+
+const (
+	keyToolDefs       = "gen_ai.tool.definitions"
+	keyAIPromptTools  = "ai.prompt.tools"
+	prefixOITools     = "llm.tools."
+	suffixOIJSONSchem = ".tool.json_schema"
+)
+
+// ToolDefinitions returns the tools the span's request declared, from
+// gen_ai.tool.definitions (a JSON array), OpenInference
+// llm.tools.N.tool.json_schema (one JSON object each) or Vercel
+// ai.prompt.tools (an array of JSON strings). It is decoded on first use,
+// at most once per span; nil when the span declares none.
+func (v *View) ToolDefinitions() ([]ToolDefinition, error) {
+	td := &v.tools
+	if td.done {
+		return td.defs, td.err
+	}
+	td.done = true
+	td.defs = td.defs[:0]
+	attrs := v.span.Attributes()
+	if val, ok := attrs.Get(keyToolDefs); ok {
+		td.err = v.decodeToolArray(keyToolDefs, val)
+		return td.defs, td.err
+	}
+	if val, ok := attrs.Get(keyAIPromptTools); ok {
+		td.err = v.decodeToolArray(keyAIPromptTools, val)
+		return td.defs, td.err
+	}
+	type indexed struct {
+		n   int
+		def ToolDefinition
+	}
+	var found []indexed
+	for k, val := range attrs.All() {
+		if !strings.HasPrefix(k, prefixOITools) || !strings.HasSuffix(k, suffixOIJSONSchem) {
+			continue
+		}
+		n, err := strconv.Atoi(k[len(prefixOITools) : len(k)-len(suffixOIJSONSchem)])
+		if err != nil || len(found) >= MaxToolCalls {
+			continue
+		}
+		var d toolDefJSON
+		if err := unmarshalContent(k, valueText(val), &d); err != nil {
+			td.err = err
+			return nil, err
+		}
+		found = append(found, indexed{n, d.definition()})
+	}
+	for i := 1; i < len(found); i++ { // few tools: insertion sort by index
+		for j := i; j > 0 && found[j].n < found[j-1].n; j-- {
+			found[j], found[j-1] = found[j-1], found[j]
+		}
+	}
+	for _, f := range found {
+		td.defs = append(td.defs, f.def)
+	}
+	return td.defs, nil
+}
+
+// decodeToolArray reads a JSON array of tool objects, or a slice whose
+// items are tool objects as JSON strings.
+func (v *View) decodeToolArray(key string, val pcommon.Value) error {
+	switch val.Type() {
+	case pcommon.ValueTypeStr:
+		var defs []toolDefJSON
+		if err := unmarshalContent(key, val.Str(), &defs); err != nil {
+			return err
+		}
+		for i, d := range defs {
+			if i == MaxToolCalls {
+				break
+			}
+			v.tools.defs = append(v.tools.defs, d.definition())
+		}
+	case pcommon.ValueTypeSlice:
+		s := val.Slice()
+		for i := 0; i < s.Len() && i < MaxToolCalls; i++ {
+			var d toolDefJSON
+			if err := unmarshalContent(key, valueText(s.At(i)), &d); err != nil {
+				return err
+			}
+			v.tools.defs = append(v.tools.defs, d.definition())
+		}
+	default:
+		return typeError(key, val.Type(), "a JSON string or a slice")
+	}
+	return nil
+}
