@@ -44,6 +44,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzSQLScan$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzDestructive$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzToolDefinitions$$' -fuzztime $(FUZZTIME) ./evaluators/
+	$(GO) test -run '^$$' -fuzz '^FuzzGroundingClaims$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzConfig$$' -fuzztime $(FUZZTIME) ./processor/
 	$(GO) test -run '^$$' -fuzz '^FuzzPhrases$$' -fuzztime $(FUZZTIME) ./internal/textmatch/
 

@@ -125,6 +125,7 @@ var types = map[string]evaluatorType{
 	"destructive_action": {build: newDestructiveAction},
 	"json_schema":        {build: newJSONSchema, defaultTarget: config.TargetOutput},
 	"tool_call":          {build: newToolCall},
+	"grounding":          {build: newGrounding},
 }
 
 // TypeNames lists the known evaluator types, sorted.
