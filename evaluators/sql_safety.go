@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"sync"
 
@@ -77,36 +76,44 @@ func (e *sqlSafetyEvaluator) Evaluate(_ context.Context, v *View) Result {
 // eachJSONString calls fn with every string value (and object key) of text
 // when text is a JSON object or array, and with text itself otherwise, so
 // SQL inside tool arguments is read unescaped. fn returns false to stop.
+// Text is validated first, so the walk below only needs to find strings;
+// strings without escapes are passed without copying.
 func eachJSONString(text string, fn func(string) bool) error {
 	t := strings.TrimSpace(text)
 	if t == "" || (t[0] != '{' && t[0] != '[') || !jsonValid(t) {
 		fn(text)
 		return nil
 	}
-	dec := json.NewDecoder(strings.NewReader(t))
 	depth := 0
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			fn(text)
-			return nil
-		}
-		switch x := tok.(type) {
-		case json.Delim:
-			if x == '{' || x == '[' {
-				if depth++; depth > maxJSONDepth {
-					return errors.New("arguments nested deeper than 64")
-				}
-			} else {
-				depth--
+	for i := 0; i < len(t); i++ {
+		switch t[i] {
+		case '{', '[':
+			if depth++; depth > maxJSONDepth {
+				return errors.New("arguments nested deeper than 64")
 			}
-		case string:
-			if !fn(x) {
+		case '}', ']':
+			depth--
+		case '"':
+			j, escaped := i+1, false
+			for t[j] != '"' {
+				if t[j] == '\\' {
+					escaped = true
+					j++
+				}
+				j++
+			}
+			str := t[i+1 : j]
+			if escaped {
+				var u string
+				if json.Unmarshal([]byte(t[i:j+1]), &u) == nil {
+					str = u
+				}
+			}
+			if !fn(str) {
 				return nil
 			}
+			i = j
 		}
 	}
+	return nil
 }

@@ -34,9 +34,9 @@ type sqlToken struct {
 }
 
 // sqlLexer tokenises SQL well enough to find statement keywords: it skips
-// '...' strings (with '' and \' escapes), "..." and `...` identifiers,
-// [...] identifiers, -- and # line comments, /* */ comments and Postgres
-// $tag$...$tag$ strings.
+// single-quoted strings (a doubled quote or a backslash escapes one),
+// double-quoted and backquoted identifiers, -- and # line comments, /* */
+// comments and Postgres dollar-quoted strings.
 type sqlLexer struct {
 	toks []sqlToken
 }
@@ -180,41 +180,61 @@ func (l *sqlLexer) ScanSQL(s string, fn func(risk SQLRisk, stmt int)) {
 	}
 	for i := range l.toks {
 		t := l.toks[i]
-		next := strings.ToLower(l.word(s, i+1))
-		if !l.sameStmt(i, i+1) {
-			next = ""
+		w := l.word(s, i)
+		if len(w) < 4 || len(w) > 8 { // the keywords below are 4 to 8 letters
+			continue
 		}
-		switch strings.ToLower(l.word(s, i)) {
-		case "drop":
-			if droppable[next] {
+		switch w[0] | 0x20 {
+		case 'd', 'a', 't', 'g', 'r', 'u':
+		default:
+			continue
+		}
+		next := ""
+		if l.sameStmt(i, i+1) {
+			next = l.word(s, i+1)
+		}
+		switch {
+		case strings.EqualFold(w, "drop"):
+			if droppable[asciiLower(next)] {
 				report(SQLDrop, t.stmt)
 			}
-		case "alter":
-			if droppable[next] {
+		case strings.EqualFold(w, "alter"):
+			if droppable[asciiLower(next)] {
 				report(SQLAlter, t.stmt)
 			}
-		case "truncate":
+		case strings.EqualFold(w, "truncate"):
 			if next != "" && l.startsStatement(s, i) {
 				report(SQLTruncate, t.stmt)
 			}
-		case "grant", "revoke":
+		case strings.EqualFold(w, "grant"), strings.EqualFold(w, "revoke"):
 			if l.startsStatement(s, i) && l.findInStmt(s, i, "to", "from", "on") {
-				if strings.EqualFold(l.word(s, i), "grant") {
+				if strings.EqualFold(w, "grant") {
 					report(SQLGrant, t.stmt)
 				} else {
 					report(SQLRevoke, t.stmt)
 				}
 			}
-		case "delete":
-			if next == "from" && l.startsStatement(s, i) && !l.whereAtDepth(s, i) {
+		case strings.EqualFold(w, "delete"):
+			if strings.EqualFold(next, "from") && l.startsStatement(s, i) && !l.whereAtDepth(s, i) {
 				report(SQLDeleteWithoutWhere, t.stmt)
 			}
-		case "update":
+		case strings.EqualFold(w, "update"):
 			if next != "" && l.startsStatement(s, i) && l.findInStmt(s, i, "set") && !l.whereAtDepth(s, i) {
 				report(SQLUpdateWithoutWhere, t.stmt)
 			}
 		}
 	}
+}
+
+// asciiLower lower-cases a short keyword without allocating when it is
+// already lower case.
+func asciiLower(w string) string {
+	for i := 0; i < len(w); i++ {
+		if 'A' <= w[i] && w[i] <= 'Z' {
+			return strings.ToLower(w)
+		}
+	}
+	return w
 }
 
 // startsStatement reports whether token i can begin a statement: it is

@@ -54,6 +54,21 @@ var fiveEvaluators = []config.Evaluator{
 	{Name: "too_long", Type: "ottl", Settings: map[string]any{"fail_when": `span.attributes["gen_ai.usage.output_tokens"] > 4000`}},
 }
 
+// tenEvaluators is a realistic production set: the issue's mix of schema,
+// patterns, personal data, cost and the user's own OTTL rule.
+var tenEvaluators = []config.Evaluator{
+	{Name: "answer_schema", Type: "json_schema", Settings: map[string]any{"schema": map[string]any{"type": "object", "required": []any{"answer"}}}},
+	{Name: "no_key", Type: "regex", Settings: map[string]any{"must_not_match": `sk-[A-Za-z0-9]{20,}`}},
+	{Name: "no_competitor", Type: "regex", Settings: map[string]any{"must_not_match": `(?i)\b(acme|globex)\b`}},
+	{Name: "cites_order", Type: "regex", Settings: map[string]any{"must_match": `#\d{4}`}},
+	{Name: "no_apology", Type: "contains", Settings: map[string]any{"none": []any{"i apologize", "as an ai"}}},
+	{Name: "pii", Type: "pii"},
+	{Name: "cost", Type: "cost", Settings: map[string]any{"max_usd": 0.05}},
+	{Name: "tokens", Type: "tokens", Settings: map[string]any{"max_output": 4096}},
+	{Name: "finish_reason", Type: "finish_reason"},
+	{Name: "too_long", Type: "ottl", Settings: map[string]any{"fail_when": `span.attributes["gen_ai.usage.output_tokens"] > 4000`}},
+}
+
 // BenchmarkProcessTraces reports ns/span and allocs/span. Each iteration
 // copies a fresh batch (the spans must not carry last iteration's verdicts),
 // so every case includes the copy; the "baseline" case is a no-op processor
@@ -68,6 +83,7 @@ func BenchmarkProcessTraces(b *testing.B) {
 		{"chat_2KB/baseline_noop", "chat", nil},
 		{"chat_2KB/default_set", "chat", testConfig(nil)},
 		{"chat_2KB/5_evaluators", "chat", testConfig(nil, fiveEvaluators...)},
+		{"chat_2KB/10_evaluators", "chat", testConfig(nil, tenEvaluators...)},
 		{"tool/baseline_noop", "tool", nil},
 		{"tool/default_set", "tool", testConfig(nil)},
 	}
