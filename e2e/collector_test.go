@@ -5,6 +5,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -45,9 +46,10 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// sink is an OTLP/HTTP traces endpoint that keeps what it receives.
+// sink is the file exporter's output: one OTLP JSON export request per
+// line, read back as the collector writes it.
 type sink struct {
-	url string
+	path string
 
 	mu     sync.Mutex
 	traces []ptrace.Traces
@@ -56,42 +58,42 @@ type sink struct {
 
 func newSink(t *testing.T) *sink {
 	t.Helper()
-	s := &sink{}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	srv := &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(l) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	s.url = "http://" + l.Addr().String()
-	return s
+	return &sink{path: filepath.Join(t.TempDir(), "out.jsonl")}
 }
 
-func (s *sink) serve(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+// read parses everything the exporter wrote so far.
+func (s *sink) read(t *testing.T) {
+	t.Helper()
+	body, err := os.ReadFile(s.path)
+	if errors.Is(err, os.ErrNotExist) {
 		return
 	}
-	req := ptraceotlp.NewExportRequest()
-	if err := req.UnmarshalProto(body); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
+	require.NoError(t, err)
+	var traces []ptrace.Traces
+	spans := 0
+	for _, line := range bytes.Split(body, []byte("\n")) {
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		td, err := (&ptrace.JSONUnmarshaler{}).UnmarshalTraces(line)
+		if err != nil {
+			return // a line still being written: read again later
+		}
+		traces = append(traces, td)
+		spans += td.SpanCount()
 	}
 	s.mu.Lock()
-	s.traces = append(s.traces, req.Traces())
-	s.spans += req.Traces().SpanCount()
+	s.traces, s.spans = traces, spans
 	s.mu.Unlock()
-	resp, _ := ptraceotlp.NewExportResponse().MarshalProto()
-	w.Header().Set("Content-Type", "application/x-protobuf")
-	_, _ = w.Write(resp)
 }
 
-// waitSpans waits until at least n spans arrived and returns every span
-// received, keyed by span ID.
+// waitSpans waits until at least n spans were written and returns every
+// span, keyed by span ID.
 func (s *sink) waitSpans(t *testing.T, n int) map[string]ptrace.Span {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
+		s.read(t)
 		s.mu.Lock()
 		got := s.spans
 		s.mu.Unlock()
@@ -99,7 +101,7 @@ func (s *sink) waitSpans(t *testing.T, n int) map[string]ptrace.Span {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("sink received %d spans, want %d", got, n)
+			t.Fatalf("the file exporter wrote %d spans, want %d", got, n)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -150,8 +152,8 @@ func (l *lockedBuffer) String() string {
 
 // pipelineConfig is a collector config with an OTLP/HTTP receiver, the
 // llmeval processor configured by processorYAML (indented under
-// `llmeval:`), and an otlphttp exporter to the sink.
-func pipelineConfig(otlpPort, metricsPort int, sinkURL, processorYAML string) string {
+// `llmeval:`), and a file exporter writing to outPath.
+func pipelineConfig(otlpPort, metricsPort int, outPath, processorYAML string) string {
 	return fmt.Sprintf(`receivers:
   otlp:
     protocols:
@@ -161,11 +163,9 @@ processors:
   llmeval:
 %s
 exporters:
-  otlp_http:
-    endpoint: %s
-    compression: none
-    retry_on_failure:
-      enabled: false
+  file:
+    path: %s
+    flush_interval: 50ms
 service:
   telemetry:
     logs:
@@ -182,8 +182,8 @@ service:
     traces:
       receivers: [otlp]
       processors: [llmeval]
-      exporters: [otlp_http]
-`, otlpPort, indent(processorYAML, "    "), sinkURL, metricsPort)
+      exporters: [file]
+`, otlpPort, indent(processorYAML, "    "), outPath, metricsPort)
 }
 
 func indent(s, prefix string) string {
@@ -205,7 +205,7 @@ func start(t *testing.T, processorYAML string, s *sink) *collector {
 	bin := binary(t)
 	otlpPort, metricsPort := freePort(t), freePort(t)
 	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
-	require.NoError(t, os.WriteFile(cfgPath, []byte(pipelineConfig(otlpPort, metricsPort, s.url, processorYAML)), 0o600))
+	require.NoError(t, os.WriteFile(cfgPath, []byte(pipelineConfig(otlpPort, metricsPort, s.path, processorYAML)), 0o600))
 
 	c := &collector{
 		otlpURL:    fmt.Sprintf("http://127.0.0.1:%d/v1/traces", otlpPort),

@@ -211,6 +211,7 @@ func TestDefaultSetOnRealProducers(t *testing.T) {
 	}
 	s.waitSpans(t, total)
 	time.Sleep(200 * time.Millisecond) // nothing more may arrive
+	s.read(t)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	require.Equal(t, total, s.spans, "spans in = spans out")
@@ -347,7 +348,7 @@ func TestBadConfigRefusesToStart(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := pipelineConfig(freePort(t), freePort(t), "http://127.0.0.1:1", tc.processor)
+			cfg := pipelineConfig(freePort(t), freePort(t), filepath.Join(t.TempDir(), "out.jsonl"), tc.processor)
 			path := filepath.Join(t.TempDir(), "config.yaml")
 			require.NoError(t, os.WriteFile(path, []byte(cfg), 0o600))
 			cmd := exec.Command(bin, "--config", path)
