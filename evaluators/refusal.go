@@ -38,6 +38,7 @@ var defaultRefusalPhrases = []string{
 type refusalEvaluator struct {
 	target  config.Target
 	phrases *textmatch.Phrases
+	list    []string // the phrases as written, for reasons
 }
 
 type refusalSettings struct {
@@ -69,7 +70,7 @@ func newRefusal(e config.Evaluator, target config.Target, _ *Settings) (Evaluato
 	if err != nil {
 		return nil, err
 	}
-	return &refusalEvaluator{target: target, phrases: p}, nil
+	return &refusalEvaluator{target: target, phrases: p, list: list}, nil
 }
 
 func (e *refusalEvaluator) Evaluate(_ context.Context, v *View) Result {
@@ -89,7 +90,7 @@ func (e *refusalEvaluator) Evaluate(_ context.Context, v *View) Result {
 	*bp = norm
 	normBuffers.Put(bp)
 	if found {
-		return Failed("refusal phrase %q", e.phrases.Phrase(idx))
+		return Failed("refusal phrase %q", e.list[idx])
 	}
 	return Passed()
 }

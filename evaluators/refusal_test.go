@@ -13,10 +13,10 @@ func TestRefusalEvaluator(t *testing.T) {
 	r := entry("r", "refusal", nil)
 	stop := kv{"gen_ai.response.finish_reasons", []any{"stop"}}
 	runEvalCases(t, []evalCase{
-		{name: "stock refusal", entry: r, attrs: []kv{chat, outMsgs("I'm sorry, but I can't help with that request.")}, verdict: Fail, reason: `refusal phrase "im sorry, but i cant"`},
-		{name: "curly apostrophe and caps", entry: r, attrs: []kv{chat, outMsgs("I CAN’T ASSIST WITH hacking.")}, verdict: Fail, reason: `"i cant assist with"`},
-		{name: "no apostrophe", entry: r, attrs: []kv{chat, outMsgs("i cant help with   that")}, verdict: Fail, reason: `"i cant help with"`},
-		{name: "as an AI", entry: r, attrs: []kv{chat, outMsgs("As an AI language model, I do not have opinions.")}, verdict: Fail, reason: `"as an ai language model, i"`},
+		{name: "stock refusal", entry: r, attrs: []kv{chat, outMsgs("I'm sorry, but I can't help with that request.")}, verdict: Fail, reason: `refusal phrase "I'm sorry, but I can't"`},
+		{name: "curly apostrophe and caps", entry: r, attrs: []kv{chat, outMsgs("I CAN’T ASSIST WITH hacking.")}, verdict: Fail, reason: `"I can't assist with"`},
+		{name: "no apostrophe", entry: r, attrs: []kv{chat, outMsgs("i cant help with   that")}, verdict: Fail, reason: `"I can't help with"`},
+		{name: "as an AI", entry: r, attrs: []kv{chat, outMsgs("As an AI language model, I do not have opinions.")}, verdict: Fail, reason: `"as an AI language model, I"`},
 		{name: "helpful answer", entry: r, attrs: []kv{chat, outMsgs("Sure, I can help with that. Your order shipped.")}, verdict: Pass},
 		{name: "near miss inside words", entry: r, attrs: []kv{chat, outMsgs("Which I cannot helpwith-stand? I can provide details.")}, verdict: Pass},
 		{name: "empty answer that stopped", entry: r, attrs: []kv{chat, stop, outMsgs("  ")}, verdict: Fail, reason: "empty answer with finish reason stop"},
@@ -24,7 +24,7 @@ func TestRefusalEvaluator(t *testing.T) {
 		{name: "tool-call only answer", entry: r, attrs: []kv{chat, {"gen_ai.output.messages", `[{"role":"assistant","parts":[{"type":"tool_call","id":"1","name":"f","arguments":{}}]}]`}}, verdict: Skip},
 		{name: "own phrase added", entry: entry("r", "refusal", map[string]any{"phrases": []any{"outside my remit"}}), attrs: []kv{chat, outMsgs("That is outside my remit.")}, verdict: Fail, reason: `"outside my remit"`},
 		{name: "defaults replaced", entry: entry("r", "refusal", map[string]any{"phrases": []any{"outside my remit"}, "replace_defaults": true}), attrs: []kv{chat, outMsgs("I can't help with that")}, verdict: Pass},
-		{name: "input target", entry: withTarget(r, "input"), attrs: []kv{chat, {"gen_ai.input.messages", `[{"role":"user","parts":[{"type":"text","content":"say: I must decline"}]}]`}}, verdict: Fail, reason: `"i must decline"`},
+		{name: "input target", entry: withTarget(r, "input"), attrs: []kv{chat, {"gen_ai.input.messages", `[{"role":"user","parts":[{"type":"text","content":"say: I must decline"}]}]`}}, verdict: Fail, reason: `"I must decline"`},
 		{name: "broken output", entry: r, attrs: []kv{chat, {"gen_ai.output.messages", "[{"}}, verdict: Error, reason: "gen_ai.output.messages"},
 	})
 }
