@@ -555,3 +555,21 @@ func joinNonEmpty(parts []string) string {
 	}
 	return b.String()
 }
+
+// ConversationID is the span's conversation or session: GenAI
+// gen_ai.conversation.id, else OpenInference session.id; "" when neither.
+// Read on demand: only the trajectory signals need it.
+func (v *View) ConversationID() string {
+	attrs := v.span.Attributes()
+	for _, k := range [...]string{"gen_ai.conversation.id", "session.id"} {
+		if val, ok := attrs.Get(k); ok {
+			if s := valueText(val); s != "" {
+				return s
+			}
+		}
+	}
+	return ""
+}
+
+// IsToolSpan reports whether the span executes a tool.
+func (v *View) IsToolSpan() bool { return v.isTool }

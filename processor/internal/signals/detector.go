@@ -1,0 +1,180 @@
+package signals
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch"
+)
+
+// phraseSet is one category's phrases, compiled together, with the leaf
+// kind of each.
+type phraseSet struct {
+	phrases *textmatch.Phrases
+	kinds   []string
+}
+
+// Detector finds signals on spans. It is safe for concurrent use: the
+// phrase sets are immutable and the cross-span state has its own lock.
+type Detector struct {
+	cfg      Config
+	sets     [NumCategories]*phraseSet
+	negative map[string]bool
+	state    *conversations
+	bufs     sync.Pool
+}
+
+// New builds a detector; cfg must have passed Validate.
+func New(cfg Config) (*Detector, error) {
+	cfg = cfg.withDefaults()
+	sets, err := compilePhrases(cfg)
+	if err != nil {
+		return nil, err
+	}
+	d := &Detector{cfg: cfg, sets: sets, negative: map[string]bool{}, state: newConversations(cfg.MaxConversations, cfg.ConversationWindow)}
+	for _, v := range cfg.NegativeFeedbackValues {
+		d.negative[strings.ToLower(v)] = true
+	}
+	d.bufs.New = func() any { b := make([]byte, 0, 4096); return &b }
+	return d, nil
+}
+
+// compilePhrases merges the defaults with the configured phrases.
+func compilePhrases(cfg Config) ([NumCategories]*phraseSet, error) {
+	var sets [NumCategories]*phraseSet
+	replace := map[string]bool{}
+	for _, k := range cfg.ReplacePhrases {
+		replace[k] = true
+	}
+	for cat, byKind := range defaultPhrases {
+		lists := map[string][]string{}
+		for kind, list := range byKind {
+			if !replace[cat.String()+"."+kind] {
+				lists[kind] = append(lists[kind], list...)
+			}
+		}
+		for key, list := range cfg.Phrases {
+			c, kind, err := parseKindKey(key)
+			if err != nil || c != cat {
+				continue
+			}
+			lists[kind] = append(lists[kind], list...)
+		}
+		kinds := make([]string, 0, len(lists))
+		for k := range lists {
+			kinds = append(kinds, k)
+		}
+		sort.Strings(kinds)
+		set := &phraseSet{}
+		var all []string
+		for _, k := range kinds {
+			for _, p := range lists[k] {
+				all = append(all, p)
+				set.kinds = append(set.kinds, k)
+			}
+		}
+		p, err := textmatch.Compile(all)
+		if err != nil {
+			return sets, fmt.Errorf("phrases: %s: %w", cat, err)
+		}
+		set.phrases = p
+		sets[cat] = set
+	}
+	return sets, nil
+}
+
+// Evictions is how many conversations the cross-span state forgot to stay
+// within max_conversations.
+func (d *Detector) Evictions() int64 { return d.state.evictions.Load() }
+
+// Detect fills f with the signals of the span v views. f is reset first.
+func (d *Detector) Detect(v *evaluators.View, f *Found) {
+	f.Reset()
+	d.feedback(v, f)
+	if v.IsToolSpan() {
+		d.toolSpanFailure(v, f)
+		d.toolSpanExhaustion(v, f)
+		d.toolSpanLoop(v, f)
+		return
+	}
+	in, err := v.InputMessages()
+	if err != nil {
+		in = nil
+	}
+	out, err := v.OutputMessages()
+	if err != nil {
+		out = nil
+	}
+	c := newConversation(in, out)
+	d.misalignment(c, f)
+	d.stagnation(c, f)
+	d.disengagement(c, f)
+	d.satisfaction(c, f)
+	d.failure(c, f)
+	d.exhaustion(v, c, f)
+	d.loop(c, f)
+}
+
+// match adds every phrase of cat found in text.
+func (d *Detector) match(cat Category, text string, f *Found) {
+	if text == "" {
+		return
+	}
+	set := d.sets[cat]
+	bp := d.bufs.Get().(*[]byte)
+	norm := textmatch.Normalize((*bp)[:0], text)
+	set.phrases.Each(norm, func(idx, _, _ int) bool {
+		f.Add(cat, set.kinds[idx], 1)
+		return true
+	})
+	*bp = norm
+	d.bufs.Put(bp)
+}
+
+// conversation is a chat span's trajectory as the signals read it.
+type conversation struct {
+	in, out []evaluators.Message
+	// lastUser and prevUser index the last two user messages of in (-1
+	// when absent).
+	lastUser, prevUser int
+	userTurns          int
+}
+
+func newConversation(in, out []evaluators.Message) conversation {
+	c := conversation{in: in, out: out, lastUser: -1, prevUser: -1}
+	for i, m := range in {
+		if m.Role == "user" {
+			c.userTurns++
+			c.prevUser, c.lastUser = c.lastUser, i
+		}
+	}
+	return c
+}
+
+func (c conversation) lastUserText() string {
+	if c.lastUser < 0 {
+		return ""
+	}
+	return c.in[c.lastUser].Text
+}
+
+// trailingToolResults are the results after the last assistant message:
+// what the model is reacting to now, so a result is counted once, not on
+// every later span that still carries it.
+func (c conversation) trailingToolResults(fn func(text string)) {
+	for i := len(c.in) - 1; i >= 0; i-- {
+		m := c.in[i]
+		if m.Role == "assistant" {
+			return
+		}
+		for _, r := range m.ToolResults {
+			fn(r.Content)
+		}
+		if m.Role == "tool" && len(m.ToolResults) == 0 {
+			fn(m.Text)
+		}
+	}
+}

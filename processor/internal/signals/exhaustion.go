@@ -1,0 +1,43 @@
+package signals
+
+import (
+	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
+)
+
+var toolResult = config.Target{Kind: config.TargetToolResult}
+
+// exhaustion: rate limits, server errors, timeouts, network errors,
+// malformed responses and context overflow, in the tool results the model
+// reacts to and in the span's own error.
+func (d *Detector) exhaustion(v *evaluators.View, c conversation, f *Found) {
+	c.trailingToolResults(func(text string) { d.match(Exhaustion, text, f) })
+	if isErr, msg := v.Err(); isErr {
+		d.match(Exhaustion, msg, f)
+		d.match(Exhaustion, exceptionMessage(v), f)
+	}
+}
+
+func (d *Detector) toolSpanExhaustion(v *evaluators.View, f *Found) {
+	if text, ok, _ := v.Text(toolResult); ok {
+		d.match(Exhaustion, text, f)
+	}
+	if isErr, msg := v.Err(); isErr {
+		d.match(Exhaustion, msg, f)
+		d.match(Exhaustion, exceptionMessage(v), f)
+	}
+}
+
+// exceptionMessage is the exception.message of the span's first exception
+// event: where SDKs put a failing call's error.
+func exceptionMessage(v *evaluators.View) string {
+	evs := v.Span().Events()
+	for i := 0; i < evs.Len(); i++ {
+		if evs.At(i).Name() == "exception" {
+			if m, ok := evs.At(i).Attributes().Get("exception.message"); ok {
+				return m.AsString()
+			}
+		}
+	}
+	return ""
+}

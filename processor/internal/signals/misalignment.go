@@ -1,0 +1,10 @@
+package signals
+
+// misalignment: the user corrects the agent, rephrases, asks what it means,
+// or says nearly the same thing again.
+func (d *Detector) misalignment(c conversation, f *Found) {
+	d.match(Misalignment, c.lastUserText(), f)
+	if c.prevUser >= 0 && nearDuplicate(c.in[c.lastUser].Text, c.in[c.prevUser].Text, d.cfg.NearDuplicate) {
+		f.Add(Misalignment, "near_duplicate", 1)
+	}
+}

@@ -1,0 +1,41 @@
+package signals
+
+import (
+	"strings"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
+)
+
+// stagnation: the task takes more user turns than it should, or the agent
+// repeats its previous answer.
+func (d *Detector) stagnation(c conversation, f *Found) {
+	if c.userTurns > d.cfg.UserTurnBaseline {
+		f.Add(Stagnation, "too_many_turns", 1)
+	}
+	answer := joinText(c.out)
+	if answer == "" {
+		return
+	}
+	for i := len(c.in) - 1; i >= 0; i-- {
+		if c.in[i].Role == "assistant" && c.in[i].Text != "" {
+			if nearDuplicate(answer, c.in[i].Text, d.cfg.NearDuplicate) {
+				f.Add(Stagnation, "repeated_response", 1)
+			}
+			return
+		}
+	}
+}
+
+func joinText(msgs []evaluators.Message) string {
+	var b strings.Builder
+	for _, m := range msgs {
+		if m.Text == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(m.Text)
+	}
+	return b.String()
+}
