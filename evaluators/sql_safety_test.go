@@ -97,3 +97,19 @@ func equalStrings(a, b []string) bool {
 	}
 	return true
 }
+
+// TestScanSQLStaysLinear feeds inputs that made naive look-ahead quadratic;
+// the scan must read them in a bounded number of steps.
+func TestScanSQLStaysLinear(t *testing.T) {
+	for _, s := range []string{
+		strings.Repeat("update\n", 50000) + "set a = 1 where b",
+		strings.Repeat("grant\n", 50000) + "to x",
+		strings.Repeat("delete from\n", 30000) + "where",
+	} {
+		var l sqlLexer
+		l.ScanSQL(s, func(SQLRisk, int) {})
+		// Once spent, each keyword costs one step: total work stays
+		// within the budget plus one step per token.
+		assert.GreaterOrEqual(t, l.budget, -len(l.toks), "look-ahead must stop when the budget is spent")
+	}
+}

@@ -39,6 +39,11 @@ type sqlToken struct {
 // comments and Postgres dollar-quoted strings.
 type sqlLexer struct {
 	toks []sqlToken
+	// budget bounds the look-ahead of one scan (finding SET, TO or WHERE
+	// after a keyword) to a few steps per token, so input made of many
+	// UPDATE tokens stays linear. When it runs out, nothing more is
+	// reported.
+	budget int
 }
 
 func (l *sqlLexer) lex(s string) {
@@ -171,6 +176,7 @@ var droppable = map[string]bool{
 // inside a subquery. The lexer is reused across calls.
 func (l *sqlLexer) ScanSQL(s string, fn func(risk SQLRisk, stmt int)) {
 	l.lex(s)
+	l.budget = 8*len(l.toks) + 4096
 	var lastStmt [numSQLRisks]int // statements are seen in order
 	report := func(r SQLRisk, stmt int) {
 		if lastStmt[r] != stmt {
@@ -258,6 +264,9 @@ func (l *sqlLexer) startsStatement(s string, i int) bool {
 
 func (l *sqlLexer) findInStmt(s string, i int, kws ...string) bool {
 	for j := i + 1; l.sameStmt(i, j); j++ {
+		if l.budget--; l.budget < 0 {
+			return false
+		}
 		for _, kw := range kws {
 			if l.is(s, j, kw) {
 				return true
@@ -273,6 +282,9 @@ func (l *sqlLexer) findInStmt(s string, i int, kws ...string) bool {
 func (l *sqlLexer) whereAtDepth(s string, i int) bool {
 	d := l.toks[i].depth
 	for j := i + 1; l.sameStmt(i, j); j++ {
+		if l.budget--; l.budget < 0 {
+			return true
+		}
 		if l.toks[j].depth < d {
 			return false
 		}
