@@ -7,7 +7,7 @@ TOOLS       := $(CURDIR)/.tools/bin
 OCB         := $(TOOLS)/builder
 BIN         := bin/otelcol-llmeval
 RUN_CONFIG  ?= testdata/collector/run.yaml
-FUZZTIME    ?= 10s
+FUZZTIME    ?= 30000x
 GO_SOURCES  := $(shell find . -name '*.go' -not -path './build/*' -not -path './.tools/*') go.mod go.sum
 
 .PHONY: all build run test unit e2e fuzz bench generate lint clean

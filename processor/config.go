@@ -12,6 +12,7 @@ import (
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
 	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/signals"
 )
 
 // Config is the llmeval processor's configuration.
@@ -29,6 +30,8 @@ type Config struct {
 	DefaultEvaluators *bool `mapstructure:"default_evaluators"`
 	// Evaluators are the checks to run.
 	Evaluators []config.Evaluator `mapstructure:"evaluators"`
+	// Signals tunes the trajectory signals; on by default.
+	Signals signals.Config `mapstructure:"signals"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -47,6 +50,9 @@ func (cfg *Config) Validate() error {
 	if _, err := evaluators.Build(cfg.EffectiveEvaluators(), validationTelemetry()); err != nil {
 		errs = append(errs, err)
 	}
+	if err := cfg.Signals.Validate(); err != nil {
+		errs = append(errs, prefixErrors("signals: ", err))
+	}
 	return errors.Join(errs...)
 }
 
@@ -61,6 +67,16 @@ func (cfg *Config) EffectiveEvaluators() []config.Evaluator {
 		return cfg.Evaluators
 	}
 	return append(evaluators.DefaultSet(), cfg.Evaluators...)
+}
+
+// prefixErrors puts prefix before each joined error, so every line names
+// its block.
+func prefixErrors(prefix string, err error) error {
+	var out []error
+	for _, line := range strings.Split(err.Error(), "\n") {
+		out = append(out, errors.New(prefix+line))
+	}
+	return errors.Join(out...)
 }
 
 func validatePrefix(p string) error {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/otel/attribute"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadata"
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/signals"
 )
 
 // Semantic-convention names of the optional evaluation event.
@@ -47,14 +50,25 @@ type llmEvalProcessor struct {
 	emitEvents   bool
 	layoutAttrs  map[evaluators.Layout]metric.MeasurementOption
 
+	// detector is nil when signals are off.
+	detector      *signals.Detector
+	signalKeys    [signals.NumCategories]signalKeys
+	categoryAttrs [signals.NumCategories]metric.MeasurementOption
+	evictionsSeen atomic.Int64
+
 	// batches are reused across calls; processTraces may run concurrently,
 	// and a pool keeps each call on its own state without a shared lock.
 	batches sync.Pool
 }
 
+// signalKeys are the attribute keys of one signal category.
+type signalKeys struct{ count, severity, kinds string }
+
 // batch is the per-call scratch state.
 type batch struct {
 	view      evaluators.View
+	found     signals.Found
+	signals   [signals.NumCategories]int64
 	verdicts  []int64 // [check*numVerdicts + verdict]; Skip counts skips with a reason
 	layouts   [8]int64
 	evaluated int64
@@ -97,6 +111,16 @@ func newLLMEvalProcessor(set processor.Settings, cfg *Config) (*llmEvalProcessor
 	for _, l := range []evaluators.Layout{evaluators.LayoutGenAI, evaluators.LayoutGenAIFlat, evaluators.LayoutOpenInference, evaluators.LayoutVercelLegacy} {
 		p.layoutAttrs[l] = metric.WithAttributeSet(attribute.NewSet(attribute.String("layout", l.String())))
 	}
+	if cfg.Signals.IsEnabled() {
+		if p.detector, err = signals.New(cfg.Signals); err != nil {
+			return nil, err
+		}
+		for c := signals.Category(0); c < signals.NumCategories; c++ {
+			base := cfg.AttributePrefix + ".signal." + c.String()
+			p.signalKeys[c] = signalKeys{count: base + ".count", severity: base + ".severity", kinds: base + ".kinds"}
+			p.categoryAttrs[c] = metric.WithAttributeSet(attribute.NewSet(attribute.String("category", c.String())))
+		}
+	}
 	p.batches.New = func() any {
 		return &batch{verdicts: make([]int64, len(p.checks)*numVerdicts)}
 	}
@@ -136,6 +160,9 @@ func (p *llmEvalProcessor) evaluateSpan(ctx context.Context, b *batch) {
 	b.layouts[layout]++
 	span := v.Span()
 	attrs := span.Attributes()
+	if p.detector != nil {
+		p.writeSignals(b, attrs)
+	}
 	b.failed = b.failed[:0]
 	gotVerdict := false
 	for i := range p.checks {
@@ -181,6 +208,26 @@ func (p *llmEvalProcessor) evaluateSpan(ctx context.Context, b *batch) {
 	failed.EnsureCapacity(len(b.failed))
 	for _, name := range b.failed {
 		failed.AppendEmpty().SetStr(name)
+	}
+}
+
+// writeSignals detects the span's signals and writes, per category seen,
+// its count, severity (0-3) and leaf kinds.
+func (p *llmEvalProcessor) writeSignals(b *batch, attrs pcommon.Map) {
+	p.detector.Detect(&b.view, &b.found)
+	for c := signals.Category(0); c < signals.NumCategories; c++ {
+		n := b.found.Count(c)
+		if n == 0 {
+			continue
+		}
+		b.signals[c] += int64(n)
+		k := &p.signalKeys[c]
+		attrs.PutInt(k.count, int64(n))
+		attrs.PutInt(k.severity, int64(signals.Severity(n)))
+		kinds := attrs.PutEmptySlice(k.kinds)
+		for _, kind := range b.found.Kinds(c) {
+			kinds.AppendEmpty().SetStr(kind)
+		}
 	}
 }
 
@@ -235,6 +282,27 @@ func (p *llmEvalProcessor) flushCounts(ctx context.Context, b *batch) {
 	if b.evaluated > 0 {
 		t.ProcessorLlmevalSpansEvaluated.Add(ctx, b.evaluated)
 		b.evaluated = 0
+	}
+	for c, n := range b.signals {
+		if n > 0 {
+			t.ProcessorLlmevalSignals.Add(ctx, n, p.categoryAttrs[c])
+			b.signals[c] = 0
+		}
+	}
+	if p.detector != nil {
+		// Evictions happen inside the detector; report the growth since
+		// the last batch.
+		total := p.detector.Evictions()
+		for {
+			seen := p.evictionsSeen.Load()
+			if total <= seen {
+				break
+			}
+			if p.evictionsSeen.CompareAndSwap(seen, total) {
+				t.ProcessorLlmevalSignalStateEvictions.Add(ctx, total-seen)
+				break
+			}
+		}
 	}
 	for i := range p.checks {
 		c := &p.checks[i]

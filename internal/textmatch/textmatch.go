@@ -116,8 +116,10 @@ func wordEnd(b []byte, i int) int {
 }
 
 // Each calls fn for every whole-word match in norm (text in normal form, see
-// Normalize), in order of position; at most one match, the longest, per
-// starting word. It stops when fn returns false.
+// Normalize), in order of position: the longest phrase starting at a word,
+// then the search goes on after it, so matches never overlap ("this is
+// ridiculous" is one match, not also "ridiculous"). It stops when fn
+// returns false.
 func (p *Phrases) Each(norm []byte, fn func(phrase, start, end int) bool) {
 	for i := 0; i < len(norm); {
 		if !isWord(norm[i]) {
@@ -125,6 +127,7 @@ func (p *Phrases) Each(norm []byte, fn func(phrase, start, end int) bool) {
 			continue
 		}
 		we := wordEnd(norm, i)
+		next := we
 		for _, idx := range p.byFirst[string(norm[i:we])] {
 			ph := p.phrases[idx]
 			if !bytes.HasPrefix(norm[i:], ph) {
@@ -137,9 +140,10 @@ func (p *Phrases) Each(norm []byte, fn func(phrase, start, end int) bool) {
 			if !fn(idx, i, end) {
 				return
 			}
+			next = max(end, we) // matches do not overlap
 			break
 		}
-		i = we
+		i = next
 	}
 }
 

@@ -23,14 +23,16 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                           metric.Meter
-	mu                              sync.Mutex
-	registrations                   []metric.Registration
-	ProcessorLlmevalEvaluatorErrors metric.Int64Counter
-	ProcessorLlmevalLlmSpans        metric.Int64Counter
-	ProcessorLlmevalNotEvaluated    metric.Int64Counter
-	ProcessorLlmevalSpansEvaluated  metric.Int64Counter
-	ProcessorLlmevalVerdicts        metric.Int64Counter
+	meter                                metric.Meter
+	mu                                   sync.Mutex
+	registrations                        []metric.Registration
+	ProcessorLlmevalEvaluatorErrors      metric.Int64Counter
+	ProcessorLlmevalLlmSpans             metric.Int64Counter
+	ProcessorLlmevalNotEvaluated         metric.Int64Counter
+	ProcessorLlmevalSignalStateEvictions metric.Int64Counter
+	ProcessorLlmevalSignals              metric.Int64Counter
+	ProcessorLlmevalSpansEvaluated       metric.Int64Counter
+	ProcessorLlmevalVerdicts             metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -78,6 +80,18 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_processor_llmeval_not_evaluated",
 		metric.WithDescription("Evaluations an evaluator was selected for but could not decide for lack of data it needs beyond the target (e.g. no price for the span's model), by evaluator. [Development]"),
 		metric.WithUnit("{evaluations}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorLlmevalSignalStateEvictions, err = builder.meter.Int64Counter(
+		"otelcol_processor_llmeval_signal_state_evictions",
+		metric.WithDescription("Conversations the loop detector forgot to stay within signals.max_conversations. [Development]"),
+		metric.WithUnit("{conversations}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorLlmevalSignals, err = builder.meter.Int64Counter(
+		"otelcol_processor_llmeval_signals",
+		metric.WithDescription("Signal instances found on LLM and agent spans, by category. [Development]"),
+		metric.WithUnit("{signals}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorLlmevalSpansEvaluated, err = builder.meter.Int64Counter(

@@ -22,6 +22,8 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ProcessorLlmevalEvaluatorErrors.Add(context.Background(), 1)
 	tb.ProcessorLlmevalLlmSpans.Add(context.Background(), 1)
 	tb.ProcessorLlmevalNotEvaluated.Add(context.Background(), 1)
+	tb.ProcessorLlmevalSignalStateEvictions.Add(context.Background(), 1)
+	tb.ProcessorLlmevalSignals.Add(context.Background(), 1)
 	tb.ProcessorLlmevalSpansEvaluated.Add(context.Background(), 1)
 	tb.ProcessorLlmevalVerdicts.Add(context.Background(), 1)
 	AssertEqualProcessorLlmevalEvaluatorErrors(t, testTel,
@@ -31,6 +33,12 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorLlmevalNotEvaluated(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLlmevalSignalStateEvictions(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLlmevalSignals(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorLlmevalSpansEvaluated(t, testTel,
