@@ -245,3 +245,18 @@ func textOf(v *View, t config.Target) (text string, r Result, proceed bool) {
 func ottlFunctions() map[string]ottl.Factory[*ottlspan.TransformContext] {
 	return ottlfuncs.StandardConverters[*ottlspan.TransformContext]()
 }
+
+// Condition is a parsed sequence of OTTL span conditions, true when any is.
+type Condition = ottl.ConditionSequence[*ottlspan.TransformContext]
+
+// ParseConditions parses OTTL span conditions with the same functions and
+// path rules as evaluators' `when`, for other parts of the processor (the
+// sampling rules).
+func ParseConditions(conds []string, tel component.TelemetrySettings) (*Condition, error) {
+	parser, err := ottlspan.NewParser(ottlFunctions(), tel, ottlspan.EnablePathContextNames())
+	if err != nil {
+		return nil, fmt.Errorf("creating OTTL parser: %w", err)
+	}
+	set := &Settings{Telemetry: tel, parser: &parser}
+	return set.conditions(conds)
+}

@@ -573,3 +573,7 @@ func (v *View) ConversationID() string {
 
 // IsToolSpan reports whether the span executes a tool.
 func (v *View) IsToolSpan() bool { return v.isTool }
+
+// Resource and Scope are the span's resource and scope.
+func (v *View) Resource() ptrace.ResourceSpans { return v.resource }
+func (v *View) Scope() ptrace.ScopeSpans       { return v.scope }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
 	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/sampling"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/signals"
 )
 
@@ -32,6 +33,11 @@ type Config struct {
 	Evaluators []config.Evaluator `mapstructure:"evaluators"`
 	// Signals tunes the trajectory signals; on by default.
 	Signals signals.Config `mapstructure:"signals"`
+	// Sampling chooses whole traces for the judge; active when a judge is
+	// configured.
+	Sampling sampling.Config `mapstructure:"sampling"`
+	// Judge receives the sampled traces.
+	Judge JudgeConfig `mapstructure:"judge"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -53,6 +59,7 @@ func (cfg *Config) Validate() error {
 	if err := cfg.Signals.Validate(); err != nil {
 		errs = append(errs, prefixErrors("signals: ", err))
 	}
+	errs = append(errs, cfg.validateSampling()...)
 	return errors.Join(errs...)
 }
 
@@ -67,6 +74,34 @@ func (cfg *Config) EffectiveEvaluators() []config.Evaluator {
 		return cfg.Evaluators
 	}
 	return append(evaluators.DefaultSet(), cfg.Evaluators...)
+}
+
+// validateSampling checks the sampling block against the evaluators, and
+// that sampling and judge come together.
+func (cfg *Config) validateSampling() []error {
+	var errs []error
+	names := make([]string, 0, len(cfg.EffectiveEvaluators()))
+	for _, e := range cfg.EffectiveEvaluators() {
+		names = append(names, e.Name)
+	}
+	hasRules := len(cfg.Sampling.Rules) > 0 || cfg.Sampling.BaselineRatio > 0
+	if hasRules || cfg.Judge.enabled() {
+		if err := cfg.Sampling.Validate(names); err != nil {
+			errs = append(errs, prefixErrors("sampling: ", err))
+		}
+	}
+	switch {
+	case hasRules && !cfg.Judge.enabled():
+		errs = append(errs, errors.New("sampling: rules or baseline_ratio need a judge (judge: otlp_grpc or otlp_http)"))
+	case cfg.Judge.enabled() && !hasRules:
+		errs = append(errs, errors.New("judge: sampling has no rules and baseline_ratio 0, so nothing would be sent"))
+	}
+	for _, r := range cfg.Sampling.Rules {
+		if r.Signals != nil && !cfg.Signals.IsEnabled() {
+			errs = append(errs, fmt.Errorf("sampling: rules %q: matches signals, but signals are disabled", r.Name))
+		}
+	}
+	return errs
 }
 
 // prefixErrors puts prefix before each joined error, so every line names

@@ -2,10 +2,13 @@ package llmevalprocessor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
 
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
@@ -15,6 +18,7 @@ import (
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadata"
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/sampling"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/signals"
 )
 
@@ -50,6 +54,11 @@ type llmEvalProcessor struct {
 	emitEvents   bool
 	layoutAttrs  map[evaluators.Layout]metric.MeasurementOption
 
+	// sampler, judge and rules are nil when no judge is configured.
+	sampler *sampling.Sampler
+	judge   exporter.Traces
+	rules   sampling.Rules
+
 	// detector is nil when signals are off.
 	detector      *signals.Detector
 	signalKeys    [signals.NumCategories]signalKeys
@@ -68,6 +77,7 @@ type signalKeys struct{ count, severity, kinds string }
 type batch struct {
 	view      evaluators.View
 	found     signals.Found
+	pending   map[pcommon.TraceID]*pendingTrace // span copies for the sampler
 	signals   [signals.NumCategories]int64
 	verdicts  []int64 // [check*numVerdicts + verdict]; Skip counts skips with a reason
 	layouts   [8]int64
@@ -75,7 +85,7 @@ type batch struct {
 	failed    []string
 }
 
-func newLLMEvalProcessor(set processor.Settings, cfg *Config) (*llmEvalProcessor, error) {
+func newLLMEvalProcessor(ctx context.Context, set processor.Settings, cfg *Config) (*llmEvalProcessor, error) {
 	built, err := evaluators.Build(cfg.EffectiveEvaluators(), set.TelemetrySettings)
 	if err != nil {
 		return nil, err
@@ -121,8 +131,23 @@ func newLLMEvalProcessor(set processor.Settings, cfg *Config) (*llmEvalProcessor
 			p.categoryAttrs[c] = metric.WithAttributeSet(attribute.NewSet(attribute.String("category", c.String())))
 		}
 	}
+	if cfg.Judge.enabled() {
+		if p.rules, err = sampling.BuildRules(cfg.Sampling.Rules, set.TelemetrySettings); err != nil {
+			return nil, err
+		}
+		if p.judge, err = newJudge(ctx, set, &cfg.Judge); err != nil {
+			return nil, fmt.Errorf("judge: %w", err)
+		}
+		p.sampler, err = sampling.New(cfg.Sampling, sampling.Settings{
+			Rules: p.rules, Judge: p.judge, Telemetry: tb, Logger: set.Logger,
+			Prefix: cfg.AttributePrefix, Redact: cfg.Judge.Redact,
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
 	p.batches.New = func() any {
-		return &batch{verdicts: make([]int64, len(p.checks)*numVerdicts)}
+		return &batch{verdicts: make([]int64, len(p.checks)*numVerdicts), pending: map[pcommon.TraceID]*pendingTrace{}}
 	}
 	set.Logger.Info("llmeval processor built", zap.Int("evaluators", len(p.checks)))
 	return p, nil
@@ -142,10 +167,16 @@ func (p *llmEvalProcessor) processTraces(ctx context.Context, td ptrace.Traces) 
 			for k := 0; k < spans.Len(); k++ {
 				b.view.Reset(rs, ss, spans.At(k))
 				p.evaluateSpan(ctx, b)
+				if p.sampler != nil {
+					p.copyForSampler(ctx, b, i, j)
+				}
 			}
 		}
 	}
 	b.view.Release()
+	if p.sampler != nil {
+		p.handOff(ctx, b)
+	}
 	p.flushCounts(ctx, b)
 	p.batches.Put(b)
 	return td, nil
@@ -324,7 +355,27 @@ func (p *llmEvalProcessor) flushCounts(ctx context.Context, b *batch) {
 	}
 }
 
-func (p *llmEvalProcessor) shutdown(context.Context) error {
-	p.telemetry.Shutdown()
+func (p *llmEvalProcessor) start(ctx context.Context, host component.Host) error {
+	if p.judge == nil {
+		return nil
+	}
+	if err := p.judge.Start(ctx, host); err != nil {
+		return fmt.Errorf("judge: %w", err)
+	}
+	p.sampler.Start()
 	return nil
+}
+
+// shutdown decides the traces still buffered and flushes them to the judge
+// within ctx (see README, "Shutdown"), then stops the judge.
+func (p *llmEvalProcessor) shutdown(ctx context.Context) error {
+	var errs []error
+	if p.sampler != nil {
+		errs = append(errs, p.sampler.Shutdown(ctx))
+	}
+	if p.judge != nil {
+		errs = append(errs, p.judge.Shutdown(ctx))
+	}
+	p.telemetry.Shutdown()
+	return errors.Join(errs...)
 }

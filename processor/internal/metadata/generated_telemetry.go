@@ -23,16 +23,26 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                                metric.Meter
-	mu                                   sync.Mutex
-	registrations                        []metric.Registration
-	ProcessorLlmevalEvaluatorErrors      metric.Int64Counter
-	ProcessorLlmevalLlmSpans             metric.Int64Counter
-	ProcessorLlmevalNotEvaluated         metric.Int64Counter
-	ProcessorLlmevalSignalStateEvictions metric.Int64Counter
-	ProcessorLlmevalSignals              metric.Int64Counter
-	ProcessorLlmevalSpansEvaluated       metric.Int64Counter
-	ProcessorLlmevalVerdicts             metric.Int64Counter
+	meter                                 metric.Meter
+	mu                                    sync.Mutex
+	registrations                         []metric.Registration
+	ProcessorLlmevalEvaluatorErrors       metric.Int64Counter
+	ProcessorLlmevalJudgeBudgetDrops      metric.Int64Counter
+	ProcessorLlmevalJudgeBufferedBytes    metric.Int64UpDownCounter
+	ProcessorLlmevalJudgeBufferedTraces   metric.Int64UpDownCounter
+	ProcessorLlmevalJudgeEvictions        metric.Int64Counter
+	ProcessorLlmevalJudgeHandoffDrops     metric.Int64Counter
+	ProcessorLlmevalJudgeLateSpans        metric.Int64Counter
+	ProcessorLlmevalJudgeSpansDropped     metric.Int64Counter
+	ProcessorLlmevalJudgeSpansSent        metric.Int64Counter
+	ProcessorLlmevalJudgeTracesNotSampled metric.Int64Counter
+	ProcessorLlmevalJudgeTracesSampled    metric.Int64Counter
+	ProcessorLlmevalLlmSpans              metric.Int64Counter
+	ProcessorLlmevalNotEvaluated          metric.Int64Counter
+	ProcessorLlmevalSignalStateEvictions  metric.Int64Counter
+	ProcessorLlmevalSignals               metric.Int64Counter
+	ProcessorLlmevalSpansEvaluated        metric.Int64Counter
+	ProcessorLlmevalVerdicts              metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -68,6 +78,66 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_processor_llmeval_evaluator_errors",
 		metric.WithDescription("Evaluations that ended in an error verdict (undecodable content, a failing OTTL condition, a recovered panic), by evaluator. [Development]"),
 		metric.WithUnit("{errors}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorLlmevalJudgeBudgetDrops, err = builder.meter.Int64Counter(
+		"otelcol_processor_llmeval_judge_budget_drops",
+		metric.WithDescription("Traces a rule or the baseline chose that the judge budget refused, by rule. [Development]"),
+		metric.WithUnit("{traces}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorLlmevalJudgeBufferedBytes, err = builder.meter.Int64UpDownCounter(
+		"otelcol_processor_llmeval_judge_buffered_bytes",
+		metric.WithDescription("Bytes of span copies buffered for undecided traces. [Development]"),
+		metric.WithUnit("By"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorLlmevalJudgeBufferedTraces, err = builder.meter.Int64UpDownCounter(
+		"otelcol_processor_llmeval_judge_buffered_traces",
+		metric.WithDescription("Undecided traces buffered for sampling. [Development]"),
+		metric.WithUnit("{traces}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorLlmevalJudgeEvictions, err = builder.meter.Int64Counter(
+		"otelcol_processor_llmeval_judge_evictions",
+		metric.WithDescription("Undecided traces decided early because max_traces or max_bytes was reached. [Development]"),
+		metric.WithUnit("{traces}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorLlmevalJudgeHandoffDrops, err = builder.meter.Int64Counter(
+		"otelcol_processor_llmeval_judge_handoff_drops",
+		metric.WithDescription("Span copies dropped because the sampler handoff queue was full; the main stream is unaffected. [Development]"),
+		metric.WithUnit("{spans}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorLlmevalJudgeLateSpans, err = builder.meter.Int64Counter(
+		"otelcol_processor_llmeval_judge_late_spans",
+		metric.WithDescription("Spans that arrived after their trace was decided; they follow the decision. [Development]"),
+		metric.WithUnit("{spans}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorLlmevalJudgeSpansDropped, err = builder.meter.Int64Counter(
+		"otelcol_processor_llmeval_judge_spans_dropped",
+		metric.WithDescription("Span copies the judge exporter refused (queue full, judge down). [Development]"),
+		metric.WithUnit("{spans}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorLlmevalJudgeSpansSent, err = builder.meter.Int64Counter(
+		"otelcol_processor_llmeval_judge_spans_sent",
+		metric.WithDescription("Span copies handed to the judge exporter. [Development]"),
+		metric.WithUnit("{spans}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorLlmevalJudgeTracesNotSampled, err = builder.meter.Int64Counter(
+		"otelcol_processor_llmeval_judge_traces_not_sampled",
+		metric.WithDescription("Traces decided and not sent to the judge. [Development]"),
+		metric.WithUnit("{traces}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorLlmevalJudgeTracesSampled, err = builder.meter.Int64Counter(
+		"otelcol_processor_llmeval_judge_traces_sampled",
+		metric.WithDescription("Traces sent to the judge, by the first rule that chose them (or baseline). [Development]"),
+		metric.WithUnit("{traces}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorLlmevalLlmSpans, err = builder.meter.Int64Counter(

@@ -20,6 +20,16 @@ func TestSetupTelemetry(t *testing.T) {
 	require.NoError(t, err)
 	defer tb.Shutdown()
 	tb.ProcessorLlmevalEvaluatorErrors.Add(context.Background(), 1)
+	tb.ProcessorLlmevalJudgeBudgetDrops.Add(context.Background(), 1)
+	tb.ProcessorLlmevalJudgeBufferedBytes.Add(context.Background(), 1)
+	tb.ProcessorLlmevalJudgeBufferedTraces.Add(context.Background(), 1)
+	tb.ProcessorLlmevalJudgeEvictions.Add(context.Background(), 1)
+	tb.ProcessorLlmevalJudgeHandoffDrops.Add(context.Background(), 1)
+	tb.ProcessorLlmevalJudgeLateSpans.Add(context.Background(), 1)
+	tb.ProcessorLlmevalJudgeSpansDropped.Add(context.Background(), 1)
+	tb.ProcessorLlmevalJudgeSpansSent.Add(context.Background(), 1)
+	tb.ProcessorLlmevalJudgeTracesNotSampled.Add(context.Background(), 1)
+	tb.ProcessorLlmevalJudgeTracesSampled.Add(context.Background(), 1)
 	tb.ProcessorLlmevalLlmSpans.Add(context.Background(), 1)
 	tb.ProcessorLlmevalNotEvaluated.Add(context.Background(), 1)
 	tb.ProcessorLlmevalSignalStateEvictions.Add(context.Background(), 1)
@@ -27,6 +37,36 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ProcessorLlmevalSpansEvaluated.Add(context.Background(), 1)
 	tb.ProcessorLlmevalVerdicts.Add(context.Background(), 1)
 	AssertEqualProcessorLlmevalEvaluatorErrors(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLlmevalJudgeBudgetDrops(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLlmevalJudgeBufferedBytes(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLlmevalJudgeBufferedTraces(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLlmevalJudgeEvictions(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLlmevalJudgeHandoffDrops(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLlmevalJudgeLateSpans(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLlmevalJudgeSpansDropped(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLlmevalJudgeSpansSent(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLlmevalJudgeTracesNotSampled(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLlmevalJudgeTracesSampled(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorLlmevalLlmSpans(t, testTel,

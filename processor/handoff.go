@@ -1,0 +1,74 @@
+package llmevalprocessor
+
+import (
+	"context"
+
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/sampling"
+)
+
+// pendingTrace gathers one trace's span copies from one batch, with the
+// resource and scope they came from, and what the rules saw.
+type pendingTrace struct {
+	td        ptrace.Traces
+	rs        ptrace.ResourceSpans
+	ss        ptrace.ScopeSpans
+	srcRS     int // indices of the batch's resource and scope last copied
+	srcSS     int
+	spans     int
+	mask      uint64
+	llm, root bool
+}
+
+// copyForSampler copies the current span into its trace's pending copy and
+// matches the sampling rules on it. The batch itself goes on untouched.
+func (p *llmEvalProcessor) copyForSampler(ctx context.Context, b *batch, rsIdx, ssIdx int) {
+	v := &b.view
+	span := v.Span()
+	pt, ok := b.pending[span.TraceID()]
+	if !ok {
+		pt = &pendingTrace{td: ptrace.NewTraces(), srcRS: -1, srcSS: -1}
+		b.pending[span.TraceID()] = pt
+	}
+	if pt.srcRS != rsIdx {
+		pt.rs = pt.td.ResourceSpans().AppendEmpty()
+		v.Resource().Resource().CopyTo(pt.rs.Resource())
+		pt.rs.SetSchemaUrl(v.Resource().SchemaUrl())
+		pt.srcRS, pt.srcSS = rsIdx, -1
+	}
+	if pt.srcSS != ssIdx {
+		pt.ss = pt.rs.ScopeSpans().AppendEmpty()
+		v.Scope().Scope().CopyTo(pt.ss.Scope())
+		pt.ss.SetSchemaUrl(v.Scope().SchemaUrl())
+		pt.srcSS = ssIdx
+	}
+	span.CopyTo(pt.ss.Spans().AppendEmpty())
+	pt.spans++
+	if span.ParentSpanID().IsEmpty() {
+		pt.root = true
+	}
+	if v.Layout() == evaluators.LayoutNone {
+		return
+	}
+	pt.llm = true
+	facts := sampling.SpanFacts{Failed: b.failed, View: v}
+	if p.detector != nil {
+		facts.Found = &b.found
+	}
+	pt.mask |= p.rules.Match(ctx, &facts)
+}
+
+// handOff serialises each trace's copy and offers it to the sampler,
+// without waiting: a full queue drops the copy, counted, never the batch.
+func (p *llmEvalProcessor) handOff(ctx context.Context, b *batch) {
+	var m ptrace.ProtoMarshaler
+	for id, pt := range b.pending {
+		data, err := m.MarshalTraces(pt.td)
+		if err == nil {
+			p.sampler.Offer(ctx, sampling.Chunk{TraceID: id, Data: data, Spans: pt.spans, Mask: pt.mask, LLM: pt.llm, Root: pt.root})
+		}
+		delete(b.pending, id)
+	}
+}

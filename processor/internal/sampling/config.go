@@ -1,0 +1,208 @@
+// Package sampling chooses whole traces for an LLM judge: rules over
+// verdicts, signals and OTTL conditions, a consistent baseline, a budget,
+// and bounded trace state. One file per rule kind, tail-sampling style.
+package sampling
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+)
+
+// Config is the processor's `sampling` block.
+type Config struct {
+	// DecisionWait is the quiet period after a trace's root span ended
+	// before the trace is decided.
+	DecisionWait time.Duration `mapstructure:"decision_wait"`
+	// MaxTraceDuration decides a trace this long after its first span
+	// arrived, root or not.
+	MaxTraceDuration time.Duration `mapstructure:"max_trace_duration"`
+	// MaxTraces and MaxBytes bound the buffered copies; at either limit
+	// the oldest undecided trace is decided with what is known.
+	MaxTraces int   `mapstructure:"max_traces"`
+	MaxBytes  int64 `mapstructure:"max_bytes"`
+	// DecisionCacheSize bounds the remembered decisions late spans follow.
+	DecisionCacheSize int `mapstructure:"decision_cache_size"`
+	// BaselineRatio samples this share of the other LLM traces by trace ID.
+	BaselineRatio float64 `mapstructure:"baseline_ratio"`
+	// Rules choose traces worth judging.
+	Rules []RuleConfig `mapstructure:"rules"`
+	// Budget caps what reaches the judge.
+	Budget BudgetConfig `mapstructure:"budget"`
+	// HandoffQueue bounds the span copies waiting for the sampler; when it
+	// is full copies are dropped (and counted), never waited for.
+	HandoffQueue int `mapstructure:"handoff_queue"`
+}
+
+// RuleConfig is one sampling rule; exactly one of VerdictFailed, Signals
+// and Condition is set.
+type RuleConfig struct {
+	Name          string   `mapstructure:"name"`
+	VerdictFailed []string `mapstructure:"verdict_failed"`
+	Signals       []string `mapstructure:"signals"`
+	MinSeverity   int      `mapstructure:"min_severity"`
+	Condition     any      `mapstructure:"condition"`
+	// Ratio samples this share of the traces the rule matches, by a hash of
+	// trace ID and rule name; default 1.
+	Ratio *float64 `mapstructure:"ratio"`
+}
+
+// BudgetConfig is a token bucket on traces sent to the judge.
+type BudgetConfig struct {
+	MaxTracesPerSecond float64 `mapstructure:"max_traces_per_second"`
+	Burst              int     `mapstructure:"burst"`
+	// RuleShares reserves a fraction of the rate for a rule, so one noisy
+	// rule cannot starve the others; the rest is shared.
+	RuleShares map[string]float64 `mapstructure:"rule_shares"`
+}
+
+// Defaults.
+const (
+	DefaultDecisionWait      = 10 * time.Second
+	DefaultMaxTraceDuration  = 5 * time.Minute
+	DefaultMaxTraces         = 50_000
+	DefaultMaxBytes          = 256 << 20
+	DefaultDecisionCacheSize = 100_000
+	DefaultHandoffQueue      = 10_000
+)
+
+// NewDefaultConfig returns the defaults.
+func NewDefaultConfig() Config {
+	return Config{
+		DecisionWait:      DefaultDecisionWait,
+		MaxTraceDuration:  DefaultMaxTraceDuration,
+		MaxTraces:         DefaultMaxTraces,
+		MaxBytes:          DefaultMaxBytes,
+		DecisionCacheSize: DefaultDecisionCacheSize,
+		HandoffQueue:      DefaultHandoffQueue,
+	}
+}
+
+// Validate checks the block; evaluator names must be among evaluatorNames.
+func (c *Config) Validate(evaluatorNames []string) error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if c.DecisionWait <= 0 {
+		add("decision_wait: must be positive")
+	}
+	if c.MaxTraceDuration <= 0 {
+		add("max_trace_duration: must be positive")
+	}
+	if c.MaxTraces <= 0 {
+		add("max_traces: must be positive")
+	}
+	if c.MaxBytes <= 0 {
+		add("max_bytes: must be positive")
+	}
+	if c.DecisionCacheSize <= 0 {
+		add("decision_cache_size: must be positive")
+	}
+	if c.HandoffQueue <= 0 {
+		add("handoff_queue: must be positive")
+	}
+	if c.BaselineRatio < 0 || c.BaselineRatio > 1 {
+		add("baseline_ratio: %g is outside [0, 1]", c.BaselineRatio)
+	}
+	if len(c.Rules) > maxRules {
+		add("rules: at most %d rules", maxRules)
+	}
+	known := map[string]bool{}
+	for _, n := range evaluatorNames {
+		known[n] = true
+	}
+	names := map[string]bool{}
+	for i, r := range c.Rules {
+		label := fmt.Sprintf("rules[%d]", i)
+		if r.Name != "" {
+			label = fmt.Sprintf("rules[%d] %q", i, r.Name)
+		}
+		for _, err := range r.validate(known) {
+			add("%s: %w", label, err)
+		}
+		if names[r.Name] {
+			add("%s: name: duplicate", label)
+		}
+		names[r.Name] = true
+	}
+	if c.Budget.MaxTracesPerSecond < 0 {
+		add("budget: max_traces_per_second: must not be negative")
+	}
+	if c.Budget.Burst < 0 {
+		add("budget: burst: must not be negative")
+	}
+	total := 0.0
+	for rule, share := range c.Budget.RuleShares {
+		if !names[rule] {
+			add("budget: rule_shares: %q is not a rule", rule)
+		}
+		if share <= 0 || share > 1 {
+			add("budget: rule_shares[%s]: %g is outside (0, 1]", rule, share)
+		}
+		total += share
+	}
+	if total > 1 {
+		add("budget: rule_shares: shares add up to %g, more than 1", total)
+	}
+	if len(c.Budget.RuleShares) > 0 && c.Budget.MaxTracesPerSecond == 0 {
+		add("budget: rule_shares: needs max_traces_per_second")
+	}
+	return errors.Join(errs...)
+}
+
+func (r RuleConfig) validate(knownEvaluators map[string]bool) []error {
+	var errs []error
+	if r.Name == "" {
+		errs = append(errs, errors.New("name: required"))
+	}
+	set := 0
+	if r.VerdictFailed != nil {
+		set++
+		if len(r.VerdictFailed) == 0 {
+			errs = append(errs, errors.New("verdict_failed: list evaluator names or any"))
+		}
+		for j, n := range r.VerdictFailed {
+			if n != "any" && !knownEvaluators[n] {
+				errs = append(errs, fmt.Errorf("verdict_failed[%d]: %q is not a configured evaluator", j, n))
+			}
+		}
+	}
+	if r.Signals != nil {
+		set++
+		if len(r.Signals) == 0 {
+			errs = append(errs, errors.New("signals: list categories or category.kind"))
+		}
+		for j, s := range r.Signals {
+			if _, _, err := parseSignalRef(s); err != nil {
+				errs = append(errs, fmt.Errorf("signals[%d]: %w", j, err))
+			}
+		}
+	}
+	if r.MinSeverity < 0 || r.MinSeverity > 3 {
+		errs = append(errs, fmt.Errorf("min_severity: %d is outside 0-3", r.MinSeverity))
+	}
+	if r.MinSeverity > 0 && r.Signals == nil {
+		errs = append(errs, errors.New("min_severity: only with signals"))
+	}
+	if r.Condition != nil {
+		set++
+		conds, err := config.StringList(r.Condition)
+		if err != nil || len(conds) == 0 {
+			errs = append(errs, errors.New("condition: one OTTL span condition or a list"))
+		}
+		for _, c := range conds {
+			if strings.TrimSpace(c) == "" {
+				errs = append(errs, errors.New("condition: empty condition"))
+			}
+		}
+	}
+	if set != 1 {
+		errs = append(errs, errors.New("exactly one of verdict_failed, signals, condition"))
+	}
+	if r.Ratio != nil && (*r.Ratio < 0 || *r.Ratio > 1) {
+		errs = append(errs, fmt.Errorf("ratio: %g is outside [0, 1]", *r.Ratio))
+	}
+	return errs
+}

@@ -1,0 +1,122 @@
+package sampling
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+)
+
+// RedactConfig removes or masks message content on the judge's copies,
+// for judges outside the trust boundary. The main stream is never touched.
+type RedactConfig struct {
+	// Mode is "drop" or "mask"; empty turns redaction off.
+	Mode string `mapstructure:"mode"`
+	// Attributes are the keys to redact; a trailing * matches a prefix.
+	// Empty means DefaultRedactedAttributes.
+	Attributes []string `mapstructure:"attributes"`
+}
+
+// DefaultRedactedAttributes are the content keys of every layout the view
+// reads.
+var DefaultRedactedAttributes = []string{
+	"gen_ai.input.messages", "gen_ai.output.messages", "gen_ai.system_instructions",
+	"gen_ai.prompt.*", "gen_ai.completion.*", "gen_ai.tool.call.arguments", "gen_ai.tool.call.result",
+	"input.value", "output.value", "llm.input_messages.*", "llm.output_messages.*",
+	"ai.prompt*", "ai.response.text", "ai.response.toolCalls", "ai.response.object",
+	"ai.toolCall.args", "ai.toolCall.result", "ai.toolCall.input", "ai.toolCall.output",
+}
+
+const redactedMask = "[redacted]"
+
+// Validate names the field.
+func (c *RedactConfig) Validate() error {
+	switch c.Mode {
+	case "", "drop", "mask":
+	default:
+		return fmt.Errorf("mode: %q is not one of drop, mask", c.Mode)
+	}
+	for i, a := range c.Attributes {
+		if strings.TrimSuffix(a, "*") == "" {
+			return fmt.Errorf("attributes[%d]: empty key", i)
+		}
+	}
+	if c.Mode == "" && len(c.Attributes) > 0 {
+		return errors.New("mode: required with attributes")
+	}
+	return nil
+}
+
+type redactor struct {
+	mask     bool
+	exact    map[string]bool
+	prefixes []string
+}
+
+func newRedactor(c RedactConfig) *redactor {
+	if c.Mode == "" {
+		return nil
+	}
+	r := &redactor{mask: c.Mode == "mask", exact: map[string]bool{}}
+	keys := c.Attributes
+	if len(keys) == 0 {
+		keys = DefaultRedactedAttributes
+	}
+	for _, k := range keys {
+		if p, ok := strings.CutSuffix(k, "*"); ok {
+			r.prefixes = append(r.prefixes, p)
+		} else {
+			r.exact[k] = true
+		}
+	}
+	return r
+}
+
+func (r *redactor) matches(k string) bool {
+	if r.exact[k] {
+		return true
+	}
+	for _, p := range r.prefixes {
+		if strings.HasPrefix(k, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// apply redacts every span's attributes and event attributes in td.
+func (r *redactor) apply(td ptrace.Traces) {
+	eachSpan(td, func(sp ptrace.Span) {
+		r.attrs(sp.Attributes())
+		for i := 0; i < sp.Events().Len(); i++ {
+			r.attrs(sp.Events().At(i).Attributes())
+		}
+	})
+}
+
+func (r *redactor) attrs(m pcommon.Map) {
+	if r.mask {
+		for k, v := range m.All() {
+			if r.matches(k) {
+				v.SetStr(redactedMask)
+			}
+		}
+		return
+	}
+	m.RemoveIf(func(k string, _ pcommon.Value) bool { return r.matches(k) })
+}
+
+func eachSpan(td ptrace.Traces, f func(ptrace.Span)) {
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		sss := rss.At(i).ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			spans := sss.At(j).Spans()
+			for k := 0; k < spans.Len(); k++ {
+				f(spans.At(k))
+			}
+		}
+	}
+}

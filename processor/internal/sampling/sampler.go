@@ -1,0 +1,325 @@
+package sampling
+
+import (
+	"container/list"
+	"context"
+	"sync"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.uber.org/zap"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadata"
+)
+
+// Chunk is what the main path hands over for one trace of one batch: its
+// spans as OTLP protobuf (compact, exactly counted, and safe from later
+// changes downstream), and what the rules saw on them.
+type Chunk struct {
+	TraceID pcommon.TraceID
+	Data    []byte
+	Spans   int
+	Mask    uint64 // rules matched
+	LLM     bool   // holds an LLM/agent span
+	Root    bool   // holds the root span (no parent)
+}
+
+// trace is the buffered state of one undecided trace.
+type trace struct {
+	id        pcommon.TraceID
+	chunks    [][]byte
+	spans     int
+	bytes     int64
+	mask      uint64
+	llm       bool
+	rootEnded bool
+	first     time.Time
+	last      time.Time
+	elem      *list.Element // in Sampler.order, oldest first
+}
+
+// Settings are what a sampler needs besides its config.
+type Settings struct {
+	Rules     Rules
+	Judge     consumer.Traces
+	Telemetry *metadata.TelemetryBuilder
+	Logger    *zap.Logger
+	// Prefix is the attribute prefix; copies get <prefix>.judge.sampled
+	// and <prefix>.judge.reason.
+	Prefix string
+	Redact RedactConfig
+	// Now is the clock; tests pass a fake one.
+	Now func() time.Time
+}
+
+// Sampler buffers copies of undecided traces and decides them on its own
+// goroutine; the main path only offers chunks and never waits.
+type Sampler struct {
+	cfg    Config
+	set    Settings
+	redact *redactor
+	in     chan Chunk
+
+	// Owned by the loop goroutine (or by the caller of the step methods
+	// in tests).
+	traces    map[pcommon.TraceID]*trace
+	order     *list.List
+	bytes     int64
+	decisions *lru.Cache[pcommon.TraceID, string] // trace → reason, "" when not sampled
+	budget    *budget
+
+	sampledAttrs map[string]metric.MeasurementOption
+	sampledKey   string
+	reasonKey    string
+
+	stop chan struct{}
+	done chan struct{}
+	once sync.Once
+}
+
+// New builds a sampler for a validated config.
+func New(cfg Config, set Settings) (*Sampler, error) {
+	if set.Now == nil {
+		set.Now = time.Now
+	}
+	decisions, err := lru.New[pcommon.TraceID, string](cfg.DecisionCacheSize)
+	if err != nil {
+		return nil, err
+	}
+	s := &Sampler{
+		cfg: cfg, set: set, redact: newRedactor(set.Redact),
+		in:           make(chan Chunk, cfg.HandoffQueue),
+		traces:       map[pcommon.TraceID]*trace{},
+		order:        list.New(),
+		decisions:    decisions,
+		budget:       newBudget(cfg.Budget, cfg.Rules, set.Now()),
+		sampledAttrs: map[string]metric.MeasurementOption{},
+		sampledKey:   set.Prefix + ".judge.sampled",
+		reasonKey:    set.Prefix + ".judge.reason",
+		stop:         make(chan struct{}),
+		done:         make(chan struct{}),
+	}
+	for _, r := range set.Rules {
+		s.sampledAttrs[r.Name] = metric.WithAttributeSet(attribute.NewSet(attribute.String("rule", r.Name)))
+	}
+	s.sampledAttrs["baseline"] = metric.WithAttributeSet(attribute.NewSet(attribute.String("rule", "baseline")))
+	return s, nil
+}
+
+// Offer hands a chunk to the sampler without waiting; false means the
+// handoff queue was full and the copy was dropped (and counted).
+func (s *Sampler) Offer(ctx context.Context, c Chunk) bool {
+	select {
+	case s.in <- c:
+		return true
+	default:
+		s.set.Telemetry.ProcessorLlmevalJudgeHandoffDrops.Add(ctx, int64(c.Spans))
+		return false
+	}
+}
+
+// Start runs the decision loop until Shutdown.
+func (s *Sampler) Start() {
+	go s.loop()
+}
+
+func (s *Sampler) loop() {
+	defer close(s.done)
+	tick := time.NewTicker(max(s.cfg.DecisionWait/4, 50*time.Millisecond))
+	defer tick.Stop()
+	ctx := context.Background()
+	for {
+		select {
+		case c := <-s.in:
+			s.Add(ctx, c)
+		case <-tick.C:
+			s.DecideDue(ctx)
+		case <-s.stop:
+			return
+		}
+	}
+}
+
+// Shutdown stops the loop, then decides every buffered trace with what is
+// known and sends the sampled ones, within ctx. What cannot be sent is
+// counted as dropped.
+func (s *Sampler) Shutdown(ctx context.Context) error {
+	s.once.Do(func() { close(s.stop) })
+	select {
+	case <-s.done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	for {
+		select {
+		case c := <-s.in:
+			s.Add(ctx, c)
+			continue
+		default:
+		}
+		break
+	}
+	for s.order.Len() > 0 {
+		s.decide(ctx, s.order.Front().Value.(*trace))
+	}
+	return nil
+}
+
+// Add takes in one chunk. Exported for tests, which drive the sampler
+// step by step with a fake clock.
+func (s *Sampler) Add(ctx context.Context, c Chunk) {
+	now := s.set.Now()
+	if reason, ok := s.decisions.Get(c.TraceID); ok {
+		s.set.Telemetry.ProcessorLlmevalJudgeLateSpans.Add(ctx, int64(c.Spans))
+		if reason != "" {
+			s.send(ctx, [][]byte{c.Data}, reason)
+		}
+		return
+	}
+	t, ok := s.traces[c.TraceID]
+	if !ok {
+		t = &trace{id: c.TraceID, first: now}
+		t.elem = s.order.PushBack(t)
+		s.traces[c.TraceID] = t
+		s.set.Telemetry.ProcessorLlmevalJudgeBufferedTraces.Add(ctx, 1)
+	}
+	t.chunks = append(t.chunks, c.Data)
+	t.spans += c.Spans
+	t.bytes += int64(len(c.Data))
+	s.bytes += int64(len(c.Data))
+	s.set.Telemetry.ProcessorLlmevalJudgeBufferedBytes.Add(ctx, int64(len(c.Data)))
+	t.mask |= c.Mask
+	t.llm = t.llm || c.LLM
+	t.rootEnded = t.rootEnded || c.Root
+	t.last = now
+	if s.decidesEarly(t) {
+		s.decide(ctx, t)
+	}
+	for len(s.traces) > s.cfg.MaxTraces || s.bytes > s.cfg.MaxBytes {
+		oldest := s.order.Front().Value.(*trace)
+		s.set.Telemetry.ProcessorLlmevalJudgeEvictions.Add(ctx, 1)
+		s.decide(ctx, oldest)
+	}
+}
+
+// decidesEarly: a rule that keeps every trace it matches (ratio 1) has
+// matched, so waiting cannot change the outcome. Later spans follow the
+// decision.
+func (s *Sampler) decidesEarly(t *trace) bool {
+	for i, r := range s.set.Rules {
+		if t.mask&(1<<i) != 0 && r.ratio >= 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// DecideDue decides the traces whose root ended decision_wait ago with no
+// span since, and those older than max_trace_duration.
+func (s *Sampler) DecideDue(ctx context.Context) {
+	now := s.set.Now()
+	for e := s.order.Front(); e != nil; {
+		t := e.Value.(*trace)
+		e = e.Next()
+		if (t.rootEnded && now.Sub(t.last) >= s.cfg.DecisionWait) || now.Sub(t.first) >= s.cfg.MaxTraceDuration {
+			s.decide(ctx, t)
+		}
+	}
+}
+
+// decide chooses for t, sends it if sampled, and forgets its buffer.
+func (s *Sampler) decide(ctx context.Context, t *trace) {
+	s.order.Remove(t.elem)
+	delete(s.traces, t.id)
+	s.bytes -= t.bytes
+	s.set.Telemetry.ProcessorLlmevalJudgeBufferedTraces.Add(ctx, -1)
+	s.set.Telemetry.ProcessorLlmevalJudgeBufferedBytes.Add(ctx, -t.bytes)
+
+	reason, first := s.choose(t)
+	if reason != "" && !s.budget.allow(first, s.set.Now()) {
+		s.set.Telemetry.ProcessorLlmevalJudgeBudgetDrops.Add(ctx, 1, s.sampledAttrs[s.ruleName(first)])
+		reason = ""
+	}
+	s.decisions.Add(t.id, reason)
+	if reason == "" {
+		s.set.Telemetry.ProcessorLlmevalJudgeTracesNotSampled.Add(ctx, 1)
+		return
+	}
+	s.set.Telemetry.ProcessorLlmevalJudgeTracesSampled.Add(ctx, 1, s.sampledAttrs[s.ruleName(first)])
+	s.send(ctx, t.chunks, reason)
+}
+
+func (s *Sampler) ruleName(i int) string {
+	if i < 0 {
+		return "baseline"
+	}
+	return s.set.Rules[i].Name
+}
+
+// choose returns the reason a trace is sampled (matched rule names within
+// their ratio, or "baseline"), and the first such rule (-1: baseline);
+// "" when it is not.
+func (s *Sampler) choose(t *trace) (string, int) {
+	if !t.llm {
+		return "", -1
+	}
+	kept := t.mask
+	first := -1
+	for i := range s.set.Rules {
+		if kept&(1<<i) == 0 {
+			continue
+		}
+		if !s.set.Rules.InRatio(i, t.id) {
+			kept &^= 1 << i
+			continue
+		}
+		if first < 0 {
+			first = i
+		}
+	}
+	if kept != 0 {
+		return s.set.Rules.Names(kept), first
+	}
+	if InBaseline(t.id, s.cfg.BaselineRatio) {
+		return "baseline", -1
+	}
+	return "", -1
+}
+
+// send merges a trace's chunks, marks every span, redacts, and hands the
+// copy to the judge exporter, whose queue absorbs a slow judge; a refusal
+// drops the copy and counts it.
+func (s *Sampler) send(ctx context.Context, chunks [][]byte, reason string) {
+	td := ptrace.NewTraces()
+	var um ptrace.ProtoUnmarshaler
+	for _, c := range chunks {
+		part, err := um.UnmarshalTraces(c)
+		if err != nil {
+			s.set.Logger.Error("cannot read a buffered trace copy", zap.Error(err))
+			continue
+		}
+		part.ResourceSpans().MoveAndAppendTo(td.ResourceSpans())
+	}
+	eachSpan(td, func(sp ptrace.Span) {
+		sp.Attributes().PutBool(s.sampledKey, true)
+		sp.Attributes().PutStr(s.reasonKey, reason)
+	})
+	if s.redact != nil {
+		s.redact.apply(td)
+	}
+	n := int64(td.SpanCount())
+	if err := s.set.Judge.ConsumeTraces(ctx, td); err != nil {
+		s.set.Telemetry.ProcessorLlmevalJudgeSpansDropped.Add(ctx, n)
+		s.set.Logger.Debug("judge refused a sampled trace", zap.Error(err))
+		return
+	}
+	s.set.Telemetry.ProcessorLlmevalJudgeSpansSent.Add(ctx, n)
+}
+
+// Buffered reports the traces and bytes held (tests).
+func (s *Sampler) Buffered() (traces int, bytes int64) { return len(s.traces), s.bytes }
