@@ -1,0 +1,320 @@
+package sampling
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.uber.org/zap"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadata"
+)
+
+type fakeClock struct{ t time.Time }
+
+func (c *fakeClock) now() time.Time          { return c.t }
+func (c *fakeClock) advance(d time.Duration) { c.t = c.t.Add(d) }
+
+// chunk builds a chunk of n spans of trace id with a content attribute.
+func chunk(t testing.TB, id byte, n int, mask uint64, llm, root bool) Chunk {
+	t.Helper()
+	td := ptrace.NewTraces()
+	ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
+	for i := 0; i < n; i++ {
+		sp := ss.Spans().AppendEmpty()
+		sp.SetTraceID(pcommon.TraceID{id})
+		sp.SetSpanID(pcommon.SpanID{id, byte(i + 1)})
+		sp.Attributes().PutStr("gen_ai.output.messages", `[{"role":"assistant","parts":[{"type":"text","content":"secret answer"}]}]`)
+		sp.Attributes().PutStr("gen_ai.request.model", "gpt-4o")
+	}
+	data, err := (&ptrace.ProtoMarshaler{}).MarshalTraces(td)
+	require.NoError(t, err)
+	return Chunk{TraceID: pcommon.TraceID{id}, Data: data, Spans: n, Mask: mask, LLM: llm, Root: root}
+}
+
+type harness struct {
+	s     *Sampler
+	clock *fakeClock
+	judge *consumertest.TracesSink
+}
+
+func newHarness(t *testing.T, cfg Config, rules []RuleConfig, judge *consumertest.TracesSink, mod func(*Settings)) *harness {
+	t.Helper()
+	cfg.Rules = rules
+	require.NoError(t, cfg.Validate([]string{"pii", "refusal"}))
+	built, err := BuildRules(rules, componenttest.NewNopTelemetrySettings())
+	require.NoError(t, err)
+	tb, err := metadata.NewTelemetryBuilder(componenttest.NewNopTelemetrySettings())
+	require.NoError(t, err)
+	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	set := Settings{Rules: built, Judge: judge, Telemetry: tb, Logger: zap.NewNop(), Prefix: "llmeval", Now: clock.now}
+	if mod != nil {
+		mod(&set)
+	}
+	s, err := New(cfg, set)
+	require.NoError(t, err)
+	return &harness{s: s, clock: clock, judge: judge}
+}
+
+func sampledIDs(sink *consumertest.TracesSink) map[byte]int {
+	out := map[byte]int{}
+	for _, td := range sink.AllTraces() {
+		eachSpan(td, func(sp ptrace.Span) { out[sp.TraceID()[0]]++ })
+	}
+	return out
+}
+
+var failedPII = []RuleConfig{{Name: "failed", VerdictFailed: []string{"pii"}}}
+
+func TestDecisionTiming(t *testing.T) {
+	ctx := context.Background()
+	cfg := NewDefaultConfig()
+	cfg.BaselineRatio = 1 // every LLM trace, so the test sees when it is decided
+	h := newHarness(t, cfg, nil, new(consumertest.TracesSink), nil)
+
+	h.s.Add(ctx, chunk(t, 1, 2, 0, true, false)) // root not seen yet
+	h.clock.advance(time.Minute)
+	h.s.DecideDue(ctx)
+	assert.Empty(t, sampledIDs(h.judge), "undecided while the root is missing")
+
+	h.s.Add(ctx, chunk(t, 1, 1, 0, true, true)) // root ends
+	h.clock.advance(cfg.DecisionWait - time.Second)
+	h.s.DecideDue(ctx)
+	assert.Empty(t, sampledIDs(h.judge), "undecided within the quiet period")
+
+	h.clock.advance(time.Second)
+	h.s.DecideDue(ctx)
+	assert.Equal(t, map[byte]int{1: 3}, sampledIDs(h.judge), "decided, whole, after the quiet period")
+
+	// A trace whose root never comes is decided at max_trace_duration.
+	h.s.Add(ctx, chunk(t, 2, 1, 0, true, false))
+	h.clock.advance(cfg.MaxTraceDuration)
+	h.s.DecideDue(ctx)
+	assert.Equal(t, map[byte]int{1: 3, 2: 1}, sampledIDs(h.judge))
+	n, b := h.s.Buffered()
+	assert.Zero(t, n)
+	assert.Zero(t, b)
+}
+
+func TestRulesDecide(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, NewDefaultConfig(), failedPII, new(consumertest.TracesSink), nil)
+	h.s.Add(ctx, chunk(t, 1, 1, 1, true, false)) // matched: decided at once
+	h.s.Add(ctx, chunk(t, 2, 1, 0, true, true))  // no rule, no baseline
+	h.s.Add(ctx, chunk(t, 3, 1, 0, false, true)) // not an LLM trace
+	assert.Equal(t, map[byte]int{1: 1}, sampledIDs(h.judge), "a ratio-1 rule decides early")
+	h.clock.advance(time.Hour)
+	h.s.DecideDue(ctx)
+	assert.Equal(t, map[byte]int{1: 1}, sampledIDs(h.judge))
+
+	// Every copy is marked with why it was sampled.
+	td := h.judge.AllTraces()[0]
+	sp := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0)
+	assert.Equal(t, true, sp.Attributes().AsRaw()["llmeval.judge.sampled"])
+	assert.Equal(t, "failed", sp.Attributes().AsRaw()["llmeval.judge.reason"])
+}
+
+func TestLateSpansFollowTheDecision(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, NewDefaultConfig(), failedPII, new(consumertest.TracesSink), nil)
+	h.s.Add(ctx, chunk(t, 1, 2, 1, true, false)) // sampled early
+	h.s.Add(ctx, chunk(t, 2, 1, 0, true, true))
+	h.clock.advance(time.Hour)
+	h.s.DecideDue(ctx) // trace 2 not sampled
+	h.s.Add(ctx, chunk(t, 1, 3, 0, true, true))
+	h.s.Add(ctx, chunk(t, 2, 5, 0, true, false))
+	assert.Equal(t, map[byte]int{1: 5}, sampledIDs(h.judge), "late spans of a sampled trace go to the judge, others do not")
+	n, _ := h.s.Buffered()
+	assert.Zero(t, n, "late spans are not buffered")
+}
+
+func TestEvictionAtBothLimits(t *testing.T) {
+	ctx := context.Background()
+	t.Run("max_traces", func(t *testing.T) {
+		cfg := NewDefaultConfig()
+		cfg.MaxTraces, cfg.BaselineRatio = 3, 1
+		h := newHarness(t, cfg, nil, new(consumertest.TracesSink), nil)
+		for id := byte(1); id <= 5; id++ {
+			h.s.Add(ctx, chunk(t, id, 1, 0, true, false))
+		}
+		n, _ := h.s.Buffered()
+		assert.Equal(t, 3, n)
+		assert.Equal(t, map[byte]int{1: 1, 2: 1}, sampledIDs(h.judge), "the oldest are decided with what is known, not lost")
+	})
+	t.Run("max_bytes", func(t *testing.T) {
+		cfg := NewDefaultConfig()
+		c := chunk(t, 1, 1, 0, true, false)
+		cfg.MaxBytes, cfg.BaselineRatio = int64(len(c.Data))*2, 1
+		h := newHarness(t, cfg, nil, new(consumertest.TracesSink), nil)
+		for id := byte(1); id <= 4; id++ {
+			h.s.Add(ctx, chunk(t, id, 1, 0, true, false))
+		}
+		_, b := h.s.Buffered()
+		assert.LessOrEqual(t, b, cfg.MaxBytes)
+		assert.Equal(t, map[byte]int{1: 1, 2: 1}, sampledIDs(h.judge))
+	})
+}
+
+func TestConsistentHashing(t *testing.T) {
+	// The same trace gets the same decision on every replica.
+	ratio := 0.3
+	in := 0
+	for i := 0; i < 10000; i++ {
+		id := pcommon.TraceID{byte(i), byte(i >> 8), 7}
+		a, b := InBaseline(id, ratio), InBaseline(id, ratio)
+		require.Equal(t, a, b)
+		if a {
+			in++
+		}
+	}
+	assert.InDelta(t, 3000, in, 200, "baseline keeps about ratio of traces")
+	assert.True(t, InBaseline(pcommon.TraceID{1}, 1))
+	assert.False(t, InBaseline(pcommon.TraceID{1}, 0))
+	// The documented hash: FNV-1a 64 over the 16 trace-ID bytes (value
+	// computed independently from the FNV spec).
+	assert.Equal(t, uint64(0x88201fb960ff6465), TraceHash(pcommon.TraceID{}))
+}
+
+func TestRuleRatio(t *testing.T) {
+	half := 0.5
+	rules, err := BuildRules([]RuleConfig{{Name: "r", VerdictFailed: []string{"any"}, Ratio: &half}}, componenttest.NewNopTelemetrySettings())
+	require.NoError(t, err)
+	kept := 0
+	for i := 0; i < 4000; i++ {
+		if rules.InRatio(0, pcommon.TraceID{byte(i), byte(i >> 8)}) {
+			kept++
+		}
+	}
+	assert.InDelta(t, 2000, kept, 150)
+}
+
+func TestBudgetAndShares(t *testing.T) {
+	ctx := context.Background()
+	cfg := NewDefaultConfig()
+	cfg.Budget = BudgetConfig{MaxTracesPerSecond: 2, Burst: 2, RuleShares: map[string]float64{"noisy": 0.5}}
+	rules := []RuleConfig{{Name: "noisy", VerdictFailed: []string{"refusal"}}, {Name: "rare", VerdictFailed: []string{"pii"}}}
+	h := newHarness(t, cfg, rules, new(consumertest.TracesSink), nil)
+	for id := byte(1); id <= 10; id++ { // a flood on the noisy rule
+		h.s.Add(ctx, chunk(t, id, 1, 1, true, false))
+	}
+	h.s.Add(ctx, chunk(t, 50, 1, 2, true, false)) // the rare rule still gets through
+	got := sampledIDs(h.judge)
+	assert.Equal(t, 1, got[1], "the noisy rule's own share (1 of burst 2)")
+	assert.Len(t, got, 2, "noisy rule capped at its share; rare rule not starved: %v", got)
+	assert.Equal(t, 1, got[50])
+	h.clock.advance(time.Second) // the noisy bucket refills at 1/s
+	h.s.Add(ctx, chunk(t, 60, 1, 1, true, false))
+	assert.Equal(t, 1, sampledIDs(h.judge)[60])
+}
+
+func TestRedaction(t *testing.T) {
+	for _, mode := range []string{"drop", "mask"} {
+		t.Run(mode, func(t *testing.T) {
+			h := newHarness(t, NewDefaultConfig(), failedPII, new(consumertest.TracesSink), func(s *Settings) { s.Redact = RedactConfig{Mode: mode} })
+			h.s.Add(context.Background(), chunk(t, 1, 1, 1, true, false))
+			sp := h.judge.AllTraces()[0].ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0)
+			a := sp.Attributes().AsRaw()
+			if mode == "drop" {
+				assert.NotContains(t, a, "gen_ai.output.messages")
+			} else {
+				assert.Equal(t, "[redacted]", a["gen_ai.output.messages"])
+			}
+			assert.Equal(t, "gpt-4o", a["gen_ai.request.model"], "non-content attributes stay")
+			assert.NotContains(t, fmt.Sprint(a), "secret answer")
+		})
+	}
+}
+
+type refusingJudge struct{ consumertest.TracesSink }
+
+func (refusingJudge) ConsumeTraces(context.Context, ptrace.Traces) error {
+	return errors.New("sending queue is full")
+}
+
+func TestJudgeDownDropsCopiesOnly(t *testing.T) {
+	cfg := NewDefaultConfig()
+	require.NoError(t, cfg.Validate(nil))
+	built, err := BuildRules(failedPII, componenttest.NewNopTelemetrySettings())
+	require.NoError(t, err)
+	tel := componenttest.NewTelemetry()
+	defer func() { require.NoError(t, tel.Shutdown(context.Background())) }()
+	tb, err := metadata.NewTelemetryBuilder(tel.NewTelemetrySettings())
+	require.NoError(t, err)
+	s, err := New(cfg, Settings{Rules: built, Judge: &refusingJudge{}, Telemetry: tb, Logger: zap.NewNop(), Prefix: "llmeval"})
+	require.NoError(t, err)
+	s.Add(context.Background(), chunk(t, 1, 4, 1, true, false))
+	n, _ := s.Buffered()
+	assert.Zero(t, n, "a refused copy is not kept")
+}
+
+func TestHandoffIsBoundedAndNeverBlocks(t *testing.T) {
+	cfg := NewDefaultConfig()
+	cfg.HandoffQueue = 2
+	h := newHarness(t, cfg, nil, new(consumertest.TracesSink), nil)
+	// The loop is not running: the queue fills and further offers return
+	// at once.
+	done := make(chan []bool)
+	go func() {
+		var got []bool
+		for id := byte(1); id <= 5; id++ {
+			got = append(got, h.s.Offer(context.Background(), chunk(t, id, 1, 0, true, false)))
+		}
+		done <- got
+	}()
+	select {
+	case got := <-done:
+		assert.Equal(t, []bool{true, true, false, false, false}, got)
+	case <-time.After(5 * time.Second):
+		t.Fatal("Offer blocked")
+	}
+}
+
+func TestShutdownDecidesAndFlushes(t *testing.T) {
+	cfg := NewDefaultConfig()
+	cfg.BaselineRatio = 1
+	h := newHarness(t, cfg, nil, new(consumertest.TracesSink), func(s *Settings) { s.Now = time.Now })
+	h.s.Start()
+	require.True(t, h.s.Offer(context.Background(), chunk(t, 1, 2, 0, true, false)))
+	require.True(t, h.s.Offer(context.Background(), chunk(t, 2, 1, 0, false, false)))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.NoError(t, h.s.Shutdown(ctx))
+	assert.Equal(t, map[byte]int{1: 2}, sampledIDs(h.judge), "undecided LLM traces are decided and sent at shutdown")
+}
+
+func TestConfigValidate(t *testing.T) {
+	two := 2.0
+	cases := []struct {
+		mod  func(*Config)
+		want string
+	}{
+		{func(c *Config) { c.BaselineRatio = 1.5 }, "baseline_ratio: 1.5 is outside [0, 1]"},
+		{func(c *Config) { c.DecisionWait = 0 }, "decision_wait: must be positive"},
+		{func(c *Config) { c.MaxBytes = 0 }, "max_bytes: must be positive"},
+		{func(c *Config) { c.Rules = []RuleConfig{{Name: "x"}} }, `rules[0] "x": exactly one of verdict_failed, signals, condition`},
+		{func(c *Config) { c.Rules = []RuleConfig{{Name: "x", VerdictFailed: []string{"nope"}}} }, `rules[0] "x": verdict_failed[0]: "nope" is not a configured evaluator`},
+		{func(c *Config) { c.Rules = []RuleConfig{{Name: "x", Signals: []string{"mood"}}} }, `rules[0] "x": signals[0]: "mood": unknown signal category`},
+		{func(c *Config) { c.Rules = []RuleConfig{{Name: "x", Signals: []string{"loop"}, MinSeverity: 4}} }, `min_severity: 4 is outside 0-3`},
+		{func(c *Config) { c.Rules = []RuleConfig{{Name: "x", VerdictFailed: []string{"any"}, Ratio: &two}} }, `rules[0] "x": ratio: 2 is outside [0, 1]`},
+		{func(c *Config) {
+			c.Rules = []RuleConfig{{Name: "x", VerdictFailed: []string{"any"}}, {Name: "x", VerdictFailed: []string{"any"}}}
+		}, `rules[1] "x": name: duplicate`},
+		{func(c *Config) { c.Budget = BudgetConfig{RuleShares: map[string]float64{"y": 0.5}} }, `budget: rule_shares: "y" is not a rule`},
+	}
+	for _, tc := range cases {
+		cfg := NewDefaultConfig()
+		tc.mod(&cfg)
+		assert.ErrorContains(t, cfg.Validate([]string{"pii"}), tc.want)
+	}
+	bad := []RuleConfig{{Name: "c", Condition: `span.attributes["x"] ==`}}
+	_, err := BuildRules(bad, componenttest.NewNopTelemetrySettings())
+	assert.ErrorContains(t, err, `rules[0] "c": condition:`)
+}
