@@ -131,6 +131,7 @@ type collector struct {
 	otlpURL    string
 	metricsURL string
 	stderr     *lockedBuffer
+	stop       func() // interrupts the process and waits for it to exit; once
 }
 
 type lockedBuffer struct {
@@ -198,14 +199,21 @@ func indent(s, prefix string) string {
 	return strings.Join(lines, "\n")
 }
 
-// start runs the collector with the config and waits until its OTLP
-// endpoint accepts connections.
+// start runs the collector with the llmeval processor configured by
+// processorYAML, exporting to the sink, and waits until it is ready.
 func start(t *testing.T, processorYAML string, s *sink) *collector {
 	t.Helper()
-	bin := binary(t)
 	otlpPort, metricsPort := freePort(t), freePort(t)
+	return startConfig(t, pipelineConfig(otlpPort, metricsPort, s.path, processorYAML), otlpPort, metricsPort)
+}
+
+// startConfig runs the collector with a whole config whose OTLP/HTTP
+// receiver listens on otlpPort and waits until it accepts connections.
+func startConfig(t *testing.T, cfg string, otlpPort, metricsPort int) *collector {
+	t.Helper()
+	bin := binary(t)
 	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
-	require.NoError(t, os.WriteFile(cfgPath, []byte(pipelineConfig(otlpPort, metricsPort, s.path, processorYAML)), 0o600))
+	require.NoError(t, os.WriteFile(cfgPath, []byte(cfg), 0o600))
 
 	c := &collector{
 		otlpURL:    fmt.Sprintf("http://127.0.0.1:%d/v1/traces", otlpPort),
@@ -217,14 +225,20 @@ func start(t *testing.T, processorYAML string, s *sink) *collector {
 	require.NoError(t, cmd.Start())
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
+	var once sync.Once
+	c.stop = func() {
+		once.Do(func() {
+			_ = cmd.Process.Signal(os.Interrupt)
+			select {
+			case <-exited:
+			case <-time.After(10 * time.Second):
+				_ = cmd.Process.Kill()
+				<-exited
+			}
+		})
+	}
 	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
+		c.stop()
 		if t.Failed() {
 			t.Logf("collector output:\n%s", c.stderr.String())
 		}

@@ -3,6 +3,7 @@ package llmevalprocessor
 import (
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadata"
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/sampling"
 )
 
 func loadConfig(t *testing.T, name string) (*Config, error) {
@@ -45,15 +47,39 @@ func TestLoadConfig(t *testing.T) {
 	}, cfg.Evaluators)
 }
 
+func TestLoadSamplingConfig(t *testing.T) {
+	t.Setenv("JUDGE_TOKEN", "s3cret")
+	cfg, err := loadConfig(t, "sampling")
+	require.NoError(t, err)
+	s := cfg.Sampling
+	assert.Equal(t, 5*time.Second, s.DecisionWait)
+	assert.Equal(t, sampling.DefaultMaxTraceDuration, s.MaxTraceDuration, "unset keys keep their defaults")
+	assert.Equal(t, 1000, s.MaxTraces)
+	assert.Equal(t, 0.01, s.BaselineRatio)
+	require.Len(t, s.Rules, 3)
+	assert.Equal(t, []string{"loop", "failure.invalid_arguments"}, s.Rules[1].Signals)
+	assert.Equal(t, 0.5, *s.Rules[1].Ratio)
+	assert.Equal(t, map[string]float64{"loops": 0.5}, s.Budget.RuleShares)
+	require.NotNil(t, cfg.Judge.OTLPHTTP)
+	assert.Nil(t, cfg.Judge.OTLPGRPC)
+	assert.Equal(t, "https://judge.internal:4318", cfg.Judge.OTLPHTTP.ClientConfig.Endpoint)
+	assert.True(t, cfg.Judge.OTLPHTTP.RetryConfig.Enabled, "the exporter's own defaults apply")
+	assert.True(t, cfg.Judge.OTLPHTTP.QueueConfig.HasValue(), "the sending queue is on by default")
+	assert.Equal(t, "mask", cfg.Judge.Redact.Mode)
+}
+
 func TestConfigValidateErrors(t *testing.T) {
 	cases := map[string][]string{
-		"bad_regex":          {`evaluators[0] "no_competitor": must_not_match: error parsing regexp: missing closing )`},
-		"bad_ottl":           {`evaluators[0] "tokens": fail_when[0]:`},
-		"bad_prefix":         {"attribute_prefix: must not start or end with '.'"},
-		"empty_prefix":       {"attribute_prefix: must not be empty"},
-		"duplicate_names":    {`evaluators[1] "a": name: duplicate of evaluators[0]`},
-		"default_name_clash": {`"latency": name: duplicate of evaluators[6]`},
-		"unknown_key":        {`evaluators[0] "j"`, "must_match"},
+		"bad_regex":           {`evaluators[0] "no_competitor": must_not_match: error parsing regexp: missing closing )`},
+		"bad_ottl":            {`evaluators[0] "tokens": fail_when[0]:`},
+		"bad_prefix":          {"attribute_prefix: must not start or end with '.'"},
+		"empty_prefix":        {"attribute_prefix: must not be empty"},
+		"duplicate_names":     {`evaluators[1] "a": name: duplicate of evaluators[0]`},
+		"default_name_clash":  {`"latency": name: duplicate of evaluators[6]`},
+		"unknown_key":         {`evaluators[0] "j"`, "must_match"},
+		"judge_without_rules": {"judge: sampling has no rules and baseline_ratio 0"},
+		"rules_without_judge": {"sampling: rules or baseline_ratio need a judge"},
+		"two_judges":          {"judge: set exactly one of otlp_grpc, otlp_http"},
 	}
 	for name, want := range cases {
 		t.Run(name, func(t *testing.T) {
