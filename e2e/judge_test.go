@@ -121,19 +121,31 @@ func TestJudgeReceivesExactlyTheSelectedTraces(t *testing.T) {
 	assert.Regexp(t, `otelcol_processor_llmeval_judge_traces_sampled(_total)?\{[^}]*rule="escalations"[^}]*\} 1`, m)
 }
 
-// TestJudgeDownLeavesTheMainStreamAlone points the judge at a closed port:
-// every span still comes out, promptly, and the failed copies are counted.
+// TestJudgeDownLeavesTheMainStreamAlone kills the judge mid-stream: every
+// span of the main stream still comes out, promptly, and the copies the
+// judge could not take are counted.
 func TestJudgeDownLeavesTheMainStreamAlone(t *testing.T) {
+	judgeOut := newSink(t)
+	judgePort := freePort(t)
+	judge := startConfig(t, judgeConfig(judgePort, freePort(t), judgeOut.path), judgePort, 0)
 	main := newSink(t)
-	c := start(t, samplingProcessor(freePort(t)), main)
-	began := time.Now()
-	for i := byte(1); i <= 20; i++ {
+	c := start(t, samplingProcessor(judgePort), main)
+
+	leak := func(i byte) ptrace.Traces {
 		td := ptrace.NewTraces()
 		agentTrace(td, i, "hi", "Mail me at a"+fmt.Sprint(i)+"@example.com")
-		c.send(t, td)
+		return td
 	}
-	spans := main.waitSpans(t, 60)
-	require.Len(t, spans, 60, "every span of the main stream comes out")
+	c.send(t, leak(1))
+	assert.Equal(t, map[byte]int{1: 3}, tracesOf(judgeOut.waitSpans(t, 3)), "the judge works before it goes down")
+
+	judge.stop()
+	began := time.Now()
+	for i := byte(2); i <= 21; i++ {
+		c.send(t, leak(i))
+	}
+	spans := main.waitSpans(t, 63)
+	require.Len(t, spans, 63, "every span of the main stream comes out")
 	assert.Less(t, time.Since(began), 15*time.Second, "a dead judge does not slow the main stream")
 	m := c.metrics(t, `exporter="otlp_http/llmeval_judge"`)
 	assert.Regexp(t, `otelcol_exporter_send_failed_spans(_total)?\{[^}]*exporter="otlp_http/llmeval_judge"[^}]*\} [1-9]`, m,

@@ -233,12 +233,6 @@ func TestRedaction(t *testing.T) {
 	}
 }
 
-type refusingJudge struct{ consumertest.TracesSink }
-
-func (refusingJudge) ConsumeTraces(context.Context, ptrace.Traces) error {
-	return errors.New("sending queue is full")
-}
-
 func TestJudgeDownDropsCopiesOnly(t *testing.T) {
 	cfg := NewDefaultConfig()
 	require.NoError(t, cfg.Validate(nil))
@@ -248,7 +242,7 @@ func TestJudgeDownDropsCopiesOnly(t *testing.T) {
 	defer func() { require.NoError(t, tel.Shutdown(context.Background())) }()
 	tb, err := metadata.NewTelemetryBuilder(tel.NewTelemetrySettings())
 	require.NoError(t, err)
-	s, err := New(cfg, Settings{Rules: built, Judge: &refusingJudge{}, Telemetry: tb, Logger: zap.NewNop(), Prefix: "llmeval"})
+	s, err := New(cfg, Settings{Rules: built, Judge: consumertest.NewErr(errors.New("sending queue is full")), Telemetry: tb, Logger: zap.NewNop(), Prefix: "llmeval"})
 	require.NoError(t, err)
 	s.Add(context.Background(), chunk(t, 1, 4, 1, true, false))
 	n, _ := s.Buffered()
