@@ -17,8 +17,11 @@ all: build
 $(OCB):
 	GOBIN=$(TOOLS) $(GO) install go.opentelemetry.io/collector/cmd/builder@$(OCB_VERSION)
 
-## build: build bin/otelcol-llmeval with ocb from builder-config.yaml
-build: $(BIN)
+## build: build bin/otelcol-llmeval with ocb from builder-config.yaml, and bin/llmeval
+build: $(BIN) bin/llmeval
+
+bin/llmeval: $(GO_SOURCES)
+	$(GO) build -o bin/llmeval ./cmd/llmeval
 
 $(BIN): $(OCB) builder-config.yaml $(GO_SOURCES)
 	mkdir -p build

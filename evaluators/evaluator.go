@@ -260,3 +260,13 @@ func ParseConditions(conds []string, tel component.TelemetrySettings) (*Conditio
 	set := &Settings{Telemetry: tel, parser: &parser}
 	return set.conditions(conds)
 }
+
+// DefaultTarget names the target a type reads when its entry names none,
+// and "" for types that read no target (or unknown types).
+func DefaultTarget(typ string) string {
+	t, ok := types[typ]
+	if !ok || t.defaultTarget == 0 {
+		return ""
+	}
+	return config.Target{Kind: t.defaultTarget}.String()
+}

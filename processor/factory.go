@@ -29,7 +29,18 @@ func createDefaultConfig() component.Config {
 }
 
 func createTraces(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Traces) (processor.Traces, error) {
-	p, err := newLLMEvalProcessor(ctx, set, cfg.(*Config))
+	return newTraces(ctx, set, cfg.(*Config), next, nil)
+}
+
+// NewReplayTraces builds the processor exactly as the factory does, except
+// that sampled traces go to judge instead of the configured exporter: the
+// llmeval command-line tool replays files through it.
+func NewReplayTraces(ctx context.Context, set processor.Settings, cfg *Config, next, judge consumer.Traces) (processor.Traces, error) {
+	return newTraces(ctx, set, cfg, next, judge)
+}
+
+func newTraces(ctx context.Context, set processor.Settings, cfg *Config, next, judge consumer.Traces) (processor.Traces, error) {
+	p, err := newLLMEvalProcessor(ctx, set, cfg, judge)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/otlpexporter"
 	"go.opentelemetry.io/collector/exporter/otlphttpexporter"
@@ -74,4 +75,11 @@ func newJudge(ctx context.Context, set processor.Settings, j *JudgeConfig) (expo
 		BuildInfo:         set.BuildInfo,
 	}
 	return f.CreateTraces(ctx, es, cfg)
+}
+
+// consumerJudge stands in for the judge exporter with any consumer.
+type consumerJudge struct {
+	consumer.Traces
+	component.StartFunc
+	component.ShutdownFunc
 }

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -85,7 +86,9 @@ type batch struct {
 	failed    []string
 }
 
-func newLLMEvalProcessor(ctx context.Context, set processor.Settings, cfg *Config) (*llmEvalProcessor, error) {
+// newLLMEvalProcessor builds the processor; judge, when not nil, replaces
+// the configured judge exporter (replay).
+func newLLMEvalProcessor(ctx context.Context, set processor.Settings, cfg *Config, judge consumer.Traces) (*llmEvalProcessor, error) {
 	built, err := evaluators.Build(cfg.EffectiveEvaluators(), set.TelemetrySettings)
 	if err != nil {
 		return nil, err
@@ -135,7 +138,9 @@ func newLLMEvalProcessor(ctx context.Context, set processor.Settings, cfg *Confi
 		if p.rules, err = sampling.BuildRules(cfg.Sampling.Rules, set.TelemetrySettings); err != nil {
 			return nil, err
 		}
-		if p.judge, err = newJudge(ctx, set, &cfg.Judge); err != nil {
+		if judge != nil {
+			p.judge = consumerJudge{Traces: judge}
+		} else if p.judge, err = newJudge(ctx, set, &cfg.Judge); err != nil {
 			return nil, fmt.Errorf("judge: %w", err)
 		}
 		p.sampler, err = sampling.New(cfg.Sampling, sampling.Settings{

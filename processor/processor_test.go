@@ -248,7 +248,7 @@ func TestPanickingEvaluatorIsAnErrorVerdictAndOthersRun(t *testing.T) {
 	require.NoError(t, cfg.Validate())
 	tt := componenttest.NewTelemetry()
 	defer func() { require.NoError(t, tt.Shutdown(context.Background())) }()
-	p, err := newLLMEvalProcessor(context.Background(), metadatatest.NewSettings(tt), cfg)
+	p, err := newLLMEvalProcessor(context.Background(), metadatatest.NewSettings(tt), cfg, nil)
 	require.NoError(t, err)
 	p.checks[0].Evaluator = panicEvaluator{}
 

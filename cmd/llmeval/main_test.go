@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+)
+
+func runCmd(args ...string) (int, string, string) {
+	var out, errOut bytes.Buffer
+	code := run(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(p, []byte(content), 0o600))
+	return p
+}
+
+const collectorConfig = `receivers:
+  otlp: { protocols: { http: {} } }
+processors:
+  batch: {}
+  llmeval/checks:
+    evaluators:
+      - { name: no_sorry, type: regex, must_not_match: '(?i)sorry' }
+      - { name: slow, type: latency, max: 30s, when: ['span.attributes["gen_ai.operation.name"] == "chat"'] }
+exporters:
+  debug: {}
+service:
+  pipelines:
+    traces: { receivers: [otlp], processors: [llmeval/checks, batch], exporters: [debug] }
+`
+
+func TestCheck(t *testing.T) {
+	code, out, errOut := runCmd("check", "--config", writeFile(t, "c.yaml", collectorConfig))
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "llmeval/checks is valid")
+	assert.Regexp(t, `no_sorry\s+regex\s+output`, out)
+	assert.Regexp(t, `slow\s+latency\s+-\s+all LLM/agent spans\s+span.attributes`, out)
+
+	bad := strings.Replace(collectorConfig, "'(?i)sorry'", "'(sorry'", 1)
+	code, _, errOut = runCmd("check", "--config", writeFile(t, "bad.yaml", bad))
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, `evaluators[0] "no_sorry": must_not_match: error parsing regexp`, "the collector's own error")
+
+	code, _, errOut = runCmd("check", "--config", writeFile(t, "none.yaml", "processors: { batch: {} }"))
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "no llmeval processor")
+}
+
+// otlpLines turns the real-producer fixtures into a file exporter file:
+// one compact ExportTraceServiceRequest per line.
+func otlpLines(t *testing.T) (lines []string, spans int) {
+	t.Helper()
+	files, err := filepath.Glob("../../testdata/fixtures/real/*.json")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		body, err := os.ReadFile(f)
+		require.NoError(t, err)
+		td, err := (&ptrace.JSONUnmarshaler{}).UnmarshalTraces(body)
+		require.NoError(t, err)
+		line, err := (&ptrace.JSONMarshaler{}).MarshalTraces(td)
+		require.NoError(t, err)
+		lines = append(lines, string(line))
+		spans += td.SpanCount()
+	}
+	return lines, spans
+}
+
+func TestReplay(t *testing.T) {
+	lines, spans := otlpLines(t)
+	plain := writeFile(t, "traces.jsonl", strings.Join(lines[:9], "\n")+"\n{not json}\n")
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	_, _ = zw.Write([]byte(strings.Join(lines[9:], "\n")))
+	require.NoError(t, zw.Close())
+	zipped := writeFile(t, "traces.jsonl.gz", gz.String())
+	cfg := writeFile(t, "p.yaml", "{}\n") // a bare processor config: the defaults
+	out := filepath.Join(t.TempDir(), "annotated.jsonl")
+
+	code, stdout, stderr := runCmd("replay", "--config", cfg, "--examples", "2", "--out", out, plain, zipped)
+	assert.Equal(t, 1, code, "a bad line makes the exit status 1")
+	assert.Contains(t, stderr, fmt.Sprintf("bad line: %s:10 (byte %d):", plain, len(strings.Join(lines[:9], "\n"))+1))
+	assert.Contains(t, stdout, fmt.Sprintf("%d spans", spans), "every span of both files, gzip included")
+	assert.Regexp(t, `refusal\s+\d+\s+\d+\s+[3-9]\s+0\s+`, stdout, "the three producers' refusals fail")
+	assert.Regexp(t, `pii\s+\d+\s+\d+\s+[1-9]`, stdout)
+	assert.Contains(t, stdout, "failing spans:")
+	assert.Equal(t, 2, strings.Count(stdout, "\n  trace "), "--examples 2")
+
+	// --out holds every span, annotated.
+	var annotated int
+	require.NoError(t, readTraces(out, new(int64), func(td ptrace.Traces) error {
+		annotated += td.SpanCount()
+		return nil
+	}, func(e *lineError) { t.Errorf("bad line in --out: %v", e) }))
+	assert.Equal(t, spans, annotated)
+
+	code, _, stderr = runCmd("replay", "--config", cfg, filepath.Join(t.TempDir(), "missing.jsonl"))
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "no such file")
+}
+
+func TestReplaySampling(t *testing.T) {
+	lines, _ := otlpLines(t)
+	cfg := writeFile(t, "p.yaml", `sampling:
+  rules:
+    - { name: leaks, verdict_failed: [pii] }
+judge:
+  otlp_http: { endpoint: "http://127.0.0.1:1" }
+`)
+	code, stdout, stderr := runCmd("replay", "--config", cfg, writeFile(t, "t.jsonl", strings.Join(lines, "\n")))
+	require.Equal(t, 0, code, stderr)
+	assert.Regexp(t, `judge: [1-9]\d* traces sampled\n\s+leaks\s+[1-9]`, stdout, "the rules run as in the collector, without reaching the judge")
+}
+
+// annotatedSpan is a span the processor wrote verdicts on.
+func annotatedSpan(ss ptrace.ScopeSpans, trace, span byte, verdicts map[string]string) {
+	sp := ss.Spans().AppendEmpty()
+	sp.SetTraceID(pcommon.TraceID{trace})
+	sp.SetSpanID(pcommon.SpanID{trace, span})
+	sp.Attributes().PutStr("llmeval.verdict", "pass")
+	for name, v := range verdicts {
+		sp.Attributes().PutStr("llmeval."+name+".verdict", v)
+		if v == "fail" {
+			sp.Attributes().PutStr("llmeval.verdict", "fail")
+		}
+	}
+}
+
+func TestCalibrate(t *testing.T) {
+	td := ptrace.NewTraces()
+	ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
+	// Six spans judged by humans for pii. The evaluator failed spans 1, 2
+	// and 3 and passed 4, 5, 6 (5 and 6 without record_passes); humans
+	// said fail for 1, 2 and 4.
+	annotatedSpan(ss, 1, 1, map[string]string{"pii": "fail"})
+	annotatedSpan(ss, 2, 1, map[string]string{"pii": "fail"})
+	annotatedSpan(ss, 3, 1, map[string]string{"pii": "fail"})
+	annotatedSpan(ss, 4, 1, map[string]string{"pii": "pass"})
+	annotatedSpan(ss, 5, 1, nil)
+	annotatedSpan(ss, 6, 1, nil)
+	// A trace-level label: trace 7 has one failing span among two.
+	annotatedSpan(ss, 7, 1, nil)
+	annotatedSpan(ss, 7, 2, map[string]string{"refusal": "fail"})
+	line, err := (&ptrace.JSONMarshaler{}).MarshalTraces(td)
+	require.NoError(t, err)
+	file := writeFile(t, "annotated.jsonl", string(line)+"\n")
+	id := func(trace, span byte) string { return pcommon.SpanID{trace, span}.String() }
+	labels := writeFile(t, "labels.csv", "span_id,evaluator,human\n"+
+		id(1, 1)+",pii,fail\n"+id(2, 1)+",pii,fail\n"+id(3, 1)+",pii,pass\n"+
+		id(4, 1)+",pii,fail\n"+id(5, 1)+",pii,pass\n"+id(6, 1)+",pii,pass\n"+
+		pcommon.TraceID{7}.String()+",refusal,fail\n"+
+		id(9, 9)+",pii,fail\n")
+
+	code, out, stderr := runCmd("calibrate", "--labels", labels, file)
+	require.Equal(t, 0, code, stderr)
+	// By hand: TP=2 (1,2) FP=1 (3) FN=1 (4) TN=2 (5,6). TPR 2/3, TNR 2/3,
+	// precision 2/3; po=4/6, pe=(3*3+3*3)/36=0.5, kappa=(0.667-0.5)/0.5=0.333.
+	assert.Regexp(t, `pii\s+6\s+2\s+1\s+1\s+2\s+0\.667\s+0\.667\s+0\.667\s+0\.333`, out)
+	assert.Regexp(t, `refusal\s+1\s+1\s+0\s+0\s+0\s+1\.000\s+-\s+1\.000\s+-`, out)
+	assert.Contains(t, out, "1 labels had no verdict to compare")
+
+	bad := writeFile(t, "bad.csv", id(1, 1)+",pii,maybe\n")
+	code, _, stderr = runCmd("calibrate", "--labels", bad, file)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, `bad.csv:1: human verdict "maybe" is neither pass nor fail`)
+}
+
+func TestSplitIsDeterministicAndProportional(t *testing.T) {
+	counts := map[string]int{}
+	for i := 0; i < 10000; i++ {
+		id := pcommon.TraceID{byte(i), byte(i >> 8), 3}.String()
+		s := splitOf(id)
+		require.Equal(t, s, splitOf(strings.ToUpper(id)), "same ID, same split")
+		counts[s]++
+	}
+	assert.InDelta(t, 2000, counts["train"], 250)
+	assert.InDelta(t, 4000, counts["dev"], 300)
+	assert.InDelta(t, 4000, counts["test"], 300)
+}
