@@ -380,3 +380,14 @@ func llmevalMetrics(scrape string) string {
 	}
 	return strings.Join(keep, "\n")
 }
+
+// TestExampleConfigIsValid runs the collector's own validation on the SRE
+// kit's config.
+func TestExampleConfigIsValid(t *testing.T) {
+	bin := binary(t)
+	cmd := exec.Command(bin, "validate", "--config", "../examples/otelcol-llmeval-metrics.yaml")
+	cmd.Env = append(os.Environ(),
+		"JUDGE_ENDPOINT=http://127.0.0.1:4319", "TRACES_ENDPOINT=http://127.0.0.1:4320", "METRICS_ENDPOINT=http://127.0.0.1:4321")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, string(out))
+}
