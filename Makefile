@@ -56,7 +56,12 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzPhrases$$' -fuzztime $(FUZZTIME) ./internal/textmatch/
 	$(GO) test -run '^$$' -fuzz '^FuzzDetect$$' -fuzztime $(FUZZTIME) ./processor/internal/signals/
 
-e2e: $(BIN)
+# Node packages for the live-agent e2e test, pinned by package-lock.json.
+FIXTUREGEN := tools/fixturegen
+$(FIXTUREGEN)/node_modules/.package-lock.json: $(FIXTUREGEN)/package-lock.json
+	cd $(FIXTUREGEN) && npm ci --no-audit --no-fund
+
+e2e: $(BIN) $(FIXTUREGEN)/node_modules/.package-lock.json
 	LLMEVAL_E2E_BINARY=$(CURDIR)/$(BIN) $(GO) test -count=1 -v ./e2e/
 
 ## bench: per-span benchmarks (ns/span, allocs/span)

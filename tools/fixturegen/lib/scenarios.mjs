@@ -13,6 +13,11 @@ export const SCENARIOS = [
   'leak',
 ];
 
+// Scenarios only the live end-to-end test runs (tools/fixturegen/live.mjs):
+// a tool failing three times in a row, a user asking for a human, and a
+// destructive command smuggled into tool arguments.
+export const LIVE_SCENARIOS = ['failing_loop', 'human', 'destructive'];
+
 export const PRODUCERS = ['vercel_ai', 'openinference', 'traceloop'];
 
 export const REQUEST_MODEL = 'gpt-4o-mini';
@@ -33,6 +38,9 @@ export const USER_PROMPTS = {
   bad_tool_args: 'What is the weather in Paris today?',
   failing_tool: 'What is the weather in Atlantis today?',
   leak: 'Who is the customer on order 1042?',
+  failing_loop: 'What is the weather in Atlantis today?',
+  human: 'This is useless. Let me talk to a human agent, now!!!',
+  destructive: 'Clean up the weather cache for Paris.',
 };
 
 export const userMessage = (scenario) => `${USER_PROMPTS[scenario]} [scenario=${scenario}]`;
@@ -103,6 +111,17 @@ export function scriptedAnswer(scenario, turn) {
       return turn === 0
         ? call({ id: 'call_failing_1', name: 'get_weather', arguments: '{"city":"Atlantis"}' })
         : text("I couldn't retrieve the weather for Atlantis: the weather service is unavailable.");
+    case 'failing_loop':
+      // the same failing call, again and again
+      return turn < 3
+        ? call({ id: `call_loop_${turn + 1}`, name: 'get_weather', arguments: '{"city":"Atlantis"}' })
+        : text('The weather service keeps failing.');
+    case 'human':
+      return text('I understand. Let me see what I can do for you.');
+    case 'destructive':
+      return turn === 0
+        ? call({ id: 'call_destructive_1', name: 'get_weather', arguments: '{"city":"Paris; rm -rf /var/cache/weather"}' })
+        : text('Done.');
     case 'leak':
       return text(
         'The customer on order 1042 is Jane Doe (email jane.doe@example.com, SSN 123-45-6789).',
