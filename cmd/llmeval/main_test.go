@@ -13,6 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/taubench"
 )
 
 func runCmd(args ...string) (int, string, string) {
@@ -190,4 +192,33 @@ func TestSplitIsDeterministicAndProportional(t *testing.T) {
 	assert.InDelta(t, 2000, counts["train"], 250)
 	assert.InDelta(t, 4000, counts["dev"], 300)
 	assert.InDelta(t, 4000, counts["test"], 300)
+}
+
+// TestReplayTauBench replays the 200 tau-bench airline trajectories,
+// converted to the file exporter's format, with the collector config `make
+// run` uses.
+func TestReplayTauBench(t *testing.T) {
+	path := taubench.DefaultPath()
+	if path == "" {
+		t.Skip("tau-bench airline dataset not found")
+	}
+	recs, err := taubench.Load(path)
+	require.NoError(t, err)
+	var b strings.Builder
+	spans := 0
+	for _, r := range recs {
+		td := r.Traces()
+		spans += td.SpanCount()
+		line, err := (&ptrace.JSONMarshaler{}).MarshalTraces(td)
+		require.NoError(t, err)
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	file := writeFile(t, "taubench.jsonl", b.String())
+	code, out, stderr := runCmd("replay", "--config", "../../testdata/collector/run.yaml", file)
+	require.Equal(t, 0, code, stderr)
+	t.Logf("\n%s", out)
+	assert.Contains(t, out, fmt.Sprintf("%d spans", spans))
+	assert.Regexp(t, `refusal\s+\d+\s+\d+\s+[1-9]\d*\s+0\s+`, out, "tau-bench agents decline some requests")
+	assert.Regexp(t, `loop\s+[1-9]`, out)
 }

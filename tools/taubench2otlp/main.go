@@ -1,0 +1,49 @@
+// Command taubench2otlp writes the tau-bench airline trajectories as OTLP
+// JSON lines (the file exporter's format), one trace per trajectory, for
+// `llmeval replay`:
+//
+//	go run ./tools/taubench2otlp > taubench.jsonl
+//	bin/llmeval replay --config testdata/collector/run.yaml taubench.jsonl
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/taubench"
+)
+
+func main() {
+	path := taubench.DefaultPath()
+	if len(os.Args) > 1 {
+		path = os.Args[1]
+	}
+	if path == "" {
+		fmt.Fprintf(os.Stderr, "tau-bench airline dataset not found; looked for:\n  %s\n", strings.Join(taubench.SearchPaths(), "\n  "))
+		os.Exit(2)
+	}
+	recs, err := taubench.Load(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	w := bufio.NewWriter(os.Stdout)
+	var m ptrace.JSONMarshaler
+	for _, r := range recs {
+		b, err := m.MarshalTraces(r.Traces())
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		w.Write(b)
+		w.WriteByte('\n')
+	}
+	if err := w.Flush(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
