@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
 )
@@ -13,8 +12,8 @@ import (
 // linear in the input whatever the pattern.
 type regexEvaluator struct {
 	target      config.Target
-	mustMatch   *regexp.Regexp
-	mustntMatch *regexp.Regexp
+	mustMatch   *filteredRegexp
+	mustntMatch *filteredRegexp
 }
 
 type regexSettings struct {
@@ -33,12 +32,12 @@ func newRegex(e config.Evaluator, target config.Target, _ *Settings) (Evaluator,
 	ev := &regexEvaluator{target: target}
 	var err error
 	if s.MustMatch != "" {
-		if ev.mustMatch, err = regexp.Compile(s.MustMatch); err != nil {
+		if ev.mustMatch, err = compileFiltered(s.MustMatch); err != nil {
 			return nil, fmt.Errorf("must_match: %w", err)
 		}
 	}
 	if s.MustNotMatch != "" {
-		if ev.mustntMatch, err = regexp.Compile(s.MustNotMatch); err != nil {
+		if ev.mustntMatch, err = compileFiltered(s.MustNotMatch); err != nil {
 			return nil, fmt.Errorf("must_not_match: %w", err)
 		}
 	}
@@ -52,12 +51,19 @@ func (e *regexEvaluator) Evaluate(_ context.Context, v *View) Result {
 	}
 	// Reasons never quote the matched text: it may be the very secret or
 	// personal data the pattern looks for.
-	if e.mustMatch != nil && !e.mustMatch.MatchString(text) {
+	var lower string
+	lowered := func() string {
+		if lower == "" {
+			lower = lowerForPrefilter(text)
+		}
+		return lower
+	}
+	if e.mustMatch != nil && e.mustMatch.find(text, lowered) < 0 {
 		return Failed("%s does not match must_match", e.target)
 	}
 	if e.mustntMatch != nil {
-		if loc := e.mustntMatch.FindStringIndex(text); loc != nil {
-			return Failed("%s matches must_not_match at byte %d", e.target, loc[0])
+		if at := e.mustntMatch.find(text, lowered); at >= 0 {
+			return Failed("%s matches must_not_match at byte %d", e.target, at)
 		}
 	}
 	return Passed()

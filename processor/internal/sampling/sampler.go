@@ -1,12 +1,14 @@
 package sampling
 
 import (
+	"bytes"
 	"container/list"
 	"context"
 	"sync"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/klauspost/compress/s2"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -177,7 +179,7 @@ func (s *Sampler) Add(ctx context.Context, c Chunk) {
 	if reason, ok := s.decisions.Get(c.TraceID); ok {
 		s.set.Telemetry.ProcessorLlmevalJudgeLateSpans.Add(ctx, int64(c.Spans))
 		if reason != "" {
-			s.send(ctx, [][]byte{c.Data}, reason)
+			s.send(ctx, [][]byte{compress(c.Data)}, reason)
 		}
 		return
 	}
@@ -188,11 +190,14 @@ func (s *Sampler) Add(ctx context.Context, c Chunk) {
 		s.traces[c.TraceID] = t
 		s.set.Telemetry.ProcessorLlmevalJudgeBufferedTraces.Add(ctx, 1)
 	}
-	t.chunks = append(t.chunks, c.Data)
+	// Kept compressed: span copies are mostly message text, which S2
+	// shrinks several times over at memory speed, off the main path.
+	data := compress(c.Data)
+	t.chunks = append(t.chunks, data)
 	t.spans += c.Spans
-	t.bytes += int64(len(c.Data))
-	s.bytes += int64(len(c.Data))
-	s.set.Telemetry.ProcessorLlmevalJudgeBufferedBytes.Add(ctx, int64(len(c.Data)))
+	t.bytes += int64(len(data))
+	s.bytes += int64(len(data))
+	s.set.Telemetry.ProcessorLlmevalJudgeBufferedBytes.Add(ctx, int64(len(data)))
 	t.mask |= c.Mask
 	t.llm = t.llm || c.LLM
 	t.rootEnded = t.rootEnded || c.Root
@@ -205,6 +210,13 @@ func (s *Sampler) Add(ctx context.Context, c Chunk) {
 		s.set.Telemetry.ProcessorLlmevalJudgeEvictions.Add(ctx, 1)
 		s.decide(ctx, oldest)
 	}
+}
+
+// compress returns data S2-compressed in a buffer of its own size: the
+// encoder's output buffer is sized for the worst case and would otherwise
+// stay referenced.
+func compress(data []byte) []byte {
+	return bytes.Clone(s2.Encode(nil, data))
 }
 
 // decidesEarly: a rule that keeps every trace it matches (ratio 1) has
@@ -298,7 +310,12 @@ func (s *Sampler) send(ctx context.Context, chunks [][]byte, reason string) {
 	td := ptrace.NewTraces()
 	var um ptrace.ProtoUnmarshaler
 	for _, c := range chunks {
-		part, err := um.UnmarshalTraces(c)
+		raw, err := s2.Decode(nil, c)
+		if err != nil {
+			s.set.Logger.Error("cannot read a buffered trace copy", zap.Error(err))
+			continue
+		}
+		part, err := um.UnmarshalTraces(raw)
 		if err != nil {
 			s.set.Logger.Error("cannot read a buffered trace copy", zap.Error(err))
 			continue

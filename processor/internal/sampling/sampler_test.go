@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/klauspost/compress/s2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
@@ -152,7 +153,7 @@ func TestEvictionAtBothLimits(t *testing.T) {
 	t.Run("max_bytes", func(t *testing.T) {
 		cfg := NewDefaultConfig()
 		c := chunk(t, 1, 1, 0, true, false)
-		cfg.MaxBytes, cfg.BaselineRatio = int64(len(c.Data))*2, 1
+		cfg.MaxBytes, cfg.BaselineRatio = int64(len(s2.Encode(nil, c.Data)))*2, 1 // two compressed copies
 		h := newHarness(t, cfg, nil, new(consumertest.TracesSink), nil)
 		for id := byte(1); id <= 4; id++ {
 			h.s.Add(ctx, chunk(t, id, 1, 0, true, false))
