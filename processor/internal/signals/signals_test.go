@@ -327,3 +327,29 @@ func quote(s string) string {
 	b, _ := json.Marshal(strings.ToValidUTF8(s, ""))
 	return string(b)
 }
+
+// BenchmarkDetect30Turns runs every detector on a chat span whose input
+// holds a 30-turn conversation with tool calls and results.
+func BenchmarkDetect30Turns(b *testing.B) {
+	var in []msg
+	for i := 0; i < 30; i++ {
+		in = append(in,
+			user(fmt.Sprintf("Please change my booking %d to the later flight, the one after lunch if possible.", i)),
+			toolCall("search_flights", map[string]any{"from": "SFO", "to": "JFK", "day": i}),
+			resultMsg(map[string]any{"flights": []string{"UA123", "DL456"}, "status": "ok"}),
+			assistant("I found two later flights. Which one do you prefer, UA123 or DL456?"))
+	}
+	ref := chatSpan(b, in, []msg{assistant("Your booking is changed to UA123.")})
+	d, err := New(Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	v := &evaluators.View{}
+	var f Found
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		v.Reset(ref.rs, ref.ss, ref.sp) // decoding the conversation is part of the cost
+		d.Detect(v, &f)
+	}
+}
