@@ -58,7 +58,7 @@ func newJSONSchema(e config.Evaluator, target config.Target, _ *Settings) (Evalu
 	default:
 		return nil, errors.New("schema or schema_file: one is required")
 	}
-	sch, err := compileSchema(doc)
+	sch, err := compileSchema(doc, false)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", field, err)
 	}

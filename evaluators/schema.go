@@ -2,6 +2,7 @@ package evaluators
 
 import (
 	"errors"
+	"regexp"
 	"fmt"
 	"strings"
 
@@ -16,10 +17,18 @@ const schemaURL = "file:///llmeval/schema.json"
 // its $schema says otherwise). References resolve only inside the
 // document: remote and file $refs are refused, so evaluation never touches
 // the network or disk.
-func compileSchema(doc any) (*jsonschema.Schema, error) {
+//
+// lenient accepts patterns Go's RE2 cannot compile (lookarounds, which zod
+// emits for e-mail and similar formats in tool schemas) as always matching,
+// so a declared tool is still checked for everything else; users' own
+// json_schema schemas stay strict.
+func compileSchema(doc any, lenient bool) (*jsonschema.Schema, error) {
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
 	c.UseLoader(jsonschema.SchemeURLLoader{})
+	if lenient {
+		c.UseRegexpEngine(lenientRegexp)
+	}
 	if err := c.AddResource(schemaURL, doc); err != nil {
 		return nil, err
 	}
@@ -72,4 +81,18 @@ func describeKind(k jsonschema.ErrorKind) string {
 		return fmt.Sprintf("type: got %s, want %s", k.Got, strings.Join(k.Want, " or "))
 	}
 	return strings.Join(k.KeywordPath(), "/")
+}
+
+// anyString matches everything: the stand-in for a pattern RE2 rejects.
+type anyString string
+
+func (a anyString) MatchString(string) bool { return true }
+func (a anyString) String() string          { return string(a) }
+
+func lenientRegexp(pattern string) (jsonschema.Regexp, error) {
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return anyString(pattern), nil
+	}
+	return re, nil
 }

@@ -76,6 +76,12 @@ func TestToolCallEvaluator(t *testing.T) {
 		{name: "no tool calls", entry: tc, attrs: []kv{chat, defs, outMsgs("hi")}, verdict: Skip},
 		{name: "agent span reports, does not request", entry: tc, attrs: []kv{{"gen_ai.operation.name", "invoke_agent"}, defs, call("get_wether", `{}`)}, verdict: Skip},
 		{name: "broken definitions", entry: tc, attrs: []kv{chat, {"gen_ai.tool.definitions", `[{`}, call("x", `{}`)}, verdict: Error, reason: "gen_ai.tool.definitions"},
+		{name: "zod lookahead pattern is not enforced, the rest is", entry: tc, attrs: []kv{chat,
+			{"gen_ai.tool.definitions", `[{"name":"mail","parameters":{"type":"object","required":["to"],"properties":{"to":{"type":"string","pattern":"^(?!\\.)[a-z.]+@x\\.com$"}}}}]`},
+			call("mail", `{"cc":"a"}`)}, verdict: Fail, reason: "required: missing to"},
+		{name: "zod lookahead pattern on a valid call", entry: tc, attrs: []kv{chat,
+			{"gen_ai.tool.definitions", `[{"name":"mail","parameters":{"type":"object","required":["to"],"properties":{"to":{"type":"string","pattern":"^(?!\\.)[a-z.]+@x\\.com$"}}}}]`},
+			call("mail", `{"to":"a@x.com"}`)}, verdict: Pass},
 		{name: "schema that does not compile", entry: tc, attrs: []kv{chat, {"gen_ai.tool.definitions", `[{"name":"x","parameters":{"type":7}}]`}, call("x", `{}`)}, verdict: Error, reason: "does not compile"},
 	})
 }

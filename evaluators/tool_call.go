@@ -122,7 +122,7 @@ func (e *toolCallEvaluator) schema(params string) (*jsonschema.Schema, error) {
 	var c compiledSchema
 	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(params))
 	if err == nil {
-		c.schema, err = compileSchema(doc)
+		c.schema, err = compileSchema(doc, true)
 	}
 	if err != nil {
 		c.err = errToolSchema
