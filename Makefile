@@ -14,7 +14,7 @@ FUZZTIME    ?= 30000x
 FUZZTIME_SLOW ?= 1500x
 GO_SOURCES  := $(shell find . -name '*.go' -not -path './build/*' -not -path './.tools/*') go.mod go.sum
 
-.PHONY: all build run test unit e2e fuzz bench generate lint clean
+.PHONY: all build run test unit e2e fuzz bench loadtest generate lint clean
 
 all: build
 
@@ -64,6 +64,10 @@ $(FIXTUREGEN)/node_modules/.package-lock.json: $(FIXTUREGEN)/package-lock.json
 
 e2e: $(BIN) $(FIXTUREGEN)/node_modules/.package-lock.json
 	LLMEVAL_E2E_BINARY=$(CURDIR)/$(BIN) $(GO) test -count=1 -v ./e2e/
+
+## loadtest: the built collector under load, three builds and a 10x burst (not part of make test)
+loadtest: $(BIN)
+	$(GO) run ./tools/loadgen --binary $(BIN)
 
 ## bench: per-span benchmarks (ns/span, allocs/span)
 bench:

@@ -1,0 +1,500 @@
+// Command loadgen load-tests the built collector: it sends realistic LLM
+// traces over OTLP/HTTP at a fixed rate to three builds of the same
+// pipeline (without llmeval, with per-span checks, with checks, sampling and
+// a judge that is a second collector), then bursts at ten times the rate
+// with sampling on, and reports what each costs.
+//
+//	go run ./tools/loadgen --binary bin/otelcol-llmeval [--rate 2000] [--duration 30s]
+//
+// `make loadtest` runs it. It is not part of `make test`.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+)
+
+const sentKey = "loadgen.sent_unix_nano"
+
+func main() {
+	binary := flag.String("binary", "bin/otelcol-llmeval", "collector binary")
+	rate := flag.Int("rate", 2000, "steady rate, spans per second")
+	duration := flag.Duration("duration", 30*time.Second, "length of each steady phase")
+	burst := flag.Duration("burst", 30*time.Second, "length of the 10x burst phase")
+	failures := flag.Float64("failures", 0.1, "share of traces with a leaking or refusing answer")
+	loops := flag.Float64("loops", 0.05, "share of traces with a tool loop")
+	maxBytes := flag.Int64("max-bytes", 64<<20, "sampling.max_bytes for the sampling build")
+	flag.Parse()
+	gen := &generator{failures: *failures, loops: *loops}
+	var rows []result
+	for _, b := range []build{
+		{name: "no llmeval", processors: "[batch]"},
+		{name: "llmeval checks", processors: "[llmeval, batch]", llmeval: "{}"},
+		{name: "llmeval checks + sampling + judge", processors: "[llmeval, batch]", judge: true, maxBytes: *maxBytes},
+	} {
+		r, err := runPhase(*binary, b, gen, *rate, *duration)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "%s: %v\n", b.name, err)
+			os.Exit(1)
+		}
+		rows = append(rows, r)
+	}
+	b := build{name: "burst 10x, sampling + judge", processors: "[llmeval, batch]", judge: true, maxBytes: *maxBytes}
+	r, err := runPhase(*binary, b, gen, *rate*10, *burst)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "burst: %v\n", err)
+		os.Exit(1)
+	}
+	rows = append(rows, r)
+	report(os.Stdout, rows, *rate, *maxBytes)
+	if r.lost > 0 {
+		os.Exit(1)
+	}
+}
+
+type build struct {
+	name       string
+	processors string
+	llmeval    string
+	judge      bool
+	maxBytes   int64
+}
+
+type result struct {
+	name                string
+	rate                int
+	sent, received      int64
+	lost                int64
+	seconds             float64
+	cpuPer10k           float64
+	peakRSS             int64
+	p50, p99            time.Duration
+	judgeSpans          int64
+	handoffDrops, drops string
+}
+
+// generator builds realistic LLM traces: an agent root, chat spans whose
+// messages carry a conversation, tool spans, and non-LLM HTTP spans.
+type generator struct {
+	failures, loops float64
+	seq             atomic.Uint64
+}
+
+const userTurn = "Hi, I need to change my flight to Boston next Tuesday, the morning one if it is still available, and keep my seat preference."
+const answer = "I found two morning flights to Boston next Tuesday: 7:05 and 9:40. Your window seat preference is kept. Which one would you like me to book?"
+
+func (g *generator) trace(ss ptrace.ScopeSpans, now time.Time) int {
+	n := g.seq.Add(1)
+	r := rand.New(rand.NewPCG(n, 7))
+	id := pcommon.TraceID{}
+	for i := range id {
+		id[i] = byte(r.Uint32())
+	}
+	fail, loop := r.Float64() < g.failures, r.Float64() < g.loops
+	span := func(name string, parent pcommon.SpanID, k int) ptrace.Span {
+		sp := ss.Spans().AppendEmpty()
+		sp.SetTraceID(id)
+		sp.SetSpanID(pcommon.SpanID{byte(k), byte(n), byte(n >> 8), byte(n >> 16), byte(n >> 24), byte(n >> 32), 1, 2})
+		sp.SetParentSpanID(parent)
+		sp.SetName(name)
+		sp.SetStartTimestamp(pcommon.NewTimestampFromTime(now.Add(-2 * time.Second)))
+		sp.SetEndTimestamp(pcommon.NewTimestampFromTime(now))
+		sp.Attributes().PutInt(sentKey, now.UnixNano())
+		return sp
+	}
+	root := span("invoke_agent travel", pcommon.SpanID{}, 1)
+	root.Attributes().PutStr("gen_ai.operation.name", "invoke_agent")
+	root.Attributes().PutStr("gen_ai.conversation.id", fmt.Sprintf("conv-%d", n%500))
+	count := 1
+	history := `{"role":"user","parts":[{"type":"text","content":"` + userTurn + `"}]}`
+	for turn := 0; turn < 3; turn++ {
+		chat := span("chat gpt-4o-mini", root.SpanID(), 2+turn*3)
+		a := chat.Attributes()
+		a.PutStr("gen_ai.operation.name", "chat")
+		a.PutStr("gen_ai.request.model", "gpt-4o-mini")
+		a.PutInt("gen_ai.usage.input_tokens", int64(300+turn*200))
+		a.PutInt("gen_ai.usage.output_tokens", 60)
+		a.PutStr("gen_ai.input.messages", "["+history+"]")
+		out := answer
+		if fail && turn == 2 {
+			out = "Sure, the booking holder is jane.doe@example.com. I'm sorry, but I can't change the seat."
+		}
+		// A healthy agent calls a different tool each turn; a looping one
+		// repeats the same call.
+		tool := [...]string{"search_flights", "get_seat_map", "book_flight"}[turn]
+		args := fmt.Sprintf(`{"city":"Boston","day":"tuesday","step":%d}`, turn)
+		if loop {
+			tool, args = "search_flights", `{"city":"Boston","day":"tuesday"}`
+		}
+		a.PutStr("gen_ai.output.messages", `[{"role":"assistant","parts":[{"type":"text","content":"`+out+`"},{"type":"tool_call","id":"c`+strconv.Itoa(turn)+`","name":"`+tool+`","arguments":`+args+`}],"finish_reason":"tool_call"}]`)
+		history += `,{"role":"assistant","parts":[{"type":"tool_call","id":"c` + strconv.Itoa(turn) + `","name":"` + tool + `","arguments":` + args + `}]},{"role":"tool","parts":[{"type":"tool_call_response","id":"c` + strconv.Itoa(turn) + `","response":{"flights":["B6 705","DL 940"]}}]}`
+		ts := span("execute_tool "+tool, chat.SpanID(), 3+turn*3)
+		ts.Attributes().PutStr("gen_ai.operation.name", "execute_tool")
+		ts.Attributes().PutStr("gen_ai.tool.name", tool)
+		ts.Attributes().PutStr("gen_ai.tool.call.arguments", args)
+		ts.Attributes().PutStr("gen_ai.tool.call.result", `{"flights":["B6 705","DL 940"]}`)
+		web := span("GET /flights", ts.SpanID(), 4+turn*3)
+		web.Attributes().PutStr("http.request.method", "GET")
+		web.Attributes().PutInt("http.response.status_code", 200)
+		count += 3
+	}
+	return count
+}
+
+// sink is an OTLP/HTTP endpoint counting spans and their end-to-end latency.
+type sink struct {
+	url   string
+	spans atomic.Int64
+	mu    sync.Mutex
+	lat   []time.Duration
+}
+
+func newSink() (*sink, func(), error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, err
+	}
+	s := &sink{url: "http://" + l.Addr().String()}
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(l) }()
+	return s, func() { _ = srv.Close() }, nil
+}
+
+func (s *sink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	req := ptraceotlp.NewExportRequest()
+	if err := req.UnmarshalProto(body); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	now := time.Now().UnixNano()
+	td := req.Traces()
+	var lat []time.Duration
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		sss := rss.At(i).ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			spans := sss.At(j).Spans()
+			for k := 0; k < spans.Len(); k++ {
+				if v, ok := spans.At(k).Attributes().Get(sentKey); ok {
+					lat = append(lat, time.Duration(now-v.Int()))
+				}
+			}
+		}
+	}
+	s.spans.Add(int64(td.SpanCount()))
+	s.mu.Lock()
+	s.lat = append(s.lat, lat...)
+	s.mu.Unlock()
+	resp, _ := ptraceotlp.NewExportResponse().MarshalProto()
+	w.Header().Set("Content-Type", "application/x-protobuf")
+	_, _ = w.Write(resp)
+}
+
+func freePort() int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// process is a running collector.
+type process struct {
+	cmd     *exec.Cmd
+	otlp    string
+	metrics string
+}
+
+func startCollector(binary, cfg string) (*process, error) {
+	dir, err := os.MkdirTemp("", "loadgen")
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(binary, "--config", path)
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	return &process{cmd: cmd}, nil
+}
+
+func (p *process) stop() {
+	_ = p.cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { _ = p.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-done
+	}
+}
+
+func waitPort(port int) error {
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+			c.Close()
+			return nil
+		}
+	}
+	return fmt.Errorf("port %d not ready", port)
+}
+
+// procStats reads CPU seconds and peak RSS from /proc.
+func procStats(pid int) (cpu float64, peakRSS int64) {
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:]))
+		if len(f) > 12 {
+			ut, _ := strconv.ParseFloat(f[11], 64)
+			st, _ := strconv.ParseFloat(f[12], 64)
+			cpu = (ut + st) / 100 // USER_HZ
+		}
+	}
+	if f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid)); err == nil {
+		defer f.Close()
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+				kb, _ := strconv.ParseInt(strings.Fields(rest)[0], 10, 64)
+				peakRSS = kb << 10
+			}
+		}
+	}
+	return cpu, peakRSS
+}
+
+func collectorConfig(b build, otlpPort, metricsPort int, sinkURL, judgeURL string) string {
+	llmeval := ""
+	if strings.Contains(b.processors, "llmeval") {
+		llmeval = "  llmeval: {}\n"
+		if b.judge {
+			llmeval = fmt.Sprintf(`  llmeval:
+    sampling:
+      decision_wait: 2s
+      max_bytes: %d
+      baseline_ratio: 0.01
+      rules:
+        - { name: leaks, verdict_failed: [pii, refusal] }
+        - { name: loops, signals: [loop] }
+    judge:
+      otlp_http: { endpoint: %s, compression: none }
+`, b.maxBytes, judgeURL)
+		}
+	}
+	return fmt.Sprintf(`receivers:
+  otlp:
+    protocols:
+      http: { endpoint: "127.0.0.1:%d" }
+processors:
+%s  batch: { timeout: 200ms }
+exporters:
+  otlp_http: { endpoint: %s, compression: none }
+service:
+  telemetry:
+    logs: { level: warn }
+    metrics:
+      readers:
+        - pull: { exporter: { prometheus: { host: 127.0.0.1, port: %d } } }
+  pipelines:
+    traces: { receivers: [otlp], processors: %s, exporters: [otlp_http] }
+`, otlpPort, llmeval, sinkURL, metricsPort, b.processors)
+}
+
+func runPhase(binary string, b build, gen *generator, rate int, d time.Duration) (result, error) {
+	res := result{name: b.name, rate: rate}
+	out, closeOut, err := newSink()
+	if err != nil {
+		return res, err
+	}
+	defer closeOut()
+	judgeURL := ""
+	var judgeSink *sink
+	if b.judge {
+		js, closeJudge, err := newSink()
+		if err != nil {
+			return res, err
+		}
+		defer closeJudge()
+		judgeSink = js
+		jport := freePort()
+		judge, err := startCollector(binary, fmt.Sprintf(`receivers:
+  otlp: { protocols: { http: { endpoint: "127.0.0.1:%d" } } }
+exporters:
+  otlp_http: { endpoint: %s, compression: none }
+service:
+  telemetry:
+    logs: { level: warn }
+    metrics:
+      readers:
+        - pull: { exporter: { prometheus: { host: 127.0.0.1, port: %d } } }
+  pipelines:
+    traces: { receivers: [otlp], exporters: [otlp_http] }
+`, jport, js.url, freePort()))
+		if err != nil {
+			return res, err
+		}
+		defer judge.stop()
+		if err := waitPort(jport); err != nil {
+			return res, err
+		}
+		judgeURL = fmt.Sprintf("http://127.0.0.1:%d", jport)
+	}
+	port, mport := freePort(), freePort()
+	p, err := startCollector(binary, collectorConfig(b, port, mport, out.url, judgeURL))
+	if err != nil {
+		return res, err
+	}
+	defer p.stop()
+	if err := waitPort(port); err != nil {
+		return res, err
+	}
+	cpu0, _ := procStats(p.cmd.Process.Pid)
+
+	// Send batches of ~100 spans every 1/(rate/100) seconds.
+	url := fmt.Sprintf("http://127.0.0.1:%d/v1/traces", port)
+	client := &http.Client{Timeout: 10 * time.Second}
+	var sent atomic.Int64
+	var sendErr atomic.Value
+	tick := time.Duration(float64(time.Second) * 100 / float64(rate))
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	var wg sync.WaitGroup
+	jobs := make(chan []byte, 64)
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for body := range jobs {
+				resp, err := client.Post(url, "application/x-protobuf", bytes.NewReader(body))
+				if err != nil {
+					sendErr.Store(err)
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					sendErr.Store(fmt.Errorf("status %d", resp.StatusCode))
+				}
+			}
+		}()
+	}
+	began := time.Now()
+	t := time.NewTicker(tick)
+	for loop := true; loop; {
+		select {
+		case <-ctx.Done():
+			loop = false
+		case now := <-t.C:
+			td := ptrace.NewTraces()
+			ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
+			td.ResourceSpans().At(0).Resource().Attributes().PutStr("service.name", "loadgen-agent")
+			n := 0
+			for n < 100 {
+				n += gen.trace(ss, now)
+			}
+			body, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
+			if err != nil {
+				return res, err
+			}
+			sent.Add(int64(n))
+			select {
+			case jobs <- body:
+			default:
+				sent.Add(-int64(n)) // the generator itself could not keep up; not the collector's loss
+			}
+		}
+	}
+	t.Stop()
+	close(jobs)
+	wg.Wait()
+	elapsed := time.Since(began)
+	// Let the pipeline drain.
+	for deadline := time.Now().Add(20 * time.Second); out.spans.Load() < sent.Load() && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+	}
+	cpu1, rss := procStats(p.cmd.Process.Pid)
+	if e, ok := sendErr.Load().(error); ok && e != nil {
+		return res, fmt.Errorf("sending: %w", e)
+	}
+	res.sent, res.received = sent.Load(), out.spans.Load()
+	res.lost = res.sent - res.received
+	res.seconds = elapsed.Seconds()
+	if res.received > 0 {
+		res.cpuPer10k = (cpu1 - cpu0) / float64(res.received) * 10000
+	}
+	res.peakRSS = rss
+	out.mu.Lock()
+	lat := append([]time.Duration(nil), out.lat...)
+	out.mu.Unlock()
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	if len(lat) > 0 {
+		res.p50, res.p99 = lat[len(lat)/2], lat[len(lat)*99/100]
+	}
+	if judgeSink != nil {
+		res.judgeSpans = judgeSink.spans.Load()
+		res.handoffDrops = scrape(mport, "otelcol_processor_llmeval_judge_handoff_drops")
+		res.drops = scrape(mport, "otelcol_processor_llmeval_judge_spans_dropped")
+	}
+	return res, nil
+}
+
+// scrape returns the value of a counter from the collector's own metrics,
+// "0" when it was never incremented.
+func scrape(port int, name string) string {
+	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", port))
+	if err != nil {
+		return "?"
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, name) {
+			f := strings.Fields(line)
+			return f[len(f)-1]
+		}
+	}
+	return "0"
+}
+
+func report(w io.Writer, rows []result, rate int, maxBytes int64) {
+	fmt.Fprintf(w, "| build | offered spans/s | accepted spans/s | lost | CPU s per 10k spans | peak RSS MiB | latency p50 | latency p99 | judge spans | judge handoff drops |\n")
+	fmt.Fprintf(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, r := range rows {
+		fmt.Fprintf(w, "| %s | %d | %.0f | %d | %.3f | %.0f | %s | %s | %d | %s |\n", r.name, r.rate,
+			float64(r.received)/r.seconds, r.lost, r.cpuPer10k, float64(r.peakRSS)/(1<<20),
+			r.p50.Round(time.Millisecond), r.p99.Round(time.Millisecond), r.judgeSpans, r.handoffDrops)
+	}
+	if len(rows) >= 3 && rows[0].cpuPer10k > 0 {
+		fmt.Fprintf(w, "\nCPU per span relative to no llmeval: checks %.2fx, checks + sampling + judge %.2fx\n",
+			rows[1].cpuPer10k/rows[0].cpuPer10k, rows[2].cpuPer10k/rows[0].cpuPer10k)
+	}
+	fmt.Fprintf(w, "sampling.max_bytes %d MiB; burst peak RSS %.0f MiB\n", maxBytes>>20, float64(rows[len(rows)-1].peakRSS)/(1<<20))
+}
