@@ -44,6 +44,7 @@ func main() {
 	failures := flag.Float64("failures", 0.1, "share of traces with a leaking or refusing answer")
 	loops := flag.Float64("loops", 0.05, "share of traces with a tool loop")
 	maxBytes := flag.Int64("max-bytes", 64<<20, "sampling.max_bytes for the sampling build")
+	overhead := flag.Int64("overhead", 96<<20, "documented fixed RSS overhead: the burst's peak RSS must stay under max-bytes plus this")
 	flag.Parse()
 	gen := &generator{failures: *failures, loops: *loops}
 	var rows []result
@@ -67,9 +68,18 @@ func main() {
 	}
 	rows = append(rows, r)
 	report(os.Stdout, rows, *rate, *maxBytes)
-	if r.lost > 0 {
-		os.Exit(1)
+	status := 0
+	for _, row := range rows {
+		if row.lost > 0 {
+			fmt.Fprintf(os.Stderr, "%s: %d spans of the main stream lost\n", row.name, row.lost)
+			status = 1
+		}
 	}
+	if r.peakRSS > *maxBytes+*overhead {
+		fmt.Fprintf(os.Stderr, "burst: peak RSS %d MiB above max_bytes + overhead (%d MiB)\n", r.peakRSS>>20, (*maxBytes+*overhead)>>20)
+		status = 1
+	}
+	os.Exit(status)
 }
 
 type build struct {
