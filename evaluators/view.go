@@ -577,3 +577,7 @@ func (v *View) IsToolSpan() bool { return v.isTool }
 // Resource and Scope are the span's resource and scope.
 func (v *View) Resource() ptrace.ResourceSpans { return v.resource }
 func (v *View) Scope() ptrace.ScopeSpans       { return v.scope }
+
+// AttributeKeys lists every attribute key the view reads by name, for
+// tests that feed each one hostile values.
+func AttributeKeys() []string { return keyNames[:] }
