@@ -132,6 +132,8 @@ type collector struct {
 	metricsURL string
 	stderr     *lockedBuffer
 	stop       func() // interrupts the process and waits for it to exit; once
+	cmd        *exec.Cmd
+	exited     chan struct{} // closed when the process has exited
 }
 
 type lockedBuffer struct {
@@ -209,7 +211,7 @@ func start(t *testing.T, processorYAML string, s *sink) *collector {
 
 // startConfig runs the collector with a whole config whose OTLP/HTTP
 // receiver listens on otlpPort and waits until it accepts connections.
-func startConfig(t *testing.T, cfg string, otlpPort, metricsPort int) *collector {
+func startConfig(t *testing.T, cfg string, otlpPort, metricsPort int, env ...string) *collector {
 	t.Helper()
 	bin := binary(t)
 	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
@@ -221,10 +223,12 @@ func startConfig(t *testing.T, cfg string, otlpPort, metricsPort int) *collector
 		stderr:     &lockedBuffer{},
 	}
 	cmd := exec.Command(bin, "--config", cfgPath)
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = c.stderr, c.stderr
 	require.NoError(t, cmd.Start())
+	c.cmd, c.exited = cmd, make(chan struct{})
 	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	go func() { err := cmd.Wait(); close(c.exited); exited <- err }()
 	var once sync.Once
 	c.stop = func() {
 		once.Do(func() {
