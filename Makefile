@@ -14,7 +14,7 @@ FUZZTIME    ?= 30000x
 FUZZTIME_SLOW ?= 1500x
 GO_SOURCES  := $(shell find . -name '*.go' -not -path './build/*' -not -path './.tools/*') go.mod go.sum
 
-.PHONY: all build run test unit e2e fuzz bench loadtest generate lint clean
+.PHONY: all build run test unit e2e fuzz bench loadtest soak generate lint clean
 
 all: build
 
@@ -68,6 +68,10 @@ e2e: $(BIN) $(FIXTUREGEN)/node_modules/.package-lock.json
 ## loadtest: the built collector under load, three builds and a 10x burst (not part of make test)
 loadtest: $(BIN)
 	$(GO) run ./tools/loadgen --binary $(BIN)
+
+## soak: the load test with a tiny sampling buffer and a long burst: RSS must stay bounded, nothing lost
+soak: $(BIN)
+	$(GO) run ./tools/loadgen --binary $(BIN) --max-bytes 16777216 --duration 60s --burst 120s
 
 ## bench: per-span benchmarks (ns/span, allocs/span)
 bench:

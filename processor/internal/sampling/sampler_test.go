@@ -313,3 +313,32 @@ func TestConfigValidate(t *testing.T) {
 	_, err := BuildRules(bad, componenttest.NewNopTelemetrySettings())
 	assert.ErrorContains(t, err, `rules[0] "c": condition:`)
 }
+
+// TestEnormousTraceDoesNotStarveOthers sends one trace of 100,000 spans
+// among small ones with a byte bound far below its size: it is decided
+// (evicted, counted) when it outgrows the bound, and the small traces are
+// still sampled, whole.
+func TestEnormousTraceDoesNotStarveOthers(t *testing.T) {
+	ctx := context.Background()
+	cfg := NewDefaultConfig()
+	cfg.BaselineRatio = 1
+	cfg.MaxBytes = 256 << 10
+	h := newHarness(t, cfg, nil, new(consumertest.TracesSink), nil)
+	big := chunk(t, 99, 1000, 0, true, false)
+	for i := 0; i < 100; i++ {
+		h.s.Add(ctx, big)
+		if i%25 == 0 {
+			id := byte(i/25 + 1)
+			h.s.Add(ctx, chunk(t, id, 3, 0, true, true))
+		}
+		_, b := h.s.Buffered()
+		require.LessOrEqual(t, b, cfg.MaxBytes, "the buffer never exceeds max_bytes")
+	}
+	h.clock.advance(time.Hour)
+	h.s.DecideDue(ctx)
+	got := sampledIDs(h.judge)
+	for id := byte(1); id <= 4; id++ {
+		assert.Equal(t, 3, got[id], "small trace %d sampled whole", id)
+	}
+	assert.Positive(t, got[99], "the enormous trace was decided with what was buffered, not lost silently")
+}
