@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -242,4 +243,52 @@ judge:
 	assert.Contains(t, clients, "client", "the collector presented its client certificate")
 	c.stop()
 	assert.NotContains(t, c.stderr.String(), token, "the header's secret is never logged")
+}
+
+// TestJudgeWithAuthExtension: the judge exporter authenticates through a
+// Collector auth extension (bearertokenauth, in this distribution), as any
+// standard exporter does.
+func TestJudgeWithAuthExtension(t *testing.T) {
+	const token = "ext-token-42"
+	var got atomic.Value
+	var spans atomic.Int64
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	srv := &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Store(r.Header.Get("Authorization"))
+		body, _ := io.ReadAll(r.Body)
+		req := ptraceotlp.NewExportRequest()
+		if req.UnmarshalProto(body) == nil {
+			spans.Add(int64(req.Traces().SpanCount()))
+		}
+		resp, _ := ptraceotlp.NewExportResponse().MarshalProto()
+		w.Header().Set("Content-Type", "application/x-protobuf")
+		_, _ = w.Write(resp)
+	})}
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(func() { _ = srv.Close() })
+
+	main := newSink(t)
+	otlpPort, metricsPort := freePort(t), freePort(t)
+	cfg := pipelineConfig(otlpPort, metricsPort, main.path, fmt.Sprintf(`sampling:
+  rules: [{ name: leaks, verdict_failed: [pii] }]
+judge:
+  otlp_http:
+    endpoint: http://%s
+    compression: none
+    auth: { authenticator: bearertokenauth }
+`, l.Addr()))
+	cfg = "extensions:\n  bearertokenauth:\n    token: ${env:JUDGE_TOKEN}\n" +
+		strings.Replace(cfg, "service:\n", "service:\n  extensions: [bearertokenauth]\n", 1)
+	c := startConfig(t, cfg, otlpPort, metricsPort, "JUDGE_TOKEN="+token)
+	c.send(t, leakTraces(1, 1))
+	main.waitSpans(t, 3)
+	deadline := time.Now().Add(20 * time.Second)
+	for spans.Load() < 3 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	require.Equal(t, int64(3), spans.Load())
+	assert.Equal(t, "Bearer "+token, got.Load())
+	c.stop()
+	assert.NotContains(t, c.stderr.String(), token)
 }
