@@ -292,3 +292,33 @@ judge:
 	c.stop()
 	assert.NotContains(t, c.stderr.String(), token)
 }
+
+// TestJudgeFlapping: the judge goes up, down and up again; the main stream
+// never misses a span and samples flow whenever the judge is there.
+func TestJudgeFlapping(t *testing.T) {
+	judgePort := freePort(t)
+	main := newSink(t)
+	c := start(t, samplingProcessor(judgePort), main)
+	want := 0
+	for round, up := range []bool{true, false, true, false, true} {
+		var out *sink
+		var judge *collector
+		if up {
+			out = newSink(t)
+			judge = startConfig(t, judgeConfig(judgePort, freePort(t), out.path), judgePort, 0)
+		}
+		first := byte(round*10 + 1)
+		c.send(t, leakTraces(first, first+2))
+		want += 9
+		main.waitSpans(t, want)
+		if up {
+			got := tracesOf(out.waitSpans(t, 9))
+			for i := first; i <= first+2; i++ {
+				assert.Equal(t, 3, got[i], "round %d: trace %d reaches the judge while it is up", round, i)
+			}
+			judge.stop()
+		}
+	}
+	main.read(t)
+	assert.Equal(t, want, main.spans, "the main stream kept every span through the flapping")
+}
