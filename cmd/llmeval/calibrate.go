@@ -14,6 +14,8 @@ import (
 	"text/tabwriter"
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spans"
 )
 
 // label is one human judgement: an evaluator's verdict on a span or trace.
@@ -196,36 +198,28 @@ func fmtKappa(f float64) string {
 // collectVerdicts records every evaluator verdict by span and by trace:
 // <prefix>.<name>.verdict, and <prefix>.verdict as "evaluated".
 func collectVerdicts(td ptrace.Traces, prefix string, v verdicts) {
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		sss := rss.At(i).ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			spans := sss.At(j).Spans()
-			for k := 0; k < spans.Len(); k++ {
-				sp := spans.At(k)
-				spanID, traceID := sp.SpanID().String(), sp.TraceID().String()
-				for key, val := range sp.Attributes().All() {
-					name, ok := strings.CutPrefix(key, prefix+".")
-					if !ok {
-						continue
-					}
-					if name, ok = strings.CutSuffix(name, "verdict"); !ok {
-						continue
-					}
-					switch {
-					case name == "":
-						name = "evaluated"
-					case strings.Count(name, ".") == 1 && strings.HasSuffix(name, "."):
-						name = strings.TrimSuffix(name, ".")
-					default:
-						continue
-					}
-					v.set(spanID, name, val.Str())
-					v.set(traceID, name, val.Str())
-				}
+	spans.Each(td, func(_ ptrace.ResourceSpans, _ ptrace.ScopeSpans, sp ptrace.Span) {
+		spanID, traceID := sp.SpanID().String(), sp.TraceID().String()
+		for key, val := range sp.Attributes().All() {
+			name, ok := strings.CutPrefix(key, prefix+".")
+			if !ok {
+				continue
 			}
+			if name, ok = strings.CutSuffix(name, "verdict"); !ok {
+				continue
+			}
+			switch {
+			case name == "":
+				name = "evaluated"
+			case strings.Count(name, ".") == 1 && strings.HasSuffix(name, "."):
+				name = strings.TrimSuffix(name, ".")
+			default:
+				continue
+			}
+			v.set(spanID, name, val.Str())
+			v.set(traceID, name, val.Str())
 		}
-	}
+	})
 }
 
 func readLabels(path string) ([]label, error) {

@@ -23,6 +23,7 @@ import (
 	nooptrace "go.opentelemetry.io/otel/trace/noop"
 	"go.uber.org/zap"
 
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spans"
 	llmevalprocessor "github.com/otelcol-llmeval/otelcol-llmeval/processor"
 )
 
@@ -57,16 +58,7 @@ func newTally(prefix string, names []string, maxExamples int) *tally {
 }
 
 func (t *tally) consume(_ context.Context, td ptrace.Traces) error {
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		sss := rss.At(i).ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			spans := sss.At(j).Spans()
-			for k := 0; k < spans.Len(); k++ {
-				t.span(spans.At(k))
-			}
-		}
-	}
+	spans.Each(td, func(_ ptrace.ResourceSpans, _ ptrace.ScopeSpans, sp ptrace.Span) { t.span(sp) })
 	if t.out != nil && t.outErr == nil {
 		b, err := (&ptrace.JSONMarshaler{}).MarshalTraces(td)
 		if err == nil {
@@ -124,20 +116,13 @@ type judgeTally struct {
 func (j *judgeTally) consume(_ context.Context, td ptrace.Traces) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		sss := rss.At(i).ScopeSpans()
-		for k := 0; k < sss.Len(); k++ {
-			spans := sss.At(k).Spans()
-			for s := 0; s < spans.Len(); s++ {
-				for key, v := range spans.At(s).Attributes().All() {
-					if strings.HasSuffix(key, ".judge.reason") {
-						j.reasonOf[spans.At(s).TraceID()] = v.Str()
-					}
-				}
+	spans.Each(td, func(_ ptrace.ResourceSpans, _ ptrace.ScopeSpans, sp ptrace.Span) {
+		for key, v := range sp.Attributes().All() {
+			if strings.HasSuffix(key, ".judge.reason") {
+				j.reasonOf[sp.TraceID()] = v.Str()
 			}
 		}
-	}
+	})
 	return nil
 }
 

@@ -32,6 +32,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spans"
 )
 
 const sentKey = "loadgen.sent_unix_nano"
@@ -200,18 +202,11 @@ func (s *sink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	now := time.Now().UnixNano()
 	td := req.Traces()
 	var lat []time.Duration
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		sss := rss.At(i).ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			spans := sss.At(j).Spans()
-			for k := 0; k < spans.Len(); k++ {
-				if v, ok := spans.At(k).Attributes().Get(sentKey); ok {
-					lat = append(lat, time.Duration(now-v.Int()))
-				}
-			}
+	spans.Each(td, func(_ ptrace.ResourceSpans, _ ptrace.ScopeSpans, sp ptrace.Span) {
+		if v, ok := sp.Attributes().Get(sentKey); ok {
+			lat = append(lat, time.Duration(now-v.Int()))
 		}
-	}
+	})
 	s.spans.Add(int64(td.SpanCount()))
 	s.mu.Lock()
 	s.lat = append(s.lat, lat...)
