@@ -1,4 +1,4 @@
-package evaluators
+package spanmodel
 
 import (
 	"encoding/json"

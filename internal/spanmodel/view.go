@@ -1,4 +1,4 @@
-package evaluators
+package spanmodel
 
 import (
 	"strings"
@@ -7,8 +7,6 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/contexts/ottlspan"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
-
-	"github.com/otelcol-llmeval/otelcol-llmeval/config"
 )
 
 // Layout is the attribute layout a producer used for a span.
@@ -270,19 +268,19 @@ func (v *View) ToolName() string { return v.toolName }
 // (for input) system messages: a tool-call-only answer has no output text.
 // When content is present but broken, Text returns "", true and the error,
 // so a caller checking err first sees every broken span.
-func (v *View) Text(t config.Target) (text string, ok bool, err error) {
+func (v *View) Text(t Target) (text string, ok bool, err error) {
 	switch t.Kind {
-	case config.TargetOutput:
+	case TargetOutput:
 		c := v.output()
 		return v.sideText(c, selAll)
-	case config.TargetInput:
+	case TargetInput:
 		c := v.input()
 		return v.sideText(c, selUser)
-	case config.TargetSystem:
+	case TargetSystem:
 		return v.systemText()
-	case config.TargetToolArguments:
+	case TargetToolArguments:
 		return v.toolArguments()
-	case config.TargetToolResult:
+	case TargetToolResult:
 		if !v.isTool {
 			return "", false, nil
 		}
@@ -290,7 +288,7 @@ func (v *View) Text(t config.Target) (text string, ok bool, err error) {
 			return valueText(v.vals[k]), true, nil
 		}
 		return "", false, nil
-	case config.TargetAttribute:
+	case TargetAttribute:
 		val, ok := v.span.Attributes().Get(t.Key)
 		if !ok {
 			return "", false, nil
