@@ -54,7 +54,7 @@ type llmEvalProcessor struct {
 	failedKey    string
 	recordPasses bool
 	emitEvents   bool
-	layoutAttrs  map[spanmodel.Layout]metric.MeasurementOption
+	layoutAttrs  [spanmodel.NumLayouts]metric.MeasurementOption
 
 	// sampler, judge and rules are nil when no judge is configured.
 	sampler *sampling.Sampler
@@ -82,7 +82,7 @@ type batch struct {
 	pending   map[pcommon.TraceID]*pendingTrace // span copies for the sampler
 	signals   [signals.NumCategories]int64
 	verdicts  []int64 // [check*numVerdicts + verdict]; Skip counts skips with a reason
-	layouts   [8]int64
+	layouts   [spanmodel.NumLayouts]int64
 	evaluated int64
 	failed    []string
 }
@@ -106,7 +106,6 @@ func newLLMEvalProcessor(ctx context.Context, set processor.Settings, cfg *Confi
 		failedKey:    cfg.AttributePrefix + ".failed",
 		recordPasses: cfg.RecordPasses,
 		emitEvents:   cfg.EmitEvents,
-		layoutAttrs:  map[spanmodel.Layout]metric.MeasurementOption{},
 	}
 	for i, c := range built {
 		base := cfg.AttributePrefix + "." + c.Name
@@ -122,7 +121,7 @@ func newLLMEvalProcessor(ctx context.Context, set processor.Settings, cfg *Confi
 				attribute.String("evaluator", c.Name), attribute.String("verdict", v.String())))
 		}
 	}
-	for _, l := range []spanmodel.Layout{spanmodel.LayoutGenAI, spanmodel.LayoutGenAIFlat, spanmodel.LayoutOpenInference, spanmodel.LayoutVercelLegacy} {
+	for l := spanmodel.LayoutNone + 1; l < spanmodel.NumLayouts; l++ {
 		p.layoutAttrs[l] = metric.WithAttributeSet(attribute.NewSet(attribute.String("layout", l.String())))
 	}
 	if cfg.Signals.IsEnabled() {

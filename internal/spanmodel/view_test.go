@@ -867,11 +867,19 @@ func TestViewMarkers(t *testing.T) {
 }
 
 func TestViewKeyTable(t *testing.T) {
+	seen := map[string]bool{}
 	for k := attrKey(0); k < numKeys; k++ {
-		require.NotEmpty(t, keyNames[k], "key %d", k)
-		assert.Equal(t, k, classifyKey(keyNames[k]), keyNames[k])
+		name := keyDefs[k].name
+		require.NotEmpty(t, name, "key %d", k)
+		require.False(t, seen[name], "%s registered twice", name)
+		seen[name] = true
+		assert.LessOrEqual(t, len(name), maxKeyLen, name)
+		assert.Equal(t, k, classifyKey(name), name)
+		assert.NotEqual(t, LayoutNone, keyDefs[k].layout, name)
 	}
-	assert.Equal(t, kNone, classifyKey("gen_ai.prompt.0.role"))
+	for _, k := range []string{"gen_ai.prompt.0.role", "gen_ai.operation.nam", "gen_ai.operation.namex", "", "http.route"} {
+		assert.Equal(t, kNone, classifyKey(k), k)
+	}
 }
 
 func TestViewNonLLMAllocs(t *testing.T) {
