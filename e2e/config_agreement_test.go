@@ -52,7 +52,7 @@ func TestConfigAgreement(t *testing.T) {
 		{"broken sampling OTTL", judge + "sampling:\n  rules:\n    - {name: c, condition: 'span.attributes[\"x\"] ==== 1'}\n",
 			`sampling: rules[0] "c": condition:`},
 		{"judge endpoint without scheme", "judge:\n  otlp_http: {endpoint: '127.0.0.1:4318'}\n" + rule,
-			"otlp_http"},
+			"judge: otlp_http: endpoint must be a valid URL"},
 		{"latency without unit", "evaluators:\n  - {name: lat, type: latency, max: 20}\n",
 			`evaluators[0] "lat": max: 20 has no unit`},
 		{"sampling duration without unit", judge + rule + "  decision_wait: 20\n",
