@@ -5,6 +5,8 @@ GO          ?= go
 OCB_VERSION := v0.161.0
 TOOLS       := $(CURDIR)/.tools/bin
 OCB         := $(TOOLS)/builder
+GOLANGCI_VERSION := v2.15.0
+GOLANGCI    := $(TOOLS)/golangci-lint
 BIN         := bin/otelcol-llmeval
 RUN_CONFIG  ?= testdata/collector/run.yaml
 # Execution counts, not durations: Go 1.26's -fuzztime deadline races its
@@ -20,6 +22,9 @@ all: build
 
 $(OCB):
 	GOBIN=$(TOOLS) $(GO) install go.opentelemetry.io/collector/cmd/builder@$(OCB_VERSION)
+
+$(GOLANGCI):
+	GOBIN=$(TOOLS) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
 
 ## build: build bin/otelcol-llmeval with ocb from builder-config.yaml, and bin/llmeval
 build: $(BIN) bin/llmeval
@@ -37,8 +42,14 @@ $(BIN): $(OCB) builder-config.yaml $(GO_SOURCES)
 run: $(BIN)
 	$(BIN) --config $(RUN_CONFIG)
 
-## test: unit tests with the race detector, short fuzz runs, end-to-end tests on the built binary
+## test: formatting and lint, unit tests with the race detector, short fuzz runs, end-to-end tests on the built binary
 test: unit fuzz e2e
+
+## lint: gofmt, then golangci-lint (pinned, installed into .tools/)
+lint: $(GOLANGCI)
+	@unformatted=$$(gofmt -l $$(find . -name '*.go' -not -path './build/*' -not -path './.tools/*' -not -path '*/node_modules/*')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	$(GOLANGCI) run ./...
 
 unit:
 	$(GO) vet ./...
