@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -269,23 +270,23 @@ func startPrometheus(t *testing.T, bin, cfg string) *prometheus {
 	require.NoError(t, os.WriteFile(cfgPath, []byte(cfg), 0o600))
 	port := freePort(t)
 	out := &lockedBuffer{}
-	cmd := exec.Command(bin,
+	// Cancelling ctx interrupts Prometheus; WaitDelay kills it if it has
+	// not exited 10s later.
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, bin,
 		"--config.file="+cfgPath,
 		"--storage.tsdb.path="+filepath.Join(dir, "data"),
 		fmt.Sprintf("--web.listen-address=127.0.0.1:%d", port),
 		"--log.level=warn")
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 10 * time.Second
 	cmd.Stdout, cmd.Stderr = out, out
 	require.NoError(t, cmd.Start())
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
+		cancel()
+		<-exited
 		if t.Failed() {
 			t.Logf("prometheus config:\n%s\nprometheus output:\n%s", cfg, out.String())
 		}
