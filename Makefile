@@ -63,7 +63,7 @@ $(FIXTUREGEN)/node_modules/.package-lock.json: $(FIXTUREGEN)/package-lock.json
 	cd $(FIXTUREGEN) && npm ci --no-audit --no-fund
 
 e2e: $(BIN) $(FIXTUREGEN)/node_modules/.package-lock.json
-	LLMEVAL_E2E_BINARY=$(CURDIR)/$(BIN) LLMEVAL_E2E_OCB=$(OCB) $(GO) test -count=1 -v ./e2e/
+	LLMEVAL_E2E_BINARY=$(CURDIR)/$(BIN) LLMEVAL_E2E_OCB=$(OCB) $(GO) test -count=1 -timeout 30m -v ./e2e/
 
 ## loadtest: the built collector under load, three builds and a 10x burst (not part of make test)
 loadtest: $(BIN)
