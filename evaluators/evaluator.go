@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
 // Verdict is the outcome of one evaluator on one span.
@@ -54,7 +55,7 @@ type Result struct {
 // Evaluator is one configured check. Evaluate must be safe for concurrent use
 // and must not keep v.
 type Evaluator interface {
-	Evaluate(ctx context.Context, v *View) Result
+	Evaluate(ctx context.Context, v *spanmodel.View) Result
 }
 
 // MaxReasonBytes bounds every reason written to a span.
@@ -98,32 +99,32 @@ type Settings struct {
 
 // buildFunc builds one evaluator type from its entry. The target is already
 // parsed (its zero value when the type takes no target).
-type buildFunc func(entry config.Evaluator, target config.Target, set *Settings) (Evaluator, error)
+type buildFunc func(entry config.Evaluator, target spanmodel.Target, set *Settings) (Evaluator, error)
 
 type evaluatorType struct {
 	build buildFunc
 	// defaultTarget is the target when the entry names none; zero means the
 	// type reads no target and rejects one.
-	defaultTarget config.TargetKind
+	defaultTarget spanmodel.TargetKind
 }
 
 var types = map[string]evaluatorType{
-	"json":     {build: newJSON, defaultTarget: config.TargetOutput},
-	"regex":    {build: newRegex, defaultTarget: config.TargetOutput},
-	"contains": {build: newContains, defaultTarget: config.TargetOutput},
+	"json":     {build: newJSON, defaultTarget: spanmodel.TargetOutput},
+	"regex":    {build: newRegex, defaultTarget: spanmodel.TargetOutput},
+	"contains": {build: newContains, defaultTarget: spanmodel.TargetOutput},
 	"latency":  {build: newLatency},
 	"ottl":     {build: newOTTL},
 
 	"finish_reason": {build: newFinishReason},
-	"refusal":       {build: newRefusal, defaultTarget: config.TargetOutput},
-	"length":        {build: newLength, defaultTarget: config.TargetOutput},
+	"refusal":       {build: newRefusal, defaultTarget: spanmodel.TargetOutput},
+	"length":        {build: newLength, defaultTarget: spanmodel.TargetOutput},
 	"tokens":        {build: newTokens},
 	"cost":          {build: newCost},
-	"pii":           {build: newPII, defaultTarget: config.TargetOutput},
-	"sql_safety":    {build: newSQLSafety, defaultTarget: config.TargetToolArguments},
+	"pii":           {build: newPII, defaultTarget: spanmodel.TargetOutput},
+	"sql_safety":    {build: newSQLSafety, defaultTarget: spanmodel.TargetToolArguments},
 
 	"destructive_action": {build: newDestructiveAction},
-	"json_schema":        {build: newJSONSchema, defaultTarget: config.TargetOutput},
+	"json_schema":        {build: newJSONSchema, defaultTarget: spanmodel.TargetOutput},
 	"tool_call":          {build: newToolCall},
 	"grounding":          {build: newGrounding},
 }
@@ -148,7 +149,7 @@ type Check struct {
 }
 
 // Selects reports whether the check runs on the span.
-func (c *Check) Selects(ctx context.Context, v *View) (bool, error) {
+func (c *Check) Selects(ctx context.Context, v *spanmodel.View) (bool, error) {
 	if c.when == nil {
 		return true, nil
 	}
@@ -187,14 +188,14 @@ func buildCheck(e config.Evaluator, set *Settings) (*Check, error) {
 	if !ok {
 		return nil, fmt.Errorf("type: unknown type %q (want one of %s)", e.Type, strings.Join(TypeNames(), ", "))
 	}
-	var target config.Target
+	var target spanmodel.Target
 	if t.defaultTarget == 0 {
 		if e.Target != "" {
 			return nil, fmt.Errorf("target: type %s reads no target", e.Type)
 		}
 	} else {
 		var err error
-		if target, err = config.ParseTarget(e.Target, t.defaultTarget); err != nil {
+		if target, err = spanmodel.ParseTarget(e.Target, t.defaultTarget); err != nil {
 			return nil, fmt.Errorf("target: %w", err)
 		}
 	}
@@ -231,7 +232,7 @@ func (s *Settings) conditions(conds []string) (*ottl.ConditionSequence[*ottlspan
 
 // textOf resolves a text target. When proceed is false the span has no
 // such text (Skip) or it cannot be decoded (Error), and r says which.
-func textOf(v *View, t config.Target) (text string, r Result, proceed bool) {
+func textOf(v *spanmodel.View, t spanmodel.Target) (text string, r Result, proceed bool) {
 	text, ok, err := v.Text(t)
 	switch {
 	case err != nil:
@@ -268,5 +269,5 @@ func DefaultTarget(typ string) string {
 	if !ok || t.defaultTarget == 0 {
 		return ""
 	}
-	return config.Target{Kind: t.defaultTarget}.String()
+	return spanmodel.Target{Kind: t.defaultTarget}.String()
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/contexts/ottlspan"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
 // ottlEvaluator fails a span when any of the user's OTTL conditions is true:
@@ -21,7 +22,7 @@ type ottlSettings struct {
 	FailWhen any `mapstructure:"fail_when"`
 }
 
-func newOTTL(e config.Evaluator, _ config.Target, set *Settings) (Evaluator, error) {
+func newOTTL(e config.Evaluator, _ spanmodel.Target, set *Settings) (Evaluator, error) {
 	var s ottlSettings
 	if err := e.DecodeSettings(&s); err != nil {
 		return nil, err
@@ -42,7 +43,7 @@ func newOTTL(e config.Evaluator, _ config.Target, set *Settings) (Evaluator, err
 	return ev, nil
 }
 
-func (e *ottlEvaluator) Evaluate(ctx context.Context, v *View) Result {
+func (e *ottlEvaluator) Evaluate(ctx context.Context, v *spanmodel.View) Result {
 	tctx := v.TransformContext()
 	for i, c := range e.conditions {
 		match, err := c.Eval(ctx, tctx)

@@ -11,7 +11,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
-	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/signals"
 )
 
@@ -21,9 +21,9 @@ const maxRules = 64
 // SpanFacts is what the rules read about one LLM span, on the main path
 // right after the span was evaluated.
 type SpanFacts struct {
-	Failed []string         // evaluators that failed the span
-	Found  *signals.Found   // signals on the span; nil when signals are off
-	View   *evaluators.View // for OTTL conditions
+	Failed []string        // evaluators that failed the span
+	Found  *signals.Found  // signals on the span; nil when signals are off
+	View   *spanmodel.View // for OTTL conditions
 }
 
 // matcher is one kind of rule.
