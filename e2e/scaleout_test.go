@@ -29,14 +29,15 @@ import (
 // loopback, from the very config files the page shows
 // (examples/scale-out/tier1.yaml and tier2.yaml); a second config file per
 // process only moves listeners to free loopback ports, names the tier-2
-// addresses, and shortens the sampling waits.
+// addresses, shortens the sampling waits, lifts the budget and gives the
+// judge exporter a queue for the burst.
 //
 //	test ──► tier 1 (load_balancing, traceID) ──► tier 2 a ──► main sink a (in the test)
 //	                                          └──► tier 2 b ──► main sink b (in the test)
 //	                       both tier-2 judges ──► judge collector (file exporter)
 
 const (
-	scaleTraces   = 400 // traces of 6 spans, each sent as 3 requests
+	scaleTraces   = 400 // traces of 6 spans, each sent as 3 requests; LLMEVAL_E2E_SCALE_TRACES overrides
 	scaleGroup    = 50  // traces per request
 	scaleBaseline = 0.2 // the overlay's baseline_ratio, so both backends sample some
 	decisionWait  = 2 * time.Second
@@ -52,9 +53,17 @@ type scaleTrace struct {
 	leak        bool // the final answer holds an e-mail address (request 2)
 }
 
-func scaleTraceSet() []scaleTrace {
+func scaleTraceSet(t *testing.T) []scaleTrace {
+	t.Helper()
+	n := scaleTraces
+	if v := os.Getenv("LLMEVAL_E2E_SCALE_TRACES"); v != "" {
+		var err error
+		n, err = strconv.Atoi(v)
+		require.NoError(t, err)
+		require.True(t, n > 0 && n < 1<<16, "LLMEVAL_E2E_SCALE_TRACES: 1 to 65535")
+	}
 	rng := rand.New(rand.NewPCG(17, 17))
-	out := make([]scaleTrace, scaleTraces)
+	out := make([]scaleTrace, n)
 	for i := range out {
 		var id pcommon.TraceID
 		for j := range id {
@@ -320,6 +329,9 @@ processors:
       decision_wait: %s
       baseline_ratio: %g
       budget: { max_traces_per_second: 0 }
+    judge:
+      otlp_http:
+        sending_queue: { queue_size: 100000 } # one request per sampled trace: room for the unbudgeted burst
 `, s.ports[i], decisionWait, scaleBaseline)+telemetryOverlay(metricsPort))
 	env := append([]string{"TRACES_ENDPOINT=" + s.sinks[i].url}, s.env...)
 	s.tier2[i] = startArgs(t, []string{"--config", repoFile(t, "examples/scale-out/tier2.yaml"), "--config", overlay}, s.ports[i], metricsPort, env...)
@@ -352,6 +364,40 @@ exporters:
 `, grpcPort, httpPort, s.ports[0], s.ports[1])+telemetryOverlay(metricsPort))
 	s.tier1 = startArgs(t, []string{"--config", repoFile(t, "examples/scale-out/tier1.yaml"), "--config", overlay}, httpPort, metricsPort)
 	return s
+}
+
+// cpu reads the CPU time each collector of the topology used so far
+// (tier 1, then the tier-2 replicas), from /proc; nil where unavailable.
+func (s *scaleTopology) cpu(t *testing.T) []time.Duration {
+	t.Helper()
+	var out []time.Duration
+	for _, c := range []*collector{s.tier1, s.tier2[0], s.tier2[1]} {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", c.cmd.Process.Pid))
+		if err != nil {
+			return nil
+		}
+		// Fields after the command name (which ends with ')'): utime and
+		// stime are the 12th and 13th, in clock ticks (100 per second).
+		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+		utime, _ := strconv.Atoi(f[11])
+		stime, _ := strconv.Atoi(f[12])
+		out = append(out, time.Duration(utime+stime)*10*time.Millisecond)
+	}
+	return out
+}
+
+// logCPU reports the CPU each tier spent per 10,000 spans since before:
+// with LLMEVAL_E2E_SCALE_TRACES raised, the sizing figures of
+// docs/scale-out.md.
+func (s *scaleTopology) logCPU(t *testing.T, before []time.Duration, spans int) {
+	t.Helper()
+	after := s.cpu(t)
+	if before == nil || after == nil {
+		return
+	}
+	per := func(d time.Duration) float64 { return d.Seconds() / float64(spans) * 10000 }
+	tier2 := after[1] - before[1] + after[2] - before[2]
+	t.Logf("CPU per 10k spans (%d spans): tier 1 %.3f s, tier 2 (both replicas) %.3f s", spans, per(after[0]-before[0]), per(tier2))
 }
 
 // routing maps each trace to the tier-2 replica whose main stream carried
@@ -474,7 +520,8 @@ func waitMetric(t *testing.T, c *collector, name string, want float64, labels ..
 // hash predict, from both replicas alike.
 func TestScaleOutTwoTiers(t *testing.T) {
 	s := startScaleTopology(t)
-	traces := scaleTraceSet()
+	traces := scaleTraceSet(t)
+	before := s.cpu(t)
 	for p := 0; p < 3; p++ {
 		sendParts(t, s.tier1, traces, p)
 	}
@@ -502,6 +549,7 @@ func TestScaleOutTwoTiers(t *testing.T) {
 	require.Positive(t, baseline[1], "the test needs baseline traces on both replicas")
 	require.Positive(t, byReason["leaks,tool_failures"], "the test needs traces two rules chose")
 	s.assertJudge(t, want)
+	s.logCPU(t, before, 6*len(traces))
 
 	// What tier 1 tells an operator: both backends in the ring, every
 	// hand-off accepted.
@@ -526,7 +574,7 @@ func TestScaleOutTwoTiers(t *testing.T) {
 // traces as new, partial traces.
 func TestScaleOutBackendKilled(t *testing.T) {
 	s := startScaleTopology(t)
-	traces := scaleTraceSet()
+	traces := scaleTraceSet(t)
 	sendParts(t, s.tier1, traces, 0)
 	sendParts(t, s.tier1, traces, 1)
 	waitTotal(t, 4*len(traces), s.sinks[0], s.sinks[1])
