@@ -10,9 +10,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl"
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/contexts/ottlspan"
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/ottlfuncs"
 	"go.opentelemetry.io/collector/component"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
@@ -93,8 +90,8 @@ func BoundReason(s string) string {
 
 // Settings is what building an evaluator needs besides its config.
 type Settings struct {
-	Telemetry component.TelemetrySettings
-	parser    *ottl.Parser[*ottlspan.TransformContext]
+	Telemetry  component.TelemetrySettings
+	conditions *spanmodel.ConditionParser
 }
 
 // buildFunc builds one evaluator type from its entry. The target is already
@@ -144,7 +141,7 @@ type Check struct {
 	Name string
 	Type string
 	// when is nil when the evaluator runs on every LLM/agent span.
-	when *ottl.ConditionSequence[*ottlspan.TransformContext]
+	when *spanmodel.Condition
 	Evaluator
 }
 
@@ -153,26 +150,28 @@ func (c *Check) Selects(ctx context.Context, v *spanmodel.View) (bool, error) {
 	if c.when == nil {
 		return true, nil
 	}
-	return c.when.Eval(ctx, v.TransformContext())
+	return c.when.Match(ctx, v)
 }
 
-// Build validates and builds every entry. Errors name the entry and the
-// field, and all of them are reported at once.
-func Build(entries []config.Evaluator, tel component.TelemetrySettings) ([]*Check, error) {
-	if err := config.ValidateNames(entries); err != nil {
+// Build validates and builds every entry. Errors name the entry as the
+// user wrote it (block, index, name) and the field; all of them are
+// reported at once, a bad name not hiding the entry's other mistakes.
+func Build(entries config.Entries, tel component.TelemetrySettings) ([]*Check, error) {
+	errs := entries.ValidateNames()
+	parser, err := spanmodel.NewConditionParser(tel)
+	if err != nil {
 		return nil, err
 	}
-	parser, err := ottlspan.NewParser(ottlFunctions(), tel, ottlspan.EnablePathContextNames())
-	if err != nil {
-		return nil, fmt.Errorf("creating OTTL parser: %w", err)
-	}
-	set := &Settings{Telemetry: tel, parser: &parser}
-	checks := make([]*Check, 0, len(entries))
-	var errs []error
-	for i, e := range entries {
+	set := &Settings{Telemetry: tel, conditions: parser}
+	all := entries.All()
+	checks := make([]*Check, 0, len(all))
+	for i, e := range all {
+		if e.Type == "" {
+			continue // reported by ValidateNames
+		}
 		c, err := buildCheck(e, set)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", e.Label(i), err))
+			errs = append(errs, fmt.Errorf("%s: %w", entries.Label(i), err))
 			continue
 		}
 		checks = append(checks, c)
@@ -201,7 +200,7 @@ func buildCheck(e config.Evaluator, set *Settings) (*Check, error) {
 	}
 	c := &Check{Name: e.Name, Type: e.Type}
 	if len(e.When) > 0 {
-		seq, err := set.conditions(e.When)
+		seq, err := set.conditions.Parse(e.When)
 		if err != nil {
 			return nil, fmt.Errorf("when: %w", err)
 		}
@@ -215,21 +214,6 @@ func buildCheck(e config.Evaluator, set *Settings) (*Check, error) {
 	return c, nil
 }
 
-// conditions parses OTTL span conditions into one OR-ed sequence.
-func (s *Settings) conditions(conds []string) (*ottl.ConditionSequence[*ottlspan.TransformContext], error) {
-	for i, c := range conds {
-		if strings.TrimSpace(c) == "" {
-			return nil, fmt.Errorf("[%d]: empty condition", i)
-		}
-	}
-	parsed, err := s.parser.ParseConditions(conds)
-	if err != nil {
-		return nil, err
-	}
-	seq := ottlspan.NewConditionSequence(parsed, s.Telemetry, ottlspan.WithConditionSequenceErrorMode(ottl.PropagateError))
-	return &seq, nil
-}
-
 // textOf resolves a text target. When proceed is false the span has no
 // such text (Skip) or it cannot be decoded (Error), and r says which.
 func textOf(v *spanmodel.View, t spanmodel.Target) (text string, r Result, proceed bool) {
@@ -241,25 +225,6 @@ func textOf(v *spanmodel.View, t spanmodel.Target) (text string, r Result, proce
 		return "", Skipped(), false
 	}
 	return text, Result{}, true
-}
-
-func ottlFunctions() map[string]ottl.Factory[*ottlspan.TransformContext] {
-	return ottlfuncs.StandardConverters[*ottlspan.TransformContext]()
-}
-
-// Condition is a parsed sequence of OTTL span conditions, true when any is.
-type Condition = ottl.ConditionSequence[*ottlspan.TransformContext]
-
-// ParseConditions parses OTTL span conditions with the same functions and
-// path rules as evaluators' `when`, for other parts of the processor (the
-// sampling rules).
-func ParseConditions(conds []string, tel component.TelemetrySettings) (*Condition, error) {
-	parser, err := ottlspan.NewParser(ottlFunctions(), tel, ottlspan.EnablePathContextNames())
-	if err != nil {
-		return nil, fmt.Errorf("creating OTTL parser: %w", err)
-	}
-	set := &Settings{Telemetry: tel, parser: &parser}
-	return set.conditions(conds)
 }
 
 // DefaultTarget names the target a type reads when its entry names none,

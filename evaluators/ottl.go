@@ -5,9 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl"
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/contexts/ottlspan"
-
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
@@ -15,7 +12,7 @@ import (
 // ottlEvaluator fails a span when any of the user's OTTL conditions is true:
 // a team's own metric, written over its own traces.
 type ottlEvaluator struct {
-	conditions []*ottl.Condition[*ottlspan.TransformContext]
+	conditions []*spanmodel.Condition
 }
 
 type ottlSettings struct {
@@ -34,9 +31,9 @@ func newOTTL(e config.Evaluator, _ spanmodel.Target, set *Settings) (Evaluator, 
 	if len(conds) == 0 {
 		return nil, errors.New("fail_when: required, one OTTL span condition or a list")
 	}
-	ev := &ottlEvaluator{conditions: make([]*ottl.Condition[*ottlspan.TransformContext], len(conds))}
+	ev := &ottlEvaluator{conditions: make([]*spanmodel.Condition, len(conds))}
 	for i, c := range conds {
-		if ev.conditions[i], err = set.parser.ParseCondition(c); err != nil {
+		if ev.conditions[i], err = set.conditions.Parse([]string{c}); err != nil {
 			return nil, fmt.Errorf("fail_when[%d]: %w", i, err)
 		}
 	}
@@ -44,9 +41,8 @@ func newOTTL(e config.Evaluator, _ spanmodel.Target, set *Settings) (Evaluator, 
 }
 
 func (e *ottlEvaluator) Evaluate(ctx context.Context, v *spanmodel.View) Result {
-	tctx := v.TransformContext()
 	for i, c := range e.conditions {
-		match, err := c.Eval(ctx, tctx)
+		match, err := c.Match(ctx, v)
 		if err != nil {
 			return Errored(fmt.Errorf("fail_when[%d]: %w", i, err))
 		}

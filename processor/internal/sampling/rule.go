@@ -44,6 +44,7 @@ type Rules []Rule
 // BuildRules builds the rules of a validated config.
 func BuildRules(cfgs []RuleConfig, tel component.TelemetrySettings) (Rules, error) {
 	rules := make(Rules, 0, len(cfgs))
+	var parser *spanmodel.ConditionParser
 	for i, rc := range cfgs {
 		r := Rule{Name: rc.Name, ratio: 1}
 		if rc.Ratio != nil {
@@ -59,7 +60,12 @@ func BuildRules(cfgs []RuleConfig, tel component.TelemetrySettings) (Rules, erro
 			if err != nil {
 				return nil, fmt.Errorf("rules[%d] %q: condition: %w", i, rc.Name, err)
 			}
-			m, err := newConditionRule(conds, tel)
+			if parser == nil {
+				if parser, err = spanmodel.NewConditionParser(tel); err != nil {
+					return nil, err
+				}
+			}
+			m, err := newConditionRule(conds, parser)
 			if err != nil {
 				return nil, fmt.Errorf("rules[%d] %q: condition: %w", i, rc.Name, err)
 			}
