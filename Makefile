@@ -95,7 +95,7 @@ promtool: prometheus
 	promtool check config examples/prometheus/prometheus.yml
 
 e2e: $(BIN) $(FIXTUREGEN)/node_modules/.package-lock.json prometheus
-	LLMEVAL_E2E_BINARY=$(CURDIR)/$(BIN) $(GO) test -count=1 -v ./e2e/
+	LLMEVAL_E2E_BINARY=$(CURDIR)/$(BIN) LLMEVAL_E2E_OCB=$(OCB) $(GO) test -count=1 -timeout 30m -v ./e2e/
 
 ## loadtest: the built collector under load, three builds and a 10x burst (not part of make test)
 loadtest: $(BIN)
