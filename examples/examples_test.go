@@ -142,7 +142,7 @@ func TestDashboard(t *testing.T) {
 
 // readmeFile is a file of the kit the README shows: its path in
 // backquotes and a colon, an empty line, then a fenced block.
-var readmeFile = regexp.MustCompile("(?s)`(examples/[^`]+)`[^`\n]*:\n\n```[a-z]*\n(.*?)```\n")
+var readmeFile = regexp.MustCompile("(?s)`(examples/[^`]+)`[^\n]*:\n\n```[a-z]*\n(.*?)```\n")
 
 // TestReadmeShowsTheKit: the README's "Alerting in 10 minutes" shows every
 // config and rule file of the kit exactly as it is (the files the e2e test
