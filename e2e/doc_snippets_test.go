@@ -123,6 +123,9 @@ func collectorConfig(t *testing.T, text string) (string, string) {
 			break
 		}
 	}
+	if strings.HasPrefix(first, " ") {
+		return "", "an indented fragment of a config shown whole elsewhere"
+	}
 	port, metrics := freePort(t), freePort(t)
 	out := filepath.Join(t.TempDir(), "out.jsonl")
 	switch {
