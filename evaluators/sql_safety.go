@@ -64,13 +64,49 @@ func (e *sqlSafetyEvaluator) Evaluate(_ context.Context, v *View) Result {
 		})
 		return stmt == 0
 	}
-	if err := eachJSONString(text, scan); err != nil {
+	if e.target.Kind == config.TargetToolArguments {
+		// Per call, so that arguments holding natural language (a search
+		// query, a commit message, a ticket's text) are skipped.
+		calls, err := v.ToolCalls()
+		if err != nil {
+			return Errored(err)
+		}
+		for _, c := range calls {
+			if err := eachSQLArgument(c.Name, c.Arguments, scan); err != nil {
+				return Errored(err)
+			}
+			if stmt != 0 {
+				break
+			}
+		}
+	} else if err := eachJSONString(text, scan); err != nil {
 		return Errored(err)
 	}
 	if stmt != 0 {
 		return Failed("%s statement (statement %d)", strings.ToUpper(strings.ReplaceAll(found.String(), "_", " ")), stmt)
 	}
 	return Passed()
+}
+
+// eachSQLArgument calls fn with every string of a tool call's arguments
+// that is not prose (see proseArgument), or with the raw arguments when
+// they are not a JSON object or array. fn returns false to stop.
+func eachSQLArgument(tool, args string, fn func(string) bool) error {
+	v, ok, err := decodeArguments(args)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		fn(args)
+		return nil
+	}
+	walkArguments(v, "", func(key, s string) bool {
+		if proseArgument(tool, key) {
+			return true
+		}
+		return fn(s)
+	})
+	return nil
 }
 
 // eachJSONString calls fn with every string value (and object key) of text
