@@ -10,13 +10,13 @@ import (
 type claimKind uint8
 
 const (
-	claimNumber claimKind = iota // a quantity: 4.19 million, 12.5%, 88 °F
-	claimDate                    // August 14, 2024-03-12, 14/08/2024
-	claimTime                    // 15:20 UTC, 8:20 AM PDT
-	claimIdent                   // a code with digits: A-99812, F12, p99
-	claimName                    // a run of capitalised words
-	claimQuote                   // a quoted string
-	claimNamedNumber             // a name and its number: Atlas 4, Gate 12
+	claimNumber      claimKind = iota // a quantity: 4.19 million, 12.5%, 88 °F
+	claimDate                         // August 14, 2024-03-12, 14/08/2024
+	claimTime                         // 15:20 UTC, 8:20 AM PDT
+	claimIdent                        // a code with digits: A-99812, F12, p99
+	claimName                         // a run of capitalised words
+	claimQuote                        // a quoted string
+	claimNamedNumber                  // a name and its number: Atlas 4, Gate 12
 )
 
 // claim is one checkable statement of an answer. number is set for

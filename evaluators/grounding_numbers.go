@@ -42,10 +42,10 @@ type quantity struct {
 	scale   float64 // its factor
 	letter  bool    // the scale was one glued letter (52m, 12k): maybe a unit
 	label   bool    // a word no unit follows (12 participants, 18 mmHg)
-	money   bool // a currency symbol or code
-	hedged  bool // about, roughly, ~ ...
-	digits  int  // significant digits written, separators excluded
-	zeros   int  // trailing zeros of an integer reading
+	money   bool    // a currency symbol or code
+	hedged  bool    // about, roughly, ~ ...
+	digits  int     // significant digits written, separators excluded
+	zeros   int     // trailing zeros of an integer reading
 }
 
 type unitInfo struct {
