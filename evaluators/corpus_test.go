@@ -19,6 +19,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
 // corpusCase is one line of testdata/corpus/<evaluator>.jsonl (format in
@@ -125,7 +126,7 @@ func runCorpus(t *testing.T, typ string) (map[string]*corpusCounts, []string) {
 				}
 				e.Settings[k] = v
 			}
-			checks, err := Build([]config.Evaluator{e}, componenttest.NewNopTelemetrySettings())
+			checks, err := Build(config.Entries{User: []config.Evaluator{e}}, componenttest.NewNopTelemetrySettings())
 			if err != nil {
 				t.Fatalf("%s: %v", c.ID, err)
 			}
@@ -134,7 +135,7 @@ func runCorpus(t *testing.T, typ string) (map[string]*corpusCounts, []string) {
 		}
 		td := corpusTraces(c)
 		rs := td.ResourceSpans().At(0)
-		var v View
+		var v spanmodel.View
 		v.Reset(rs, rs.ScopeSpans().At(0), rs.ScopeSpans().At(0).Spans().At(0))
 		r := chk.Evaluate(context.Background(), &v)
 		v.Release()

@@ -31,6 +31,10 @@ func (c Category) String() string {
 	return "unknown"
 }
 
+// CategoryNames lists every category's name, in Category order; callers
+// must not modify the slice.
+func CategoryNames() []string { return categoryNames[:] }
+
 // CategoryByName returns the category a name denotes.
 func CategoryByName(name string) (Category, bool) {
 	for i, n := range categoryNames {
@@ -88,15 +92,6 @@ func (f *Found) HasKind(c Category, kind string) bool {
 	return false
 }
 
-// Any reports whether any category was seen.
-func (f *Found) Any() bool {
-	for _, n := range f.counts {
-		if n > 0 {
-			return true
-		}
-	}
-	return false
-}
 
 // Severity maps a count to 0 (none), 1 (1-2), 2 (3-4) or 3 (5+).
 func Severity(count int) int {
