@@ -179,18 +179,16 @@ func quantityAt(s string, i int, space bool) (q quantity, end int) {
 	// neither is valid the separators split numbers (JSON's 18233,1523904).
 	readings := 0
 	addReading := func(decimal int) { // decimal: index of the group after the decimal mark, or ng
-		var b strings.Builder
+		v, dec := 0.0, 0
 		for g := 0; g < ng; g++ {
-			if g == decimal {
-				b.WriteByte('.')
+			for _, d := range []byte(groups[g].digits) {
+				v = v*10 + float64(d-'0')
+				if g >= decimal {
+					dec++
+				}
 			}
-			b.WriteString(groups[g].digits)
 		}
-		v := parseDecimal(b.String())
-		dec := 0
-		for g := decimal; g < ng; g++ {
-			dec += len(groups[g].digits)
-		}
+		v /= math.Pow(10, float64(dec))
 		if readings < 2 {
 			q.vals[readings] = v
 			q.tols[readings] = 0.5 * math.Pow(10, -float64(dec))
@@ -386,7 +384,7 @@ func hedgedBefore(s string, i int) bool {
 		}
 		break
 	}
-	head := strings.ToLower(s[max(0, j-20):j])
+	head := lowerWord(s[max(0, j-20):j])
 	for _, h := range hedgeWords {
 		if !strings.HasSuffix(head, h) {
 			continue
@@ -434,7 +432,7 @@ func keyUnit(s string, i int) string {
 	for k > 0 && (isWordByte(s[k-1]) || s[k-1] == '-') {
 		k--
 	}
-	key := strings.ToLower(s[k:j])
+	key := asciiLower(s[k:j])
 	if strings.Contains(key, "per_") || strings.Contains(key, "per-") || strings.HasPrefix(key, "per") {
 		return "" // requests_per_minute is a rate, not minutes
 	}
@@ -555,7 +553,7 @@ func dateAt(s string, i int) (ds [2]groundDate, n, end int) {
 			break
 		}
 		w := wordAt(s, k+1)
-		m, ok := monthNames[strings.ToLower(w)]
+		m, ok := monthNames[lowerWord(w)]
 		if !ok || len(w) < 3 {
 			break
 		}
@@ -584,11 +582,15 @@ func dateAt(s string, i int) (ds [2]groundDate, n, end int) {
 // monthDateAt reads "August 14[th][, 2024]" at s[i] (a month name).
 func monthDateAt(s string, i int) (groundDate, int, bool) {
 	w := wordAt(s, i)
-	m, ok := monthNames[strings.ToLower(w)]
+	k := i + len(w)
+	// cheap test first: a day must follow ("August 14", "Sept. 3")
+	if d := k + 1; !(d < len(s) && s[k] == ' ' && isDigit(s[d]) || d+1 < len(s) && s[k] == '.' && s[d] == ' ' && isDigit(s[d+1])) {
+		return groundDate{}, i, false
+	}
+	m, ok := monthNames[lowerWord(w)]
 	if !ok || len(w) < 3 {
 		return groundDate{}, i, false
 	}
-	k := i + len(w)
 	if k < len(s) && s[k] == '.' {
 		k++
 	}
@@ -624,6 +626,17 @@ func monthDateAt(s string, i int) (groundDate, int, bool) {
 		return groundDate{}, i, false
 	}
 	return d, end, true
+}
+
+// lowerWord lower-cases a short word, without allocating when it is ASCII
+// and already lower case.
+func lowerWord(w string) string {
+	for i := 0; i < len(w); i++ {
+		if w[i] >= utf8.RuneSelf {
+			return strings.ToLower(w)
+		}
+	}
+	return asciiLower(w)
 }
 
 func validDate(d groundDate) bool {

@@ -37,6 +37,9 @@ type shellJudge struct {
 
 // command returns the pattern name a shell command line matches, or "".
 func (j *shellJudge) command(cmd string, depth int) string {
+	if !mentionsJudgedProgram(cmd) {
+		return "" // no program argv judges is named: nothing to parse
+	}
 	if depth > maxShellDepth || len(cmd) > maxShellParse {
 		return j.flat(cmd, depth)
 	}
@@ -242,6 +245,57 @@ func (j *shellJudge) flat(cmd string, depth int) string {
 		}
 	}
 	return judge(len(cmd))
+}
+
+// judgedPrograms are the programs argv has rules for; a command line that
+// names none of them (as a word, a path's last element or a .exe) cannot
+// match, and is not parsed.
+var judgedPrograms = func() map[string]bool {
+	m := map[string]bool{}
+	for _, p := range strings.Fields(`rm rmdir rd del erase remove-item ri find mke2fs wipefs shred blkdiscard sgdisk dd
+		kubectl oc kubecolor helm terraform tofu terragrunt pulumi cdk sls serverless aws gcloud gsutil az doctl hcloud
+		linode-cli oci ibmcloud fly flyctl heroku git dropdb dropuser mongosh mongo redis-cli valkey-cli docker podman
+		nerdctl docker-compose`) {
+		m[p] = true
+	}
+	for p := range sqlClients {
+		m[p] = true
+	}
+	return m
+}()
+
+func mentionsJudgedProgram(cmd string) bool {
+	start := -1
+	for i := 0; i <= len(cmd); i++ {
+		sep := i == len(cmd)
+		if !sep {
+			switch cmd[i] {
+			case ' ', '\t', '\n', '\r', ';', '|', '&', '(', ')', '<', '>', '\'', '"', '`', '$', '{', '}', '=', ',':
+				sep = true
+			}
+		}
+		if !sep {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			w := cmd[start:i]
+			if k := strings.LastIndexAny(w, `/\`); k >= 0 {
+				w = w[k+1:]
+			}
+			if len(w) >= 2 && len(w) <= 20 {
+				lw := asciiLower(w)
+				lw = strings.TrimSuffix(lw, ".exe")
+				if judgedPrograms[lw] || strings.HasPrefix(lw, "mkfs") {
+					return true
+				}
+			}
+			start = -1
+		}
+	}
+	return false
 }
 
 // Wrappers run the command that follows them; valued lists the options

@@ -93,21 +93,12 @@ func (e *sqlSafetyEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Resu
 // that is not prose (see proseArgument), or with the raw arguments when
 // they are not a JSON object or array. fn returns false to stop.
 func eachSQLArgument(tool, args string, fn func(string) bool) error {
-	v, ok, err := decodeArguments(args)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		fn(args)
-		return nil
-	}
-	walkArguments(v, "", func(key, s string) bool {
+	return eachArgString(args, func(key, s string) bool {
 		if proseArgument(tool, key) {
 			return true
 		}
 		return fn(s)
 	})
-	return nil
 }
 
 // eachJSONString calls fn with every string value (and object key) of text

@@ -303,7 +303,7 @@ func (l *sqlLexer) scan(s string, nesting int, outer []int, report func(SQLRisk,
 	l.lex(s)
 	l.budget += 8*len(l.toks) + 4096
 	var nested []nestedSQL
-	vars := map[string]string{} // MySQL SET @v = '…'
+	var vars map[string]string // MySQL SET @v = '…'
 	stmtOf := func(t sqlToken) int {
 		if outer != nil {
 			return outer[0]
@@ -370,7 +370,7 @@ func (l *sqlLexer) scan(s string, nesting int, outer []int, report func(SQLRisk,
 			}
 		case "exec", "execute", "do", "prepare", "set", "sp_executesql":
 			if nesting < maxSQLNesting && len(nested) < maxSQLNested {
-				if text, ok := l.dynamicSQL(s, i, lw, vars); ok {
+				if text, ok := l.dynamicSQL(s, i, lw, &vars); ok {
 					nested = append(nested, nestedSQL{text: text, stmt: stmtOf(t)})
 				}
 			}
@@ -388,7 +388,7 @@ func (l *sqlLexer) scan(s string, nesting int, outer []int, report func(SQLRisk,
 // string after EXEC/EXECUTE [IMMEDIATE] [(] or sp_executesql, after
 // EXECUTE format(, after PREPARE name FROM (or the variable SET there),
 // or a DO block's body. SET @v = '…' is remembered in vars.
-func (l *sqlLexer) dynamicSQL(s string, i int, kw string, vars map[string]string) (string, bool) {
+func (l *sqlLexer) dynamicSQL(s string, i int, kw string, vars *map[string]string) (string, bool) {
 	str := func(j int) (string, bool) {
 		if l.sameStmt(i, j) && l.toks[j].kind == tokString {
 			return unquoteSQL(l.text(s, j)), true
@@ -401,7 +401,10 @@ func (l *sqlLexer) dynamicSQL(s string, i int, kw string, vars map[string]string
 		if l.sameStmt(i, i+3) && l.word(s, i+1) != "" && s[l.toks[i+1].start-1] == '@' &&
 			l.toks[i+2].kind == tokOp && l.text(s, i+2) == "=" {
 			if v, ok := str(i + 3); ok {
-				vars[asciiLower(l.word(s, i+1))] = v
+				if *vars == nil {
+					*vars = map[string]string{}
+				}
+				(*vars)[asciiLower(l.word(s, i+1))] = v
 			}
 		}
 		return "", false
@@ -411,7 +414,7 @@ func (l *sqlLexer) dynamicSQL(s string, i int, kw string, vars map[string]string
 			if v, ok := str(i + 3); ok {
 				return v, true
 			}
-			if v, ok := vars[asciiLower(l.word(s, i+3))]; ok && l.sameStmt(i, i+3) {
+			if v, ok := (*vars)[asciiLower(l.word(s, i+3))]; ok && l.sameStmt(i, i+3) {
 				return v, true
 			}
 		}

@@ -156,3 +156,70 @@ func looksLikeSQL(s string) bool {
 	}
 	return false
 }
+
+// eachArgString calls fn with every string value of JSON arguments and the
+// object key it sits under (array elements take their array's key), or
+// with "" and the text itself when it is not a JSON object or array. It
+// walks the text without decoding it; fn returns false to stop.
+func eachArgString(text string, fn func(key, s string) bool) error {
+	t := strings.TrimSpace(text)
+	if t == "" || (t[0] != '{' && t[0] != '[') || !jsonValid(t) {
+		fn("", text)
+		return nil
+	}
+	type container struct {
+		object bool
+		key    string // the key the container sits under
+	}
+	var stackBuf [16]container
+	stack := stackBuf[:0]
+	key := ""
+	for i := 0; i < len(t); i++ {
+		switch t[i] {
+		case '{', '[':
+			if len(stack) == maxJSONDepth {
+				return errArgsTooDeep
+			}
+			stack = append(stack, container{object: t[i] == '{', key: key})
+			if t[i] == '{' {
+				key = ""
+			}
+		case '}', ']':
+			stack = stack[:len(stack)-1]
+			if len(stack) > 0 && !stack[len(stack)-1].object {
+				key = stack[len(stack)-1].key
+			}
+		case ',':
+			if top := stack[len(stack)-1]; !top.object {
+				key = top.key
+			}
+		case '"':
+			j, escaped := i+1, false
+			for t[j] != '"' {
+				if t[j] == '\\' {
+					escaped = true
+					j++
+				}
+				j++
+			}
+			str := t[i+1 : j]
+			if escaped {
+				var u string
+				if json.Unmarshal([]byte(t[i:j+1]), &u) == nil {
+					str = u
+				}
+			}
+			k := j + 1
+			for k < len(t) && (t[k] == ' ' || t[k] == '\t' || t[k] == '\n' || t[k] == '\r') {
+				k++
+			}
+			if k < len(t) && t[k] == ':' && len(stack) > 0 && stack[len(stack)-1].object {
+				key = str
+			} else if !fn(key, str) {
+				return nil
+			}
+			i = j
+		}
+	}
+	return nil
+}
