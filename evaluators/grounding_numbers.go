@@ -269,6 +269,21 @@ func quantityAt(s string, i int, space bool) (q quantity, end int) {
 			u, ok := unitAliases[lw]
 			if !ok || q.unit != "" {
 				q.label = q.unit == "" && len(w) > 1 && !groundingFunctionWords[lw]
+				if q.label {
+					// "24 sunny days": a unit a word or two later
+					k := wend
+					for n := 0; n < 2; n++ {
+						w2, e2 := suffixWord(s, k)
+						if w2 == "" || e2 == k || s[k] != ' ' {
+							break
+						}
+						if u2, ok := unitAliases[strings.ToLower(w2)]; ok && len(w2) > 2 {
+							q.unit, q.label = u2, false
+							break
+						}
+						k = e2
+					}
+				}
 				return q, end
 			}
 			q.unit = u

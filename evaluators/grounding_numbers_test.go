@@ -66,6 +66,8 @@ func TestGroundingFigures(t *testing.T) {
 		{`{"room": "Atlas 4"}`, "in Atlas 6", false},
 		{`{"order": 1042}`, "Order 1042", true},
 		{`failed: integration-tests`, "e2e-smoke failed", false},
+		{`{"sunny_days": 24}`, "24 sunny days", true},
+		{`{"cpu_pct": 87.5}`, "only 9% of it", false},
 	}
 	for _, tc := range cases {
 		g := newGroundingContext(tc.ctx)

@@ -750,7 +750,7 @@ func awsCommand(args []string) string {
 	switch {
 	case svc == "s3" && op == "rb",
 		svc == "s3" && op == "rm" && hasFlag(args, "--recursive"),
-		strings.HasPrefix(op, "delete-"), op == "terminate-instances", strings.HasPrefix(op, "purge-"):
+		strings.Contains("-"+op+"-", "-delete-"), op == "terminate-instances", strings.HasPrefix(op, "purge-"):
 		return "cloud_delete"
 	}
 	return ""
