@@ -159,6 +159,10 @@ func runCorpus(t *testing.T, typ string) (map[string]*corpusCounts, []string) {
 	return counts, misses
 }
 
+// TestCorpusLocal runs the labelled corpora of the evaluators whose
+// corpus runs in-process here and holds the test split to the project's
+// bar: precision >= 0.95 and recall >= 0.90. CORPUS_MISSES=1 lists the
+// train and dev misses with their class.
 func TestCorpusLocal(t *testing.T) {
 	for _, typ := range []string{"destructive_action", "sql_safety", "grounding", "json_schema"} {
 		t.Run(typ, func(t *testing.T) {
@@ -166,6 +170,13 @@ func TestCorpusLocal(t *testing.T) {
 			for _, s := range []string{"dev", "test"} {
 				c := counts[s]
 				t.Logf("%s %s: precision %.3f recall %.3f (tp %d fp %d fn %d tn %d)", typ, s, c.precision(), c.recall(), c.tp, c.fp, c.fn, c.tn)
+			}
+			test := counts["test"]
+			if test.tp+test.fn < 30 || test.tn+test.fp < 30 {
+				t.Errorf("%s: test split too small (%d positives, %d negatives)", typ, test.tp+test.fn, test.tn+test.fp)
+			}
+			if test.precision() < 0.95 || test.recall() < 0.90 {
+				t.Errorf("%s test split: precision %.3f (want >= 0.95), recall %.3f (want >= 0.90)", typ, test.precision(), test.recall())
 			}
 			// Misses of the train and dev splits only: the test split is
 			// for reporting, not for tuning.

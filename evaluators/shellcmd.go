@@ -862,7 +862,11 @@ func (j *shellJudge) call(tool, raw string) (string, error) {
 func (j *shellJudge) walk(tool string, v any, key string, found *string) {
 	switch x := v.(type) {
 	case string:
-		if !proseArgument(tool, key) {
+		switch {
+		case proseArgument(tool, key):
+		case codeArgument(tool, key):
+			*found = j.code(x, false)
+		default:
 			*found = j.value(key, x)
 		}
 	case map[string]any:
