@@ -842,6 +842,15 @@ func destructiveSQL(r SQLRisk) bool {
 // named after a CLI (kubectl, terraform, git ...) is read as the argv its
 // fields spell.
 func (j *shellJudge) call(tool, raw string) (string, error) {
+	if t := strings.TrimSpace(raw); cliName(tool) == "" && strings.HasPrefix(t, "{") && !strings.Contains(t, "[") {
+		// a flat object: walked in place, nothing decoded
+		found := ""
+		err := eachArgString(t, func(key, s string) bool {
+			found = j.argString(tool, key, s)
+			return found == ""
+		})
+		return found, err
+	}
 	v, ok, err := decodeArguments(raw)
 	if err != nil {
 		return "", err
@@ -859,16 +868,21 @@ func (j *shellJudge) call(tool, raw string) (string, error) {
 	return found, nil
 }
 
+// argString judges one string argument by what its key says it holds.
+func (j *shellJudge) argString(tool, key, s string) string {
+	switch {
+	case proseArgument(tool, key):
+		return ""
+	case codeArgument(tool, key):
+		return j.code(s, false)
+	}
+	return j.value(key, s)
+}
+
 func (j *shellJudge) walk(tool string, v any, key string, found *string) {
 	switch x := v.(type) {
 	case string:
-		switch {
-		case proseArgument(tool, key):
-		case codeArgument(tool, key):
-			*found = j.code(x, false)
-		default:
-			*found = j.value(key, x)
-		}
+		*found = j.argString(tool, key, x)
 	case map[string]any:
 		for k, e := range x {
 			if j.walk(tool, e, k, found); *found != "" {
@@ -920,13 +934,7 @@ var cliTools = map[string]bool{
 // structured judges {"args": ["delete", "ns", "x"]} or {"subcommand":
 // "destroy"} sent to a tool named after a CLI, as that CLI's argv.
 func (j *shellJudge) structured(tool string, obj map[string]any) string {
-	cli := ""
-	for _, w := range strings.FieldsFunc(strings.ToLower(tool), func(r rune) bool { return !('a' <= r && r <= 'z') }) {
-		if cliTools[w] {
-			cli = w
-			break
-		}
-	}
+	cli := cliName(tool)
 	if cli == "" {
 		return ""
 	}
@@ -954,6 +962,16 @@ func (j *shellJudge) structured(tool string, obj map[string]any) string {
 		return ""
 	}
 	return j.argv(argv, 0)
+}
+
+// cliName is the CLI a tool is named after (kubectl, k8s_kubectl ...), or "".
+func cliName(tool string) string {
+	for _, w := range strings.FieldsFunc(strings.ToLower(tool), func(r rune) bool { return !('a' <= r && r <= 'z') }) {
+		if cliTools[w] {
+			return w
+		}
+	}
+	return ""
 }
 
 func stringList(x []any) ([]string, bool) {
