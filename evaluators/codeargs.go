@@ -115,10 +115,10 @@ func stripCodeComments(src string) string {
 	for i := 0; i < len(b); i++ {
 		c := b[i]
 		switch {
+		case quote != 0 && c == '\\':
+			i++
 		case quote != 0:
-			if c == '\\' {
-				i++
-			} else if c == quote {
+			if c == quote {
 				quote = 0
 			}
 		case c == '\'' || c == '"' || c == '`':

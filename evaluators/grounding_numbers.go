@@ -94,10 +94,10 @@ func convertUnit(v float64, a, b string) (float64, bool) {
 		return 0, false
 	}
 	if ua.dim == "temp" {
-		switch {
-		case a == b:
+		switch a {
+		case b:
 			return v, true
-		case a == "c":
+		case "c":
 			return v*9/5 + 32, true
 		default:
 			return (v - 32) * 5 / 9, true

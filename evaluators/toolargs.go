@@ -90,28 +90,6 @@ func jsonDepth(t string) int {
 	return deepest
 }
 
-// walkArguments calls fn for every string in v with the object key it sits
-// under (array elements take their array's key); fn returns false to stop.
-func walkArguments(v any, key string, fn func(key, s string) bool) bool {
-	switch x := v.(type) {
-	case string:
-		return fn(key, x)
-	case map[string]any:
-		for k, e := range x {
-			if !walkArguments(e, k, fn) {
-				return false
-			}
-		}
-	case []any:
-		for _, e := range x {
-			if !walkArguments(e, key, fn) {
-				return false
-			}
-		}
-	}
-	return true
-}
-
 // sqlStatementWords open SQL statements; a string starting with one (after
 // comments and a Markdown fence) is read as SQL, anything else as a shell
 // command line.
