@@ -33,6 +33,10 @@ type Evaluator struct {
 
 var nameRE = regexp.MustCompile(`^[a-z0-9_]+$`)
 
+// ValidName reports whether s is a valid evaluator name, [a-z0-9_]+: the
+// segment of the attribute keys <prefix>.<name>.verdict.
+func ValidName(s string) bool { return nameRE.MatchString(s) }
+
 // ValidateNames checks that every evaluator has a valid, unique name and a
 // type. Type-specific keys are checked when the evaluator is built.
 func ValidateNames(evs []Evaluator) error {
