@@ -14,6 +14,8 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/contexts/ottlspan"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/ottlfuncs"
 	"go.opentelemetry.io/collector/component"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
 )
@@ -225,7 +227,12 @@ func (s *Settings) conditions(conds []string) (*ottl.ConditionSequence[*ottlspan
 	if err != nil {
 		return nil, err
 	}
-	seq := ottlspan.NewConditionSequence(parsed, s.Telemetry, ottlspan.WithConditionSequenceErrorMode(ottl.PropagateError))
+	// OTTL logs every evaluation at debug level with the whole span, its
+	// content included; content never reaches our logs, so the sequence's
+	// logger starts at info.
+	tel := s.Telemetry
+	tel.Logger = tel.Logger.WithOptions(zap.IncreaseLevel(zapcore.InfoLevel))
+	seq := ottlspan.NewConditionSequence(parsed, tel, ottlspan.WithConditionSequenceErrorMode(ottl.PropagateError))
 	return &seq, nil
 }
 
