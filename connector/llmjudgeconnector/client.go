@@ -112,13 +112,13 @@ type client struct {
 }
 
 func newClient(ctx context.Context, m *ModelConfig, host component.Host, tel component.TelemetrySettings) (*client, error) {
-	hc, err := m.ToClient(ctx, host.GetExtensions(), tel)
+	hc, err := m.ClientConfig.ToClient(ctx, host.GetExtensions(), tel)
 	if err != nil {
 		return nil, fmt.Errorf("model: %w", err)
 	}
 	return &client{
 		http:   hc,
-		url:    strings.TrimRight(m.Endpoint, "/") + "/chat/completions",
+		url:    strings.TrimRight(m.ClientConfig.Endpoint, "/") + "/chat/completions",
 		apiKey: string(m.APIKey),
 		retry:  m.RetryOnFailure,
 		now:    time.Now,

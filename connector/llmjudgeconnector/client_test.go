@@ -38,7 +38,7 @@ func (c *fakeClock) sleep(ctx context.Context, d time.Duration) error {
 // on the final chat span unless rubrics are given.
 func testConfig(endpoint string, rubrics ...RubricConfig) *Config {
 	cfg := createDefaultConfig().(*Config)
-	cfg.Model.Endpoint = endpoint
+	cfg.Model.ClientConfig.Endpoint = endpoint
 	cfg.Model.Name = "judge-model"
 	cfg.Model.APIKey = "sk-test"
 	if len(rubrics) == 0 {
@@ -137,7 +137,7 @@ func TestEvaluateAnswers(t *testing.T) {
 			cfg := testConfig(f.srv.URL + "/v1")
 			cfg.Model.RetryOnFailure.Enabled = tt.retry
 			if tt.timeout > 0 {
-				cfg.Model.Timeout = tt.timeout
+				cfg.Model.ClientConfig.Timeout = tt.timeout
 			}
 			j, clock := startJudge(t, cfg)
 			o := j.Evaluate(context.Background(), oneTask(t, j))

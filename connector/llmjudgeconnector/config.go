@@ -51,12 +51,22 @@ type Config struct {
 	_ struct{}
 }
 
+// prefixLines puts prefix before each line of a joined error, so every
+// line names its field.
+func prefixLines(prefix string, err error) error {
+	var out []error
+	for _, line := range strings.Split(err.Error(), "\n") {
+		out = append(out, errors.New(prefix+line))
+	}
+	return errors.Join(out...)
+}
+
 // ModelConfig is the judge model and how to reach it.
 type ModelConfig struct {
 	// ClientConfig holds endpoint (the API's base URL, e.g.
 	// https://api.openai.com/v1; /chat/completions is appended), headers,
 	// tls, auth, timeout and the other standard HTTP client settings.
-	confighttp.ClientConfig `mapstructure:",squash"`
+	ClientConfig confighttp.ClientConfig `mapstructure:",squash"`
 	// APIKey, when set, is sent as `Authorization: Bearer <api_key>`.
 	APIKey configopaque.String `mapstructure:"api_key"`
 	// Name is the model the requests name, e.g. gpt-4o-mini, llama3.1:8b.
@@ -149,7 +159,7 @@ func createDefaultConfig() component.Config {
 
 // enabled reports whether a model is configured; without one the
 // connector judges nothing.
-func (m *ModelConfig) enabled() bool { return m.Endpoint != "" || m.Name != "" }
+func (m *ModelConfig) enabled() bool { return m.ClientConfig.Endpoint != "" || m.Name != "" }
 
 // Validate builds the rubrics exactly as start-up does (templates parsed
 // and tried on a sample trace, example files read, OTTL compiled), so
@@ -169,13 +179,13 @@ func (cfg *Config) validateSettings() []error {
 	m := &cfg.Model
 	switch {
 	case !m.enabled():
-	case m.Endpoint == "":
+	case m.ClientConfig.Endpoint == "":
 		errs = append(errs, errors.New("model: endpoint: required with model.name"))
 	case m.Name == "":
 		errs = append(errs, errors.New("model: name: required with model.endpoint"))
 	default:
-		if u, err := url.Parse(m.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			errs = append(errs, fmt.Errorf("model: endpoint: %q is not an http(s) URL", m.Endpoint))
+		if u, err := url.Parse(m.ClientConfig.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("model: endpoint: %q is not an http(s) URL", m.ClientConfig.Endpoint))
 		}
 	}
 	switch m.ResponseFormat {

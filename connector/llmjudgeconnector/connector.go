@@ -85,8 +85,8 @@ func (c *judgeConnector) Start(ctx context.Context, host component.Host) error {
 	if err := c.judge.Start(ctx, host, c.telemetry); err != nil {
 		return err
 	}
-	host2 := c.cfg.Model.Endpoint
-	if u, err := url.Parse(c.cfg.Model.Endpoint); err == nil {
+	host2 := c.cfg.Model.ClientConfig.Endpoint
+	if u, err := url.Parse(c.cfg.Model.ClientConfig.Endpoint); err == nil {
 		host2 = u.Host // never the path or query, which may hold a key
 	}
 	c.logger.Info("llmjudge: judging", zap.String("model", c.cfg.Model.Name), zap.String("endpoint_host", host2),

@@ -75,7 +75,7 @@ func buildRubric(rc RubricConfig, model, responseFormat string, tel component.Te
 	if rc.Scale != nil {
 		sc, err := buildScale(rc.Scale)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("scale: %w", err))
+			errs = append(errs, prefixLines("scale: ", err))
 		}
 		r.scale = sc
 	}
@@ -88,7 +88,7 @@ func buildRubric(rc RubricConfig, model, responseFormat string, tel component.Te
 	var examples []example
 	if rc.ExamplesFile != "" && (rc.Scale == nil || r.scale != nil) {
 		if examples, err = loadExamples(rc.ExamplesFile, r.scale); err != nil {
-			errs = append(errs, fmt.Errorf("examples_file: %w", err))
+			errs = append(errs, prefixLines("examples_file: ", err))
 		}
 	}
 	if len(errs) > 0 {
@@ -259,9 +259,7 @@ func buildRubrics(cfg *Config, tel component.TelemetrySettings) ([]*rubric, erro
 		seen[rc.Name] = i
 		r, err := buildRubric(rc, cfg.Model.Name, cfg.Model.ResponseFormat, tel)
 		if err != nil {
-			for _, line := range strings.Split(err.Error(), "\n") {
-				errs = append(errs, fmt.Errorf("%s: %s", label, line))
-			}
+			errs = append(errs, prefixLines(label+": ", err))
 			continue
 		}
 		if r.fixedBytes >= cfg.MaxPromptBytes {
