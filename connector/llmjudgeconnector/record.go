@@ -10,9 +10,6 @@ import (
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/evalrecord"
 )
 
-// maxExplanationBytes bounds the judge's explanation on a record.
-const maxExplanationBytes = 1024
-
 // recordKeys are the provenance attributes under the prefix, until the
 // semantic conventions settle evaluator attributes.
 type recordKeys struct {
@@ -50,7 +47,7 @@ func (k recordKeys) record(t *Task, o Outcome, now time.Time, version string) pl
 		Explanation: o.Explanation,
 		ErrorType:   o.ErrorType,
 		ResponseID:  t.ResponseID,
-	}.Write(lr, t.TraceID, t.SpanID, ts, maxExplanationBytes)
+	}.Write(lr, t.TraceID, t.SpanID, ts)
 	a := lr.Attributes()
 	a.PutStr(k.source, "judge")
 	a.PutStr(k.version, version)

@@ -39,6 +39,13 @@ const (
 // <prefix>.evaluation.source = check | judge.
 const SourceSuffix = ".evaluation.source"
 
+// ErrorTypeEvaluator is error.type for a code check's error verdict (as on
+// the processor's span events).
+const ErrorTypeEvaluator = "llmeval.evaluator_error"
+
+// MaxExplanationBytes bounds gen_ai.evaluation.explanation.
+const MaxExplanationBytes = 1024
+
 // Result is one evaluation of one span.
 type Result struct {
 	Name        string // gen_ai.evaluation.name
@@ -51,8 +58,8 @@ type Result struct {
 }
 
 // Write fills lr as a gen_ai.evaluation.result event parented to the
-// evaluated span. explanationMax bounds the explanation in bytes.
-func (r Result) Write(lr plog.LogRecord, traceID pcommon.TraceID, spanID pcommon.SpanID, ts pcommon.Timestamp, explanationMax int) {
+// evaluated span, the explanation bounded to MaxExplanationBytes.
+func (r Result) Write(lr plog.LogRecord, traceID pcommon.TraceID, spanID pcommon.SpanID, ts pcommon.Timestamp) {
 	lr.SetEventName(EventName)
 	lr.SetTraceID(traceID)
 	lr.SetSpanID(spanID)
@@ -64,7 +71,7 @@ func (r Result) Write(lr plog.LogRecord, traceID pcommon.TraceID, spanID pcommon
 		a.PutDouble(AttrScoreValue, r.Score)
 	}
 	if r.Explanation != "" {
-		a.PutStr(AttrExplanation, Bound(r.Explanation, explanationMax))
+		a.PutStr(AttrExplanation, Bound(r.Explanation, MaxExplanationBytes))
 	}
 	if r.ResponseID != "" {
 		a.PutStr(AttrResponseID, r.ResponseID)

@@ -21,14 +21,14 @@ func TestWrite(t *testing.T) {
 			map[string]any{AttrName: "pii", AttrScoreLabel: "fail", AttrExplanation: "pii found: email (1)"}},
 		{"error", Result{Name: "helpful", Label: LabelError, ErrorType: "timeout"},
 			map[string]any{AttrName: "helpful", AttrScoreLabel: "error", AttrErrorType: "timeout"}},
-		{"explanation bounded", Result{Name: "x", Label: LabelFail, Explanation: strings.Repeat("é", 100)},
-			map[string]any{AttrName: "x", AttrScoreLabel: "fail", AttrExplanation: strings.Repeat("é", 8) + "…"}},
+		{"explanation bounded", Result{Name: "x", Label: LabelFail, Explanation: strings.Repeat("é", 1000)},
+			map[string]any{AttrName: "x", AttrScoreLabel: "fail", AttrExplanation: strings.Repeat("é", 510) + "…"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			lr := plog.NewLogRecord()
 			tid, sid := pcommon.TraceID{1, 2}, pcommon.SpanID{3, 4}
-			tt.r.Write(lr, tid, sid, pcommon.Timestamp(42), 20)
+			tt.r.Write(lr, tid, sid, pcommon.Timestamp(42))
 			assert.Equal(t, EventName, lr.EventName())
 			assert.Equal(t, tid, lr.TraceID())
 			assert.Equal(t, sid, lr.SpanID())
