@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
 // costEvaluator prices a span's token usage. Its score is the cost in USD;
@@ -20,7 +21,7 @@ type costSettings struct {
 	Prices map[string]Price `mapstructure:"prices"`
 }
 
-func newCost(e config.Evaluator, _ config.Target, _ *Settings) (Evaluator, error) {
+func newCost(e config.Evaluator, _ spanmodel.Target, _ *Settings) (Evaluator, error) {
 	var s costSettings
 	if err := e.DecodeSettings(&s); err != nil {
 		return nil, err
@@ -35,7 +36,7 @@ func newCost(e config.Evaluator, _ config.Target, _ *Settings) (Evaluator, error
 	return &costEvaluator{maxUSD: s.MaxUSD, prices: prices}, nil
 }
 
-func (e *costEvaluator) Evaluate(_ context.Context, v *View) Result {
+func (e *costEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Result {
 	u := v.Usage()
 	if u.Input < 0 && u.Output < 0 {
 		return Skipped()

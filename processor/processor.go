@@ -18,6 +18,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadata"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/sampling"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/signals"
@@ -53,7 +54,7 @@ type llmEvalProcessor struct {
 	failedKey    string
 	recordPasses bool
 	emitEvents   bool
-	layoutAttrs  map[evaluators.Layout]metric.MeasurementOption
+	layoutAttrs  [spanmodel.NumLayouts]metric.MeasurementOption
 
 	// sampler, judge and rules are nil when no judge is configured.
 	sampler *sampling.Sampler
@@ -76,12 +77,12 @@ type signalKeys struct{ count, severity, kinds string }
 
 // batch is the per-call scratch state.
 type batch struct {
-	view      evaluators.View
+	view      spanmodel.View
 	found     signals.Found
 	pending   map[pcommon.TraceID]*pendingTrace // span copies for the sampler
 	signals   [signals.NumCategories]int64
 	verdicts  []int64 // [check*numVerdicts + verdict]; Skip counts skips with a reason
-	layouts   [8]int64
+	layouts   [spanmodel.NumLayouts]int64
 	evaluated int64
 	failed    []string
 }
@@ -105,7 +106,6 @@ func newLLMEvalProcessor(ctx context.Context, set processor.Settings, cfg *Confi
 		failedKey:    cfg.AttributePrefix + ".failed",
 		recordPasses: cfg.RecordPasses,
 		emitEvents:   cfg.EmitEvents,
-		layoutAttrs:  map[evaluators.Layout]metric.MeasurementOption{},
 	}
 	for i, c := range built {
 		base := cfg.AttributePrefix + "." + c.Name
@@ -121,7 +121,7 @@ func newLLMEvalProcessor(ctx context.Context, set processor.Settings, cfg *Confi
 				attribute.String("evaluator", c.Name), attribute.String("verdict", v.String())))
 		}
 	}
-	for _, l := range []evaluators.Layout{evaluators.LayoutGenAI, evaluators.LayoutGenAIFlat, evaluators.LayoutOpenInference, evaluators.LayoutVercelLegacy} {
+	for l := spanmodel.LayoutNone + 1; l < spanmodel.NumLayouts; l++ {
 		p.layoutAttrs[l] = metric.WithAttributeSet(attribute.NewSet(attribute.String("layout", l.String())))
 	}
 	if cfg.Signals.IsEnabled() {
@@ -190,7 +190,7 @@ func (p *llmEvalProcessor) processTraces(ctx context.Context, td ptrace.Traces) 
 func (p *llmEvalProcessor) evaluateSpan(ctx context.Context, b *batch) {
 	v := &b.view
 	layout := v.Layout()
-	if layout == evaluators.LayoutNone {
+	if layout == spanmodel.LayoutNone {
 		return
 	}
 	b.layouts[layout]++
@@ -269,7 +269,7 @@ func (p *llmEvalProcessor) writeSignals(b *batch, attrs pcommon.Map) {
 
 // run applies one check to the span. A panic in an evaluator becomes an
 // error verdict for that evaluator alone: the span and the others go on.
-func (p *llmEvalProcessor) run(ctx context.Context, c *check, v *evaluators.View) (r evaluators.Result, ran bool) {
+func (p *llmEvalProcessor) run(ctx context.Context, c *check, v *spanmodel.View) (r evaluators.Result, ran bool) {
 	defer func() {
 		if rec := recover(); rec != nil {
 			p.logger.Error("evaluator panicked; recorded as an error verdict",
@@ -311,7 +311,7 @@ func (p *llmEvalProcessor) flushCounts(ctx context.Context, b *batch) {
 	t := p.telemetry
 	for l, n := range b.layouts {
 		if n > 0 {
-			t.ProcessorLlmevalLlmSpans.Add(ctx, n, p.layoutAttrs[evaluators.Layout(l)])
+			t.ProcessorLlmevalLlmSpans.Add(ctx, n, p.layoutAttrs[spanmodel.Layout(l)])
 			b.layouts[l] = 0
 		}
 	}

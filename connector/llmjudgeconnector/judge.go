@@ -16,6 +16,7 @@ import (
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/evalrecord"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spans"
 )
 
@@ -48,7 +49,7 @@ func newJudge(cfg *Config, tel component.TelemetrySettings) (*Judge, error) {
 		errs = append(errs, err)
 	}
 	j := &Judge{cfg: cfg, rubrics: rubrics}
-	j.views.New = func() any { return new(evaluators.View) }
+	j.views.New = func() any { return new(spanmodel.View) }
 	prices, err := evaluators.NewPriceTable(cfg.Prices)
 	switch {
 	case err != nil:
@@ -275,16 +276,16 @@ func (j *Judge) forEachTask(ctx context.Context, td ptrace.Traces, rubrics []*ru
 }
 
 func (j *Judge) traceTasks(ctx context.Context, group []spanRef, rubrics []*rubric, all bool, fn func(*Task, *PromptData)) {
-	scratch := j.views.Get().(*evaluators.View)
-	held := []*evaluators.View{scratch}
+	scratch := j.views.Get().(*spanmodel.View)
+	held := []*spanmodel.View{scratch}
 	defer func() {
 		for _, v := range held {
 			v.Release()
 			j.views.Put(v)
 		}
 	}()
-	view := func(ref spanRef) *evaluators.View {
-		v := j.views.Get().(*evaluators.View)
+	view := func(ref spanRef) *spanmodel.View {
+		v := j.views.Get().(*spanmodel.View)
 		v.Reset(ref.rs, ref.ss, ref.span)
 		held = append(held, v)
 		return v
@@ -394,11 +395,11 @@ func (j *Judge) traceTasks(ctx context.Context, group []spanRef, rubrics []*rubr
 }
 
 // selects reports whether the rubric applies to the span.
-func (r *rubric) selects(ctx context.Context, v *evaluators.View, all bool) (bool, error) {
+func (r *rubric) selects(ctx context.Context, v *spanmodel.View, all bool) (bool, error) {
 	if all || r.when == nil {
 		return true, nil
 	}
-	return r.when.Eval(ctx, v.TransformContext())
+	return r.when.Match(ctx, v)
 }
 
 // logTask names a task in logs without content.

@@ -13,9 +13,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
-	"github.com/otelcol-llmeval/otelcol-llmeval/config"
-	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/evalrecord"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
 // The prompt data: what a rubric's template sees. Content is read through
@@ -54,7 +53,7 @@ func (t *Trace) OmittedSteps() int { return t.omitted }
 
 // Span is one span as a template sees it.
 type Span struct {
-	v      *evaluators.View
+	v      *spanmodel.View
 	prefix string
 }
 
@@ -105,16 +104,16 @@ func (s *Span) Status() string {
 func (s *Span) StatusMessage() string { return s.v.Span().Status().Message() }
 
 // System is the system instructions and system messages, joined.
-func (s *Span) System() (string, error) { return s.text(config.TargetSystem) }
+func (s *Span) System() (string, error) { return s.text(spanmodel.TargetSystem) }
 
 // Input and Output are the decoded conversation and answer.
-func (s *Span) Input() ([]evaluators.Message, error)  { return content(s.v.InputMessages()) }
-func (s *Span) Output() ([]evaluators.Message, error) { return content(s.v.OutputMessages()) }
+func (s *Span) Input() ([]spanmodel.Message, error)  { return content(s.v.InputMessages()) }
+func (s *Span) Output() ([]spanmodel.Message, error) { return content(s.v.OutputMessages()) }
 
 // InputText is the input's text without system and tool messages;
 // OutputText the answer's text.
-func (s *Span) InputText() (string, error)  { return s.text(config.TargetInput) }
-func (s *Span) OutputText() (string, error) { return s.text(config.TargetOutput) }
+func (s *Span) InputText() (string, error)  { return s.text(spanmodel.TargetInput) }
+func (s *Span) OutputText() (string, error) { return s.text(spanmodel.TargetOutput) }
 
 // LastUserText is the last user message of the input: the turn the span
 // answers.
@@ -133,14 +132,14 @@ func (s *Span) LastUserText() (string, error) {
 
 // ToolCalls are the calls the model requested, or the call a tool span
 // executed.
-func (s *Span) ToolCalls() ([]evaluators.ToolCall, error) { return content(s.v.ToolCalls()) }
+func (s *Span) ToolCalls() ([]spanmodel.ToolCall, error) { return content(s.v.ToolCalls()) }
 
 // ToolArguments and ToolResult are a tool span's arguments and result.
-func (s *Span) ToolArguments() (string, error) { return s.text(config.TargetToolArguments) }
-func (s *Span) ToolResult() (string, error)    { return s.text(config.TargetToolResult) }
+func (s *Span) ToolArguments() (string, error) { return s.text(spanmodel.TargetToolArguments) }
+func (s *Span) ToolResult() (string, error)    { return s.text(spanmodel.TargetToolResult) }
 
 // Usage is the token counts; -1 where the span does not say.
-func (s *Span) Usage() evaluators.Usage { return s.v.Usage() }
+func (s *Span) Usage() spanmodel.Usage { return s.v.Usage() }
 
 // FinishReasons as the producer spelled them.
 func (s *Span) FinishReasons() []string { return s.v.FinishReasons() }
@@ -207,8 +206,8 @@ func (s *Span) Attr(key string) string {
 	return ""
 }
 
-func (s *Span) text(kind config.TargetKind) (string, error) {
-	text, _, err := s.v.Text(config.Target{Kind: kind})
+func (s *Span) text(kind spanmodel.TargetKind) (string, error) {
+	text, _, err := s.v.Text(spanmodel.Target{Kind: kind})
 	if err != nil {
 		return "", errContent{err}
 	}
@@ -267,7 +266,7 @@ func (r *rubric) render(data *PromptData, limit int) (string, error) {
 // function stops start-up instead of failing every call.
 func tryPrompt(r *rubric) error {
 	j := &Judge{cfg: &Config{AttributePrefix: "llmeval", MaxSteps: 100}}
-	j.views.New = func() any { return new(evaluators.View) }
+	j.views.New = func() any { return new(spanmodel.View) }
 	var failure error
 	j.forEachTask(context.Background(), sampleTrace(), []*rubric{r}, true, func(_ *Task, data *PromptData) {
 		if data == nil || failure != nil {

@@ -15,7 +15,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
-	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
 // maxPromptFileBytes bounds a prompt_file; a prompt is instructions, not data.
@@ -27,7 +27,7 @@ type rubric struct {
 	name  string
 	level string
 	// when is nil when the rubric applies to every LLM/agent span.
-	when  *evaluators.Condition
+	when  *spanmodel.Condition
 	tmpl  *template.Template
 	scale *scale // nil: binary pass/fail
 	// fixed are the messages before the rendered prompt: the contract
@@ -66,7 +66,7 @@ func buildRubric(rc RubricConfig, model, responseFormat string, tel component.Te
 		errs = append(errs, fmt.Errorf("level: %q is not one of span, trace", rc.Level))
 	}
 	if len(rc.When) > 0 {
-		c, err := evaluators.ParseConditions(rc.When, tel)
+		c, err := parseWhen(rc.When, tel)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("when: %w", err))
 		}
@@ -111,6 +111,14 @@ func buildRubric(rc RubricConfig, model, responseFormat string, tel component.Te
 		return nil, fmt.Errorf("prompt: %w", err)
 	}
 	return r, nil
+}
+
+func parseWhen(conds []string, tel component.TelemetrySettings) (*spanmodel.Condition, error) {
+	p, err := spanmodel.NewConditionParser(tel)
+	if err != nil {
+		return nil, err
+	}
+	return p.Parse(conds)
 }
 
 func promptSource(rc RubricConfig) (string, error) {
