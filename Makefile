@@ -77,10 +77,12 @@ soak: $(BIN)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./processor/ ./evaluators/
 
-## generate: regenerate internal/metadata from metadata.yaml (mdatagen runs from its own tools module)
+## generate: regenerate each component's internal/metadata from its metadata.yaml (mdatagen runs from its own tools module)
 generate:
 	cd processor && $(GO) tool -modfile=../internal/tools/go.mod mdatagen metadata.yaml
 	sed -i 's/^package processor$$/package llmevalprocessor/' processor/generated_*_test.go
+	cd connector/llmjudgeconnector && $(GO) tool -modfile=../../internal/tools/go.mod mdatagen metadata.yaml
+	cd connector/llmevalresultsconnector && $(GO) tool -modfile=../../internal/tools/go.mod mdatagen metadata.yaml
 
 clean:
 	rm -rf bin build .tools
