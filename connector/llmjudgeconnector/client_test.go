@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/fakellm"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
@@ -84,7 +85,7 @@ func oneTask(t *testing.T, j *Judge) *Task {
 func TestEvaluateAnswers(t *testing.T) {
 	tests := []struct {
 		name     string
-		replies  []reply
+		replies  []fakellm.Reply
 		retry    bool
 		timeout  time.Duration
 		label    string
@@ -93,48 +94,48 @@ func TestEvaluateAnswers(t *testing.T) {
 		waits    []time.Duration // nil: not checked
 		expl     string
 	}{
-		{name: "json schema answer", replies: []reply{ok(`{"explanation":"Answers the question.","verdict":"pass"}`)},
+		{name: "json schema answer", replies: []fakellm.Reply{ok(`{"explanation":"Answers the question.","verdict":"pass"}`)},
 			label: "pass", requests: 1, expl: "Answers the question."},
-		{name: "fenced answer", replies: []reply{ok("```json\n{\"explanation\":\"Vague.\",\"verdict\":\"fail\"}\n```")},
+		{name: "fenced answer", replies: []fakellm.Reply{ok("```json\n{\"explanation\":\"Vague.\",\"verdict\":\"fail\"}\n```")},
 			label: "fail", requests: 1, expl: "Vague."},
-		{name: "bare answer", replies: []reply{ok("It names the date.\nPASS")},
+		{name: "bare answer", replies: []fakellm.Reply{ok("It names the date.\nPASS")},
 			label: "pass", requests: 1, expl: "It names the date."},
 		{name: "429 with Retry-After", retry: true,
-			replies: []reply{{status: 429, headers: map[string]string{"Retry-After": "7"}, body: `{"error":"slow down"}`}, ok(`{"explanation":"x","verdict":"pass"}`)},
+			replies: []fakellm.Reply{{Status: 429, Headers: map[string]string{"Retry-After": "7"}, Body: `{"error":"slow down"}`}, ok(`{"explanation":"x","verdict":"pass"}`)},
 			label:   "pass", requests: 2, waits: []time.Duration{7 * time.Second}},
 		{name: "429 with an HTTP-date Retry-After", retry: true,
-			replies: []reply{{status: 429, headers: map[string]string{"Retry-After": "Sun, 01 Mar 2026 12:00:30 GMT"}}, ok(`{"explanation":"x","verdict":"fail"}`)},
+			replies: []fakellm.Reply{{Status: 429, Headers: map[string]string{"Retry-After": "Sun, 01 Mar 2026 12:00:30 GMT"}}, ok(`{"explanation":"x","verdict":"fail"}`)},
 			label:   "fail", requests: 2, waits: []time.Duration{30 * time.Second}},
 		{name: "429 whose Retry-After outlasts max_elapsed_time", retry: true,
-			replies: []reply{{status: 429, headers: map[string]string{"Retry-After": "3600"}}},
+			replies: []fakellm.Reply{{Status: 429, Headers: map[string]string{"Retry-After": "3600"}}},
 			label:   "error", errType: errRateLimited, requests: 1, waits: []time.Duration{}},
 		{name: "500s then an answer", retry: true,
-			replies: []reply{{status: 500}, {status: 503}, ok(`{"explanation":"x","verdict":"pass"}`)},
+			replies: []fakellm.Reply{{Status: 500}, {Status: 503}, ok(`{"explanation":"x","verdict":"pass"}`)},
 			label:   "pass", requests: 3},
 		{name: "500s until max_elapsed_time", retry: true,
-			replies: []reply{{status: 500}},
+			replies: []fakellm.Reply{{Status: 500}},
 			label:   "error", errType: errServer},
 		{name: "400 is not retried", retry: true,
-			replies: []reply{{status: 400, body: `{"error":"bad request"}`}},
+			replies: []fakellm.Reply{{Status: 400, Body: `{"error":"bad request"}`}},
 			label:   "error", errType: errClient, requests: 1},
 		{name: "timeout", timeout: 100 * time.Millisecond,
-			replies: []reply{{delay: 2 * time.Second, body: completion(`{"explanation":"x","verdict":"pass"}`)}},
+			replies: []fakellm.Reply{{Delay: 2 * time.Second, Body: fakellm.Completion(`{"explanation":"x","verdict":"pass"}`)}},
 			label:   "error", errType: errTimeout, requests: 1},
-		{name: "malformed JSON", replies: []reply{{body: `{"choices": [`}},
+		{name: "malformed JSON", replies: []fakellm.Reply{{Body: `{"choices": [`}},
 			label: "error", errType: errMalformed, requests: 1},
-		{name: "no choices", replies: []reply{{body: `{"id":"x","choices":[]}`}},
+		{name: "no choices", replies: []fakellm.Reply{{Body: `{"id":"x","choices":[]}`}},
 			label: "error", errType: errMalformed, requests: 1},
-		{name: "refusal field", replies: []reply{{body: `{"choices":[{"message":{"role":"assistant","content":null,"refusal":"I can't help with that."},"finish_reason":"stop"}]}`}},
+		{name: "refusal field", replies: []fakellm.Reply{{Body: `{"choices":[{"message":{"role":"assistant","content":null,"refusal":"I can't help with that."},"finish_reason":"stop"}]}`}},
 			label: "error", errType: errRefused, requests: 1},
-		{name: "content filter", replies: []reply{{body: `{"choices":[{"message":{"role":"assistant","content":""},"finish_reason":"content_filter"}]}`}},
+		{name: "content filter", replies: []fakellm.Reply{{Body: `{"choices":[{"message":{"role":"assistant","content":""},"finish_reason":"content_filter"}]}`}},
 			label: "error", errType: errRefused, requests: 1},
-		{name: "refusing in prose", replies: []reply{ok("I'm sorry, but I can't evaluate this conversation.")},
+		{name: "refusing in prose", replies: []fakellm.Reply{ok("I'm sorry, but I can't evaluate this conversation.")},
 			label: "error", errType: errUnparseable, requests: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeJudge(t, func(n int, _ chatRequest) reply { return tt.replies[min(n, len(tt.replies)-1)] })
-			cfg := testConfig(f.srv.URL + "/v1")
+			f := newFakeJudge(t, func(n int, _ fakellm.Request) fakellm.Reply { return tt.replies[min(n, len(tt.replies)-1)] })
+			cfg := testConfig(f.URL + "/v1")
 			cfg.Model.RetryOnFailure.Enabled = tt.retry
 			if tt.timeout > 0 {
 				cfg.Model.ClientConfig.Timeout = tt.timeout
@@ -144,7 +145,7 @@ func TestEvaluateAnswers(t *testing.T) {
 			assert.Equal(t, tt.label, o.Label)
 			assert.Equal(t, tt.errType, o.ErrorType)
 			if tt.requests > 0 {
-				assert.Equal(t, tt.requests, f.count())
+				assert.Equal(t, tt.requests, f.Count())
 				assert.Equal(t, tt.requests-1, o.Retries)
 			}
 			if tt.waits != nil {
@@ -161,8 +162,8 @@ func TestEvaluateAnswers(t *testing.T) {
 // TestBackoffGrows: without Retry-After the waits grow by the multiplier
 // up to max_interval, and the call ends before max_elapsed_time.
 func TestBackoffGrows(t *testing.T) {
-	f := newFakeJudge(t, func(int, chatRequest) reply { return reply{status: 502} })
-	cfg := testConfig(f.srv.URL)
+	f := newFakeJudge(t, func(int, fakellm.Request) fakellm.Reply { return fakellm.Reply{Status: 502} })
+	cfg := testConfig(f.URL)
 	cfg.Model.RetryOnFailure.RandomizationFactor = 0
 	cfg.Model.RetryOnFailure.InitialInterval = time.Second
 	cfg.Model.RetryOnFailure.Multiplier = 2
@@ -173,12 +174,12 @@ func TestBackoffGrows(t *testing.T) {
 	assert.Equal(t, errServer, o.ErrorType)
 	s := time.Second
 	assert.Equal(t, []time.Duration{1 * s, 2 * s, 4 * s, 5 * s, 5 * s}, clock.waits, "1+2+4+5+5 = 17s; another 5s would pass 20s")
-	assert.Equal(t, 6, f.count())
+	assert.Equal(t, 6, f.Count())
 }
 
 func TestRequestShape(t *testing.T) {
 	f := newFakeJudge(t, nil)
-	cfg := testConfig(f.srv.URL+"/v1/", RubricConfig{
+	cfg := testConfig(f.URL+"/v1/", RubricConfig{
 		Name:         "helpful",
 		When:         []string{`span.name == "chat final"`},
 		Prompt:       "Rate: {{.Span.OutputText}}",
@@ -192,12 +193,12 @@ func TestRequestShape(t *testing.T) {
 	require.Equal(t, "error", o.Label, "the fake answers pass/fail, which a numeric rubric does not take")
 	require.Equal(t, errUnparseable, o.ErrorType)
 
-	req := f.request(0)
-	assert.Equal(t, "/v1/chat/completions", req.path)
-	assert.Equal(t, "Bearer sk-test", req.auth)
-	assert.Equal(t, "judge-model", req.body.Model)
-	assert.Equal(t, 300, req.body.MaxTokens)
-	assert.Zero(t, req.body.Temperature)
+	req := f.Requests()[0]
+	assert.Equal(t, "/v1/chat/completions", req.Path)
+	assert.Equal(t, "Bearer sk-test", req.Auth)
+	assert.Equal(t, "judge-model", req.Model)
+	assert.Equal(t, 300, req.MaxTokens)
+	assert.Zero(t, req.Temperature)
 	var rf struct {
 		Type       string `json:"type"`
 		JSONSchema struct {
@@ -205,20 +206,20 @@ func TestRequestShape(t *testing.T) {
 			Schema map[string]any `json:"schema"`
 		} `json:"json_schema"`
 	}
-	require.NoError(t, json.Unmarshal(req.body.ResponseFormat, &rf))
+	require.NoError(t, json.Unmarshal(req.ResponseFormat, &rf))
 	assert.Equal(t, "json_schema", rf.Type)
 	assert.True(t, rf.JSONSchema.Strict)
 	assert.Equal(t, []any{"explanation", "score"}, rf.JSONSchema.Schema["required"], "the reasoning comes before the score")
 	assert.Equal(t, map[string]any{"type": "integer", "minimum": 1.0, "maximum": 5.0}, rf.JSONSchema.Schema["properties"].(map[string]any)["score"])
 
 	roles := []string{}
-	for _, m := range req.body.Messages {
+	for _, m := range req.Messages {
 		roles = append(roles, m.Role)
 	}
 	assert.Equal(t, []string{"system", "user", "assistant", "user", "assistant", "user"}, roles, "contract, two examples, the prompt")
-	assert.Contains(t, req.body.Messages[0].Content, "1: useless\n5: complete and correct")
-	assert.JSONEq(t, `{"explanation":"Answers the question fully.","score":5}`, req.body.Messages[2].Content)
-	assert.Equal(t, "Rate: It shipped today.", userPrompt(req.body))
+	assert.Contains(t, req.Messages[0].Content, "1: useless\n5: complete and correct")
+	assert.JSONEq(t, `{"explanation":"Answers the question fully.","score":5}`, req.Messages[2].Content)
+	assert.Equal(t, "Rate: It shipped today.", req.Prompt())
 }
 
 func TestResponseFormatSetting(t *testing.T) {
@@ -227,11 +228,11 @@ func TestResponseFormatSetting(t *testing.T) {
 		want   string
 	}{{"json_object", `{"type":"json_object"}`}, {"none", ""}} {
 		f := newFakeJudge(t, nil)
-		cfg := testConfig(f.srv.URL)
+		cfg := testConfig(f.URL)
 		cfg.Model.ResponseFormat = tt.format
 		j, _ := startJudge(t, cfg)
 		assert.Equal(t, "pass", j.Evaluate(context.Background(), oneTask(t, j)).Label)
-		assert.Equal(t, tt.want, string(f.request(0).body.ResponseFormat), tt.format)
+		assert.Equal(t, tt.want, string(f.Requests()[0].ResponseFormat), tt.format)
 	}
 }
 

@@ -24,6 +24,7 @@ import (
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/connector/llmjudgeconnector/internal/metadatatest"
 	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/fakellm"
 )
 
 type harness struct {
@@ -96,8 +97,8 @@ func (h *harness) send(t *testing.T, td ptrace.Traces) {
 // and judged span, parented to it, with the judged trace's resource, the
 // verdict and the provenance.
 func TestRecords(t *testing.T) {
-	f := newFakeJudge(t, func(_ int, req chatRequest) reply {
-		prompt := userPrompt(req)
+	f := newFakeJudge(t, func(_ int, req fakellm.Request) fakellm.Reply {
+		prompt := req.Prompt()
 		switch {
 		case strings.HasPrefix(prompt, "TRACE") && strings.Contains(prompt, "No idea"):
 			return ok(`{"explanation":"The task was not done.","score":2}`)
@@ -108,7 +109,7 @@ func TestRecords(t *testing.T) {
 		}
 		return ok(`{"explanation":"Answers the question.","verdict":"pass"}`)
 	})
-	cfg := testConfig(f.srv.URL+"/v1",
+	cfg := testConfig(f.URL+"/v1",
 		RubricConfig{Name: "quality", When: []string{`span.name == "chat final"`}, Prompt: "{{.Span.LastUserText}} -> {{.Span.OutputText}}"},
 		RubricConfig{Name: "task_done", Level: "trace", Prompt: "TRACE{{range .Trace.Steps}} {{.OutputText}}{{end}}",
 			Scale: &ScaleConfig{Min: 1, Max: 5, PassThreshold: 4}},
@@ -198,13 +199,13 @@ func TestRecords(t *testing.T) {
 // TestErrorRecords: a failed call or an answer without a verdict is an
 // error record naming the error type, never a guessed verdict.
 func TestErrorRecords(t *testing.T) {
-	f := newFakeJudge(t, func(_ int, req chatRequest) reply {
-		if strings.Contains(userPrompt(req), "No idea") {
-			return reply{status: 500}
+	f := newFakeJudge(t, func(_ int, req fakellm.Request) fakellm.Reply {
+		if strings.Contains(req.Prompt(), "No idea") {
+			return fakellm.Reply{Status: 500}
 		}
 		return ok("I'd rather not say.")
 	})
-	cfg := testConfig(f.srv.URL)
+	cfg := testConfig(f.URL)
 	cfg.Model.RetryOnFailure.Enabled = false
 	h := startConnector(t, cfg)
 	td := ptrace.NewTraces()
@@ -235,10 +236,10 @@ func TestErrorRecords(t *testing.T) {
 // returns at once; what the queue cannot hold is skipped and counted, and
 // shutdown drops the rest, counted, without waiting for the judge.
 func TestSlowJudgeNeverBlocks(t *testing.T) {
-	f := newFakeJudge(t, func(int, chatRequest) reply {
-		return reply{delay: 10 * time.Second, body: completion(`{"explanation":"x","verdict":"pass"}`)}
+	f := newFakeJudge(t, func(int, fakellm.Request) fakellm.Reply {
+		return fakellm.Reply{Delay: 10 * time.Second, Body: fakellm.Completion(`{"explanation":"x","verdict":"pass"}`)}
 	})
-	cfg := testConfig(f.srv.URL)
+	cfg := testConfig(f.URL)
 	cfg.QueueSize, cfg.MaxConcurrency = 1, 1
 	h := startConnector(t, cfg)
 	began := time.Now()
@@ -247,7 +248,7 @@ func TestSlowJudgeNeverBlocks(t *testing.T) {
 		agentTrace(td, i, "shop", "fine")
 		h.send(t, td)
 		if i == 1 {
-			require.Eventually(t, func() bool { return f.count() == 1 }, 5*time.Second, 5*time.Millisecond, "the first call is in flight")
+			require.Eventually(t, func() bool { return f.Count() == 1 }, 5*time.Second, 5*time.Millisecond, "the first call is in flight")
 		}
 	}
 	assert.Less(t, time.Since(began), time.Second, "consuming never waits for the judge")
@@ -265,7 +266,7 @@ func TestSlowJudgeNeverBlocks(t *testing.T) {
 	assert.Less(t, time.Since(began), 2*time.Second, "shutdown ends the call in flight when its time is up")
 	metadatatest.AssertEqualConnectorLlmjudgeSkips(t, h.tel, []metricdata.DataPoint[int64]{skips("queue_full", 4), skips("shutdown", 2)}, opts...)
 	assert.Zero(t, h.sink.LogRecordCount(), "no record for a judgement not made")
-	assert.Equal(t, 1, f.count())
+	assert.Equal(t, 1, f.Count())
 }
 
 func TestBudgetEnforced(t *testing.T) {
@@ -282,7 +283,7 @@ func TestBudgetEnforced(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeJudge(t, nil)
-			cfg := testConfig(f.srv.URL)
+			cfg := testConfig(f.URL)
 			cfg.MaxConcurrency = 1
 			cfg.Budget = tt.budget
 			cfg.Prices = map[string]evaluators.Price{"judge-model": {InputPerMillion: 1000, OutputPerMillion: 1000}}
@@ -301,7 +302,7 @@ func TestBudgetEnforced(t *testing.T) {
 			metadatatest.AssertEqualConnectorLlmjudgeSkips(t, h.tel, []metricdata.DataPoint[int64]{
 				{Attributes: attribute.NewSet(attribute.String("rubric", "quality"), attribute.String("reason", tt.reason)), Value: int64(6 - tt.calls)},
 			}, opts...)
-			assert.Equal(t, tt.calls, f.count())
+			assert.Equal(t, tt.calls, f.Count())
 			assert.Equal(t, tt.calls, h.sink.LogRecordCount())
 			if tt.budget.MaxSpendPerDayUSD > 0 {
 				metadatatest.AssertEqualConnectorLlmjudgeSpend(t, h.tel, []metricdata.DataPoint[float64]{
@@ -329,16 +330,16 @@ func TestNoModelJudgesNothing(t *testing.T) {
 // collector's logs never carry the prompt, the judged content or the
 // judge's answer.
 func TestNoContentInLogs(t *testing.T) {
-	f := newFakeJudge(t, func(n int, _ chatRequest) reply {
+	f := newFakeJudge(t, func(n int, _ fakellm.Request) fakellm.Reply {
 		switch n % 3 {
 		case 0:
-			return reply{status: 400, body: `{"error":{"message":"bad request: SECRET-ANSWER Where is order 42?"}}`}
+			return fakellm.Reply{Status: 400, Body: `{"error":{"message":"bad request: SECRET-ANSWER Where is order 42?"}}`}
 		case 1:
 			return ok("SECRET-ANSWER no verdict here")
 		}
 		return ok(`{"explanation":"SECRET-ANSWER","verdict":"pass"}`)
 	})
-	cfg := testConfig(f.srv.URL)
+	cfg := testConfig(f.URL)
 	cfg.Model.RetryOnFailure.Enabled = false
 	h := startConnector(t, cfg)
 	h.c.next = consumertest.NewErr(assert.AnError)
@@ -347,7 +348,7 @@ func TestNoContentInLogs(t *testing.T) {
 		agentTrace(td, i, "shop", "PRIVATE-CONTENT")
 	}
 	h.send(t, td)
-	require.Eventually(t, func() bool { return f.count() == 6 }, 5*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return f.Count() == 6 }, 5*time.Second, 10*time.Millisecond)
 	require.Eventually(t, func() bool {
 		return len(h.logs.FilterMessageSnippet("refused a record").All()) == 6
 	}, 5*time.Second, 10*time.Millisecond)

@@ -72,7 +72,7 @@ satisfaction x2 sev 1 gratitude,success
 attr: gold
 usage: 40/7
 rubric: all_fields span steps: 4`
-	assert.Equal(t, want, userPrompt(chatRequest{Messages: task.Messages()}))
+	assert.Equal(t, want, prompt(task))
 }
 
 func TestTracePromptData(t *testing.T) {
@@ -96,7 +96,7 @@ func TestTracePromptData(t *testing.T) {
 1 chat calls [{"ID":"c1","Name":"order_status","Arguments":"{\"id\":42}"}] says ""
 2 execute_tool order_status({"id":42}) -> {"status":"shipped"}
 3 chat says "It shipped today."
-omitted: 0`, userPrompt(chatRequest{Messages: ts[0].Messages()}), "steps in start order, the HTTP span left out")
+omitted: 0`, prompt(ts[0]), "steps in start order, the HTTP span left out")
 
 	// Without its root (a late part of a trace), the record goes to the
 	// earliest LLM span whose parent did not arrive; max_steps cuts steps.
@@ -108,7 +108,7 @@ omitted: 0`, userPrompt(chatRequest{Messages: ts[0].Messages()}), "steps in star
 	ts = tasks(t, j, td)
 	require.Len(t, ts, 1)
 	assert.Equal(t, pcommon.SpanID{3, 2}, ts[0].SpanID)
-	prompt := userPrompt(chatRequest{Messages: ts[0].Messages()})
+	prompt := prompt(ts[0])
 	assert.True(t, strings.HasPrefix(prompt, "trace 0a030000000000000000000000000000 judged at chat tool\n0 chat calls"), prompt)
 	assert.True(t, strings.HasSuffix(prompt, "omitted: 1"), prompt)
 }
@@ -171,7 +171,7 @@ func TestPromptIsValidUTF8(t *testing.T) {
 	findSpan(td, "chat final").Attributes().PutStr("gen_ai.output.messages", "[{\"role\":\"assistant\",\"parts\":[{\"type\":\"text\",\"content\":\"bad \xff byte\"}]}]")
 	ts := tasks(t, j, td)
 	require.Len(t, ts, 1)
-	assert.Contains(t, userPrompt(chatRequest{Messages: ts[0].Messages()}), "bad \uFFFD byte")
+	assert.Contains(t, prompt(ts[0]), "bad \uFFFD byte")
 }
 
 func TestTemplateFuncs(t *testing.T) {
@@ -185,7 +185,7 @@ func TestTemplateFuncs(t *testing.T) {
 	agentTrace(td, 1, "shop", "It shipped today.")
 	ts := tasks(t, j, td)
 	require.Len(t, ts, 1)
-	assert.Equal(t, `It sh…|["stop"]|`, userPrompt(chatRequest{Messages: ts[0].Messages()}))
+	assert.Equal(t, `It sh…|["stop"]|`, prompt(ts[0]))
 }
 
 func findSpan(td ptrace.Traces, name string) ptrace.Span { return findSpanIn(td, 0, name) }

@@ -2,113 +2,24 @@ package llmjudgeconnector
 
 import (
 	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/fakellm"
 )
 
-// fakeJudge is a scripted OpenAI-compatible chat completions server.
-type fakeJudge struct {
-	srv *httptest.Server
-
-	mu       sync.Mutex
-	requests []recordedRequest
-	// reply answers request n (0-based); nil answers every request with a
-	// pass.
-	reply func(n int, req chatRequest) reply
-}
-
-type recordedRequest struct {
-	auth string
-	path string
-	body chatRequest
-}
-
-type reply struct {
-	status  int // 200 when 0
-	headers map[string]string
-	body    string // a raw body; completion() builds a normal one
-	delay   time.Duration
-}
-
-func newFakeJudge(t *testing.T, fn func(n int, req chatRequest) reply) *fakeJudge {
+// fakeJudge is the scripted OpenAI-compatible server, closed with the test.
+func newFakeJudge(t *testing.T, fn func(n int, req fakellm.Request) fakellm.Reply) *fakellm.Server {
 	t.Helper()
-	f := &fakeJudge{reply: fn}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.srv.Close)
+	f := fakellm.New(fn)
+	t.Cleanup(f.Close)
 	return f
 }
 
-func (f *fakeJudge) serve(w http.ResponseWriter, r *http.Request) {
-	raw, _ := io.ReadAll(r.Body)
-	var req chatRequest
-	_ = json.Unmarshal(raw, &req)
-	f.mu.Lock()
-	n := len(f.requests)
-	f.requests = append(f.requests, recordedRequest{auth: r.Header.Get("Authorization"), path: r.URL.Path, body: req})
-	fn := f.reply
-	f.mu.Unlock()
-	rep := reply{body: completion(`{"explanation":"fine","verdict":"pass"}`)}
-	if fn != nil {
-		rep = fn(n, req)
-	}
-	if rep.delay > 0 {
-		select {
-		case <-time.After(rep.delay):
-		case <-r.Context().Done():
-			return
-		}
-	}
-	for k, v := range rep.headers {
-		w.Header().Set(k, v)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	if rep.status != 0 {
-		w.WriteHeader(rep.status)
-	}
-	_, _ = io.WriteString(w, rep.body)
-}
-
-func (f *fakeJudge) count() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.requests)
-}
-
-func (f *fakeJudge) request(i int) recordedRequest {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.requests[i]
-}
-
-// completion is a chat completion answering content, with usage.
-func completion(content string) string {
-	b, _ := json.Marshal(map[string]any{
-		"id":      "chatcmpl-judge",
-		"object":  "chat.completion",
-		"model":   "judge-model-2025",
-		"choices": []any{map[string]any{"index": 0, "message": map[string]any{"role": "assistant", "content": content}, "finish_reason": "stop"}},
-		"usage":   map[string]any{"prompt_tokens": 1000, "completion_tokens": 100, "total_tokens": 1100},
-	})
-	return string(b)
-}
-
-func ok(content string) reply { return reply{body: completion(content)} }
-
-// userPrompt is the rendered prompt of a request: its last message.
-func userPrompt(req chatRequest) string {
-	if len(req.Messages) == 0 {
-		return ""
-	}
-	return req.Messages[len(req.Messages)-1].Content
-}
+var ok = fakellm.OK
 
 // agentTrace is one agent run: a root agent span, a chat span asking for
 // a tool, the tool span, and the final chat answer, which says answer.
@@ -158,11 +69,11 @@ func jsonString(s string) string {
 	return string(b)
 }
 
-func contains(s string, parts ...string) bool {
-	for _, p := range parts {
-		if !strings.Contains(s, p) {
-			return false
-		}
+// prompt is the rendered prompt of a task: its last message.
+func prompt(t *Task) string {
+	m := t.Messages()
+	if len(m) == 0 {
+		return ""
 	}
-	return true
+	return m[len(m)-1].Content
 }
