@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -22,7 +23,11 @@ import (
 type label struct {
 	id, evaluator string
 	fail          bool
-	row           int
+	// score is a human score on a numeric rubric's scale (llmeval judge);
+	// fail is then decided by the rubric's pass threshold.
+	score  float64
+	scored bool
+	row    int
 }
 
 // verdicts holds, per span ID and per trace ID, each evaluator's verdict:
@@ -103,7 +108,7 @@ func calibrate(args []string, stdout, stderr io.Writer) (int, error) {
 	default:
 		return 2, fmt.Errorf("--split: %q is not one of train, dev, test", *split)
 	}
-	labels, err := readLabels(*labelsPath)
+	labels, err := readLabels(*labelsPath, false)
 	if err != nil {
 		return 2, err
 	}
@@ -222,7 +227,9 @@ func collectVerdicts(td ptrace.Traces, prefix string, v verdicts) {
 	})
 }
 
-func readLabels(path string) ([]label, error) {
+// readLabels reads id, evaluator, pass|fail rows (a header row is
+// skipped); with scores, a number in place of pass|fail is a human score.
+func readLabels(path string, scores bool) ([]label, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -247,14 +254,22 @@ func readLabels(path string) ([]label, error) {
 		if len(id) != 32 && len(id) != 16 {
 			return nil, fmt.Errorf("%s:%d: %q is neither a trace ID (32 hex) nor a span ID (16 hex)", path, row, id)
 		}
-		var fail bool
-		switch strings.ToLower(strings.TrimSpace(rec[2])) {
+		l := label{id: id, evaluator: strings.TrimSpace(rec[1]), row: row}
+		switch v := strings.ToLower(strings.TrimSpace(rec[2])); v {
 		case "fail":
-			fail = true
+			l.fail = true
 		case "pass":
 		default:
-			return nil, fmt.Errorf("%s:%d: human verdict %q is neither pass nor fail", path, row, rec[2])
+			f, err := strconv.ParseFloat(v, 64)
+			if !scores || err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+				want := "neither pass nor fail"
+				if scores {
+					want = "neither pass, fail nor a score"
+				}
+				return nil, fmt.Errorf("%s:%d: human verdict %q is %s", path, row, rec[2], want)
+			}
+			l.score, l.scored = f, true
 		}
-		out = append(out, label{id: id, evaluator: strings.TrimSpace(rec[1]), fail: fail, row: row})
+		out = append(out, l)
 	}
 }

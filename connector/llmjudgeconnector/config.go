@@ -157,9 +157,9 @@ func createDefaultConfig() component.Config {
 	}
 }
 
-// enabled reports whether a model is configured; without one the
+// Enabled reports whether a model is configured; without one the
 // connector judges nothing.
-func (m *ModelConfig) enabled() bool { return m.ClientConfig.Endpoint != "" || m.Name != "" }
+func (m *ModelConfig) Enabled() bool { return m.ClientConfig.Endpoint != "" || m.Name != "" }
 
 // Validate builds the rubrics exactly as start-up does (templates parsed
 // and tried on a sample trace, example files read, OTTL compiled), so
@@ -178,7 +178,7 @@ func (cfg *Config) validateSettings() []error {
 	}
 	m := &cfg.Model
 	switch {
-	case !m.enabled():
+	case !m.Enabled():
 	case m.ClientConfig.Endpoint == "":
 		errs = append(errs, errors.New("model: endpoint: required with model.name"))
 	case m.Name == "":

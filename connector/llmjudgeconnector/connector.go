@@ -36,7 +36,7 @@ type judgeConnector struct {
 	queue chan *Task
 	stop  chan struct{}
 	wg    sync.WaitGroup
-	// callCtx ends in-flight calls when shutdown runs out of time.
+	// callCtx ends the calls in flight at shutdown.
 	callCtx    context.Context
 	cancelCall context.CancelFunc
 
@@ -76,7 +76,7 @@ func (c *judgeConnector) Capabilities() consumer.Capabilities {
 }
 
 func (c *judgeConnector) Start(ctx context.Context, host component.Host) error {
-	if !c.cfg.Model.enabled() {
+	if !c.cfg.Model.Enabled() {
 		c.logger.Warn("llmjudge: no judge model configured (model.endpoint and model.name are empty): nothing is judged, "+
 			"and the traces this pipeline receives reach only its other exporters",
 			zap.Strings("rubrics", c.judge.Rubrics()))
@@ -101,8 +101,9 @@ func (c *judgeConnector) Start(ctx context.Context, host component.Host) error {
 	return nil
 }
 
-// Shutdown drops the queued judgements (counted), lets the calls in
-// flight finish while ctx allows, then ends them.
+// Shutdown drops the queued judgements and ends the calls in flight, all
+// counted as skipped: a judge's answer is not worth holding up a
+// collector's stop for.
 func (c *judgeConnector) Shutdown(ctx context.Context) error {
 	c.mu.Lock()
 	wasClosed := c.closed
@@ -120,15 +121,8 @@ func (c *judgeConnector) Shutdown(ctx context.Context) error {
 			drained = true
 		}
 	}
-	done := make(chan struct{})
-	go func() { c.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		c.cancelCall()
-		<-done
-	}
 	c.cancelCall()
+	c.wg.Wait()
 	c.tb.Shutdown()
 	return nil
 }

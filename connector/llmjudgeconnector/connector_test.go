@@ -259,11 +259,9 @@ func TestSlowJudgeNeverBlocks(t *testing.T) {
 	metadatatest.AssertEqualConnectorLlmjudgeSkips(t, h.tel, []metricdata.DataPoint[int64]{skips("queue_full", 4)}, opts...)
 	metadatatest.AssertEqualConnectorLlmjudgeQueueLength(t, h.tel, []metricdata.DataPoint[int64]{{Value: 1}}, opts...)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-	defer cancel()
 	began = time.Now()
-	require.NoError(t, h.c.Shutdown(ctx))
-	assert.Less(t, time.Since(began), 2*time.Second, "shutdown ends the call in flight when its time is up")
+	require.NoError(t, h.c.Shutdown(context.Background()))
+	assert.Less(t, time.Since(began), time.Second, "shutdown ends the call in flight")
 	metadatatest.AssertEqualConnectorLlmjudgeSkips(t, h.tel, []metricdata.DataPoint[int64]{skips("queue_full", 4), skips("shutdown", 2)}, opts...)
 	assert.Zero(t, h.sink.LogRecordCount(), "no record for a judgement not made")
 	assert.Equal(t, 1, f.Count())

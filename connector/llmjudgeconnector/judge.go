@@ -85,6 +85,30 @@ func (j *Judge) Rubrics() []string {
 	return out
 }
 
+// RubricInfo describes a built rubric.
+type RubricInfo struct {
+	Name, Level, Version string
+	// Numeric rubrics score from Min to Max; PassThreshold and above pass.
+	Numeric       bool
+	Min, Max      int
+	PassThreshold float64
+}
+
+// Rubric describes the rubric named name.
+func (j *Judge) Rubric(name string) (RubricInfo, bool) {
+	for _, r := range j.rubrics {
+		if r.name != name {
+			continue
+		}
+		info := RubricInfo{Name: r.name, Level: r.level, Version: r.version}
+		if r.scale != nil {
+			info.Numeric, info.Min, info.Max, info.PassThreshold = true, r.scale.min, r.scale.max, r.scale.pass
+		}
+		return info, true
+	}
+	return RubricInfo{}, false
+}
+
 // Price is the judge model's price, if the table has one.
 func (j *Judge) Price() (evaluators.Price, bool) { return j.price, j.priced }
 

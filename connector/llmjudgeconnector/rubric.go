@@ -276,7 +276,7 @@ func buildRubrics(cfg *Config, tel component.TelemetrySettings) ([]*rubric, erro
 		}
 		out = append(out, r)
 	}
-	if cfg.Model.enabled() && len(cfg.Rubrics) == 0 {
+	if cfg.Model.Enabled() && len(cfg.Rubrics) == 0 {
 		errs = append(errs, errors.New("rubrics: at least one rubric is required with a model"))
 	}
 	return out, errors.Join(errs...)
