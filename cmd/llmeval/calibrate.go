@@ -16,6 +16,7 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/evalrecord"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spans"
 )
 
@@ -203,26 +204,17 @@ func fmtKappa(f float64) string {
 // collectVerdicts records every evaluator verdict by span and by trace:
 // <prefix>.<name>.verdict, and <prefix>.verdict as "evaluated".
 func collectVerdicts(td ptrace.Traces, prefix string, v verdicts) {
+	var found []evalrecord.Verdict
 	spans.Each(td, func(_ ptrace.ResourceSpans, _ ptrace.ScopeSpans, sp ptrace.Span) {
 		spanID, traceID := sp.SpanID().String(), sp.TraceID().String()
-		for key, val := range sp.Attributes().All() {
-			name, ok := strings.CutPrefix(key, prefix+".")
-			if !ok {
-				continue
-			}
-			if name, ok = strings.CutSuffix(name, "verdict"); !ok {
-				continue
-			}
-			switch {
-			case name == "":
-				name = "evaluated"
-			case strings.Count(name, ".") == 1 && strings.HasSuffix(name, "."):
-				name = strings.TrimSuffix(name, ".")
-			default:
-				continue
-			}
-			v.set(spanID, name, val.Str())
-			v.set(traceID, name, val.Str())
+		if val, ok := sp.Attributes().Get(prefix + ".verdict"); ok {
+			v.set(spanID, "evaluated", val.Str())
+			v.set(traceID, "evaluated", val.Str())
+		}
+		found = evalrecord.Verdicts(sp.Attributes(), prefix, found[:0])
+		for _, f := range found {
+			v.set(spanID, f.Name, f.Verdict)
+			v.set(traceID, f.Name, f.Verdict)
 		}
 	})
 }
