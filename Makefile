@@ -33,8 +33,13 @@ $(BIN): $(OCB) builder-config.yaml $(GO_SOURCES)
 	mkdir -p bin
 	cp build/otelcol-llmeval/otelcol-llmeval $(BIN)
 
-## run: build, then run the collector with the default config
+## run: build, then run the collector with the default config (the whole loop; see testdata/collector/run.yaml)
 run: $(BIN)
+	@if [ -n "$$LLMEVAL_JUDGE_ENDPOINT" ] && [ -n "$$LLMEVAL_JUDGE_MODEL" ]; then \
+		echo "make run: judging with $$LLMEVAL_JUDGE_MODEL at $$LLMEVAL_JUDGE_ENDPOINT; sampled traces also go to the review queue $${LLMEVAL_REVIEW_QUEUE:-review-queue.jsonl}"; \
+	else \
+		echo "make run: no judge model (set LLMEVAL_JUDGE_ENDPOINT and LLMEVAL_JUDGE_MODEL to judge): sampled traces go to the review queue $${LLMEVAL_REVIEW_QUEUE:-review-queue.jsonl}"; \
+	fi
 	$(BIN) --config $(RUN_CONFIG)
 
 ## test: unit tests with the race detector, short fuzz runs, end-to-end tests on the built binary
