@@ -475,3 +475,39 @@ service:
 		assert.Contains(t, string(out), w)
 	}
 }
+
+// TestExternalJudgeConfigsAreValid runs the collector's own validation on
+// the documented configs that send sampled traces to Langfuse, Phoenix,
+// MLflow and Opik besides llmjudge; without its endpoint a config fails.
+func TestExternalJudgeConfigsAreValid(t *testing.T) {
+	bin := binary(t)
+	env := []string{
+		"LANGFUSE_OTLP_ENDPOINT=https://cloud.langfuse.com/api/public/otel", "LANGFUSE_AUTH=cGstbGYtMTpzay1sZi0x",
+		"PHOENIX_ENDPOINT=http://127.0.0.1:6006", "PHOENIX_API_KEY=k",
+		"MLFLOW_TRACKING_URI=http://127.0.0.1:5000", "MLFLOW_EXPERIMENT_ID=1",
+		"OPIK_OTLP_ENDPOINT=http://127.0.0.1:5173/api/v1/private/otel",
+		"TRACES_ENDPOINT=http://127.0.0.1:4320", "LOGS_ENDPOINT=http://127.0.0.1:4321",
+		"LLMEVAL_JUDGE_ENDPOINT=http://127.0.0.1:11434/v1", "LLMEVAL_JUDGE_MODEL=llama3.1:8b",
+	}
+	for _, name := range []string{"langfuse", "phoenix", "mlflow", "opik"} {
+		t.Run(name, func(t *testing.T) {
+			path := "../testdata/collector/judges/" + name + ".yaml"
+			cmd := exec.Command(bin, "validate", "--config", path)
+			cmd.Env = append(os.Environ(), env...)
+			out, err := cmd.CombinedOutput()
+			require.NoError(t, err, string(out))
+
+			var without []string
+			for _, e := range env {
+				if !strings.HasPrefix(e, strings.ToUpper(name)+"_") {
+					without = append(without, e)
+				}
+			}
+			cmd = exec.Command(bin, "validate", "--config", path)
+			cmd.Env = append(os.Environ(), without...)
+			out, err = cmd.CombinedOutput()
+			assert.Error(t, err, "without its endpoint the %s config must not validate", name)
+			assert.Contains(t, string(out), "otlp_http/"+name)
+		})
+	}
+}
