@@ -53,7 +53,7 @@ var chat = kv{"gen_ai.operation.name", "chat"}
 // build builds one entry through the public Build path.
 func build(t *testing.T, e config.Evaluator) *Check {
 	t.Helper()
-	checks, err := Build([]config.Evaluator{e}, componenttest.NewNopTelemetrySettings())
+	checks, err := Build(config.Entries{User: []config.Evaluator{e}}, componenttest.NewNopTelemetrySettings())
 	require.NoError(t, err)
 	require.Len(t, checks, 1)
 	return checks[0]
@@ -249,7 +249,7 @@ func TestBuildErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Build(tc.entries, componenttest.NewNopTelemetrySettings())
+			_, err := Build(config.Entries{User: tc.entries}, componenttest.NewNopTelemetrySettings())
 			require.Error(t, err)
 			for _, w := range tc.want {
 				assert.Contains(t, err.Error(), w)
@@ -259,7 +259,7 @@ func TestBuildErrors(t *testing.T) {
 }
 
 func TestDefaultSetBuilds(t *testing.T) {
-	checks, err := Build(DefaultSet(), componenttest.NewNopTelemetrySettings())
+	checks, err := Build(config.Entries{Defaults: DefaultSet()}, componenttest.NewNopTelemetrySettings())
 	require.NoError(t, err)
 	names := make([]string, len(checks))
 	for i, c := range checks {

@@ -74,7 +74,7 @@ func TestUsageBuildErrors(t *testing.T) {
 		{"cost", map[string]any{"prices": map[string]any{"m": map[string]any{"input": 1}}}, `"x"`},
 	}
 	for _, tc := range cases {
-		_, err := Build([]config.Evaluator{entry("x", tc.typ, tc.s)}, componenttest.NewNopTelemetrySettings())
+		_, err := Build(config.Entries{User: []config.Evaluator{entry("x", tc.typ, tc.s)}}, componenttest.NewNopTelemetrySettings())
 		assert.ErrorContains(t, err, tc.want)
 	}
 }

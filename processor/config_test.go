@@ -75,7 +75,7 @@ func TestConfigValidateErrors(t *testing.T) {
 		"bad_prefix":          {"attribute_prefix: must not start or end with '.'"},
 		"empty_prefix":        {"attribute_prefix: must not be empty"},
 		"duplicate_names":     {`evaluators[1] "a": name: duplicate of evaluators[0]`},
-		"default_name_clash":  {`"latency": name: duplicate of evaluators[6]`},
+		"default_name_clash":  {`evaluators[0] "latency": name: duplicate of default_evaluators[6] "latency"`},
 		"unknown_key":         {`evaluators[0] "j"`, "must_match"},
 		"judge_without_rules": {"judge: sampling has no rules and baseline_ratio 0"},
 		"rules_without_judge": {"sampling: rules or baseline_ratio need a judge"},

@@ -30,6 +30,7 @@ type TelemetryBuilder struct {
 	ProcessorLlmevalJudgeBudgetDrops      metric.Int64Counter
 	ProcessorLlmevalJudgeBufferedBytes    metric.Int64UpDownCounter
 	ProcessorLlmevalJudgeBufferedTraces   metric.Int64UpDownCounter
+	ProcessorLlmevalJudgeCopyErrors       metric.Int64Counter
 	ProcessorLlmevalJudgeEvictions        metric.Int64Counter
 	ProcessorLlmevalJudgeHandoffDrops     metric.Int64Counter
 	ProcessorLlmevalJudgeLateSpans        metric.Int64Counter
@@ -96,6 +97,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_processor_llmeval_judge_buffered_traces",
 		metric.WithDescription("Undecided traces buffered for sampling. [Development]"),
 		metric.WithUnit("{traces}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorLlmevalJudgeCopyErrors, err = builder.meter.Int64Counter(
+		"otelcol_processor_llmeval_judge_copy_errors",
+		metric.WithDescription("Trace copies for the judge that could not be serialised or read back; the main stream is unaffected. [Development]"),
+		metric.WithUnit("{copies}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorLlmevalJudgeEvictions, err = builder.meter.Int64Counter(

@@ -10,9 +10,8 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
-	"go.opentelemetry.io/collector/component/componenttest"
-
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadata"
+	"go.opentelemetry.io/collector/component/componenttest"
 )
 
 func TestSetupTelemetry(t *testing.T) {
@@ -24,6 +23,7 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ProcessorLlmevalJudgeBudgetDrops.Add(context.Background(), 1)
 	tb.ProcessorLlmevalJudgeBufferedBytes.Add(context.Background(), 1)
 	tb.ProcessorLlmevalJudgeBufferedTraces.Add(context.Background(), 1)
+	tb.ProcessorLlmevalJudgeCopyErrors.Add(context.Background(), 1)
 	tb.ProcessorLlmevalJudgeEvictions.Add(context.Background(), 1)
 	tb.ProcessorLlmevalJudgeHandoffDrops.Add(context.Background(), 1)
 	tb.ProcessorLlmevalJudgeLateSpans.Add(context.Background(), 1)
@@ -47,6 +47,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorLlmevalJudgeBufferedTraces(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLlmevalJudgeCopyErrors(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorLlmevalJudgeEvictions(t, testTel,

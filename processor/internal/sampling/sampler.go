@@ -303,6 +303,15 @@ func (s *Sampler) choose(t *trace) (string, int) {
 	return "", -1
 }
 
+// readChunk decompresses and decodes one buffered copy.
+func readChunk(um *ptrace.ProtoUnmarshaler, c []byte) (ptrace.Traces, error) {
+	raw, err := s2.Decode(nil, c)
+	if err != nil {
+		return ptrace.Traces{}, err
+	}
+	return um.UnmarshalTraces(raw)
+}
+
 // send merges a trace's chunks, marks every span, redacts, and hands the
 // copy to the judge exporter, whose queue absorbs a slow judge; a refusal
 // drops the copy and counts it.
@@ -310,13 +319,9 @@ func (s *Sampler) send(ctx context.Context, chunks [][]byte, reason string) {
 	td := ptrace.NewTraces()
 	var um ptrace.ProtoUnmarshaler
 	for _, c := range chunks {
-		raw, err := s2.Decode(nil, c)
+		part, err := readChunk(&um, c)
 		if err != nil {
-			s.set.Logger.Error("cannot read a buffered trace copy", zap.Error(err))
-			continue
-		}
-		part, err := um.UnmarshalTraces(raw)
-		if err != nil {
+			s.set.Telemetry.ProcessorLlmevalJudgeCopyErrors.Add(ctx, 1)
 			s.set.Logger.Error("cannot read a buffered trace copy", zap.Error(err))
 			continue
 		}
