@@ -16,6 +16,9 @@ const (
 	skipShutdown       = "shutdown"
 )
 
+// skipReasons is every skip reason (metadata.yaml's reason values).
+var skipReasons = []string{skipQueueFull, skipRateLimit, skipDailySpend, skipPromptTooLarge, skipShutdown}
+
 // budget caps judge calls per minute and spend per UTC day. Over budget,
 // a judgement is skipped, never delayed: waiting would only fill the
 // queue.

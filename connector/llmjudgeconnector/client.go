@@ -24,19 +24,26 @@ const maxResponseBytes = 4 << 20
 
 // Error types of judgements that end in an error record (error.type).
 const (
-	errTimeout      = "timeout"
-	errTransport    = "transport"
-	errRateLimited  = "rate_limited"
-	errServer       = "server_error"
-	errClient       = "client_error"
-	errMalformed    = "malformed_response"
-	errRefused      = "judge_refused"
-	errUnparseable  = "unparseable_answer"
-	errUndecodable  = "undecodable_content"
-	errTemplate     = "template_error"
-	errCondition    = "condition_error"
+	errTimeout     = "timeout"
+	errTransport   = "transport"
+	errRateLimited = "rate_limited"
+	errServer      = "server_error"
+	errClient      = "client_error"
+	errMalformed   = "malformed_response"
+	errRefused     = "judge_refused"
+	errUnparseable = "unparseable_answer"
+	errUndecodable = "undecodable_content"
+	errTemplate    = "template_error"
+	errCondition   = "condition_error"
+	// errCanceledCall ends a call at shutdown; it is counted as a skip,
+	// never written.
 	errCanceledCall = "canceled"
 )
+
+// errorTypes is every error.type a record can carry (metadata.yaml's
+// error_type values).
+var errorTypes = []string{errTimeout, errTransport, errRateLimited, errServer, errClient, errMalformed,
+	errRefused, errUnparseable, errUndecodable, errTemplate, errCondition}
 
 // ChatMessage is one message of a chat completions request.
 type ChatMessage struct {
