@@ -9,7 +9,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -67,6 +66,29 @@ func splitOf(id string) string {
 type confusion struct{ tp, fp, fn, tn int }
 
 func (c confusion) n() int { return c.tp + c.fp + c.fn + c.tn }
+
+// add counts one comparison of a human's and a detector's fail.
+func (c *confusion) add(humanFail, modelFail bool) {
+	switch {
+	case humanFail && modelFail:
+		c.tp++
+	case !humanFail && modelFail:
+		c.fp++
+	case humanFail && !modelFail:
+		c.fn++
+	default:
+		c.tn++
+	}
+}
+
+// confusionHeader names the columns cells fills.
+const confusionHeader = "n\tTP\tFP\tFN\tTN\tTPR\tTNR\tprecision\tkappa"
+
+// cells are the matrix and its rates, tab-separated.
+func (c confusion) cells() string {
+	return fmt.Sprintf("%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s", c.n(), c.tp, c.fp, c.fn, c.tn,
+		fmtRate(c.tpr()), fmtRate(c.tnr()), fmtRate(c.precision()), fmtKappa(c.kappa()))
+}
 
 func ratio(a, b int) float64 {
 	if b == 0 {
@@ -146,28 +168,12 @@ func calibrate(args []string, stdout, stderr io.Writer) (int, error) {
 			c = &confusion{}
 			byEval[l.evaluator] = c
 		}
-		switch modelFail := got == "fail"; {
-		case l.fail && modelFail:
-			c.tp++
-		case !l.fail && modelFail:
-			c.fp++
-		case l.fail && !modelFail:
-			c.fn++
-		default:
-			c.tn++
-		}
+		c.add(l.fail, got == "fail")
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "evaluator\tn\tTP\tFP\tFN\tTN\tTPR\tTNR\tprecision\tkappa")
-	names := make([]string, 0, len(byEval))
-	for n := range byEval {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		c := byEval[n]
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\n", n, c.n(), c.tp, c.fp, c.fn, c.tn,
-			fmtRate(c.tpr()), fmtRate(c.tnr()), fmtRate(c.precision()), fmtKappa(c.kappa()))
+	fmt.Fprintln(tw, "evaluator\t"+confusionHeader)
+	for _, n := range sortedKeys(byEval) {
+		fmt.Fprintf(tw, "%s\t%s\n", n, byEval[n].cells())
 	}
 	if err := tw.Flush(); err != nil {
 		return 2, err

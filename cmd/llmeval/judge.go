@@ -246,11 +246,7 @@ func dryRunReport(w io.Writer, j *llmjudgeconnector.Judge, cfg *llmjudgeconnecto
 		}
 		fmt.Fprintln(w)
 	}
-	names := make([]string, 0, len(perRubric))
-	for n := range perRubric {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := sortedKeys(perRubric)
 	parts := make([]string, len(names))
 	for i, n := range names {
 		parts[i] = fmt.Sprintf("%s %d", n, perRubric[n])
@@ -305,16 +301,7 @@ func alignmentReport(w io.Writer, wanted map[judgeKey]label, got map[judgeKey]*j
 			byRubric[k.rubric] = rs
 		}
 		judgeFail := jd.label == evalrecord.LabelFail
-		switch {
-		case l.fail && judgeFail:
-			rs.c.tp++
-		case !l.fail && judgeFail:
-			rs.c.fp++
-		case l.fail && !judgeFail:
-			rs.c.fn++
-		default:
-			rs.c.tn++
-		}
+		rs.c.add(l.fail, judgeFail)
 		if l.scored && jd.scored {
 			rs.human = append(rs.human, l.score)
 			rs.judge = append(rs.judge, jd.score)
@@ -331,17 +318,10 @@ func alignmentReport(w io.Writer, wanted map[judgeKey]label, got map[judgeKey]*j
 		}
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "rubric\tn\tTP\tFP\tFN\tTN\tTPR\tTNR\tprecision\tkappa\tspearman")
-	names := make([]string, 0, len(byRubric))
-	for n := range byRubric {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	fmt.Fprintln(tw, "rubric\t"+confusionHeader+"\tspearman")
+	for _, n := range sortedKeys(byRubric) {
 		rs := byRubric[n]
-		c := rs.c
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\n", n, c.n(), c.tp, c.fp, c.fn, c.tn,
-			fmtRate(c.tpr()), fmtRate(c.tnr()), fmtRate(c.precision()), fmtKappa(c.kappa()), fmtKappa(spearman(rs.human, rs.judge)))
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", n, rs.c.cells(), fmtKappa(spearman(rs.human, rs.judge)))
 	}
 	_ = tw.Flush()
 	if split != "" {

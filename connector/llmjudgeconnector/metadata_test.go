@@ -1,28 +1,22 @@
 package llmjudgeconnector
 
 import (
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/evalrecord"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/mdenums"
 )
 
 // metadata.yaml documents the metric attributes' values for mdatagen; they
 // must be the lists the code uses, so the generated docs cannot drift.
 func TestMetadataEnumsFollowTheCode(t *testing.T) {
-	raw, err := os.ReadFile("metadata.yaml")
+	enums, err := mdenums.Read("metadata.yaml")
 	require.NoError(t, err)
-	var md struct {
-		Attributes map[string]struct {
-			Enum []string `yaml:"enum"`
-		} `yaml:"attributes"`
-	}
-	require.NoError(t, yaml.Unmarshal(raw, &md))
-	assert.Equal(t, errorTypes, md.Attributes["error_type"].Enum, "error_type")
-	assert.Equal(t, skipReasons, md.Attributes["reason"].Enum, "reason")
-	assert.Equal(t, []string{evalrecord.LabelPass, evalrecord.LabelFail, evalrecord.LabelError}, md.Attributes["label"].Enum, "label")
+	assert.Equal(t, errorTypes, enums["error_type"], "error_type")
+	assert.Equal(t, skipReasons, enums["reason"], "reason")
+	assert.Equal(t, []string{evalrecord.LabelPass, evalrecord.LabelFail, evalrecord.LabelError}, enums["label"], "label")
+	assert.Equal(t, []string{"input", "output"}, enums["token_type"], "token_type")
 }
