@@ -85,11 +85,11 @@ func (c *judgeConnector) Start(ctx context.Context, host component.Host) error {
 	if err := c.judge.Start(ctx, host, c.telemetry); err != nil {
 		return err
 	}
-	host2 := c.cfg.Model.ClientConfig.Endpoint
+	endpointHost := ""
 	if u, err := url.Parse(c.cfg.Model.ClientConfig.Endpoint); err == nil {
-		host2 = u.Host // never the path or query, which may hold a key
+		endpointHost = u.Host // never the path or query, which may hold a key
 	}
-	c.logger.Info("llmjudge: judging", zap.String("model", c.cfg.Model.Name), zap.String("endpoint_host", host2),
+	c.logger.Info("llmjudge: judging", zap.String("model", c.cfg.Model.Name), zap.String("endpoint_host", endpointHost),
 		zap.Strings("rubrics", c.judge.Rubrics()), zap.Int("max_concurrency", c.cfg.MaxConcurrency), zap.Int("queue_size", c.cfg.QueueSize))
 	c.mu.Lock()
 	c.started = true

@@ -85,3 +85,25 @@ func TestParseAnswerBounded(t *testing.T) {
 	_, ok := parseAnswer(strings.Repeat("{", 100000), nil)
 	assert.False(t, ok)
 }
+
+// FuzzParseAnswer: any answer parses without panicking, and a verdict
+// read from it is one the contract allows.
+func FuzzParseAnswer(f *testing.F) {
+	for _, seed := range []string{
+		`{"explanation":"ok","verdict":"pass"}`, "```json\n{\"score\": 4}\n```", "Reasoning.\nFAIL",
+		"<think>{</think>{\"verdict\":\"fail\"}", "Score: 3/5", `{"score":"NaN"}`, "{{{{", "",
+	} {
+		f.Add(seed)
+	}
+	sc := &scale{min: 1, max: 5, pass: 4}
+	f.Fuzz(func(t *testing.T, answer string) {
+		if v, ok := parseAnswer(answer, nil); ok && v.hasScore {
+			t.Fatalf("a binary verdict with a score from %q", answer)
+		}
+		if v, ok := parseAnswer(answer, sc); ok {
+			if !v.hasScore || v.score < 1 || v.score > 5 || v.pass != (v.score >= 4) {
+				t.Fatalf("score %v (pass %v) from %q", v.score, v.pass, answer)
+			}
+		}
+	})
+}
