@@ -92,7 +92,6 @@ func (f *Found) HasKind(c Category, kind string) bool {
 	return false
 }
 
-
 // Severity maps a count to 0 (none), 1 (1-2), 2 (3-4) or 3 (5+).
 func Severity(count int) int {
 	switch {
