@@ -1,10 +1,11 @@
 package llmevalresultsconnector
 
 import (
-	"errors"
-	"strings"
+	"fmt"
 
 	"go.opentelemetry.io/collector/component"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/config"
 )
 
 // Config is the llmeval_results connector's configuration.
@@ -25,9 +26,8 @@ func createDefaultConfig() component.Config {
 
 // Validate checks the prefix as the processor does.
 func (cfg *Config) Validate() error {
-	p := cfg.AttributePrefix
-	if p == "" || strings.HasPrefix(p, ".") || strings.HasSuffix(p, ".") || strings.ContainsAny(p, " \t\n") {
-		return errors.New("attribute_prefix: must be non-empty, without whitespace or a leading or trailing '.'")
+	if err := config.ValidatePrefix(cfg.AttributePrefix); err != nil {
+		return fmt.Errorf("attribute_prefix: %w", err)
 	}
 	return nil
 }

@@ -26,7 +26,7 @@ import (
 func TestLoadConfig(t *testing.T) {
 	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
 	require.NoError(t, err)
-	for name, want := range map[string]string{"": "llmeval", "custom": "acme.eval", "bad_prefix": "attribute_prefix: must be non-empty"} {
+	for name, want := range map[string]string{"": "llmeval", "custom": "acme.eval", "bad_prefix": "attribute_prefix: must not start or end with '.'"} {
 		sub, err := cm.Sub(component.NewIDWithName(metadata.Type, name).String())
 		require.NoError(t, err)
 		cfg := NewFactory().CreateDefaultConfig().(*Config)

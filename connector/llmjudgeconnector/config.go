@@ -15,6 +15,7 @@ import (
 	nooptrace "go.opentelemetry.io/otel/trace/noop"
 	"go.uber.org/zap"
 
+	"github.com/otelcol-llmeval/otelcol-llmeval/config"
 	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
 )
 
@@ -165,16 +166,15 @@ func (m *ModelConfig) Enabled() bool { return m.ClientConfig.Endpoint != "" || m
 // and tried on a sample trace, example files read, OTTL compiled), so
 // every mistake stops the collector at start-up naming rubric and field.
 func (cfg *Config) Validate() error {
-	_, err := newJudge(cfg, validationTelemetry())
+	_, err := NewJudge(cfg, validationTelemetry())
 	return err
 }
 
 // validateSettings checks everything but the rubrics.
 func (cfg *Config) validateSettings() []error {
 	var errs []error
-	p := cfg.AttributePrefix
-	if p == "" || strings.HasPrefix(p, ".") || strings.HasSuffix(p, ".") || strings.ContainsAny(p, " \t\n") {
-		errs = append(errs, errors.New("attribute_prefix: must be non-empty, without whitespace or a leading or trailing '.'"))
+	if err := config.ValidatePrefix(cfg.AttributePrefix); err != nil {
+		errs = append(errs, fmt.Errorf("attribute_prefix: %w", err))
 	}
 	m := &cfg.Model
 	switch {

@@ -74,7 +74,7 @@ func TestInvalidConfigs(t *testing.T) {
 		{"half_model", []string{"model: endpoint: required with model.name"}},
 		{"bad_endpoint", []string{`model: endpoint: "localhost:11434" is not an http(s) URL`}},
 		{"bad_settings", []string{
-			"attribute_prefix: must be non-empty",
+			"attribute_prefix: must not start or end with '.'",
 			`model: response_format: "xml" is not one of json_schema, json_object, none`,
 			"model: max_tokens: must be at least 1",
 			"model: temperature: must be between 0 and 2",

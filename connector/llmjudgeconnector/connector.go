@@ -46,7 +46,7 @@ type judgeConnector struct {
 }
 
 func newConnector(set connector.Settings, cfg *Config, next consumer.Logs) (*judgeConnector, error) {
-	j, err := newJudge(cfg, set.TelemetrySettings)
+	j, err := NewJudge(cfg, set.TelemetrySettings)
 	if err != nil {
 		return nil, err
 	}

@@ -39,10 +39,6 @@ type Judge struct {
 // NewJudge builds the rubrics and the price lookup of cfg; Start makes the
 // client.
 func NewJudge(cfg *Config, tel component.TelemetrySettings) (*Judge, error) {
-	return newJudge(cfg, tel)
-}
-
-func newJudge(cfg *Config, tel component.TelemetrySettings) (*Judge, error) {
 	errs := cfg.validateSettings()
 	rubrics, err := buildRubrics(cfg, tel)
 	if err != nil {
