@@ -60,6 +60,7 @@ func TestLoadSamplingConfig(t *testing.T) {
 	assert.Equal(t, []string{"loop", "failure.invalid_arguments"}, s.Rules[1].Signals)
 	assert.Equal(t, 0.5, *s.Rules[1].Ratio)
 	assert.Equal(t, map[string]float64{"loops": 0.5}, s.Budget.RuleShares)
+	assert.Equal(t, sampling.LateSend, s.LateMatches)
 	require.NotNil(t, cfg.Judge.OTLPHTTP)
 	assert.Nil(t, cfg.Judge.OTLPGRPC)
 	assert.Equal(t, "https://judge.internal:4318", cfg.Judge.OTLPHTTP.ClientConfig.Endpoint)
@@ -80,6 +81,7 @@ func TestConfigValidateErrors(t *testing.T) {
 		"judge_without_rules": {"judge: sampling has no rules and baseline_ratio 0"},
 		"rules_without_judge": {"sampling: rules or baseline_ratio need a judge"},
 		"two_judges":          {"judge: set exactly one of otlp_grpc, otlp_http"},
+		"bad_late_matches":    {`sampling: late_matches: "resend" is not follow or send`},
 	}
 	for name, want := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -232,7 +232,7 @@ func readLabels(path string, scores bool) ([]label, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only
 	r := csv.NewReader(f)
 	r.FieldsPerRecord = 3
 	r.TrimLeadingSpace = true

@@ -26,6 +26,7 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ProcessorLlmevalJudgeCopyErrors.Add(context.Background(), 1)
 	tb.ProcessorLlmevalJudgeEvictions.Add(context.Background(), 1)
 	tb.ProcessorLlmevalJudgeHandoffDrops.Add(context.Background(), 1)
+	tb.ProcessorLlmevalJudgeLateMatches.Add(context.Background(), 1)
 	tb.ProcessorLlmevalJudgeLateSpans.Add(context.Background(), 1)
 	tb.ProcessorLlmevalJudgeSpansDropped.Add(context.Background(), 1)
 	tb.ProcessorLlmevalJudgeSpansSent.Add(context.Background(), 1)
@@ -56,6 +57,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorLlmevalJudgeHandoffDrops(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLlmevalJudgeLateMatches(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorLlmevalJudgeLateSpans(t, testTel,
