@@ -38,8 +38,13 @@ $(BIN): $(OCB) builder-config.yaml $(GO_SOURCES)
 	mkdir -p bin
 	cp build/otelcol-llmeval/otelcol-llmeval $(BIN)
 
-## run: build, then run the collector with the default config
+## run: build, then run the collector with the default config (the whole loop; see testdata/collector/run.yaml)
 run: $(BIN)
+	@if [ -n "$$LLMEVAL_JUDGE_ENDPOINT" ] && [ -n "$$LLMEVAL_JUDGE_MODEL" ]; then \
+		echo "make run: judging with $$LLMEVAL_JUDGE_MODEL at $$LLMEVAL_JUDGE_ENDPOINT; sampled traces also go to the review queue $${LLMEVAL_REVIEW_QUEUE:-review-queue.jsonl}"; \
+	else \
+		echo "make run: no judge model (set LLMEVAL_JUDGE_ENDPOINT and LLMEVAL_JUDGE_MODEL to judge): sampled traces go to the review queue $${LLMEVAL_REVIEW_QUEUE:-review-queue.jsonl}"; \
+	fi
 	$(BIN) --config $(RUN_CONFIG)
 
 ## test: formatting and lint, unit tests with the race detector, short fuzz runs, the SRE kit's rule checks, end-to-end tests on the built binary
@@ -70,6 +75,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzConfig$$' -fuzztime $(FUZZTIME_SLOW) ./processor/
 	$(GO) test -run '^$$' -fuzz '^FuzzPhrases$$' -fuzztime $(FUZZTIME) ./internal/textmatch/
 	$(GO) test -run '^$$' -fuzz '^FuzzDetect$$' -fuzztime $(FUZZTIME) ./processor/internal/signals/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseAnswer$$' -fuzztime $(FUZZTIME) ./connector/llmjudgeconnector/
 
 # Node packages for the live-agent e2e test, pinned by package-lock.json.
 FIXTUREGEN := tools/fixturegen
@@ -112,10 +118,12 @@ soak: $(BIN)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./processor/ ./evaluators/
 
-## generate: regenerate internal/metadata from metadata.yaml (mdatagen runs from its own tools module)
+## generate: regenerate each component's internal/metadata from its metadata.yaml (mdatagen runs from its own tools module)
 generate:
 	cd processor && $(GO) tool -modfile=../internal/tools/go.mod mdatagen metadata.yaml
 	sed -i 's/^package processor$$/package llmevalprocessor/' processor/generated_*_test.go
+	cd connector/llmjudgeconnector && $(GO) tool -modfile=../../internal/tools/go.mod mdatagen metadata.yaml
+	cd connector/llmevalresultsconnector && $(GO) tool -modfile=../../internal/tools/go.mod mdatagen metadata.yaml
 
 clean:
 	rm -rf bin build .tools

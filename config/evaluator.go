@@ -32,6 +32,10 @@ type Evaluator struct {
 
 var nameRE = regexp.MustCompile(`^[a-z0-9_]+$`)
 
+// ValidName reports whether s is a valid evaluator name, [a-z0-9_]+: the
+// segment of the attribute keys <prefix>.<name>.verdict.
+func ValidName(s string) bool { return nameRE.MatchString(s) }
+
 // Entries is the evaluator list a processor runs: the built-in default set
 // (when enabled) followed by the user's own `evaluators`. Errors name an
 // entry by the list the user wrote it in and its index there.

@@ -8,11 +8,11 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/component"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/evalrecord"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
@@ -74,19 +74,7 @@ func (r Result) WithScore(score float64) Result {
 
 // BoundReason makes a reason safe to write: valid UTF-8, at most
 // MaxReasonBytes, cut on a rune boundary.
-func BoundReason(s string) string {
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	if len(s) <= MaxReasonBytes {
-		return s
-	}
-	cut := MaxReasonBytes - len("…")
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
+func BoundReason(s string) string { return evalrecord.Bound(s, MaxReasonBytes) }
 
 // Settings is what building an evaluator needs besides its config.
 type Settings struct {

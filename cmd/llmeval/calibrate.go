@@ -9,12 +9,13 @@ import (
 	"io"
 	"math"
 	"os"
-	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/evalrecord"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spans"
 )
 
@@ -22,7 +23,11 @@ import (
 type label struct {
 	id, evaluator string
 	fail          bool
-	row           int
+	// score is a human score on a numeric rubric's scale (llmeval judge);
+	// fail is then decided by the rubric's pass threshold.
+	score  float64
+	scored bool
+	row    int
 }
 
 // verdicts holds, per span ID and per trace ID, each evaluator's verdict:
@@ -61,6 +66,29 @@ func splitOf(id string) string {
 type confusion struct{ tp, fp, fn, tn int }
 
 func (c confusion) n() int { return c.tp + c.fp + c.fn + c.tn }
+
+// add counts one comparison of a human's and a detector's fail.
+func (c *confusion) add(humanFail, modelFail bool) {
+	switch {
+	case humanFail && modelFail:
+		c.tp++
+	case !humanFail && modelFail:
+		c.fp++
+	case humanFail && !modelFail:
+		c.fn++
+	default:
+		c.tn++
+	}
+}
+
+// confusionHeader names the columns cells fills.
+const confusionHeader = "n\tTP\tFP\tFN\tTN\tTPR\tTNR\tprecision\tkappa"
+
+// cells are the matrix and its rates, tab-separated.
+func (c confusion) cells() string {
+	return fmt.Sprintf("%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s", c.n(), c.tp, c.fp, c.fn, c.tn,
+		fmtRate(c.tpr()), fmtRate(c.tnr()), fmtRate(c.precision()), fmtKappa(c.kappa()))
+}
 
 func ratio(a, b int) float64 {
 	if b == 0 {
@@ -103,7 +131,7 @@ func calibrate(args []string, stdout, stderr io.Writer) (int, error) {
 	default:
 		return 2, fmt.Errorf("--split: %q is not one of train, dev, test", *split)
 	}
-	labels, err := readLabels(*labelsPath)
+	labels, err := readLabels(*labelsPath, false)
 	if err != nil {
 		return 2, err
 	}
@@ -140,28 +168,12 @@ func calibrate(args []string, stdout, stderr io.Writer) (int, error) {
 			c = &confusion{}
 			byEval[l.evaluator] = c
 		}
-		switch modelFail := got == "fail"; {
-		case l.fail && modelFail:
-			c.tp++
-		case !l.fail && modelFail:
-			c.fp++
-		case l.fail && !modelFail:
-			c.fn++
-		default:
-			c.tn++
-		}
+		c.add(l.fail, got == "fail")
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "evaluator\tn\tTP\tFP\tFN\tTN\tTPR\tTNR\tprecision\tkappa")
-	names := make([]string, 0, len(byEval))
-	for n := range byEval {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		c := byEval[n]
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\n", n, c.n(), c.tp, c.fp, c.fn, c.tn,
-			fmtRate(c.tpr()), fmtRate(c.tnr()), fmtRate(c.precision()), fmtKappa(c.kappa()))
+	fmt.Fprintln(tw, "evaluator\t"+confusionHeader)
+	for _, n := range sortedKeys(byEval) {
+		fmt.Fprintf(tw, "%s\t%s\n", n, byEval[n].cells())
 	}
 	if err := tw.Flush(); err != nil {
 		return 2, err
@@ -198,31 +210,24 @@ func fmtKappa(f float64) string {
 // collectVerdicts records every evaluator verdict by span and by trace:
 // <prefix>.<name>.verdict, and <prefix>.verdict as "evaluated".
 func collectVerdicts(td ptrace.Traces, prefix string, v verdicts) {
+	var found []evalrecord.Verdict
 	spans.Each(td, func(_ ptrace.ResourceSpans, _ ptrace.ScopeSpans, sp ptrace.Span) {
 		spanID, traceID := sp.SpanID().String(), sp.TraceID().String()
-		for key, val := range sp.Attributes().All() {
-			name, ok := strings.CutPrefix(key, prefix+".")
-			if !ok {
-				continue
-			}
-			if name, ok = strings.CutSuffix(name, "verdict"); !ok {
-				continue
-			}
-			switch {
-			case name == "":
-				name = "evaluated"
-			case strings.Count(name, ".") == 1 && strings.HasSuffix(name, "."):
-				name = strings.TrimSuffix(name, ".")
-			default:
-				continue
-			}
-			v.set(spanID, name, val.Str())
-			v.set(traceID, name, val.Str())
+		if val, ok := sp.Attributes().Get(prefix + ".verdict"); ok {
+			v.set(spanID, "evaluated", val.Str())
+			v.set(traceID, "evaluated", val.Str())
+		}
+		found = evalrecord.Verdicts(sp.Attributes(), prefix, found[:0])
+		for _, f := range found {
+			v.set(spanID, f.Name, f.Verdict)
+			v.set(traceID, f.Name, f.Verdict)
 		}
 	})
 }
 
-func readLabels(path string) ([]label, error) {
+// readLabels reads id, evaluator, pass|fail rows (a header row is
+// skipped); with scores, a number in place of pass|fail is a human score.
+func readLabels(path string, scores bool) ([]label, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -247,14 +252,22 @@ func readLabels(path string) ([]label, error) {
 		if len(id) != 32 && len(id) != 16 {
 			return nil, fmt.Errorf("%s:%d: %q is neither a trace ID (32 hex) nor a span ID (16 hex)", path, row, id)
 		}
-		var fail bool
-		switch strings.ToLower(strings.TrimSpace(rec[2])) {
+		l := label{id: id, evaluator: strings.TrimSpace(rec[1]), row: row}
+		switch v := strings.ToLower(strings.TrimSpace(rec[2])); v {
 		case "fail":
-			fail = true
+			l.fail = true
 		case "pass":
 		default:
-			return nil, fmt.Errorf("%s:%d: human verdict %q is neither pass nor fail", path, row, rec[2])
+			f, err := strconv.ParseFloat(v, 64)
+			if !scores || err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+				want := "neither pass nor fail"
+				if scores {
+					want = "neither pass, fail nor a score"
+				}
+				return nil, fmt.Errorf("%s:%d: human verdict %q is %s", path, row, rec[2], want)
+			}
+			l.score, l.scored = f, true
 		}
-		out = append(out, label{id: id, evaluator: strings.TrimSpace(rec[1]), fail: fail, row: row})
+		out = append(out, l)
 	}
 }

@@ -9,15 +9,18 @@ import (
 	"os"
 )
 
-const usage = `llmeval: replay, calibrate and check llmeval processor configs
+const usage = `llmeval: replay, calibrate and check llmeval processor configs; align a judge
 
   llmeval check     --config FILE [--processor ID]
   llmeval replay    --config FILE [--processor ID] [--examples N] [--out FILE] FILES...
   llmeval calibrate --labels FILE [--split train|dev|test] FILES...
+  llmeval judge     --config FILE [--connector ID] [--rubric NAME] --labels FILE [--split train|dev|test]
+                    [--dry-run [--show N]] [--disagreements N] FILES...
 
 FILES are OTLP JSON, one ExportTraceServiceRequest per line (the file
 exporter's format), optionally gzip-compressed. --config takes a collector
-config (the llmeval processor is picked from it) or a bare processor config.
+config (the llmeval processor, or for judge the llmjudge connector, is
+picked from it) or a bare component config.
 `
 
 func main() {
@@ -40,6 +43,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		status, err = replay(args[1:], stdout, stderr)
 	case "calibrate":
 		status, err = calibrate(args[1:], stdout, stderr)
+	case "judge":
+		status, err = judge(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -317,7 +317,8 @@ func topReasons(m map[string]int, n int) string {
 	return strings.Join(parts, "; ")
 }
 
-func sortedKeys(m map[string]int) []string {
+// sortedKeys lists a map's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

@@ -9,6 +9,8 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/contexts/ottlspan"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/ottlfuncs"
 	"go.opentelemetry.io/collector/component"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 )
 
 // ConditionParser parses OTTL span conditions with the standard converters,
@@ -46,7 +48,12 @@ func (p *ConditionParser) Parse(conds []string) (*Condition, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Condition{seq: ottlspan.NewConditionSequence(parsed, p.tel,
+	// OTTL logs every evaluation at debug level with the whole span, its
+	// content included; content never reaches our logs, so the sequence's
+	// logger starts at info.
+	tel := p.tel
+	tel.Logger = tel.Logger.WithOptions(zap.IncreaseLevel(zapcore.InfoLevel))
+	return &Condition{seq: ottlspan.NewConditionSequence(parsed, tel,
 		ottlspan.WithConditionSequenceErrorMode(ottl.PropagateError))}, nil
 }
 

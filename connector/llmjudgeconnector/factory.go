@@ -1,0 +1,24 @@
+package llmjudgeconnector
+
+import (
+	"context"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/connector"
+	"go.opentelemetry.io/collector/consumer"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/connector/llmjudgeconnector/internal/metadata"
+)
+
+// NewFactory returns the factory for the llmjudge connector.
+func NewFactory() connector.Factory {
+	return connector.NewFactory(
+		metadata.Type,
+		createDefaultConfig,
+		connector.WithTracesToLogs(createTracesToLogs, metadata.TracesToLogsStability),
+	)
+}
+
+func createTracesToLogs(_ context.Context, set connector.Settings, cfg component.Config, next consumer.Logs) (connector.Traces, error) {
+	return newConnector(set, cfg.(*Config), next)
+}
