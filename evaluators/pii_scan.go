@@ -1,9 +1,11 @@
 package evaluators
 
 import (
+	"bytes"
 	"fmt"
 	"net/netip"
 	"strings"
+	"sync"
 )
 
 // PIIKind is one kind of personal data or secret the scanner finds.
@@ -547,8 +549,14 @@ func scanURLPasswords(text string, fn func(PIIKind, int, int)) {
 }
 
 // passwordCues introduce a password, in the languages the corpus covers.
-var passwordCues = []string{"password", "passwort", "kennwort", "passwd", "passphrase", "passcode", "mot de passe",
-	"contraseña", "senha", "wachtwoord", "パスワード", "pwd"}
+var passwordCueBytes = func() [][]byte {
+	var out [][]byte
+	for _, c := range []string{"password", "passwort", "kennwort", "passwd", "passphrase", "passcode", "mot de passe",
+		"contraseña", "senha", "wachtwoord", "パスワード", "pwd"} {
+		out = append(out, []byte(c))
+	}
+	return out
+}()
 
 // scanPasswords finds a password given after a cue word ("the password
 // is …", "Passwort lautet: …", "pwd=…"): the first word within 60 bytes
@@ -556,16 +564,19 @@ var passwordCues = []string{"password", "passwort", "kennwort", "passwd", "passp
 // upper case, digits and symbols. Prose, paths and placeholders such as
 // "change-me" or "<your-password>" do not.
 func scanPasswords(text string, fn func(PIIKind, int, int)) {
-	lower := strings.ToLower(text)
-	for _, cue := range passwordCues {
+	bp := lowerBuffers.Get().(*[]byte)
+	defer lowerBuffers.Put(bp)
+	*bp = appendLowerASCII((*bp)[:0], text)
+	lower := *bp
+	for _, cue := range passwordCueBytes {
 		for off := 0; off < len(lower); {
-			k := strings.Index(lower[off:], cue)
+			k := bytes.Index(lower[off:], cue)
 			if k < 0 {
 				break
 			}
 			s := off + k + len(cue)
 			off = s
-			if st := s - len(cue); st > 0 && isAlnum(lower[st-1]) && cue != "passwd" && cue != "pwd" {
+			if st := s - len(cue); st > 0 && isAlnum(lower[st-1]) {
 				continue
 			}
 			for i := s; i < len(text) && i-s < 60 && text[i] != '\n'; {
@@ -612,4 +623,21 @@ func looksLikePassword(tok string) bool {
 		}
 	}
 	return lower+upper+digit+symbol >= 3 && !strings.ContainsAny(tok, "/\\")
+}
+
+// lowerBuffers hold lower-cased copies of texts, so a scan costs no
+// allocation per span.
+var lowerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// appendLowerASCII appends s with ASCII letters lower-cased, byte for byte
+// (so offsets stay those of s).
+func appendLowerASCII(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
 }

@@ -78,10 +78,7 @@ func (e *refusalEvaluator) Evaluate(_ context.Context, v *View) Result {
 			})
 		}
 		if found.Verdict != Fail && e.grammar {
-			var kind refusalKind
-			var ok bool
-			kind, ok, *bp = findRefusal(answer, *bp)
-			if ok {
+			if kind, ok := findRefusal(answer); ok {
 				found = Failed("refusal (%s)", kind)
 			}
 		}

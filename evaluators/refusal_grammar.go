@@ -1,7 +1,9 @@
 package evaluators
 
 import (
+	"bytes"
 	"strings"
+	"sync"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch"
 )
@@ -159,10 +161,18 @@ type refusalRule struct {
 	strong bool
 }
 
-var refusalRules = compileRefusalRules()
+// refusalGrammar is the compiled rule set, indexed by the words a rule can
+// start with, so a word that starts no rule costs one map lookup.
+type refusalGrammar struct {
+	rules   []refusalRule
+	byFirst map[string][]int // first word → rules
+	atStart []int            // rules anchored at the sentence start (^)
+}
 
-func compileRefusalRules() []refusalRule {
-	rules := make([]refusalRule, 0, len(refusalPatterns))
+var grammar = compileRefusalRules()
+
+func compileRefusalRules() *refusalGrammar {
+	g := &refusalGrammar{byFirst: map[string][]int{}}
 	for _, p := range refusalPatterns {
 		r := refusalRule{kind: p.kind, strong: p.strong}
 		for _, tok := range strings.Fields(p.pattern) {
@@ -187,114 +197,144 @@ func compileRefusalRules() []refusalRule {
 			}
 			r.elems = append(r.elems, e)
 		}
-		rules = append(rules, r)
-	}
-	return rules
-}
-
-// match tries the elements from word i; it returns the index after the
-// match.
-func (r *refusalRule) match(ws []string, elems []patElem, i int) (int, bool) {
-	if len(elems) == 0 {
-		return i, true
-	}
-	e := elems[0]
-	switch {
-	case e.start:
-		if i != 0 {
-			return 0, false
-		}
-		return r.match(ws, elems[1:], i)
-	case e.end:
-		if i != len(ws) {
-			return 0, false
-		}
-		return i, true
-	case e.class != "" && e.optional:
-		if end, ok := r.match(ws, append([]patElem{{class: e.class}}, elems[1:]...), i); ok {
-			return end, true
-		}
-		return r.match(ws, elems[1:], i)
-	case e.class != "":
-		if i >= len(ws) {
-			return 0, false
-		}
-		w := ws[i]
-		var ok bool
-		switch e.class {
-		case "V":
-			ok = requestVerbs[w] && !idiomAfter(ws, i)
-		case "Ving":
-			ok = requestGerunds[w]
-		case "Vhabit":
-			ok = habitVerbs[w]
-		case "adv":
-			ok = refusalAdverbs[w]
-		case "any":
-			ok = true
-		}
-		if !ok {
-			return 0, false
-		}
-		return r.match(ws, elems[1:], i+1)
-	}
-	for _, alt := range e.alts {
-		if hasWords(ws, i, alt) {
-			if end, ok := r.match(ws, elems[1:], i+len(alt)); ok {
-				return end, true
+		k := len(g.rules)
+		g.rules = append(g.rules, r)
+		first := r.elems[0]
+		switch {
+		case first.start:
+			g.atStart = append(g.atStart, k)
+		case first.class != "" || first.optional:
+			panic("refusal pattern must start with a word: " + p.pattern)
+		default:
+			for _, alt := range first.alts {
+				g.byFirst[alt[0]] = append(g.byFirst[alt[0]], k)
 			}
 		}
 	}
-	if e.optional {
-		return r.match(ws, elems[1:], i)
-	}
-	return 0, false
+	return g
 }
 
-// idiomAfter spots idioms and promises after a request verb at i: "can't
-// help but…", "can't help thinking", "can't recommend it enough", "I won't
-// make that mistake again", "I won't tell anyone".
-func idiomAfter(ws []string, i int) bool {
-	if ws[i] == "help" && i+1 < len(ws) && (ws[i+1] == "but" || strings.HasSuffix(ws[i+1], "ing") || ws[i+1] == "it" && i+2 == len(ws)) {
-		return true
-	}
-	if ws[i] == "tell" && i+1 < len(ws) && (ws[i+1] == "anyone" || ws[i+1] == "anybody" || ws[i+1] == "how" ||
-		ws[i+1] == "you" && i+2 < len(ws) && ws[i+2] == "how") {
-		return true
-	}
-	for _, w := range ws[i+1:] {
-		if w == "enough" || w == "again" || w == "anymore" {
-			return true
-		}
-	}
-	return false
+// sentence is one sentence's normalised words, as byte ranges of buf, and
+// whether a comma stands before each: the matcher reads them without
+// allocating.
+type sentence struct {
+	buf    []byte
+	spans  [][2]int
+	commas []bool
 }
 
-func hasWords(ws []string, i int, seq []string) bool {
-	if i+len(seq) > len(ws) {
+func (s *sentence) n() int { return len(s.spans) }
+
+func (s *sentence) word(i int) []byte { return s.buf[s.spans[i][0]:s.spans[i][1]] }
+
+func (s *sentence) is(i int, w string) bool { return i < s.n() && string(s.word(i)) == w }
+
+func (s *sentence) hasWords(i int, seq []string) bool {
+	if i+len(seq) > s.n() {
 		return false
 	}
 	for k, w := range seq {
-		if ws[i+k] != w {
+		if string(s.word(i+k)) != w {
 			return false
 		}
 	}
 	return true
 }
 
-// refusalIn returns the rule a sentence's words match, if any.
-func refusalIn(ws []string, commaBefore []bool) (refusalKind, bool) {
-	for i := range ws {
-		for k := range refusalRules {
-			r := &refusalRules[k]
-			end, ok := r.match(ws, r.elems, i)
-			if !ok {
-				continue
+// match tries r's elements from element e at word i; it returns the index
+// after the match.
+func (s *sentence) match(r *refusalRule, e, i int) (int, bool) {
+	if e == len(r.elems) {
+		return i, true
+	}
+	el := &r.elems[e]
+	switch {
+	case el.start:
+		if i != 0 {
+			return 0, false
+		}
+		return s.match(r, e+1, i)
+	case el.end:
+		return i, i == s.n()
+	case el.class != "":
+		if i < s.n() && s.inClass(el.class, i) {
+			if end, ok := s.match(r, e+1, i+1); ok {
+				return end, true
 			}
-			if !r.strong && (caveat(ws[end:]) || concessive(ws, commaBefore, i)) {
-				continue
+		}
+		if el.optional {
+			return s.match(r, e+1, i)
+		}
+		return 0, false
+	}
+	for _, alt := range el.alts {
+		if s.hasWords(i, alt) {
+			if end, ok := s.match(r, e+1, i+len(alt)); ok {
+				return end, true
 			}
-			return r.kind, true
+		}
+	}
+	if el.optional {
+		return s.match(r, e+1, i)
+	}
+	return 0, false
+}
+
+func (s *sentence) inClass(class string, i int) bool {
+	w := string(s.word(i)) // map lookups and comparisons do not copy
+	switch class {
+	case "V":
+		return requestVerbs[w] && !s.idiomAfter(i)
+	case "Ving":
+		return requestGerunds[w]
+	case "Vhabit":
+		return habitVerbs[w]
+	case "adv":
+		return refusalAdverbs[w]
+	case "any":
+		return true
+	}
+	return false
+}
+
+// idiomAfter spots idioms and promises after a request verb at i: "can't
+// help but…", "can't help thinking", "can't recommend it enough", "I won't
+// make that mistake again", "I won't tell anyone".
+func (s *sentence) idiomAfter(i int) bool {
+	if s.is(i, "help") && i+1 < s.n() && (s.is(i+1, "but") || bytes.HasSuffix(s.word(i+1), []byte("ing")) || s.is(i+1, "it") && i+2 == s.n()) {
+		return true
+	}
+	if s.is(i, "tell") && (s.is(i+1, "anyone") || s.is(i+1, "anybody") || s.is(i+1, "how") || s.is(i+1, "you") && s.is(i+2, "how")) {
+		return true
+	}
+	for k := i + 1; k < s.n(); k++ {
+		if s.is(k, "enough") || s.is(k, "again") || s.is(k, "anymore") {
+			return true
+		}
+	}
+	return false
+}
+
+// refusal returns the rule the sentence matches, if any.
+func (s *sentence) refusal() (refusalKind, bool) {
+	try := func(k, i int) (refusalKind, bool) {
+		r := &grammar.rules[k]
+		end, ok := s.match(r, 0, i)
+		if !ok || !r.strong && (s.caveat(end) || s.concessive(i)) {
+			return "", false
+		}
+		return r.kind, true
+	}
+	for _, k := range grammar.atStart {
+		if kind, ok := try(k, 0); ok {
+			return kind, true
+		}
+	}
+	for i := 0; i < s.n(); i++ {
+		for _, k := range grammar.byFirst[string(s.word(i))] {
+			if kind, ok := try(k, i); ok {
+				return kind, true
+			}
 		}
 	}
 	return "", false
@@ -303,39 +343,35 @@ func refusalIn(ws []string, commaBefore []bool) (refusalKind, bool) {
 // concessive reports whether the clause at word i is subordinate:
 // "Although I can't run the code, here is what it prints" concedes a limit
 // and answers. The conjunction must be in the same clause: no comma
-// between it and the clause (commaBefore[k] is a comma before word k), so
-// "While I understand, I can't help" is still a refusal.
-func concessive(ws []string, commaBefore []bool, i int) bool {
+// between it and the clause, so "While I understand, I can't help" is
+// still a refusal.
+func (s *sentence) concessive(i int) bool {
 	for k := i; k >= 0; k-- {
-		if k < i {
-			switch ws[k] {
-			case "although", "though", "while", "whilst":
-				return true
-			}
+		if k < i && (s.is(k, "although") || s.is(k, "though") || s.is(k, "while") || s.is(k, "whilst")) {
+			return true
 		}
-		if commaBefore[k] {
+		if s.commas[k] {
 			return false
 		}
 	}
 	return false
 }
 
-// caveat reports whether the rest of a sentence after a declining clause
-// goes on "…, but <an answer>" (or "so", "however"): then the clause
-// limits the answer rather than refusing. Only an offer or a redirection
-// after it keeps it a refusal; a second refusal after it ("…, so I can't
-// summarise it") is matched on its own.
-func caveat(rest []string) bool {
-	for k, w := range rest {
-		if w != "but" && w != "so" && w != "however" {
+// caveat reports whether the sentence goes on after a declining clause
+// ending at word end with "…, but <an answer>" (or "so", "however"): then
+// the clause limits the answer rather than refusing. Only an offer or a
+// redirection after it keeps it a refusal; a second refusal after it
+// ("…, so I can't summarise it") is matched on its own.
+func (s *sentence) caveat(end int) bool {
+	for k := end; k < s.n(); k++ {
+		if !s.is(k, "but") && !s.is(k, "so") && !s.is(k, "however") {
 			continue
 		}
-		after := rest[k+1:]
-		if len(after) == 0 {
+		if k+1 == s.n() {
 			return false
 		}
 		for _, o := range offerWords {
-			if hasWords(after, 0, o) {
+			if s.hasWords(k+1, o) {
 				return false
 			}
 		}
@@ -344,73 +380,65 @@ func caveat(rest []string) bool {
 	return false
 }
 
+// refusalScratch is the reusable memory of one search.
+type refusalScratch struct {
+	norm []byte
+	s    sentence
+}
+
+var refusalScratches = sync.Pool{New: func() any { return &refusalScratch{norm: make([]byte, 0, 4096)} }}
+
 // findRefusal reads the text's own-voice sentences and returns the first
 // refusal rule one of them matches.
-func findRefusal(text string, buf []byte) (refusalKind, bool, []byte) {
+func findRefusal(text string) (refusalKind, bool) {
+	sc := refusalScratches.Get().(*refusalScratch)
+	defer refusalScratches.Put(sc)
 	var kind refusalKind
 	found := false
-	var ws []string
-	var commas []bool
 	textmatch.OwnVoice(text, func(part string) {
-		if found {
-			return
-		}
-		for _, sentence := range sentences(part) {
-			buf = textmatch.Normalize(buf[:0], sentence)
-			ws, commas = splitWords(ws[:0], commas[:0], buf)
-			if len(ws) == 0 {
-				continue
-			}
-			if k, ok := refusalIn(ws, commas); ok {
-				kind, found = k, true
-				return
+		for rest := part; !found && rest != ""; {
+			var sent string
+			sent, rest = nextSentence(rest)
+			sc.norm = textmatch.Normalize(sc.norm[:0], sent)
+			sc.s.split(sc.norm)
+			if sc.s.n() > 0 {
+				kind, found = sc.s.refusal()
 			}
 		}
 	})
-	return kind, found, buf
+	return kind, found
 }
 
-// sentences splits text at sentence ends (. ! ? followed by a space or the
-// end), semicolons, colons, dashes between spaces and line breaks.
-func sentences(s string) []string {
-	var out []string
-	start := 0
+// nextSentence cuts s at the first sentence end (. ! ? : followed by a
+// space, a line break, '*' or '"', or the end), semicolon or line break.
+func nextSentence(s string) (sentence, rest string) {
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		cut := false
-		switch c {
+		switch s[i] {
 		case '\n', ';':
-			cut = true
+			return s[:i], s[i+1:]
 		case '.', '!', '?', ':':
-			cut = i+1 == len(s) || s[i+1] == ' ' || s[i+1] == '\n' || s[i+1] == '*' || s[i+1] == '"'
-		}
-		if cut {
-			if i > start {
-				out = append(out, s[start:i])
+			if i+1 == len(s) || s[i+1] == ' ' || s[i+1] == '\n' || s[i+1] == '*' || s[i+1] == '"' {
+				return s[:i], s[i+1:]
 			}
-			start = i + 1
 		}
 	}
-	if start < len(s) {
-		out = append(out, s[start:])
-	}
-	return out
+	return s, ""
 }
 
-// splitWords appends the words of normalised text (letters and digits,
-// any script) to dst, and to commas whether a comma stands before each.
-func splitWords(dst []string, commas []bool, norm []byte) ([]string, []bool) {
-	s := string(norm)
+// split sets the sentence's words from normalised text: letters and digits
+// of any script.
+func (s *sentence) split(norm []byte) {
+	s.buf, s.spans, s.commas = norm, s.spans[:0], s.commas[:0]
 	start := -1
 	comma := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
+	for i := 0; i < len(norm); i++ {
+		c := norm[i]
 		word := c >= 0x80 || 'a' <= c && c <= 'z' || '0' <= c && c <= '9'
 		switch {
 		case word && start < 0:
 			start = i
 		case !word && start >= 0:
-			dst, commas = append(dst, s[start:i]), append(commas, comma)
+			s.spans, s.commas = append(s.spans, [2]int{start, i}), append(s.commas, comma)
 			start, comma = -1, false
 		}
 		if c == ',' {
@@ -418,7 +446,6 @@ func splitWords(dst []string, commas []bool, norm []byte) ([]string, []bool) {
 		}
 	}
 	if start >= 0 {
-		dst, commas = append(dst, s[start:]), append(commas, comma)
+		s.spans, s.commas = append(s.spans, [2]int{start, len(norm)}), append(s.commas, comma)
 	}
-	return dst, commas
 }

@@ -77,6 +77,10 @@ func OwnVoice(s string, fn func(part string)) {
 				continue
 			}
 		}
+		if c < utf8.RuneSelf && c != '"' && c != '\'' {
+			i++ // the common case: no quotation mark
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if closing, ok := quoteClose(s, i, r); ok {
 			if e := quoteEnd(s, i+size, closing); e > 0 {
