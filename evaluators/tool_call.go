@@ -49,8 +49,8 @@ func newToolCall(e config.Evaluator, _ config.Target, _ *Settings) (Evaluator, e
 // requestsTools reports whether the span is a model call, whose output
 // tool calls are requests; agent and tool spans only report calls.
 func requestsTools(v *View) bool {
-	switch v.Operation() {
-	case "invoke_agent", "create_agent", "execute_tool", "embeddings":
+	switch op := v.Operation(); {
+	case IsAgentOperation(op), op == "execute_tool", op == "embeddings":
 		return false
 	}
 	return true

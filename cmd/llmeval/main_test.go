@@ -49,7 +49,7 @@ func TestCheck(t *testing.T) {
 	code, out, errOut := runCmd("check", "--config", writeFile(t, "c.yaml", collectorConfig))
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "llmeval/checks is valid")
-	assert.Regexp(t, `no_sorry\s+regex\s+output`, out)
+	assert.Regexp(t, `no_sorry\s+regex\s+output\s+spans with the output, not agent/workflow spans\s+always`, out)
 	assert.Regexp(t, `slow\s+latency\s+-\s+all LLM/agent spans\s+span.attributes`, out)
 
 	bad := strings.Replace(collectorConfig, "'(?i)sorry'", "'(sorry'", 1)
