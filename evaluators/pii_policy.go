@@ -106,10 +106,10 @@ func piiClassOf(text string, kind PIIKind, start, end int) (PIIClass, bool) {
 		}
 	case PIIPhone:
 		d := digitsOf(val)
-		if fictionalPhone(d) {
+		if fictionalPhone(val, d) {
 			return PIITestValues, true
 		}
-		if tollFree(d) {
+		if tollFree(val, d) {
 			return PIITollFree, true
 		}
 		if cueWithin(text, start, lookalikeCues) {
@@ -152,7 +152,9 @@ var publicResolvers = map[string]bool{
 
 // versionCues say that a dotted number is a version, build or section.
 var versionCues = set("version", "versions", "ver", "v", "build", "firmware", "release", "driver", "patch",
-	"section", "sections", "§", "chapter", "clause", "article", "oid", "assembly", "rfc", "step", "item", "rule")
+	"section", "sections", "§", "chapter", "clause", "article", "oid", "assembly", "rfc", "step", "item", "rule",
+	"upgrade", "upgraded", "downgrade", "install", "installed", "update", "updated", "bump", "bumped", "pin", "pinned",
+	"tag", "tagged")
 
 func ipClass(text string, start int, val string) (PIIClass, bool) {
 	a, err := netip.ParseAddr(val)
@@ -200,6 +202,10 @@ var placeholderLocalParts = map[string]bool{
 	"someone": true, "somebody": true, "foo": true, "bar": true, "email": true, "me": true,
 }
 
+// placeholderDomains are the "your domain here" names documentation uses.
+var placeholderDomains = set("domain.com", "yourdomain.com", "mydomain.com", "your-domain.com", "yourcompany.com",
+	"mycompany.com", "your-company.com", "company.com", "yourcompany.example")
+
 func emailClass(addr string) (PIIClass, bool) {
 	at := strings.LastIndexByte(addr, '@')
 	if at < 0 {
@@ -209,7 +215,7 @@ func emailClass(addr string) (PIIClass, bool) {
 	switch {
 	case reservedDomain(domain), loginNames[local]:
 		return PIIReservedAddresses, true
-	case placeholderLocalParts[local]:
+	case placeholderLocalParts[local], placeholderDomains[domain]:
 		return PIIPlaceholders, true
 	}
 	return 0, false
@@ -366,11 +372,8 @@ var advertisingSSNs = set("078051120", "219099999", "123456789")
 // North American NXX-555-0100 to 0199, UK Ofcom drama ranges (07700
 // 900000-900999, 020 7946 0000-0999, 0113-0191 496 0000-0999 ...),
 // Australian 0491 570 xxx and 5550 xxxx.
-func fictionalPhone(d string) bool {
-	if len(d) == 11 && d[0] == '1' {
-		d = d[1:]
-	}
-	if len(d) == 10 && d[3:6] == "555" && d[6:8] == "01" {
+func fictionalPhone(val, d string) bool {
+	if n, ok := nanpDigits(val, d); ok && !validNANP(n) {
 		return true
 	}
 	if len(d) == 7 && d[:3] == "555" && d[3:5] == "01" {
@@ -396,15 +399,44 @@ func fictionalPhone(d string) bool {
 	return false
 }
 
-// tollFree reports North American toll-free numbers.
-func tollFree(d string) bool {
-	if len(d) == 11 && d[0] == '1' {
-		d = d[1:]
+// nanpDigits returns the ten digits of a North American number: written
+// +1 …, or without a country code as ten digits (eleven with a leading 1)
+// that do not start with a trunk 0.
+func nanpDigits(val, d string) (string, bool) {
+	switch {
+	case strings.HasPrefix(val, "+"):
+		if strings.HasPrefix(val, "+1") && len(d) == 11 {
+			return d[1:], true
+		}
+	case d != "" && d[0] == '0':
+	case len(d) == 10:
+		return d, true
+	case len(d) == 11 && d[0] == '1':
+		return d[1:], true
 	}
-	if len(d) != 10 {
+	return "", false
+}
+
+// validNANP reports whether ten digits can be a North American number in
+// service: area code and exchange start with 2-9, the area code is not 555
+// or a service code (N11), and the exchange is not 555, which films and
+// examples use ("(555) 123-4567", "123-456-7890", "212-555-0147").
+func validNANP(d string) bool {
+	area, exch := d[:3], d[3:6]
+	switch {
+	case area[0] < '2', exch[0] < '2', area == "555", exch == "555", area[1:] == "11", exch[1:] == "11":
 		return false
 	}
-	switch d[:3] {
+	return true
+}
+
+// tollFree reports North American toll-free numbers.
+func tollFree(val, d string) bool {
+	n, ok := nanpDigits(val, d)
+	if !ok {
+		return false
+	}
+	switch n[:3] {
 	case "800", "833", "844", "855", "866", "877", "888":
 		return true
 	}

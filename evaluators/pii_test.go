@@ -148,7 +148,9 @@ func TestPIIPolicy(t *testing.T) {
 		{"4242 4242 4242 4242", "test_values"}, {"5105105105105100", "test_values"}, {"4787 7893 2879 2170", ""},
 		{"DE89 3704 0044 0532 0130 00", "test_values"}, {"DE40 2758 9290 0754 0091 71", ""},
 		{"(212) 555-0147", "test_values"}, {"+44 7700 900123", "test_values"}, {"(312) 847-2291", ""},
-		{"1-800-829-1040", "toll_free"},
+		{"1-800-829-1040", "toll_free"}, {"(555) 123-4567", "test_values"}, {"123-456-7890", "test_values"},
+		{"+1 212 555 2671", "test_values"}, {"06 12 48 93 70", ""}, {"347 219 8845", ""}, {"090-3847-2215", ""},
+		{"admin@yourcompany.com", "placeholders"}, {"upgrade to 1.10.2.3", "lookalikes"},
 		{"part number 337-19-4410", "lookalikes"}, {"SKU 204-33-1187", "lookalikes"}, {"Order #4716 2209 8815 3004", "lookalikes"},
 		{"SSN 529-41-8863", ""},
 	}
