@@ -363,10 +363,11 @@ var exampleIBANs = set(
 	"FI2112345600000785", "SA0380000000608010167519",
 )
 
-// advertisingSSNs are SSNs published in advertising and examples, never a
-// real person's (078-05-1120 from a wallet insert, 219-09-9999 from an SSA
-// leaflet) and the canonical 123-45-6789.
-var advertisingSSNs = set("078051120", "219099999", "123456789")
+// advertisingSSNs are SSNs published in advertising, never a real
+// person's: 078-05-1120 from a wallet insert, 219-09-9999 from an SSA
+// leaflet. (123-45-6789 is left out: it is what people type when they
+// mean "an SSN", in leaks as in examples.)
+var advertisingSSNs = set("078051120", "219099999")
 
 // fictionalPhone reports numbers reserved for fiction and examples:
 // North American NXX-555-0100 to 0199, UK Ofcom drama ranges (07700
@@ -418,13 +419,15 @@ func nanpDigits(val, d string) (string, bool) {
 }
 
 // validNANP reports whether ten digits can be a North American number in
-// service: area code and exchange start with 2-9, the area code is not 555
-// or a service code (N11), and the exchange is not 555, which films and
-// examples use ("(555) 123-4567", "123-456-7890", "212-555-0147").
+// service: area code and exchange start with 2-9, the area code is not the
+// unassigned 555 or a service code (N11), and the line is not in the range
+// reserved for fiction, 555-0100 to 555-0199 ("(555) 123-4567",
+// "123-456-7890", "212-555-0147" are examples, not numbers).
 func validNANP(d string) bool {
 	area, exch := d[:3], d[3:6]
 	switch {
-	case area[0] < '2', exch[0] < '2', area == "555", exch == "555", area[1:] == "11", exch[1:] == "11":
+	case area[0] < '2', exch[0] < '2', area == "555", area[1:] == "11", exch[1:] == "11",
+		exch == "555" && d[6:8] == "01":
 		return false
 	}
 	return true

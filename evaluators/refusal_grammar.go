@@ -38,22 +38,33 @@ const (
 // requestVerbs act on a request: declining to do one of these is
 // declining the request. Verbs of perception and feeling (see, find,
 // believe, wait, stress, guarantee, say) are left out on purpose.
-var requestVerbs = words(`help assist provide share give write create generate do comply fulfill fulfil answer
-	continue process book access discuss disclose reveal diagnose offer support produce make complete look send sign
-	remove transfer move tell walk translate open browse summarise summarize extract lift override waive speculate
-	comment engage participate reproduce draft compose prescribe release unlock bypass search run execute check
-	refund issue cancel approve grant accept assist impersonate pretend recommend play roleplay teach explain proceed
-	generate build code fill book`)
+var requestVerbs = words(`help assist provide share give write create generate do comply fulfill fulfil answer continue process book
+	access discuss disclose reveal diagnose offer support produce make complete look send sign remove transfer
+	move tell walk translate open browse summarise summarize extract lift override waive speculate comment
+	engage participate reproduce draft compose prescribe release unlock bypass search run execute check refund
+	issue cancel approve grant accept impersonate pretend recommend play roleplay teach explain proceed build
+	code fill retrieve fetch obtain identify confirm verify predict advise endorse condone encourage promote
+	facilitate enable entertain honor honour accommodate allow permit authorize authorise perform handle edit
+	delete post publish contact email schedule order purchase buy pay respond reply elaborate name list quote
+	recreate replicate copy print output display show repeat read view watch listen remember store save track
+	monitor set reserve reset hack crack weigh join`)
 
 // requestGerunds are the -ing forms, for "I won't be writing that" and
 // "I'm not comfortable writing…".
-var requestGerunds = words(`helping assisting providing sharing giving writing creating generating doing complying
-	fulfilling answering continuing processing booking accessing discussing disclosing revealing diagnosing offering
-	supporting producing making completing looking sending signing removing transferring moving telling walking
-	translating opening browsing summarising summarizing extracting speculating commenting engaging participating
-	reproducing drafting composing prescribing releasing unlocking bypassing searching running executing checking
-	refunding issuing cancelling canceling approving granting accepting impersonating pretending recommending playing
-	roleplaying teaching explaining building coding filling proceeding`)
+var requestGerunds = words(`helping assisting providing sharing giving writing creating generating doing complying fulfilling fulfiling
+	answering continuing processing booking accessing discussing disclosing revealing diagnosing offering
+	supporting producing making completing looking sending signing removing transfering moving telling walking
+	translating opening browsing summarising summarizing extracting lifting overriding waiving speculating
+	commenting engaging participating reproducing drafting composing prescribing releasing unlocking bypassing
+	searching running executing checking refunding issuing canceling approving granting accepting impersonating
+	pretending recommending playing roleplaying teaching explaining proceeding building coding filling
+	retrieving fetching obtaining identifying confirming verifying predicting advising endorsing condoning
+	encouraging promoting facilitating enabling entertaining honoring honouring accommodating allowing permiting
+	authorizing authorising performing handling editing deleting posting publishing contacting emailing
+	scheduling ordering purchasing buying paying responding replying elaborating naming listing quoting
+	recreating replicating copying printing outputing displaying showing repeating reading viewing watching
+	listening remembering storing saving tracking monitoring setting reserving reseting hacking cracking
+	weighing joining`)
 
 // refusalAdverbs may stand between the speaker and the refusal: "I really
 // can't", "I can't in good conscience" (read as "in", "good", "conscience"
@@ -98,6 +109,7 @@ var refusalPatterns = []struct {
 	// Inability.
 	{refusalInability, "i|we [{adv}] cant|cannot|can_not [and_will_not|and_wont|and_i_wont] [{adv}] [in_good_conscience] [be_able_to] {V}", false},
 	{refusalInability, "i|we [{adv}] cant|cannot|can_not be of [any|much] help|assistance|use", false},
+	{refusalInability, "i|we [{adv}] cant|cannot|can_not go_into|get_into|weigh_in|speak_to", false},
 	{refusalInability, "i_am|im|we_are [{adv}] unable|not_able to {V}", false},
 	{refusalInability, "i|we wont|will_not be able to {V}", false},
 	{refusalInability, "i_am|im not going to be able to {V}", false},
