@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch"
 )
@@ -179,6 +181,9 @@ type refusalGrammar struct {
 	rules   []refusalRule
 	byFirst map[string][]int // first word → rules
 	atStart []int            // rules anchored at the sentence start (^)
+	// firstByte marks the bytes a first word starts with: most words
+	// start no rule, and a table lookup is cheaper than the map's hash.
+	firstByte [256]bool
 }
 
 var grammar = compileRefusalRules()
@@ -220,6 +225,7 @@ func compileRefusalRules() *refusalGrammar {
 		default:
 			for _, alt := range first.alts {
 				g.byFirst[alt[0]] = append(g.byFirst[alt[0]], k)
+				g.firstByte[alt[0][0]] = true
 			}
 		}
 	}
@@ -343,6 +349,9 @@ func (s *sentence) refusal() (refusalKind, bool) {
 		}
 	}
 	for i := 0; i < s.n(); i++ {
+		if !grammar.firstByte[s.buf[s.spans[i][0]]] {
+			continue
+		}
 		for _, k := range grammar.byFirst[string(s.word(i))] {
 			if kind, ok := try(k, i); ok {
 				return kind, true
@@ -392,18 +401,13 @@ func (s *sentence) caveat(end int) bool {
 	return false
 }
 
-// refusalScratch is the reusable memory of one search.
-type refusalScratch struct {
-	norm []byte
-	s    sentence
-}
-
-var refusalScratches = sync.Pool{New: func() any { return &refusalScratch{norm: make([]byte, 0, 4096)} }}
+// refusalScratches hold the reusable memory of one search.
+var refusalScratches = sync.Pool{New: func() any { return &sentence{buf: make([]byte, 0, 1024)} }}
 
 // findRefusal reads the text's own-voice sentences and returns the first
 // refusal rule one of them matches.
 func findRefusal(text string) (refusalKind, bool) {
-	sc := refusalScratches.Get().(*refusalScratch)
+	sc := refusalScratches.Get().(*sentence)
 	defer refusalScratches.Put(sc)
 	var kind refusalKind
 	found := false
@@ -411,10 +415,9 @@ func findRefusal(text string) (refusalKind, bool) {
 		for rest := part; !found && rest != ""; {
 			var sent string
 			sent, rest = nextSentence(rest)
-			sc.norm = textmatch.Normalize(sc.norm[:0], sent)
-			sc.s.split(sc.norm)
-			if sc.s.n() > 0 {
-				kind, found = sc.s.refusal()
+			sc.tokenize(sent)
+			if sc.n() > 0 {
+				kind, found = sc.refusal()
 			}
 		}
 	})
@@ -437,27 +440,57 @@ func nextSentence(s string) (sentence, rest string) {
 	return s, ""
 }
 
-// split sets the sentence's words from normalised text: letters and digits
-// of any script.
-func (s *sentence) split(norm []byte) {
-	s.buf, s.spans, s.commas = norm, s.spans[:0], s.commas[:0]
+// tokenize sets the sentence's words from raw text in one pass: letters
+// and digits of any script, lower-cased; apostrophes dropped inside a word
+// (straight, curly or backtick, so "can't", "can’t" and "cant" are one
+// word, as textmatch.Normalize reads them); everything else separates
+// words, and commas are remembered.
+func (s *sentence) tokenize(raw string) {
+	s.buf, s.spans, s.commas = s.buf[:0], s.spans[:0], s.commas[:0]
 	start := -1
 	comma := false
-	for i := 0; i < len(norm); i++ {
-		c := norm[i]
-		word := c >= 0x80 || 'a' <= c && c <= 'z' || '0' <= c && c <= '9'
-		switch {
-		case word && start < 0:
-			start = i
-		case !word && start >= 0:
-			s.spans, s.commas = append(s.spans, [2]int{start, i}), append(s.commas, comma)
+	end := func() {
+		if start >= 0 {
+			s.spans, s.commas = append(s.spans, [2]int{start, len(s.buf)}), append(s.commas, comma)
 			start, comma = -1, false
 		}
-		if c == ',' {
-			comma = true
+	}
+	for i := 0; i < len(raw); {
+		c := raw[i]
+		if c < utf8.RuneSelf {
+			i++
+			switch {
+			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+			case 'A' <= c && c <= 'Z':
+				c += 'a' - 'A'
+			case c == '\'' || c == '`':
+				continue
+			default:
+				end()
+				if c == ',' {
+					comma = true
+				}
+				continue
+			}
+			if start < 0 {
+				start = len(s.buf)
+			}
+			s.buf = append(s.buf, c)
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(raw[i:])
+		i += size
+		switch {
+		case r == '’' || r == '‘' || r == 'ʼ':
+			continue
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if start < 0 {
+				start = len(s.buf)
+			}
+			s.buf = utf8.AppendRune(s.buf, unicode.ToLower(r))
+		default:
+			end()
 		}
 	}
-	if start >= 0 {
-		s.spans, s.commas = append(s.spans, [2]int{start, len(norm)}), append(s.commas, comma)
-	}
+	end()
 }
