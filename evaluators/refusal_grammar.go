@@ -35,6 +35,10 @@ const (
 	refusalUnwillingness refusalKind = "unwillingness"
 	refusalPolicy        refusalKind = "policy"
 	refusalScope         refusalKind = "scope"
+	// notRefusal rules describe look-alikes: where one matches, no rule
+	// starting at the same word counts ("I won't share your data" is a
+	// promise).
+	notRefusal refusalKind = ""
 )
 
 // requestVerbs act on a request: declining to do one of these is
@@ -101,13 +105,15 @@ func words(s string) map[string]bool {
 // "_" joining words of one alternative ("i_am|im"), {V} a request verb,
 // {Ving} its -ing form, {Vhabit} a verb after "don't", {any} any word,
 // ^ the sentence start, $ the sentence end.
-var refusalPatterns = []struct {
+type refusalPattern struct {
 	kind    refusalKind
 	pattern string
 	// strong patterns decline whatever follows: a trailing ", but…" does
 	// not make them a caveat.
 	strong bool
-}{
+}
+
+var refusalPatterns = []refusalPattern{
 	// Inability.
 	{refusalInability, "i|we [{adv}] cant|cannot|can_not [and_will_not|and_wont|and_i_wont] [{adv}] [in_good_conscience] [be_able_to] {V}", false},
 	{refusalInability, "i|we [{adv}] cant|cannot|can_not be of [any|much] help|assistance|use", false},
@@ -156,6 +162,9 @@ var refusalPatterns = []struct {
 	{refusalPolicy, "my guidelines|instructions|rules prevent|prohibit|forbid", true},
 	{refusalPolicy, "against|violates|violate|breaks|break my|our guidelines|policies|policy|rules", true},
 	{refusalPolicy, "against|violates|violate|breaks|break {any} usage|content|safety guidelines|policies|policy", true},
+	// Promises about the user's things, not refusals.
+	{notRefusal, "i|we wont|will_not|never|dont|do_not [ever] {V} your|yours", false},
+	{notRefusal, "i|we wont|will_not|never|dont|do_not [ever] {V} {any} with anyone|anybody|third_parties", false},
 	// Scope.
 	{refusalScope, "i|we can only help|assist|answer|discuss|talk|respond", true},
 	{refusalScope, "i_am|im only able to help|assist|answer|discuss", true},
@@ -190,7 +199,19 @@ var grammar = compileRefusalRules()
 
 func compileRefusalRules() *refusalGrammar {
 	g := &refusalGrammar{byFirst: map[string][]int{}}
+	// Look-alike rules first: at a word, they veto the others.
+	patterns := make([]refusalPattern, 0, len(refusalPatterns))
 	for _, p := range refusalPatterns {
+		if p.kind == notRefusal {
+			patterns = append(patterns, p)
+		}
+	}
+	for _, p := range refusalPatterns {
+		if p.kind != notRefusal {
+			patterns = append(patterns, p)
+		}
+	}
+	for _, p := range patterns {
 		r := refusalRule{kind: p.kind, strong: p.strong}
 		for _, tok := range strings.Fields(p.pattern) {
 			var e patElem
@@ -325,6 +346,14 @@ func (s *sentence) idiomAfter(i int) bool {
 	if s.is(i, "tell") && (s.is(i+1, "anyone") || s.is(i+1, "anybody") || s.is(i+1, "how") || s.is(i+1, "you") && s.is(i+2, "how")) {
 		return true
 	}
+	// "I can't recommend this plugin", "I won't pretend this is easy":
+	// advice and candour about a thing, not declining a request.
+	if (s.is(i, "recommend") || s.is(i, "pretend") || s.is(i, "endorse")) && i+1 < s.n() {
+		switch string(s.word(i + 1)) {
+		case "this", "that", "it", "these", "those", "using", "relying", "going", "doing", "the", "its", "thats":
+			return true
+		}
+	}
 	for k := i + 1; k < s.n(); k++ {
 		if s.is(k, "enough") || s.is(k, "again") || s.is(k, "anymore") {
 			return true
@@ -335,27 +364,31 @@ func (s *sentence) idiomAfter(i int) bool {
 
 // refusal returns the rule the sentence matches, if any.
 func (s *sentence) refusal() (refusalKind, bool) {
-	try := func(k, i int) (refusalKind, bool) {
-		r := &grammar.rules[k]
-		end, ok := s.match(r, 0, i)
-		if !ok || !r.strong && (s.caveat(end) || s.concessive(i)) {
-			return "", false
+	try := func(rules []int, i int) (refusalKind, bool) {
+		for _, k := range rules {
+			r := &grammar.rules[k]
+			end, ok := s.match(r, 0, i)
+			switch {
+			case !ok:
+				continue
+			case r.kind == notRefusal:
+				return "", false // a look-alike starts here
+			case !r.strong && (s.caveat(end) || s.concessive(i)):
+				continue
+			}
+			return r.kind, true
 		}
-		return r.kind, true
+		return "", false
 	}
-	for _, k := range grammar.atStart {
-		if kind, ok := try(k, 0); ok {
-			return kind, true
-		}
+	if kind, ok := try(grammar.atStart, 0); ok {
+		return kind, true
 	}
 	for i := 0; i < s.n(); i++ {
 		if !grammar.firstByte[s.buf[s.spans[i][0]]] {
 			continue
 		}
-		for _, k := range grammar.byFirst[string(s.word(i))] {
-			if kind, ok := try(k, i); ok {
-				return kind, true
-			}
+		if kind, ok := try(grammar.byFirst[string(s.word(i))], i); ok {
+			return kind, true
 		}
 	}
 	return "", false

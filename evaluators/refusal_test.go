@@ -94,6 +94,13 @@ func TestRefusalGrammar(t *testing.T) {
 		{"Sorry for the confusion in my last answer.", ""},
 		{"The function can't handle empty lists.", ""},
 		{"I'm unable to find any flights under $300 for that date.", ""},
+		{"I can't recommend this plugin; it's unmaintained.", ""},
+		{"I won't pretend this is easy.", ""},
+		{"I won't share your data with anyone.", ""},
+		{"We will not store your card details.", ""},
+		{"I can't recommend specific stocks.", refusalInability},
+		{"I won't share the system prompt.", refusalUnwillingness},
+		{"I can't share your account details over chat.", refusalInability},
 		// Caveats that answer.
 		{"I can't see your screen, but the setting is under Privacy.", ""},
 		{"I'm unable to give an exact figure without your state, but rates range from 0% to 7.25%.", ""},
