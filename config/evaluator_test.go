@@ -8,60 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestParseTarget(t *testing.T) {
-	tests := []struct {
-		in      string
-		def     TargetKind
-		want    Target
-		wantErr string
-	}{
-		{in: "", def: TargetOutput, want: Target{Kind: TargetOutput}},
-		{in: "", def: TargetInput, want: Target{Kind: TargetInput}},
-		{in: "output", def: TargetInput, want: Target{Kind: TargetOutput}},
-		{in: "input", def: TargetOutput, want: Target{Kind: TargetInput}},
-		{in: "system", def: TargetOutput, want: Target{Kind: TargetSystem}},
-		{in: "tool_arguments", def: TargetOutput, want: Target{Kind: TargetToolArguments}},
-		{in: "tool_result", def: TargetOutput, want: Target{Kind: TargetToolResult}},
-		{in: "attribute:gen_ai.output.messages", def: TargetOutput, want: Target{Kind: TargetAttribute, Key: "gen_ai.output.messages"}},
-		// Only the first "attribute:" is the prefix; the rest is the key.
-		{in: "attribute:a:b", def: TargetOutput, want: Target{Kind: TargetAttribute, Key: "a:b"}},
-		{in: "attribute:", def: TargetOutput, wantErr: "attribute: needs a key"},
-		{in: "foo", def: TargetOutput, wantErr: `unknown target "foo"`},
-		{in: "Output", def: TargetOutput, wantErr: `unknown target "Output"`},
-		{in: " output", def: TargetOutput, wantErr: `unknown target " output"`},
-		{in: "attribute", def: TargetOutput, wantErr: `unknown target "attribute"`},
-		{in: "attributes:x", def: TargetOutput, wantErr: `unknown target "attributes:x"`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			got, err := ParseTarget(tt.in, tt.def)
-			if tt.wantErr != "" {
-				require.Error(t, err)
-				assert.Contains(t, err.Error(), tt.wantErr)
-				if tt.in != "attribute:" {
-					assert.Contains(t, err.Error(), TargetNames, "error lists the accepted targets")
-				}
-				assert.Equal(t, Target{}, got)
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, tt.want, got)
-		})
-	}
-}
-
-func TestTargetStringRoundTrip(t *testing.T) {
-	for _, s := range []string{"output", "input", "system", "tool_arguments", "tool_result", "attribute:x.y", "attribute:a:b"} {
-		tg, err := ParseTarget(s, TargetOutput)
-		require.NoError(t, err, s)
-		assert.Equal(t, s, tg.String())
-		back, err := ParseTarget(tg.String(), TargetInput)
-		require.NoError(t, err)
-		assert.Equal(t, tg, back)
-	}
-	assert.Empty(t, Target{}.String())
-}
-
 func TestStringList(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -125,22 +71,24 @@ func TestValidateNames(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := ValidateNames(tt.evs)
-			if len(tt.wantErr) == 0 {
-				require.NoError(t, err)
-				return
-			}
-			require.Error(t, err)
-			for _, w := range tt.wantErr {
-				assert.Contains(t, err.Error(), w)
+			errs := Entries{User: tt.evs}.ValidateNames()
+			require.Len(t, errs, len(tt.wantErr), "%v", errs)
+			for i, w := range tt.wantErr {
+				assert.Contains(t, errs[i].Error(), w)
 			}
 		})
 	}
 }
 
-func TestLabel(t *testing.T) {
-	assert.Equal(t, "evaluators[3]", Evaluator{}.Label(3))
-	assert.Equal(t, `evaluators[0] "x"`, Evaluator{Name: "x"}.Label(0))
+func TestEntriesLabel(t *testing.T) {
+	es := Entries{Defaults: []Evaluator{{Name: "refusal"}, {Name: "pii"}}, User: []Evaluator{{Name: "x"}, {}}}
+	assert.Len(t, es.All(), 4)
+	assert.Equal(t, `default_evaluators[1] "pii"`, es.Label(1))
+	assert.Equal(t, `evaluators[0] "x"`, es.Label(2), "the user's first entry is evaluators[0], whatever the defaults")
+	assert.Equal(t, "evaluators[1]", es.Label(3))
+	errs := Entries{Defaults: []Evaluator{{Name: "pii", Type: "pii"}}, User: []Evaluator{{Name: "pii", Type: "regex"}}}.ValidateNames()
+	require.Len(t, errs, 1)
+	assert.EqualError(t, errs[0], `evaluators[0] "pii": name: duplicate of default_evaluators[0] "pii"`)
 }
 
 func TestDecodeSettings(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/collector/component/componenttest"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
 func toolSpan(name, args string) []kv {
@@ -64,7 +65,7 @@ func TestDestructiveActionBuildErrors(t *testing.T) {
 		{map[string]any{"patterns": []any{map[string]any{"name": "a", "match": "x", "on": "body"}}}, `"x": patterns[0]: on: "body" is not one of name, arguments, both`},
 	}
 	for _, tc := range cases {
-		_, err := Build([]config.Evaluator{entry("x", "destructive_action", tc.s)}, componenttest.NewNopTelemetrySettings())
+		_, err := Build(config.Entries{User: []config.Evaluator{entry("x", "destructive_action", tc.s)}}, componenttest.NewNopTelemetrySettings())
 		assert.ErrorContains(t, err, tc.want)
 	}
 }
@@ -73,13 +74,13 @@ func FuzzDestructive(f *testing.F) {
 	f.Add("bash", `{"command":"rm -rf /"}`)
 	f.Add("delete_x", `[[[[`)
 	f.Add("", strings.Repeat(`{"a":`, 80))
-	c, err := Build([]config.Evaluator{entry("d", "destructive_action", nil)}, componenttest.NewNopTelemetrySettings())
+	c, err := Build(config.Entries{User: []config.Evaluator{entry("d", "destructive_action", nil)}}, componenttest.NewNopTelemetrySettings())
 	if err != nil {
 		f.Fatal(err)
 	}
 	ev := c[0].Evaluator.(*destructiveActionEvaluator)
 	f.Fuzz(func(t *testing.T, name, args string) {
-		what := ev.match(ToolCall{Name: name, Arguments: args})
+		what := ev.match(spanmodel.ToolCall{Name: name, Arguments: args})
 		if what != "" && strings.Contains(what, args) && len(args) > 20 {
 			t.Fatalf("pattern name %q echoes the arguments", what)
 		}

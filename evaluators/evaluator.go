@@ -10,12 +10,10 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl"
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/contexts/ottlspan"
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/ottlfuncs"
 	"go.opentelemetry.io/collector/component"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
 // Verdict is the outcome of one evaluator on one span.
@@ -54,7 +52,7 @@ type Result struct {
 // Evaluator is one configured check. Evaluate must be safe for concurrent use
 // and must not keep v.
 type Evaluator interface {
-	Evaluate(ctx context.Context, v *View) Result
+	Evaluate(ctx context.Context, v *spanmodel.View) Result
 }
 
 // MaxReasonBytes bounds every reason written to a span.
@@ -92,19 +90,19 @@ func BoundReason(s string) string {
 
 // Settings is what building an evaluator needs besides its config.
 type Settings struct {
-	Telemetry component.TelemetrySettings
-	parser    *ottl.Parser[*ottlspan.TransformContext]
+	Telemetry  component.TelemetrySettings
+	conditions *spanmodel.ConditionParser
 }
 
 // buildFunc builds one evaluator type from its entry. The target is already
 // parsed (its zero value when the type takes no target).
-type buildFunc func(entry config.Evaluator, target config.Target, set *Settings) (Evaluator, error)
+type buildFunc func(entry config.Evaluator, target spanmodel.Target, set *Settings) (Evaluator, error)
 
 type evaluatorType struct {
 	build buildFunc
 	// defaultTarget is the target when the entry names none; zero means the
 	// type reads no target and rejects one.
-	defaultTarget config.TargetKind
+	defaultTarget spanmodel.TargetKind
 	// agentSpans: without `when`, the type also runs on agent and workflow
 	// spans. Checks of a whole turn (its duration, tokens, cost, a user's
 	// condition) do; content checks do not (see IsAgentOperation).
@@ -112,22 +110,22 @@ type evaluatorType struct {
 }
 
 var types = map[string]evaluatorType{
-	"json":     {build: newJSON, defaultTarget: config.TargetOutput},
-	"regex":    {build: newRegex, defaultTarget: config.TargetOutput},
-	"contains": {build: newContains, defaultTarget: config.TargetOutput},
+	"json":     {build: newJSON, defaultTarget: spanmodel.TargetOutput},
+	"regex":    {build: newRegex, defaultTarget: spanmodel.TargetOutput},
+	"contains": {build: newContains, defaultTarget: spanmodel.TargetOutput},
 	"latency":  {build: newLatency, agentSpans: true},
 	"ottl":     {build: newOTTL, agentSpans: true},
 
 	"finish_reason": {build: newFinishReason},
-	"refusal":       {build: newRefusal, defaultTarget: config.TargetOutput},
-	"length":        {build: newLength, defaultTarget: config.TargetOutput},
+	"refusal":       {build: newRefusal, defaultTarget: spanmodel.TargetOutput},
+	"length":        {build: newLength, defaultTarget: spanmodel.TargetOutput},
 	"tokens":        {build: newTokens, agentSpans: true},
 	"cost":          {build: newCost, agentSpans: true},
-	"pii":           {build: newPII, defaultTarget: config.TargetOutput},
-	"sql_safety":    {build: newSQLSafety, defaultTarget: config.TargetToolArguments},
+	"pii":           {build: newPII, defaultTarget: spanmodel.TargetOutput},
+	"sql_safety":    {build: newSQLSafety, defaultTarget: spanmodel.TargetToolArguments},
 
 	"destructive_action": {build: newDestructiveAction},
-	"json_schema":        {build: newJSONSchema, defaultTarget: config.TargetOutput},
+	"json_schema":        {build: newJSONSchema, defaultTarget: spanmodel.TargetOutput},
 	"tool_call":          {build: newToolCall},
 	"grounding":          {build: newGrounding},
 }
@@ -147,7 +145,7 @@ type Check struct {
 	Name string
 	Type string
 	// when is nil when the evaluator runs on its type's default spans.
-	when       *ottl.ConditionSequence[*ottlspan.TransformContext]
+	when       *spanmodel.Condition
 	agentSpans bool
 	Evaluator
 }
@@ -179,30 +177,32 @@ func IsAgentOperation(op string) bool {
 func RunsOnAgentSpans(typ string) bool { return types[typ].agentSpans }
 
 // Selects reports whether the check runs on the span.
-func (c *Check) Selects(ctx context.Context, v *View) (bool, error) {
+func (c *Check) Selects(ctx context.Context, v *spanmodel.View) (bool, error) {
 	if c.when == nil {
 		return c.agentSpans || !IsAgentOperation(v.Operation()), nil
 	}
-	return c.when.Eval(ctx, v.TransformContext())
+	return c.when.Match(ctx, v)
 }
 
-// Build validates and builds every entry. Errors name the entry and the
-// field, and all of them are reported at once.
-func Build(entries []config.Evaluator, tel component.TelemetrySettings) ([]*Check, error) {
-	if err := config.ValidateNames(entries); err != nil {
+// Build validates and builds every entry. Errors name the entry as the
+// user wrote it (block, index, name) and the field; all of them are
+// reported at once, a bad name not hiding the entry's other mistakes.
+func Build(entries config.Entries, tel component.TelemetrySettings) ([]*Check, error) {
+	errs := entries.ValidateNames()
+	parser, err := spanmodel.NewConditionParser(tel)
+	if err != nil {
 		return nil, err
 	}
-	parser, err := ottlspan.NewParser(ottlFunctions(), tel, ottlspan.EnablePathContextNames())
-	if err != nil {
-		return nil, fmt.Errorf("creating OTTL parser: %w", err)
-	}
-	set := &Settings{Telemetry: tel, parser: &parser}
-	checks := make([]*Check, 0, len(entries))
-	var errs []error
-	for i, e := range entries {
+	set := &Settings{Telemetry: tel, conditions: parser}
+	all := entries.All()
+	checks := make([]*Check, 0, len(all))
+	for i, e := range all {
+		if e.Type == "" {
+			continue // reported by ValidateNames
+		}
 		c, err := buildCheck(e, set)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", e.Label(i), err))
+			errs = append(errs, fmt.Errorf("%s: %w", entries.Label(i), err))
 			continue
 		}
 		checks = append(checks, c)
@@ -218,20 +218,20 @@ func buildCheck(e config.Evaluator, set *Settings) (*Check, error) {
 	if !ok {
 		return nil, fmt.Errorf("type: unknown type %q (want one of %s)", e.Type, strings.Join(TypeNames(), ", "))
 	}
-	var target config.Target
+	var target spanmodel.Target
 	if t.defaultTarget == 0 {
 		if e.Target != "" {
 			return nil, fmt.Errorf("target: type %s reads no target", e.Type)
 		}
 	} else {
 		var err error
-		if target, err = config.ParseTarget(e.Target, t.defaultTarget); err != nil {
+		if target, err = spanmodel.ParseTarget(e.Target, t.defaultTarget); err != nil {
 			return nil, fmt.Errorf("target: %w", err)
 		}
 	}
 	c := &Check{Name: e.Name, Type: e.Type, agentSpans: t.agentSpans}
 	if len(e.When) > 0 {
-		seq, err := set.conditions(e.When)
+		seq, err := set.conditions.Parse(e.When)
 		if err != nil {
 			return nil, fmt.Errorf("when: %w", err)
 		}
@@ -245,24 +245,9 @@ func buildCheck(e config.Evaluator, set *Settings) (*Check, error) {
 	return c, nil
 }
 
-// conditions parses OTTL span conditions into one OR-ed sequence.
-func (s *Settings) conditions(conds []string) (*ottl.ConditionSequence[*ottlspan.TransformContext], error) {
-	for i, c := range conds {
-		if strings.TrimSpace(c) == "" {
-			return nil, fmt.Errorf("[%d]: empty condition", i)
-		}
-	}
-	parsed, err := s.parser.ParseConditions(conds)
-	if err != nil {
-		return nil, err
-	}
-	seq := ottlspan.NewConditionSequence(parsed, s.Telemetry, ottlspan.WithConditionSequenceErrorMode(ottl.PropagateError))
-	return &seq, nil
-}
-
 // textOf resolves a text target. When proceed is false the span has no
 // such text (Skip) or it cannot be decoded (Error), and r says which.
-func textOf(v *View, t config.Target) (text string, r Result, proceed bool) {
+func textOf(v *spanmodel.View, t spanmodel.Target) (text string, r Result, proceed bool) {
 	text, ok, err := v.Text(t)
 	switch {
 	case err != nil:
@@ -273,25 +258,6 @@ func textOf(v *View, t config.Target) (text string, r Result, proceed bool) {
 	return text, Result{}, true
 }
 
-func ottlFunctions() map[string]ottl.Factory[*ottlspan.TransformContext] {
-	return ottlfuncs.StandardConverters[*ottlspan.TransformContext]()
-}
-
-// Condition is a parsed sequence of OTTL span conditions, true when any is.
-type Condition = ottl.ConditionSequence[*ottlspan.TransformContext]
-
-// ParseConditions parses OTTL span conditions with the same functions and
-// path rules as evaluators' `when`, for other parts of the processor (the
-// sampling rules).
-func ParseConditions(conds []string, tel component.TelemetrySettings) (*Condition, error) {
-	parser, err := ottlspan.NewParser(ottlFunctions(), tel, ottlspan.EnablePathContextNames())
-	if err != nil {
-		return nil, fmt.Errorf("creating OTTL parser: %w", err)
-	}
-	set := &Settings{Telemetry: tel, parser: &parser}
-	return set.conditions(conds)
-}
-
 // DefaultTarget names the target a type reads when its entry names none,
 // and "" for types that read no target (or unknown types).
 func DefaultTarget(typ string) string {
@@ -299,5 +265,5 @@ func DefaultTarget(typ string) string {
 	if !ok || t.defaultTarget == 0 {
 		return ""
 	}
-	return config.Target{Kind: t.defaultTarget}.String()
+	return spanmodel.Target{Kind: t.defaultTarget}.String()
 }

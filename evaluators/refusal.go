@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch"
 )
 
@@ -17,7 +18,7 @@ import (
 // and empty answers the model ended normally. Only what the model says in
 // its own voice counts: quotations, drafted letters and code are left out.
 type refusalEvaluator struct {
-	target  config.Target
+	target  spanmodel.Target
 	grammar bool               // the built-in English grammar
 	phrases *textmatch.Phrases // the user's phrases, or nil
 	list    []string           // the phrases as written, for reasons
@@ -32,7 +33,7 @@ type refusalSettings struct {
 // allocation per span.
 var normBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
-func newRefusal(e config.Evaluator, target config.Target, _ *Settings) (Evaluator, error) {
+func newRefusal(e config.Evaluator, target spanmodel.Target, _ *Settings) (Evaluator, error) {
 	var s refusalSettings
 	if err := e.DecodeSettings(&s); err != nil {
 		return nil, err
@@ -51,13 +52,13 @@ func newRefusal(e config.Evaluator, target config.Target, _ *Settings) (Evaluato
 	return ev, nil
 }
 
-func (e *refusalEvaluator) Evaluate(_ context.Context, v *View) Result {
+func (e *refusalEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Result {
 	text, r, ok := textOf(v, e.target)
 	if !ok {
 		return r
 	}
 	if strings.TrimSpace(text) == "" {
-		if e.target.Kind == config.TargetOutput && endedNormally(v) {
+		if e.target.Kind == spanmodel.TargetOutput && endedNormally(v) {
 			return Failed("empty answer with finish reason stop")
 		}
 		return Passed()
@@ -131,7 +132,7 @@ func forEachAnswer(text string, fn func(string) bool) {
 }
 
 // endedNormally reports whether the model said it stopped of its own accord.
-func endedNormally(v *View) bool {
+func endedNormally(v *spanmodel.View) bool {
 	reasons := v.FinishReasons()
 	for _, r := range reasons {
 		if NormalizeFinishReason(r) != FinishStop {

@@ -1,7 +1,6 @@
 package llmevalprocessor
 
 import (
-	"context"
 	"errors"
 
 	"go.opentelemetry.io/collector/component"
@@ -10,7 +9,6 @@ import (
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/otlpexporter"
 	"go.opentelemetry.io/collector/exporter/otlphttpexporter"
-	"go.opentelemetry.io/collector/processor"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/sampling"
 )
@@ -43,38 +41,21 @@ func (j *JudgeConfig) Unmarshal(conf *confmap.Conf) error {
 // enabled reports whether a judge is configured.
 func (j *JudgeConfig) enabled() bool { return j.OTLPGRPC != nil || j.OTLPHTTP != nil }
 
-// Validate checks the choice of protocol; each protocol's own settings are
-// validated by its exporter's config.
+// Validate checks the choice of protocol; the collector validates each
+// protocol's settings and the redact block through their own Validate.
 func (j *JudgeConfig) Validate() error {
-	var errs []error
 	if j.OTLPGRPC != nil && j.OTLPHTTP != nil {
-		errs = append(errs, errors.New("judge: set exactly one of otlp_grpc, otlp_http"))
+		return errors.New("set exactly one of otlp_grpc, otlp_http")
 	}
-	if err := j.Redact.Validate(); err != nil {
-		errs = append(errs, prefixErrors("judge: redact: ", err))
-	}
-	return errors.Join(errs...)
+	return nil
 }
 
-// judgeID names the embedded exporter in its own telemetry and logs.
-const judgeName = "llmeval_judge"
-
-// newJudge builds the embedded exporter; it starts and stops with the
-// processor.
-func newJudge(ctx context.Context, set processor.Settings, j *JudgeConfig) (exporter.Traces, error) {
-	var f exporter.Factory
-	var cfg component.Config
+// protocol is the configured exporter's factory, config and config key.
+func (j *JudgeConfig) protocol() (exporter.Factory, component.Config, string) {
 	if j.OTLPGRPC != nil {
-		f, cfg = otlpexporter.NewFactory(), j.OTLPGRPC
-	} else {
-		f, cfg = otlphttpexporter.NewFactory(), j.OTLPHTTP
+		return otlpexporter.NewFactory(), j.OTLPGRPC, "otlp_grpc"
 	}
-	es := exporter.Settings{
-		ID:                component.NewIDWithName(f.Type(), judgeName),
-		TelemetrySettings: set.TelemetrySettings,
-		BuildInfo:         set.BuildInfo,
-	}
-	return f.CreateTraces(ctx, es, cfg)
+	return otlphttpexporter.NewFactory(), j.OTLPHTTP, "otlp_http"
 }
 
 // consumerJudge stands in for the judge exporter with any consumer.

@@ -9,7 +9,6 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
-	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
@@ -18,6 +17,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadata"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/sampling"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/signals"
@@ -53,11 +53,11 @@ type llmEvalProcessor struct {
 	failedKey    string
 	recordPasses bool
 	emitEvents   bool
-	layoutAttrs  map[evaluators.Layout]metric.MeasurementOption
+	layoutAttrs  [spanmodel.NumLayouts]metric.MeasurementOption
 
 	// sampler, judge and rules are nil when no judge is configured.
 	sampler *sampling.Sampler
-	judge   exporter.Traces
+	judge   judgeExporter
 	rules   sampling.Rules
 
 	// detector is nil when signals are off.
@@ -76,12 +76,12 @@ type signalKeys struct{ count, severity, kinds string }
 
 // batch is the per-call scratch state.
 type batch struct {
-	view      evaluators.View
+	view      spanmodel.View
 	found     signals.Found
 	pending   map[pcommon.TraceID]*pendingTrace // span copies for the sampler
 	signals   [signals.NumCategories]int64
 	verdicts  []int64 // [check*numVerdicts + verdict]; Skip counts skips with a reason
-	layouts   [8]int64
+	layouts   [spanmodel.NumLayouts]int64
 	evaluated int64
 	failed    []string
 }
@@ -89,10 +89,11 @@ type batch struct {
 // newLLMEvalProcessor builds the processor; judge, when not nil, replaces
 // the configured judge exporter (replay).
 func newLLMEvalProcessor(ctx context.Context, set processor.Settings, cfg *Config, judge consumer.Traces) (*llmEvalProcessor, error) {
-	built, err := evaluators.Build(cfg.EffectiveEvaluators(), set.TelemetrySettings)
+	parts, err := cfg.build(ctx, set, judge)
 	if err != nil {
 		return nil, err
 	}
+	built := parts.checks
 	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
 	if err != nil {
 		return nil, err
@@ -105,7 +106,6 @@ func newLLMEvalProcessor(ctx context.Context, set processor.Settings, cfg *Confi
 		failedKey:    cfg.AttributePrefix + ".failed",
 		recordPasses: cfg.RecordPasses,
 		emitEvents:   cfg.EmitEvents,
-		layoutAttrs:  map[evaluators.Layout]metric.MeasurementOption{},
 	}
 	for i, c := range built {
 		base := cfg.AttributePrefix + "." + c.Name
@@ -121,28 +121,18 @@ func newLLMEvalProcessor(ctx context.Context, set processor.Settings, cfg *Confi
 				attribute.String("evaluator", c.Name), attribute.String("verdict", v.String())))
 		}
 	}
-	for _, l := range []evaluators.Layout{evaluators.LayoutGenAI, evaluators.LayoutGenAIFlat, evaluators.LayoutOpenInference, evaluators.LayoutVercelLegacy} {
+	for l := spanmodel.LayoutNone + 1; l < spanmodel.NumLayouts; l++ {
 		p.layoutAttrs[l] = metric.WithAttributeSet(attribute.NewSet(attribute.String("layout", l.String())))
 	}
-	if cfg.Signals.IsEnabled() {
-		if p.detector, err = signals.New(cfg.Signals); err != nil {
-			return nil, err
-		}
+	if p.detector = parts.detector; p.detector != nil {
 		for c := signals.Category(0); c < signals.NumCategories; c++ {
 			base := cfg.AttributePrefix + ".signal." + c.String()
 			p.signalKeys[c] = signalKeys{count: base + ".count", severity: base + ".severity", kinds: base + ".kinds"}
 			p.categoryAttrs[c] = metric.WithAttributeSet(attribute.NewSet(attribute.String("category", c.String())))
 		}
 	}
-	if cfg.Judge.enabled() {
-		if p.rules, err = sampling.BuildRules(cfg.Sampling.Rules, set.TelemetrySettings); err != nil {
-			return nil, err
-		}
-		if judge != nil {
-			p.judge = consumerJudge{Traces: judge}
-		} else if p.judge, err = newJudge(ctx, set, &cfg.Judge); err != nil {
-			return nil, fmt.Errorf("judge: %w", err)
-		}
+	if parts.judge != nil {
+		p.rules, p.judge = parts.rules, parts.judge
 		p.sampler, err = sampling.New(cfg.Sampling, sampling.Settings{
 			Rules: p.rules, Judge: p.judge, Telemetry: tb, Logger: set.Logger,
 			Prefix: cfg.AttributePrefix, Redact: cfg.Judge.Redact,
@@ -190,7 +180,7 @@ func (p *llmEvalProcessor) processTraces(ctx context.Context, td ptrace.Traces) 
 func (p *llmEvalProcessor) evaluateSpan(ctx context.Context, b *batch) {
 	v := &b.view
 	layout := v.Layout()
-	if layout == evaluators.LayoutNone {
+	if layout == spanmodel.LayoutNone {
 		return
 	}
 	b.layouts[layout]++
@@ -269,7 +259,7 @@ func (p *llmEvalProcessor) writeSignals(b *batch, attrs pcommon.Map) {
 
 // run applies one check to the span. A panic in an evaluator becomes an
 // error verdict for that evaluator alone: the span and the others go on.
-func (p *llmEvalProcessor) run(ctx context.Context, c *check, v *evaluators.View) (r evaluators.Result, ran bool) {
+func (p *llmEvalProcessor) run(ctx context.Context, c *check, v *spanmodel.View) (r evaluators.Result, ran bool) {
 	defer func() {
 		if rec := recover(); rec != nil {
 			p.logger.Error("evaluator panicked; recorded as an error verdict",
@@ -311,7 +301,7 @@ func (p *llmEvalProcessor) flushCounts(ctx context.Context, b *batch) {
 	t := p.telemetry
 	for l, n := range b.layouts {
 		if n > 0 {
-			t.ProcessorLlmevalLlmSpans.Add(ctx, n, p.layoutAttrs[evaluators.Layout(l)])
+			t.ProcessorLlmevalLlmSpans.Add(ctx, n, p.layoutAttrs[spanmodel.Layout(l)])
 			b.layouts[l] = 0
 		}
 	}

@@ -14,9 +14,12 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 	"go.uber.org/zap"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadata"
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadatatest"
 )
 
 type fakeClock struct{ t time.Time }
@@ -341,4 +344,19 @@ func TestEnormousTraceDoesNotStarveOthers(t *testing.T) {
 		assert.Equal(t, 3, got[id], "small trace %d sampled whole", id)
 	}
 	assert.Positive(t, got[99], "the enormous trace was decided with what was buffered, not lost silently")
+}
+
+// A copy that cannot be read back is counted, and the trace's other copies
+// still reach the judge.
+func TestUnreadableCopyCounted(t *testing.T) {
+	ctx := context.Background()
+	tt := componenttest.NewTelemetry()
+	defer func() { require.NoError(t, tt.Shutdown(ctx)) }()
+	tb, err := metadata.NewTelemetryBuilder(tt.NewTelemetrySettings())
+	require.NoError(t, err)
+	h := newHarness(t, NewDefaultConfig(), failedPII, new(consumertest.TracesSink), func(s *Settings) { s.Telemetry = tb })
+	h.s.Add(ctx, Chunk{TraceID: pcommon.TraceID{1}, Data: []byte{0xff, 0xff, 0xff}, Spans: 1, LLM: true})
+	h.s.Add(ctx, chunk(t, 1, 2, 1, true, true))
+	assert.Equal(t, map[byte]int{1: 2}, sampledIDs(h.judge))
+	metadatatest.AssertEqualProcessorLlmevalJudgeCopyErrors(t, tt, []metricdata.DataPoint[int64]{{Value: 1}}, metricdatatest.IgnoreTimestamp())
 }

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
 // call is one tool call as loop detection compares it: the tool and a hash
@@ -17,7 +17,7 @@ type call struct {
 
 var argsSeed = maphash.MakeSeed()
 
-func callOf(c evaluators.ToolCall) call {
+func callOf(c spanmodel.ToolCall) call {
 	return call{name: c.Name, args: maphash.String(argsSeed, strings.Join(strings.Fields(c.Arguments), ""))}
 }
 
@@ -47,7 +47,7 @@ func (d *Detector) loop(c conversation, f *Found) {
 // toolSpanLoop remembers the call a tool span executed in its
 // conversation (or trace) and checks the recent calls for a loop, so an
 // agent repeating one call across spans and traces is caught.
-func (d *Detector) toolSpanLoop(v *evaluators.View, f *Found) {
+func (d *Detector) toolSpanLoop(v *spanmodel.View, f *Found) {
 	calls, err := v.ToolCalls()
 	if err != nil || len(calls) == 0 {
 		return

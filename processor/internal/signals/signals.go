@@ -31,6 +31,10 @@ func (c Category) String() string {
 	return "unknown"
 }
 
+// CategoryNames lists every category's name, in Category order; callers
+// must not modify the slice.
+func CategoryNames() []string { return categoryNames[:] }
+
 // CategoryByName returns the category a name denotes.
 func CategoryByName(name string) (Category, bool) {
 	for i, n := range categoryNames {
@@ -82,16 +86,6 @@ func (f *Found) Kinds(c Category) []string { return f.kinds[c] }
 func (f *Found) HasKind(c Category, kind string) bool {
 	for _, k := range f.kinds[c] {
 		if k == kind {
-			return true
-		}
-	}
-	return false
-}
-
-// Any reports whether any category was seen.
-func (f *Found) Any() bool {
-	for _, n := range f.counts {
-		if n > 0 {
 			return true
 		}
 	}
