@@ -59,7 +59,7 @@ var requestVerbs = words(`help assist provide share give write create generate d
 // "I'm not comfortable writing…".
 var requestGerunds = words(`helping assisting providing sharing giving writing creating generating doing complying fulfilling fulfiling
 	answering continuing processing booking accessing discussing disclosing revealing diagnosing offering
-	supporting producing making completing looking sending signing removing transfering moving telling walking
+	supporting producing making completing looking sending signing removing transferring moving telling walking
 	translating opening browsing summarising summarizing extracting lifting overriding waiving speculating
 	commenting engaging participating reproducing drafting composing prescribing releasing unlocking bypassing
 	searching running executing checking refunding issuing canceling approving granting accepting impersonating
@@ -320,16 +320,16 @@ func (s *sentence) match(r *refusalRule, e, i int) (int, bool) {
 }
 
 func (s *sentence) inClass(class string, i int) bool {
-	w := string(s.word(i)) // map lookups and comparisons do not copy
+	w := s.word(i)
 	switch class {
 	case "V":
-		return requestVerbs[w] && !s.idiomAfter(i)
+		return requestVerbs[string(w)] && !s.idiomAfter(i)
 	case "Ving":
-		return requestGerunds[w]
+		return requestGerunds[string(w)]
 	case "Vhabit":
-		return habitVerbs[w]
+		return habitVerbs[string(w)]
 	case "adv":
-		return refusalAdverbs[w]
+		return refusalAdverbs[string(w)]
 	case "any":
 		return true
 	}
