@@ -63,8 +63,11 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzRefusal$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzSQLScan$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzDestructive$$' -fuzztime $(FUZZTIME) ./evaluators/
+	$(GO) test -run '^$$' -fuzz '^FuzzShellCommand$$' -fuzztime $(FUZZTIME) ./evaluators/
+	$(GO) test -run '^$$' -fuzz '^FuzzCodeStrings$$' -fuzztime $(FUZZTIME_SLOW) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzToolDefinitions$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzGroundingClaims$$' -fuzztime $(FUZZTIME) ./evaluators/
+	$(GO) test -run '^$$' -fuzz '^FuzzGroundingContext$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzPrefilter$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzConfig$$' -fuzztime $(FUZZTIME_SLOW) ./processor/
 	$(GO) test -run '^$$' -fuzz '^FuzzPhrases$$' -fuzztime $(FUZZTIME) ./internal/textmatch/

@@ -79,9 +79,6 @@ func (st scaleTrace) spanID(k int) pcommon.SpanID {
 	return pcommon.SpanID{0x5c, byte(st.n >> 8), byte(st.n), byte(k)}
 }
 
-// part is the request (0, 1, 2) that carries span k: the spans of a trace
-// reach the collector as they end, the root last.
-func part(k int) int { return [...]int{2, 0, 0, 1, 1, 2}[k-1] }
 
 // appendPart adds the spans of request p of the trace to ss.
 func (st scaleTrace) appendPart(ss ptrace.ScopeSpans, p int) {

@@ -17,32 +17,17 @@ type destructivePattern struct {
 	name string
 	re   *regexp.Regexp
 	on   string // name, arguments or both
-	// keywords prefilter argument matching: the pattern runs only on lines
-	// holding one of them (lower case), which keeps a 2 KB command cheap.
-	keywords []string
 }
 
-// Built-in patterns (users' patterns are case-insensitive); they read the arguments
-// with JSON string values unescaped, so "rm -rf" cannot hide in \u escapes.
-// SQL (DROP, TRUNCATE, DELETE/UPDATE without WHERE) is found by the
-// sql_safety lexer and reported as sql_<kind>.
-var defaultDestructivePatterns = []struct {
-	name, match, on string
-	keywords        []string
-}{
-	{"destructive_tool_name", `(?:^|[^a-zA-Z])(?:delete|drop|destroy|truncate|wipe|purge|terminate)(?:$|[^a-z])|(?:Delete|Drop|Destroy|Truncate|Wipe|Purge|Terminate)(?:$|[^a-z])`, "name", nil},
-	{"shell_rm_rf", `(?i)\brm\s+(?:-\S+\s+)*(?:-[a-z]*(?:rf|fr)[a-z]*|-r\s+-f|-f\s+-r|--recursive)\b`, "arguments", []string{"rm"}},
-	{"disk_wipe", `(?i)\b(?:mkfs(?:\.\w+)?|wipefs|shred)\s|\bdd\s[^|;&\n]*\bof=/dev/`, "arguments", []string{"mkfs", "wipefs", "shred", "of=/dev/"}},
-	{"kubectl_delete", `(?i)\bkubectl\b[^|;&\n]*\sdelete\s|\bhelm\s+(?:uninstall|delete)\s`, "arguments", []string{"kubectl", "helm"}},
-	{"terraform_destroy", `(?i)\bterraform\b[^|;&\n]*(?:\sdestroy\b|\s-destroy\b)`, "arguments", []string{"terraform"}},
-	{"cloud_delete", `(?i)\baws\s+s3\s+(?:rb\s|rm\s[^|;&\n]*--recursive)|\baws\s+\S+\s+(?:delete-[a-z-]+|terminate-instances)\b|\bgcloud\b[^|;&\n]*\sdelete\b|\baz\b[^|;&\n]*\sdelete\b|\bgsutil\s+(?:-m\s+)?rm\s+-r`, "arguments", []string{"aws", "gcloud", "az", "gsutil"}},
-	{"git_force_push", `(?i)\bgit\s+push\b[^|;&\n]*(?:\s--force(?:\s|$)|\s-f(?:\s|$)|\s\+\S)`, "arguments", []string{"push"}},
-	{"git_reset_hard", `(?i)\bgit\s+(?:reset\s+--hard|clean\s+-[a-z]*f)`, "arguments", []string{"reset", "clean"}},
-}
+// destructiveToolName is the built-in check on tool names (delete_user,
+// bulkDeleteUsers, drop_table ...). Arguments are judged by parsing them:
+// shell command lines with a shell parser (shellcmd.go), SQL with the
+// sql_safety lexer, structured calls of CLI tools as the argv they spell.
+var destructiveToolName = regexp.MustCompile(`(?:^|[^a-zA-Z])(?:delete|drop|destroy|truncate|wipe|purge|terminate)(?:$|[^a-z])|(?:Delete|Drop|Destroy|Truncate|Wipe|Purge|Terminate)(?:$|[^a-z])`)
 
 type destructiveActionEvaluator struct {
 	patterns []destructivePattern
-	sql      bool
+	builtin  bool
 	tools    map[string]bool
 	confirm  string
 }
@@ -63,12 +48,8 @@ func newDestructiveAction(e config.Evaluator, _ spanmodel.Target, _ *Settings) (
 	if err := e.DecodeSettings(&s); err != nil {
 		return nil, err
 	}
-	ev := &destructiveActionEvaluator{sql: !s.ReplaceDefaults, confirm: s.RequiresConfirmationTool}
-	if !s.ReplaceDefaults {
-		for _, d := range defaultDestructivePatterns {
-			ev.patterns = append(ev.patterns, destructivePattern{name: d.name, re: regexp.MustCompile(d.match), on: d.on, keywords: d.keywords})
-		}
-	} else if len(s.Patterns) == 0 {
+	ev := &destructiveActionEvaluator{builtin: !s.ReplaceDefaults, confirm: s.RequiresConfirmationTool}
+	if s.ReplaceDefaults && len(s.Patterns) == 0 {
 		return nil, errors.New("patterns: required when replace_defaults is true")
 	}
 	for i, p := range s.Patterns {
@@ -110,12 +91,22 @@ func (e *destructiveActionEvaluator) Evaluate(_ context.Context, v *spanmodel.Vi
 		return Skipped()
 	}
 	checked := false
+	var j *shellJudge
+	if e.builtin {
+		l := sqlLexers.Get().(*sqlLexer)
+		defer sqlLexers.Put(l)
+		j = &shellJudge{sql: l}
+	}
 	for _, c := range calls {
 		if e.tools != nil && !e.tools[c.Name] {
 			continue
 		}
 		checked = true
-		if what := e.match(c); what != "" {
+		what, err := e.match(c, j)
+		if err != nil {
+			return Errored(err)
+		}
+		if what != "" {
 			if e.confirmed(v) {
 				return Passed()
 			}
@@ -129,83 +120,35 @@ func (e *destructiveActionEvaluator) Evaluate(_ context.Context, v *spanmodel.Vi
 }
 
 // match returns the name of the first pattern the call matches, or "".
-func (e *destructiveActionEvaluator) match(c spanmodel.ToolCall) string {
-	// JSON arguments are read as their string values, unescaped, one per
-	// line; other arguments as they are.
-	var parts []string
-	_ = eachJSONString(c.Arguments, func(s string) bool {
-		parts = append(parts, s)
-		return true
-	})
-	text := strings.Join(parts, "\n")
-	var lower string
-	for _, p := range e.patterns {
-		if p.on != "arguments" && p.re.MatchString(c.Name) {
-			return p.name
+// j is nil when the built-in checks are replaced by the user's patterns.
+func (e *destructiveActionEvaluator) match(c spanmodel.ToolCall, j *shellJudge) (string, error) {
+	if j != nil && destructiveToolName.MatchString(c.Name) {
+		return "destructive_tool_name", nil
+	}
+	if len(e.patterns) > 0 {
+		// Users' patterns read JSON arguments as their string values,
+		// unescaped, one per line; other arguments as they are.
+		var parts []string
+		if err := eachJSONString(c.Arguments, func(s string) bool {
+			parts = append(parts, s)
+			return true
+		}); err != nil {
+			return "", err
 		}
-		if p.on == "name" {
-			continue
-		}
-		if p.keywords == nil {
-			if p.re.MatchString(text) {
-				return p.name
+		text := strings.Join(parts, "\n")
+		for _, p := range e.patterns {
+			if p.on != "arguments" && p.re.MatchString(c.Name) {
+				return p.name, nil
 			}
-			continue
-		}
-		if lower == "" {
-			lower = strings.ToLower(text)
-		}
-		if matchKeywordLines(p, text, lower) {
-			return p.name
+			if p.on != "name" && p.re.MatchString(text) {
+				return p.name, nil
+			}
 		}
 	}
-	if !e.sql {
-		return ""
+	if j == nil {
+		return "", nil
 	}
-	found := ""
-	l := sqlLexers.Get().(*sqlLexer)
-	defer sqlLexers.Put(l)
-	for _, part := range parts {
-		l.ScanSQL(part, func(r SQLRisk, _ int) {
-			if found == "" && r != SQLAlter && r != SQLGrant && r != SQLRevoke {
-				found = "sql_" + r.String()
-			}
-		})
-		if found != "" {
-			break
-		}
-	}
-	return found
-}
-
-// matchKeywordLines runs p on each line of text that holds one of its
-// keywords; lower is text in lower case (same byte offsets for the ASCII
-// keywords when lengths agree).
-func matchKeywordLines(p destructivePattern, text, lower string) bool {
-	if len(lower) != len(text) { // lower-casing changed lengths: no line mapping
-		return p.re.MatchString(text)
-	}
-	for _, kw := range p.keywords {
-		for off := 0; off < len(lower); {
-			k := strings.Index(lower[off:], kw)
-			if k < 0 {
-				break
-			}
-			at := off + k
-			start := strings.LastIndexByte(lower[:at], '\n') + 1
-			end := strings.IndexByte(lower[at:], '\n')
-			if end < 0 {
-				end = len(lower)
-			} else {
-				end += at
-			}
-			if p.re.MatchString(text[start:end]) {
-				return true
-			}
-			off = end
-		}
-	}
-	return false
+	return j.call(c.Name, c.Arguments)
 }
 
 // confirmed reports whether the conversation this span carries shows an

@@ -80,7 +80,7 @@ func FuzzDestructive(f *testing.F) {
 	}
 	ev := c[0].Evaluator.(*destructiveActionEvaluator)
 	f.Fuzz(func(t *testing.T, name, args string) {
-		what := ev.match(spanmodel.ToolCall{Name: name, Arguments: args})
+		what, _ := ev.match(spanmodel.ToolCall{Name: name, Arguments: args}, &shellJudge{sql: &sqlLexer{}})
 		if what != "" && strings.Contains(what, args) && len(args) > 20 {
 			t.Fatalf("pattern name %q echoes the arguments", what)
 		}

@@ -95,19 +95,28 @@ func (e *groundingEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Resu
 	if strings.TrimSpace(ctxText.String()) == "" {
 		return Skipped() // no context given: not a grounded answer to judge
 	}
-	ctxNorm := normalizeClaimText(ctxText.String())
+	g := newGroundingContext(ctxText.String())
 	claims := extractClaims(out)
 	if len(claims) == 0 {
 		return Passed().WithScore(1)
 	}
+	// Claims are weighted (a run of capitalised words by its length); a
+	// figure the context does not hold fails the answer whatever the
+	// ratio, so one invented number cannot hide among true ones.
 	var unsupported []string
+	var total, supported float64
+	figureMissing := false
 	for _, c := range claims {
-		if !containsClaim(ctxNorm, normalizeClaimText(c.text), c.number) {
-			unsupported = append(unsupported, c.text)
+		total += c.weight
+		if g.supports(c) {
+			supported += c.weight
+			continue
 		}
+		unsupported = append(unsupported, c.text)
+		figureMissing = figureMissing || c.number
 	}
-	ratio := float64(len(claims)-len(unsupported)) / float64(len(claims))
-	if ratio >= e.minRatio {
+	ratio := supported / total
+	if ratio >= e.minRatio && !figureMissing {
 		return Passed().WithScore(ratio)
 	}
 	var b strings.Builder
@@ -134,108 +143,6 @@ func boundClaim(s string) string {
 		cut--
 	}
 	return s[:cut] + "…"
-}
-
-type claim struct {
-	text   string
-	number bool
-}
-
-// groundingStopwords are capitalised words that name nothing.
-var groundingStopwords = map[string]bool{
-	"I": true, "The": true, "A": true, "An": true, "This": true, "That": true, "These": true, "Those": true,
-	"It": true, "We": true, "You": true, "He": true, "She": true, "They": true, "If": true, "In": true,
-	"On": true, "For": true, "Yes": true, "No": true, "Please": true, "Thank": true, "Thanks": true,
-	"Sure": true, "Hello": true, "Hi": true, "Dear": true, "However": true, "Also": true, "But": true,
-	"And": true, "Or": true, "So": true, "Here": true, "There": true, "What": true, "When": true,
-	"Where": true, "Why": true, "How": true, "Which": true, "Who": true, "Your": true, "My": true,
-	"Our": true, "Its": true, "Let": true, "Note": true, "OK": true, "Ok": true, "Okay": true,
-}
-
-// extractClaims finds the checkable claims of a text in one pass: numbers
-// (two or more digits, or with a decimal part), quoted strings and runs of
-// capitalised words that are not just a sentence's first word.
-func extractClaims(s string) []claim {
-	var out []claim
-	sentenceStart := true
-	for i := 0; i < len(s) && len(out) < maxClaims; {
-		c := s[i]
-		switch {
-		case isDigit(c):
-			j := i
-			for j < len(s) && (isDigit(s[j]) || (s[j] == ',' || s[j] == '.') && j+1 < len(s) && isDigit(s[j+1])) {
-				j++
-			}
-			num := s[i:j]
-			if len(strings.Trim(num, "0")) >= 2 || strings.ContainsAny(num, ".,") {
-				out = append(out, claim{text: num, number: true})
-			}
-			i, sentenceStart = j, false
-		case c == '"':
-			if j := strings.IndexByte(s[i+1:], '"'); j >= 2 && j <= 100 {
-				out = append(out, claim{text: s[i+1 : i+1+j]})
-				i += j + 2
-			} else {
-				i++
-			}
-			sentenceStart = false
-		case strings.HasPrefix(s[i:], "“"):
-			rest := s[i+len("“"):]
-			if j := strings.Index(rest, "”"); j >= 2 && j <= 100 {
-				out = append(out, claim{text: rest[:j]})
-				i += len("“") + j + len("”")
-			} else {
-				i += len("“")
-			}
-			sentenceStart = false
-		case c == '.' || c == '!' || c == '?' || c == '\n' || c == ':':
-			sentenceStart = true
-			i++
-		default:
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if !unicode.IsLetter(r) {
-				i += size
-				continue
-			}
-			start, words, end := i, 0, i
-			for {
-				w := wordAt(s, end)
-				if w == "" {
-					break
-				}
-				wr, _ := utf8.DecodeRuneInString(w)
-				if !unicode.IsUpper(wr) || utf8.RuneCountInString(w) < 2 || groundingStopwords[w] {
-					break
-				}
-				words++
-				end += len(w)
-				if end < len(s) && s[end] == ' ' && end+1 < len(s) {
-					if next := wordAt(s, end+1); next != "" {
-						nr, _ := utf8.DecodeRuneInString(next)
-						if unicode.IsUpper(nr) && !groundingStopwords[next] {
-							end++
-							continue
-						}
-					}
-				}
-				break
-			}
-			switch {
-			case words == 0:
-				i += len(wordAt(s, i))
-				if i == start {
-					i += size
-				}
-			case words == 1 && sentenceStart:
-				i = end
-			default:
-				out = append(out, claim{text: s[start:end]})
-				i = end
-			}
-			sentenceStart = false
-		}
-	}
-	return out
 }
 
 // wordAt returns the run of letters and digits starting at i.

@@ -44,7 +44,7 @@ const (
 // requestVerbs act on a request: declining to do one of these is
 // declining the request. Verbs of perception and feeling (see, find,
 // believe, wait, stress, guarantee, say) are left out on purpose.
-var requestVerbs = words(`help assist provide share give write create generate do comply fulfill fulfil answer continue process book
+var requestVerbs = wordSet(`help assist provide share give write create generate do comply fulfill fulfil answer continue process book
 	access discuss disclose reveal diagnose offer support produce make complete look send sign remove transfer
 	move tell walk translate open browse summarise summarize extract lift override waive speculate comment
 	engage participate reproduce draft compose prescribe release unlock bypass search run execute check refund
@@ -57,7 +57,7 @@ var requestVerbs = words(`help assist provide share give write create generate d
 
 // requestGerunds are the -ing forms, for "I won't be writing that" and
 // "I'm not comfortable writing…".
-var requestGerunds = words(`helping assisting providing sharing giving writing creating generating doing complying fulfilling fulfiling
+var requestGerunds = wordSet(`helping assisting providing sharing giving writing creating generating doing complying fulfilling
 	answering continuing processing booking accessing discussing disclosing revealing diagnosing offering
 	supporting producing making completing looking sending signing removing transferring moving telling walking
 	translating opening browsing summarising summarizing extracting lifting overriding waiving speculating
@@ -75,12 +75,12 @@ var requestGerunds = words(`helping assisting providing sharing giving writing c
 // refusalAdverbs may stand between the speaker and the refusal: "I really
 // can't", "I can't in good conscience" (read as "in", "good", "conscience"
 // being optional words is too loose: only single adverbs).
-var refusalAdverbs = words(`really simply just truly honestly unfortunately regretfully respectfully actually
+var refusalAdverbs = wordSet(`really simply just truly honestly unfortunately regretfully respectfully actually
 	sadly afraid genuinely definitely certainly absolutely`)
 
 // habitVerbs follow "I don't": "I don't provide legal advice", not "I
 // don't have", "I don't think".
-var habitVerbs = words(`help assist provide share give write create generate reveal disclose produce engage
+var habitVerbs = wordSet(`help assist provide share give write create generate reveal disclose produce engage
 	participate discuss comment speculate make do offer`)
 
 // offerWords open the clause after "but" when it only offers or
@@ -92,7 +92,7 @@ var offerWords = [][]string{{"i", "can"}, {"i", "could"}, {"i", "would"}, {"id"}
 	{"youll"}, {"you", "will"}, {"you", "need"}, {"you", "should"}, {"youd"}, {"you", "would"}, {"contact"},
 	{"reach"}, {"ask"}, {"check"}, {"go"}, {"visit"}, {"speak"}, {"talk"}, {"call"}, {"see"}}
 
-func words(s string) map[string]bool {
+func wordSet(s string) map[string]bool {
 	m := map[string]bool{}
 	for _, w := range strings.Fields(s) {
 		m[w] = true

@@ -65,7 +65,43 @@ func (e *sqlSafetyEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Resu
 		})
 		return stmt == 0
 	}
-	if err := eachJSONString(text, scan); err != nil {
+	if e.target.Kind == spanmodel.TargetToolArguments {
+		// Per call, so that arguments holding natural language (a search
+		// query, a commit message, a ticket's text) are skipped.
+		calls, err := v.ToolCalls()
+		if err != nil {
+			return Errored(err)
+		}
+		for _, c := range calls {
+			err := eachArgString(c.Arguments, func(key, s string) bool {
+				switch {
+				case proseArgument(c.Name, key):
+					return true
+				case codeArgument(c.Name, key):
+					// ORM calls that delete everything, and the SQL in the
+					// code's string literals
+					if r, ok := codeORMRisk(s); ok && !e.allow[r] {
+						found, stmt = r, 1
+						return false
+					}
+					eachCodeString(s, func(lit, callee string) bool {
+						if sqlCallees[callee] {
+							return scan(lit)
+						}
+						return true
+					})
+					return stmt == 0
+				}
+				return scan(s)
+			})
+			if err != nil {
+				return Errored(err)
+			}
+			if stmt != 0 {
+				break
+			}
+		}
+	} else if err := eachJSONString(text, scan); err != nil {
 		return Errored(err)
 	}
 	if stmt != 0 {

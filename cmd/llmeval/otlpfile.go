@@ -45,7 +45,7 @@ func readTraces(path string, read *int64, fn func(ptrace.Traces) error, bad func
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only
 	br := bufio.NewReaderSize(countingReader{f, read}, 1<<20)
 	var r io.Reader = br
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
