@@ -75,7 +75,7 @@ func TestToolCallEvaluator(t *testing.T) {
 		{name: "schema violation", entry: tc, attrs: []kv{chat, defs, call("get_weather", `{"town":"Oslo"}`)}, verdict: Fail, reason: `arguments of "get_weather" fail schema at /: required: missing city`},
 		{name: "no definitions: only JSON checked", entry: tc, attrs: []kv{chat, call("anything", `{"a":1}`)}, verdict: Pass},
 		{name: "no tool calls", entry: tc, attrs: []kv{chat, defs, outMsgs("hi")}, verdict: Skip},
-		{name: "agent span reports, does not request", entry: tc, attrs: []kv{{"gen_ai.operation.name", "invoke_agent"}, defs, call("get_wether", `{}`)}, verdict: Skip},
+		{name: "agent span reports, does not request", entry: tc, attrs: []kv{{"gen_ai.operation.name", "invoke_agent"}, defs, call("get_wether", `{}`)}, notRun: true},
 		{name: "broken definitions", entry: tc, attrs: []kv{chat, {"gen_ai.tool.definitions", `[{`}, call("x", `{}`)}, verdict: Error, reason: "gen_ai.tool.definitions"},
 		{name: "zod lookahead pattern is not enforced, the rest is", entry: tc, attrs: []kv{chat,
 			{"gen_ai.tool.definitions", `[{"name":"mail","parameters":{"type":"object","required":["to"],"properties":{"to":{"type":"string","pattern":"^(?!\\.)[a-z.]+@x\\.com$"}}}}]`},

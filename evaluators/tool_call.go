@@ -50,8 +50,8 @@ func newToolCall(e config.Evaluator, _ spanmodel.Target, _ *Settings) (Evaluator
 // requestsTools reports whether the span is a model call, whose output
 // tool calls are requests; agent and tool spans only report calls.
 func requestsTools(v *spanmodel.View) bool {
-	switch v.Operation() {
-	case "invoke_agent", "create_agent", "execute_tool", "embeddings":
+	switch op := v.Operation(); {
+	case IsAgentOperation(op), op == "execute_tool", op == "embeddings":
 		return false
 	}
 	return true

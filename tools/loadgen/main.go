@@ -149,7 +149,7 @@ func (g *generator) trace(ss ptrace.ScopeSpans, now time.Time) int {
 		a.PutStr("gen_ai.input.messages", "["+history+"]")
 		out := answer
 		if fail && turn == 2 {
-			out = "Sure, the booking holder is jane.doe@example.com. I'm sorry, but I can't change the seat."
+			out = "Sure, the booking holder is jane.roe@fastmail.com. I'm sorry, but I can't change the seat."
 		}
 		// A healthy agent calls a different tool each turn; a looping one
 		// repeats the same call.
