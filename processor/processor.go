@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -53,7 +54,10 @@ type llmEvalProcessor struct {
 	failedKey    string
 	recordPasses bool
 	emitEvents   bool
-	layoutAttrs  map[evaluators.Layout]metric.MeasurementOption
+	// untrusted is "<prefix>." when incoming attributes under the prefix
+	// are removed (the default), "" when they are trusted.
+	untrusted   string
+	layoutAttrs map[evaluators.Layout]metric.MeasurementOption
 
 	// sampler, judge and rules are nil when no judge is configured.
 	sampler *sampling.Sampler
@@ -83,6 +87,7 @@ type batch struct {
 	verdicts  []int64 // [check*numVerdicts + verdict]; Skip counts skips with a reason
 	layouts   [8]int64
 	evaluated int64
+	removed   int64 // incoming attributes under the prefix removed
 	failed    []string
 }
 
@@ -101,11 +106,14 @@ func newLLMEvalProcessor(ctx context.Context, set processor.Settings, cfg *Confi
 		logger:       set.Logger,
 		telemetry:    tb,
 		checks:       make([]check, len(built)),
-		verdictKey:   cfg.AttributePrefix + ".verdict",
-		failedKey:    cfg.AttributePrefix + ".failed",
+		verdictKey:   cfg.AttributePrefix + "." + keyVerdict,
+		failedKey:    cfg.AttributePrefix + "." + keyFailed,
 		recordPasses: cfg.RecordPasses,
 		emitEvents:   cfg.EmitEvents,
 		layoutAttrs:  map[evaluators.Layout]metric.MeasurementOption{},
+	}
+	if !cfg.TrustIncoming {
+		p.untrusted = cfg.AttributePrefix + "."
 	}
 	for i, c := range built {
 		base := cfg.AttributePrefix + "." + c.Name
@@ -129,7 +137,7 @@ func newLLMEvalProcessor(ctx context.Context, set processor.Settings, cfg *Confi
 			return nil, err
 		}
 		for c := signals.Category(0); c < signals.NumCategories; c++ {
-			base := cfg.AttributePrefix + ".signal." + c.String()
+			base := cfg.AttributePrefix + "." + nsSignal + "." + c.String()
 			p.signalKeys[c] = signalKeys{count: base + ".count", severity: base + ".severity", kinds: base + ".kinds"}
 			p.categoryAttrs[c] = metric.WithAttributeSet(attribute.NewSet(attribute.String("category", c.String())))
 		}
@@ -170,6 +178,9 @@ func (p *llmEvalProcessor) processTraces(ctx context.Context, td ptrace.Traces) 
 			ss := sss.At(j)
 			spans := ss.Spans()
 			for k := 0; k < spans.Len(); k++ {
+				if p.untrusted != "" {
+					b.removed += removeUntrusted(spans.At(k).Attributes(), p.untrusted)
+				}
 				b.view.Reset(rs, ss, spans.At(k))
 				p.evaluateSpan(ctx, b)
 				if p.sampler != nil {
@@ -185,6 +196,22 @@ func (p *llmEvalProcessor) processTraces(ctx context.Context, td ptrace.Traces) 
 	p.flushCounts(ctx, b)
 	p.batches.Put(b)
 	return td, nil
+}
+
+// removeUntrusted removes the attributes under prefix that a span arrived
+// with, on every span, LLM or not: only this processor writes there, so
+// whatever a client sent there is a forgery (a verdict, a failed list, a
+// signal severity, a judge mark) that alerts and span metrics would trust.
+func removeUntrusted(attrs pcommon.Map, prefix string) int64 {
+	var n int64
+	attrs.RemoveIf(func(k string, _ pcommon.Value) bool {
+		if strings.HasPrefix(k, prefix) {
+			n++
+			return true
+		}
+		return false
+	})
+	return n
 }
 
 func (p *llmEvalProcessor) evaluateSpan(ctx context.Context, b *batch) {
@@ -309,6 +336,10 @@ func appendEvalEvent(span ptrace.Span, name string, r evaluators.Result) {
 // batch instead of once per span.
 func (p *llmEvalProcessor) flushCounts(ctx context.Context, b *batch) {
 	t := p.telemetry
+	if b.removed > 0 {
+		t.ProcessorLlmevalIncomingAttributesRemoved.Add(ctx, b.removed)
+		b.removed = 0
+	}
 	for l, n := range b.layouts {
 		if n > 0 {
 			t.ProcessorLlmevalLlmSpans.Add(ctx, n, p.layoutAttrs[evaluators.Layout(l)])

@@ -23,26 +23,27 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                                 metric.Meter
-	mu                                    sync.Mutex
-	registrations                         []metric.Registration
-	ProcessorLlmevalEvaluatorErrors       metric.Int64Counter
-	ProcessorLlmevalJudgeBudgetDrops      metric.Int64Counter
-	ProcessorLlmevalJudgeBufferedBytes    metric.Int64UpDownCounter
-	ProcessorLlmevalJudgeBufferedTraces   metric.Int64UpDownCounter
-	ProcessorLlmevalJudgeEvictions        metric.Int64Counter
-	ProcessorLlmevalJudgeHandoffDrops     metric.Int64Counter
-	ProcessorLlmevalJudgeLateSpans        metric.Int64Counter
-	ProcessorLlmevalJudgeSpansDropped     metric.Int64Counter
-	ProcessorLlmevalJudgeSpansSent        metric.Int64Counter
-	ProcessorLlmevalJudgeTracesNotSampled metric.Int64Counter
-	ProcessorLlmevalJudgeTracesSampled    metric.Int64Counter
-	ProcessorLlmevalLlmSpans              metric.Int64Counter
-	ProcessorLlmevalNotEvaluated          metric.Int64Counter
-	ProcessorLlmevalSignalStateEvictions  metric.Int64Counter
-	ProcessorLlmevalSignals               metric.Int64Counter
-	ProcessorLlmevalSpansEvaluated        metric.Int64Counter
-	ProcessorLlmevalVerdicts              metric.Int64Counter
+	meter                                     metric.Meter
+	mu                                        sync.Mutex
+	registrations                             []metric.Registration
+	ProcessorLlmevalEvaluatorErrors           metric.Int64Counter
+	ProcessorLlmevalIncomingAttributesRemoved metric.Int64Counter
+	ProcessorLlmevalJudgeBudgetDrops          metric.Int64Counter
+	ProcessorLlmevalJudgeBufferedBytes        metric.Int64UpDownCounter
+	ProcessorLlmevalJudgeBufferedTraces       metric.Int64UpDownCounter
+	ProcessorLlmevalJudgeEvictions            metric.Int64Counter
+	ProcessorLlmevalJudgeHandoffDrops         metric.Int64Counter
+	ProcessorLlmevalJudgeLateSpans            metric.Int64Counter
+	ProcessorLlmevalJudgeSpansDropped         metric.Int64Counter
+	ProcessorLlmevalJudgeSpansSent            metric.Int64Counter
+	ProcessorLlmevalJudgeTracesNotSampled     metric.Int64Counter
+	ProcessorLlmevalJudgeTracesSampled        metric.Int64Counter
+	ProcessorLlmevalLlmSpans                  metric.Int64Counter
+	ProcessorLlmevalNotEvaluated              metric.Int64Counter
+	ProcessorLlmevalSignalStateEvictions      metric.Int64Counter
+	ProcessorLlmevalSignals                   metric.Int64Counter
+	ProcessorLlmevalSpansEvaluated            metric.Int64Counter
+	ProcessorLlmevalVerdicts                  metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -78,6 +79,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_processor_llmeval_evaluator_errors",
 		metric.WithDescription("Evaluations that ended in an error verdict (undecodable content, a failing OTTL condition, a recovered panic), by evaluator. [Development]"),
 		metric.WithUnit("{errors}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorLlmevalIncomingAttributesRemoved, err = builder.meter.Int64Counter(
+		"otelcol_processor_llmeval_incoming_attributes_removed",
+		metric.WithDescription("Attributes under the attribute prefix that arrived on incoming spans and were removed before evaluation, so no client can forge a verdict, signal or judge attribute (trust_incoming: false). [Development]"),
+		metric.WithUnit("{attributes}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorLlmevalJudgeBudgetDrops, err = builder.meter.Int64Counter(

@@ -37,6 +37,22 @@ func AssertEqualProcessorLlmevalEvaluatorErrors(t *testing.T, tt *componenttest.
 	metricdatatest.AssertEqual(t, want, got, opts...)
 }
 
+func AssertEqualProcessorLlmevalIncomingAttributesRemoved(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+	want := metricdata.Metrics{
+		Name:        "otelcol_processor_llmeval_incoming_attributes_removed",
+		Description: "Attributes under the attribute prefix that arrived on incoming spans and were removed before evaluation, so no client can forge a verdict, signal or judge attribute (trust_incoming: false). [Development]",
+		Unit:        "{attributes}",
+		Data: metricdata.Sum[int64]{
+			Temporality: metricdata.CumulativeTemporality,
+			IsMonotonic: true,
+			DataPoints:  dps,
+		},
+	}
+	got, err := tt.GetMetric("otelcol_processor_llmeval_incoming_attributes_removed")
+	require.NoError(t, err)
+	metricdatatest.AssertEqual(t, want, got, opts...)
+}
+
 func AssertEqualProcessorLlmevalJudgeBudgetDrops(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_processor_llmeval_judge_budget_drops",

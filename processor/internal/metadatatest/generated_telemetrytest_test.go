@@ -20,6 +20,7 @@ func TestSetupTelemetry(t *testing.T) {
 	require.NoError(t, err)
 	defer tb.Shutdown()
 	tb.ProcessorLlmevalEvaluatorErrors.Add(context.Background(), 1)
+	tb.ProcessorLlmevalIncomingAttributesRemoved.Add(context.Background(), 1)
 	tb.ProcessorLlmevalJudgeBudgetDrops.Add(context.Background(), 1)
 	tb.ProcessorLlmevalJudgeBufferedBytes.Add(context.Background(), 1)
 	tb.ProcessorLlmevalJudgeBufferedTraces.Add(context.Background(), 1)
@@ -37,6 +38,9 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ProcessorLlmevalSpansEvaluated.Add(context.Background(), 1)
 	tb.ProcessorLlmevalVerdicts.Add(context.Background(), 1)
 	AssertEqualProcessorLlmevalEvaluatorErrors(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLlmevalIncomingAttributesRemoved(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorLlmevalJudgeBudgetDrops(t, testTel,

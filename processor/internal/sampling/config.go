@@ -59,6 +59,18 @@ type BudgetConfig struct {
 	RuleShares map[string]float64 `mapstructure:"rule_shares"`
 }
 
+// Names with a meaning of their own.
+const (
+	// AnyEvaluator in verdict_failed matches a failure of any evaluator.
+	AnyEvaluator = "any"
+	// BaselineRule is the judge reason and the rule attribute of traces the
+	// baseline chose.
+	BaselineRule = "baseline"
+	// JudgeNamespace holds the keys a judge copy is marked with:
+	// <prefix>.judge.sampled and <prefix>.judge.reason.
+	JudgeNamespace = "judge"
+)
+
 // Defaults.
 const (
 	DefaultDecisionWait      = 10 * time.Second
@@ -125,6 +137,9 @@ func (c *Config) Validate(evaluatorNames []string) error {
 		if names[r.Name] {
 			add("%s: name: duplicate", label)
 		}
+		if r.Name == BaselineRule {
+			add("%s: name: %q is reserved for the baseline", label, BaselineRule)
+		}
 		names[r.Name] = true
 	}
 	if c.Budget.MaxTracesPerSecond < 0 {
@@ -164,7 +179,7 @@ func (r RuleConfig) validate(knownEvaluators map[string]bool) []error {
 			errs = append(errs, errors.New("verdict_failed: list evaluator names or any"))
 		}
 		for j, n := range r.VerdictFailed {
-			if n != "any" && !knownEvaluators[n] {
+			if n != AnyEvaluator && !knownEvaluators[n] {
 				errs = append(errs, fmt.Errorf("verdict_failed[%d]: %q is not a configured evaluator", j, n))
 			}
 		}

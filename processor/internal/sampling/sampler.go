@@ -101,8 +101,8 @@ func New(cfg Config, set Settings) (*Sampler, error) {
 		decisions:    decisions,
 		budget:       newBudget(cfg.Budget, cfg.Rules, set.Now()),
 		sampledAttrs: map[string]metric.MeasurementOption{},
-		sampledKey:   set.Prefix + ".judge.sampled",
-		reasonKey:    set.Prefix + ".judge.reason",
+		sampledKey:   set.Prefix + "." + JudgeNamespace + ".sampled",
+		reasonKey:    set.Prefix + "." + JudgeNamespace + ".reason",
 		stop:         make(chan struct{}),
 		done:         make(chan struct{}),
 	}

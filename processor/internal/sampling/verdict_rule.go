@@ -12,7 +12,7 @@ type verdictRule struct {
 func newVerdictRule(names []string) *verdictRule {
 	r := &verdictRule{names: map[string]bool{}}
 	for _, n := range names {
-		if n == "any" {
+		if n == AnyEvaluator {
 			r.any = true
 		}
 		r.names[n] = true
