@@ -3,11 +3,14 @@ package llmevalprocessor
 import (
 	"context"
 	"errors"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/exporter"
+	"go.opentelemetry.io/collector/exporter/exporterhelper"
 	"go.opentelemetry.io/collector/exporter/otlpexporter"
 	"go.opentelemetry.io/collector/exporter/otlphttpexporter"
 	"go.opentelemetry.io/collector/processor"
@@ -23,7 +26,17 @@ type JudgeConfig struct {
 	OTLPHTTP *otlphttpexporter.Config `mapstructure:"otlp_http"`
 	// Redact removes or masks message content on the judge's copies.
 	Redact sampling.RedactConfig `mapstructure:"redact"`
+	// ShutdownTimeout is the longest the processor's shutdown waits for the
+	// judge: the buffered traces are decided at once, the sampled ones
+	// handed to the judge until then, and the rest dropped and counted.
+	// The pipeline after llmeval (a batch processor, the exporters) is
+	// shut down only when llmeval's shutdown returns, so the main stream's
+	// last spans wait at most this long for the judge.
+	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
 }
+
+// DefaultJudgeShutdownTimeout is judge.shutdown_timeout's default.
+const DefaultJudgeShutdownTimeout = 5 * time.Second
 
 var _ confmap.Unmarshaler = (*JudgeConfig)(nil)
 
@@ -53,21 +66,52 @@ func (j *JudgeConfig) Validate() error {
 	if err := j.Redact.Validate(); err != nil {
 		errs = append(errs, prefixErrors("judge: redact: ", err))
 	}
+	if j.ShutdownTimeout <= 0 {
+		errs = append(errs, errors.New("judge: shutdown_timeout: must be positive"))
+	}
 	return errors.Join(errs...)
 }
 
 // judgeID names the embedded exporter in its own telemetry and logs.
 const judgeName = "llmeval_judge"
 
+// queue is the judge exporter's sending_queue.
+func (j *JudgeConfig) queue() *configoptional.Optional[exporterhelper.QueueBatchConfig] {
+	if j.OTLPGRPC != nil {
+		return &j.OTLPGRPC.QueueConfig
+	}
+	return &j.OTLPHTTP.QueueConfig
+}
+
+// senders is how many sampled traces are handed to the judge at once: as
+// many as its queue has consumers, one when it has no queue.
+func (j *JudgeConfig) senders() int {
+	if q := j.queue(); q.HasValue() {
+		return q.Get().NumConsumers
+	}
+	return 1
+}
+
 // newJudge builds the embedded exporter; it starts and stops with the
 // processor.
+//
+// An in-memory sending queue is set to wait for each export's result
+// (wait_for_result), so the exporter never holds a copy the sampler has
+// stopped counting: what is inside the exporter stays charged to the
+// judge's share of max_bytes until the exporter is done with it. A
+// persistent queue (storage) keeps copies on disk, not in memory, and is
+// left as configured.
 func newJudge(ctx context.Context, set processor.Settings, j *JudgeConfig) (exporter.Traces, error) {
 	var f exporter.Factory
 	var cfg component.Config
 	if j.OTLPGRPC != nil {
-		f, cfg = otlpexporter.NewFactory(), j.OTLPGRPC
+		c := *j.OTLPGRPC
+		waitForResult(&c.QueueConfig)
+		f, cfg = otlpexporter.NewFactory(), &c
 	} else {
-		f, cfg = otlphttpexporter.NewFactory(), j.OTLPHTTP
+		c := *j.OTLPHTTP
+		waitForResult(&c.QueueConfig)
+		f, cfg = otlphttpexporter.NewFactory(), &c
 	}
 	es := exporter.Settings{
 		ID:                component.NewIDWithName(f.Type(), judgeName),
@@ -75,6 +119,12 @@ func newJudge(ctx context.Context, set processor.Settings, j *JudgeConfig) (expo
 		BuildInfo:         set.BuildInfo,
 	}
 	return f.CreateTraces(ctx, es, cfg)
+}
+
+func waitForResult(q *configoptional.Optional[exporterhelper.QueueBatchConfig]) {
+	if q.HasValue() && q.Get().StorageID == nil {
+		q.Get().WaitForResult = true
+	}
 }
 
 // consumerJudge stands in for the judge exporter with any consumer.

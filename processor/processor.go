@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
@@ -63,6 +64,9 @@ type llmEvalProcessor struct {
 	sampler *sampling.Sampler
 	judge   exporter.Traces
 	rules   sampling.Rules
+	// judgeShutdown bounds how long shutdown waits for the judge; 0: only
+	// the caller's context does (replay, whose judge is a local consumer).
+	judgeShutdown time.Duration
 
 	// detector is nil when signals are off.
 	detector      *signals.Detector
@@ -146,14 +150,18 @@ func newLLMEvalProcessor(ctx context.Context, set processor.Settings, cfg *Confi
 		if p.rules, err = sampling.BuildRules(cfg.Sampling.Rules, set.TelemetrySettings); err != nil {
 			return nil, err
 		}
+		senders := 1
 		if judge != nil {
 			p.judge = consumerJudge{Traces: judge}
-		} else if p.judge, err = newJudge(ctx, set, &cfg.Judge); err != nil {
-			return nil, fmt.Errorf("judge: %w", err)
+		} else {
+			if p.judge, err = newJudge(ctx, set, &cfg.Judge); err != nil {
+				return nil, fmt.Errorf("judge: %w", err)
+			}
+			senders, p.judgeShutdown = cfg.Judge.senders(), cfg.Judge.ShutdownTimeout
 		}
 		p.sampler, err = sampling.New(cfg.Sampling, sampling.Settings{
 			Rules: p.rules, Judge: p.judge, Telemetry: tb, Logger: set.Logger,
-			Prefix: cfg.AttributePrefix, Redact: cfg.Judge.Redact,
+			Prefix: cfg.AttributePrefix, Redact: cfg.Judge.Redact, Senders: senders,
 		})
 		if err != nil {
 			return nil, err
@@ -402,16 +410,44 @@ func (p *llmEvalProcessor) start(ctx context.Context, host component.Host) error
 	return nil
 }
 
-// shutdown decides the traces still buffered and flushes them to the judge
-// within ctx (see README, "Shutdown"), then stops the judge.
+// shutdown decides the traces still buffered, hands the sampled ones to
+// the judge and stops it, all by the judge's deadline (see README,
+// "Shutdown"): the processors and exporters after llmeval, which carry the
+// main stream, are shut down only when this returns.
 func (p *llmEvalProcessor) shutdown(ctx context.Context) error {
 	var errs []error
 	if p.sampler != nil {
-		errs = append(errs, p.sampler.Shutdown(ctx))
-	}
-	if p.judge != nil {
-		errs = append(errs, p.judge.Shutdown(ctx))
+		jctx, cancel := p.judgeDeadline(ctx)
+		defer cancel()
+		errs = append(errs, p.sampler.Shutdown(jctx))
+		stopped := make(chan error, 1)
+		go func() { stopped <- p.judge.Shutdown(jctx) }()
+		select {
+		case err := <-stopped:
+			errs = append(errs, err)
+		case <-jctx.Done():
+			// The exporter drains its queue at its own pace, ignoring the
+			// deadline; the main stream does not wait for it.
+			p.logger.Warn("judge exporter still busy at the shutdown deadline; not waiting for it")
+		}
 	}
 	p.telemetry.Shutdown()
 	return errors.Join(errs...)
+}
+
+// judgeDeadline is when shutdown stops waiting for the judge:
+// judge.shutdown_timeout from now, or half of what the caller's own
+// deadline leaves, whichever is sooner, so the pipeline after llmeval
+// keeps time to flush the main stream.
+func (p *llmEvalProcessor) judgeDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	limit := p.judgeShutdown
+	if d, ok := ctx.Deadline(); ok {
+		if half := time.Until(d) / 2; limit == 0 || half < limit {
+			limit = half
+		}
+	}
+	if limit == 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, limit)
 }

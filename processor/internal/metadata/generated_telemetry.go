@@ -113,7 +113,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ProcessorLlmevalJudgeHandoffDrops, err = builder.meter.Int64Counter(
 		"otelcol_processor_llmeval_judge_handoff_drops",
-		metric.WithDescription("Span copies dropped because the sampler handoff queue was full; the main stream is unaffected. [Development]"),
+		metric.WithDescription("Span copies dropped because the sampler handoff queue was full (handoff_queue copies or its share of max_bytes); the main stream is unaffected. [Development]"),
 		metric.WithUnit("{spans}"),
 	)
 	errs = errors.Join(errs, err)
@@ -125,7 +125,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ProcessorLlmevalJudgeSpansDropped, err = builder.meter.Int64Counter(
 		"otelcol_processor_llmeval_judge_spans_dropped",
-		metric.WithDescription("Span copies the judge exporter refused (queue full, judge down). [Development]"),
+		metric.WithDescription("Sampled span copies that did not reach the judge, by cause: the judge exporter refused them (judge down, timeout, queue full), the judge's share of max_bytes was full, or the shutdown deadline passed before they were handed over. [Development]"),
 		metric.WithUnit("{spans}"),
 	)
 	errs = errors.Join(errs, err)

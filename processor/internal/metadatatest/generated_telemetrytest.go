@@ -120,7 +120,7 @@ func AssertEqualProcessorLlmevalJudgeEvictions(t *testing.T, tt *componenttest.T
 func AssertEqualProcessorLlmevalJudgeHandoffDrops(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_processor_llmeval_judge_handoff_drops",
-		Description: "Span copies dropped because the sampler handoff queue was full; the main stream is unaffected. [Development]",
+		Description: "Span copies dropped because the sampler handoff queue was full (handoff_queue copies or its share of max_bytes); the main stream is unaffected. [Development]",
 		Unit:        "{spans}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
@@ -152,7 +152,7 @@ func AssertEqualProcessorLlmevalJudgeLateSpans(t *testing.T, tt *componenttest.T
 func AssertEqualProcessorLlmevalJudgeSpansDropped(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_processor_llmeval_judge_spans_dropped",
-		Description: "Span copies the judge exporter refused (queue full, judge down). [Development]",
+		Description: "Sampled span copies that did not reach the judge, by cause: the judge exporter refused them (judge down, timeout, queue full), the judge's share of max_bytes was full, or the shutdown deadline passed before they were handed over. [Development]",
 		Unit:        "{spans}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
