@@ -7,11 +7,12 @@ import (
 	"strings"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
 // containsEvaluator checks the target for literal substrings.
 type containsEvaluator struct {
-	target config.Target
+	target spanmodel.Target
 	fold   bool
 	any    []string
 	all    []string
@@ -25,7 +26,7 @@ type containsSettings struct {
 	CaseSensitive bool     `mapstructure:"case_sensitive"`
 }
 
-func newContains(e config.Evaluator, target config.Target, _ *Settings) (Evaluator, error) {
+func newContains(e config.Evaluator, target spanmodel.Target, _ *Settings) (Evaluator, error) {
 	var s containsSettings
 	if err := e.DecodeSettings(&s); err != nil {
 		return nil, err
@@ -61,7 +62,7 @@ func needles(field string, in []string, fold bool) ([]string, error) {
 	return out, nil
 }
 
-func (e *containsEvaluator) Evaluate(_ context.Context, v *View) Result {
+func (e *containsEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Result {
 	text, r, ok := textOf(v, e.target)
 	if !ok {
 		return r

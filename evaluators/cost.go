@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
 // costEvaluator prices a span's token usage. Its score is the cost in USD;
@@ -29,7 +30,7 @@ type costSettings struct {
 	Prices map[string]Price `mapstructure:"prices"`
 }
 
-func newCost(e config.Evaluator, _ config.Target, _ *Settings) (Evaluator, error) {
+func newCost(e config.Evaluator, _ spanmodel.Target, _ *Settings) (Evaluator, error) {
 	var s costSettings
 	if err := e.DecodeSettings(&s); err != nil {
 		return nil, err
@@ -109,7 +110,7 @@ func (e *costEvaluator) price(model string) (Price, bool) {
 	}
 }
 
-func (e *costEvaluator) Evaluate(_ context.Context, v *View) Result {
+func (e *costEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Result {
 	u := v.Usage()
 	if u.Input < 0 && u.Output < 0 {
 		return Skipped()
@@ -131,7 +132,7 @@ func (e *costEvaluator) Evaluate(_ context.Context, v *View) Result {
 
 // costUSD prices usage; input tokens include cached ones, which are billed
 // at the cached price when the model has one.
-func costUSD(u Usage, p Price) float64 {
+func costUSD(u spanmodel.Usage, p Price) float64 {
 	in, out, cached := max(u.Input, 0), max(u.Output, 0), max(u.CachedInput, 0)
 	cached = min(cached, in)
 	cachedPrice := p.CachedInputPerMillion

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
 // destructivePattern is a named RE2 pattern over a tool call's name, its
@@ -57,7 +58,7 @@ type destructiveSettings struct {
 	RequiresConfirmationTool string   `mapstructure:"requires_confirmation_tool"`
 }
 
-func newDestructiveAction(e config.Evaluator, _ config.Target, _ *Settings) (Evaluator, error) {
+func newDestructiveAction(e config.Evaluator, _ spanmodel.Target, _ *Settings) (Evaluator, error) {
 	var s destructiveSettings
 	if err := e.DecodeSettings(&s); err != nil {
 		return nil, err
@@ -100,7 +101,7 @@ func newDestructiveAction(e config.Evaluator, _ config.Target, _ *Settings) (Eva
 	return ev, nil
 }
 
-func (e *destructiveActionEvaluator) Evaluate(_ context.Context, v *View) Result {
+func (e *destructiveActionEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Result {
 	calls, err := v.ToolCalls()
 	if err != nil {
 		return Errored(err)
@@ -128,7 +129,7 @@ func (e *destructiveActionEvaluator) Evaluate(_ context.Context, v *View) Result
 }
 
 // match returns the name of the first pattern the call matches, or "".
-func (e *destructiveActionEvaluator) match(c ToolCall) string {
+func (e *destructiveActionEvaluator) match(c spanmodel.ToolCall) string {
 	// JSON arguments are read as their string values, unescaped, one per
 	// line; other arguments as they are.
 	var parts []string
@@ -209,7 +210,7 @@ func matchKeywordLines(p destructivePattern, text, lower string) bool {
 
 // confirmed reports whether the conversation this span carries shows an
 // earlier call of the confirmation tool that got an answer.
-func (e *destructiveActionEvaluator) confirmed(v *View) bool {
+func (e *destructiveActionEvaluator) confirmed(v *spanmodel.View) bool {
 	if e.confirm == "" {
 		return false
 	}

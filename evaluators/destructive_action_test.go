@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/collector/component/componenttest"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
 func toolSpan(name, args string) []kv {
@@ -79,7 +80,7 @@ func FuzzDestructive(f *testing.F) {
 	}
 	ev := c[0].Evaluator.(*destructiveActionEvaluator)
 	f.Fuzz(func(t *testing.T, name, args string) {
-		what := ev.match(ToolCall{Name: name, Arguments: args})
+		what := ev.match(spanmodel.ToolCall{Name: name, Arguments: args})
 		if what != "" && strings.Contains(what, args) && len(args) > 20 {
 			t.Fatalf("pattern name %q echoes the arguments", what)
 		}

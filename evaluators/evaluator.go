@@ -10,12 +10,10 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl"
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/contexts/ottlspan"
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/ottlfuncs"
 	"go.opentelemetry.io/collector/component"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
 // Verdict is the outcome of one evaluator on one span.
@@ -54,7 +52,7 @@ type Result struct {
 // Evaluator is one configured check. Evaluate must be safe for concurrent use
 // and must not keep v.
 type Evaluator interface {
-	Evaluate(ctx context.Context, v *View) Result
+	Evaluate(ctx context.Context, v *spanmodel.View) Result
 }
 
 // MaxReasonBytes bounds every reason written to a span.
@@ -92,38 +90,38 @@ func BoundReason(s string) string {
 
 // Settings is what building an evaluator needs besides its config.
 type Settings struct {
-	Telemetry component.TelemetrySettings
-	parser    *ottl.Parser[*ottlspan.TransformContext]
+	Telemetry  component.TelemetrySettings
+	conditions *spanmodel.ConditionParser
 }
 
 // buildFunc builds one evaluator type from its entry. The target is already
 // parsed (its zero value when the type takes no target).
-type buildFunc func(entry config.Evaluator, target config.Target, set *Settings) (Evaluator, error)
+type buildFunc func(entry config.Evaluator, target spanmodel.Target, set *Settings) (Evaluator, error)
 
 type evaluatorType struct {
 	build buildFunc
 	// defaultTarget is the target when the entry names none; zero means the
 	// type reads no target and rejects one.
-	defaultTarget config.TargetKind
+	defaultTarget spanmodel.TargetKind
 }
 
 var types = map[string]evaluatorType{
-	"json":     {build: newJSON, defaultTarget: config.TargetOutput},
-	"regex":    {build: newRegex, defaultTarget: config.TargetOutput},
-	"contains": {build: newContains, defaultTarget: config.TargetOutput},
+	"json":     {build: newJSON, defaultTarget: spanmodel.TargetOutput},
+	"regex":    {build: newRegex, defaultTarget: spanmodel.TargetOutput},
+	"contains": {build: newContains, defaultTarget: spanmodel.TargetOutput},
 	"latency":  {build: newLatency},
 	"ottl":     {build: newOTTL},
 
 	"finish_reason": {build: newFinishReason},
-	"refusal":       {build: newRefusal, defaultTarget: config.TargetOutput},
-	"length":        {build: newLength, defaultTarget: config.TargetOutput},
+	"refusal":       {build: newRefusal, defaultTarget: spanmodel.TargetOutput},
+	"length":        {build: newLength, defaultTarget: spanmodel.TargetOutput},
 	"tokens":        {build: newTokens},
 	"cost":          {build: newCost},
-	"pii":           {build: newPII, defaultTarget: config.TargetOutput},
-	"sql_safety":    {build: newSQLSafety, defaultTarget: config.TargetToolArguments},
+	"pii":           {build: newPII, defaultTarget: spanmodel.TargetOutput},
+	"sql_safety":    {build: newSQLSafety, defaultTarget: spanmodel.TargetToolArguments},
 
 	"destructive_action": {build: newDestructiveAction},
-	"json_schema":        {build: newJSONSchema, defaultTarget: config.TargetOutput},
+	"json_schema":        {build: newJSONSchema, defaultTarget: spanmodel.TargetOutput},
 	"tool_call":          {build: newToolCall},
 	"grounding":          {build: newGrounding},
 }
@@ -143,16 +141,16 @@ type Check struct {
 	Name string
 	Type string
 	// when is nil when the evaluator runs on every LLM/agent span.
-	when *ottl.ConditionSequence[*ottlspan.TransformContext]
+	when *spanmodel.Condition
 	Evaluator
 }
 
 // Selects reports whether the check runs on the span.
-func (c *Check) Selects(ctx context.Context, v *View) (bool, error) {
+func (c *Check) Selects(ctx context.Context, v *spanmodel.View) (bool, error) {
 	if c.when == nil {
 		return true, nil
 	}
-	return c.when.Eval(ctx, v.TransformContext())
+	return c.when.Match(ctx, v)
 }
 
 // Build validates and builds every entry. Errors name the entry and the
@@ -161,11 +159,11 @@ func Build(entries []config.Evaluator, tel component.TelemetrySettings) ([]*Chec
 	if err := config.ValidateNames(entries); err != nil {
 		return nil, err
 	}
-	parser, err := ottlspan.NewParser(ottlFunctions(), tel, ottlspan.EnablePathContextNames())
+	parser, err := spanmodel.NewConditionParser(tel)
 	if err != nil {
-		return nil, fmt.Errorf("creating OTTL parser: %w", err)
+		return nil, err
 	}
-	set := &Settings{Telemetry: tel, parser: &parser}
+	set := &Settings{Telemetry: tel, conditions: parser}
 	checks := make([]*Check, 0, len(entries))
 	var errs []error
 	for i, e := range entries {
@@ -187,20 +185,20 @@ func buildCheck(e config.Evaluator, set *Settings) (*Check, error) {
 	if !ok {
 		return nil, fmt.Errorf("type: unknown type %q (want one of %s)", e.Type, strings.Join(TypeNames(), ", "))
 	}
-	var target config.Target
+	var target spanmodel.Target
 	if t.defaultTarget == 0 {
 		if e.Target != "" {
 			return nil, fmt.Errorf("target: type %s reads no target", e.Type)
 		}
 	} else {
 		var err error
-		if target, err = config.ParseTarget(e.Target, t.defaultTarget); err != nil {
+		if target, err = spanmodel.ParseTarget(e.Target, t.defaultTarget); err != nil {
 			return nil, fmt.Errorf("target: %w", err)
 		}
 	}
 	c := &Check{Name: e.Name, Type: e.Type}
 	if len(e.When) > 0 {
-		seq, err := set.conditions(e.When)
+		seq, err := set.conditions.Parse(e.When)
 		if err != nil {
 			return nil, fmt.Errorf("when: %w", err)
 		}
@@ -214,24 +212,9 @@ func buildCheck(e config.Evaluator, set *Settings) (*Check, error) {
 	return c, nil
 }
 
-// conditions parses OTTL span conditions into one OR-ed sequence.
-func (s *Settings) conditions(conds []string) (*ottl.ConditionSequence[*ottlspan.TransformContext], error) {
-	for i, c := range conds {
-		if strings.TrimSpace(c) == "" {
-			return nil, fmt.Errorf("[%d]: empty condition", i)
-		}
-	}
-	parsed, err := s.parser.ParseConditions(conds)
-	if err != nil {
-		return nil, err
-	}
-	seq := ottlspan.NewConditionSequence(parsed, s.Telemetry, ottlspan.WithConditionSequenceErrorMode(ottl.PropagateError))
-	return &seq, nil
-}
-
 // textOf resolves a text target. When proceed is false the span has no
 // such text (Skip) or it cannot be decoded (Error), and r says which.
-func textOf(v *View, t config.Target) (text string, r Result, proceed bool) {
+func textOf(v *spanmodel.View, t spanmodel.Target) (text string, r Result, proceed bool) {
 	text, ok, err := v.Text(t)
 	switch {
 	case err != nil:
@@ -242,25 +225,6 @@ func textOf(v *View, t config.Target) (text string, r Result, proceed bool) {
 	return text, Result{}, true
 }
 
-func ottlFunctions() map[string]ottl.Factory[*ottlspan.TransformContext] {
-	return ottlfuncs.StandardConverters[*ottlspan.TransformContext]()
-}
-
-// Condition is a parsed sequence of OTTL span conditions, true when any is.
-type Condition = ottl.ConditionSequence[*ottlspan.TransformContext]
-
-// ParseConditions parses OTTL span conditions with the same functions and
-// path rules as evaluators' `when`, for other parts of the processor (the
-// sampling rules).
-func ParseConditions(conds []string, tel component.TelemetrySettings) (*Condition, error) {
-	parser, err := ottlspan.NewParser(ottlFunctions(), tel, ottlspan.EnablePathContextNames())
-	if err != nil {
-		return nil, fmt.Errorf("creating OTTL parser: %w", err)
-	}
-	set := &Settings{Telemetry: tel, parser: &parser}
-	return set.conditions(conds)
-}
-
 // DefaultTarget names the target a type reads when its entry names none,
 // and "" for types that read no target (or unknown types).
 func DefaultTarget(typ string) string {
@@ -268,5 +232,5 @@ func DefaultTarget(typ string) string {
 	if !ok || t.defaultTarget == 0 {
 		return ""
 	}
-	return config.Target{Kind: t.defaultTarget}.String()
+	return spanmodel.Target{Kind: t.defaultTarget}.String()
 }

@@ -12,9 +12,20 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel/spantest"
 )
 
 // outMsgs is gen_ai.output.messages holding one assistant text.
+type kv = spantest.KV
+
+func viewOf(t testing.TB, attrs ...kv) *spanmodel.View {
+	t.Helper()
+	v := &spanmodel.View{}
+	v.Reset(spantest.NewSpan(t, attrs...))
+	return v
+}
+
 func outMsgs(text string) kv {
 	return kv{"gen_ai.output.messages", `[{"role":"assistant","parts":[{"type":"text","content":` + jsonQuote(text) + `}]}]`}
 }
@@ -50,7 +61,7 @@ func build(t *testing.T, e config.Evaluator) *Check {
 
 // evaluate runs a check on a span the way the processor does: selection
 // first, then the evaluator.
-func evaluate(t *testing.T, c *Check, v *View) (Result, bool) {
+func evaluate(t *testing.T, c *Check, v *spanmodel.View) (Result, bool) {
 	t.Helper()
 	ok, err := c.Selects(context.Background(), v)
 	require.NoError(t, err)
@@ -78,13 +89,13 @@ func runEvalCases(t *testing.T, cases []evalCase) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c := build(t, tc.entry)
-			rs, ss, span := newSpan(t, tc.attrs...)
+			rs, ss, span := spantest.NewSpan(t, tc.attrs...)
 			if tc.duration != 0 {
 				start := time.Unix(1_700_000_000, 0)
 				span.SetStartTimestamp(pcommon.NewTimestampFromTime(start))
 				span.SetEndTimestamp(pcommon.NewTimestampFromTime(start.Add(tc.duration)))
 			}
-			v := &View{}
+			v := &spanmodel.View{}
 			v.Reset(rs, ss, span)
 			r, ran := evaluate(t, c, v)
 			if tc.notRun {

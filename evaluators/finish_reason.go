@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
 // The normalised finish reasons every producer's spelling maps to.
@@ -72,7 +73,7 @@ type finishReasonSettings struct {
 	FailOn []string `mapstructure:"fail_on"`
 }
 
-func newFinishReason(e config.Evaluator, _ config.Target, _ *Settings) (Evaluator, error) {
+func newFinishReason(e config.Evaluator, _ spanmodel.Target, _ *Settings) (Evaluator, error) {
 	s := finishReasonSettings{FailOn: []string{FinishLength, FinishContentFilter, FinishError}}
 	if err := e.DecodeSettings(&s); err != nil {
 		return nil, err
@@ -99,7 +100,7 @@ func isFinishVocabulary(r string) bool {
 	return false
 }
 
-func (e *finishReasonEvaluator) Evaluate(_ context.Context, v *View) Result {
+func (e *finishReasonEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Result {
 	reasons := v.FinishReasons()
 	if len(reasons) == 0 {
 		return Skipped()

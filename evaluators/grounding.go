@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
 // maxClaims bounds the claims read from one output.
@@ -27,7 +28,7 @@ type groundingSettings struct {
 	Context  []string `mapstructure:"context"`
 }
 
-func newGrounding(e config.Evaluator, _ config.Target, _ *Settings) (Evaluator, error) {
+func newGrounding(e config.Evaluator, _ spanmodel.Target, _ *Settings) (Evaluator, error) {
 	var s groundingSettings
 	if err := e.DecodeSettings(&s); err != nil {
 		return nil, err
@@ -55,8 +56,8 @@ func newGrounding(e config.Evaluator, _ config.Target, _ *Settings) (Evaluator, 
 	return ev, nil
 }
 
-func (e *groundingEvaluator) Evaluate(_ context.Context, v *View) Result {
-	out, r, ok := textOf(v, config.Target{Kind: config.TargetOutput})
+func (e *groundingEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Result {
+	out, r, ok := textOf(v, spanmodel.Target{Kind: spanmodel.TargetOutput})
 	if !ok {
 		return r
 	}
@@ -79,11 +80,11 @@ func (e *groundingEvaluator) Evaluate(_ context.Context, v *View) Result {
 				}
 			}
 		case "input", "system":
-			kind := config.TargetInput
+			kind := spanmodel.TargetInput
 			if src == "system" {
-				kind = config.TargetSystem
+				kind = spanmodel.TargetSystem
 			}
-			text, _, err := v.Text(config.Target{Kind: kind})
+			text, _, err := v.Text(spanmodel.Target{Kind: kind})
 			if err != nil {
 				return Errored(err)
 			}

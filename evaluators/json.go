@@ -4,14 +4,15 @@ import (
 	"context"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
 // jsonEvaluator fails when the target is not valid JSON.
 type jsonEvaluator struct {
-	target config.Target
+	target spanmodel.Target
 }
 
-func newJSON(e config.Evaluator, target config.Target, _ *Settings) (Evaluator, error) {
+func newJSON(e config.Evaluator, target spanmodel.Target, _ *Settings) (Evaluator, error) {
 	var s struct{}
 	if err := e.DecodeSettings(&s); err != nil {
 		return nil, err
@@ -19,7 +20,7 @@ func newJSON(e config.Evaluator, target config.Target, _ *Settings) (Evaluator, 
 	return &jsonEvaluator{target: target}, nil
 }
 
-func (e *jsonEvaluator) Evaluate(_ context.Context, v *View) Result {
+func (e *jsonEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Result {
 	text, r, ok := textOf(v, e.target)
 	if !ok {
 		return r

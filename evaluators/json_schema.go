@@ -11,12 +11,13 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
 // jsonSchemaEvaluator validates the target against a JSON Schema compiled
 // once at start-up.
 type jsonSchemaEvaluator struct {
-	target config.Target
+	target spanmodel.Target
 	schema *jsonschema.Schema
 }
 
@@ -25,7 +26,7 @@ type jsonSchemaSettings struct {
 	SchemaFile string         `mapstructure:"schema_file"`
 }
 
-func newJSONSchema(e config.Evaluator, target config.Target, _ *Settings) (Evaluator, error) {
+func newJSONSchema(e config.Evaluator, target spanmodel.Target, _ *Settings) (Evaluator, error) {
 	var s jsonSchemaSettings
 	if err := e.DecodeSettings(&s); err != nil {
 		return nil, err
@@ -65,7 +66,7 @@ func newJSONSchema(e config.Evaluator, target config.Target, _ *Settings) (Evalu
 	return &jsonSchemaEvaluator{target: target, schema: sch}, nil
 }
 
-func (e *jsonSchemaEvaluator) Evaluate(_ context.Context, v *View) Result {
+func (e *jsonSchemaEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Result {
 	text, r, ok := textOf(v, e.target)
 	if !ok {
 		return r

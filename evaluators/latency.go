@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
 // latencyEvaluator fails spans that took longer than max. Its score is the
@@ -18,7 +19,7 @@ type latencySettings struct {
 	Max time.Duration `mapstructure:"max"`
 }
 
-func newLatency(e config.Evaluator, _ config.Target, _ *Settings) (Evaluator, error) {
+func newLatency(e config.Evaluator, _ spanmodel.Target, _ *Settings) (Evaluator, error) {
 	var s latencySettings
 	if err := e.DecodeSettings(&s); err != nil {
 		return nil, err
@@ -29,7 +30,7 @@ func newLatency(e config.Evaluator, _ config.Target, _ *Settings) (Evaluator, er
 	return &latencyEvaluator{max: s.Max}, nil
 }
 
-func (e *latencyEvaluator) Evaluate(_ context.Context, v *View) Result {
+func (e *latencyEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Result {
 	span := v.Span()
 	if span.StartTimestamp() == 0 || span.EndTimestamp() == 0 {
 		return Skipped()

@@ -8,12 +8,13 @@ import (
 	"unicode/utf8"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
 // lengthEvaluator bounds the size of a text in characters (code points) and
 // words (runs of non-space). Its score is the character count.
 type lengthEvaluator struct {
-	target             config.Target
+	target             spanmodel.Target
 	minChars, maxChars int
 	minWords, maxWords int
 	words              bool // some bound needs the word count
@@ -26,7 +27,7 @@ type lengthSettings struct {
 	MaxWords int `mapstructure:"max_words"`
 }
 
-func newLength(e config.Evaluator, target config.Target, _ *Settings) (Evaluator, error) {
+func newLength(e config.Evaluator, target spanmodel.Target, _ *Settings) (Evaluator, error) {
 	var s lengthSettings
 	if err := e.DecodeSettings(&s); err != nil {
 		return nil, err
@@ -54,7 +55,7 @@ func newLength(e config.Evaluator, target config.Target, _ *Settings) (Evaluator
 	}, nil
 }
 
-func (e *lengthEvaluator) Evaluate(_ context.Context, v *View) Result {
+func (e *lengthEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Result {
 	text, r, ok := textOf(v, e.target)
 	if !ok {
 		return r

@@ -6,12 +6,13 @@ import (
 	"strings"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
 // piiEvaluator fails a text holding personal data or secrets. Its reason
 // names the kinds and counts found, never a value.
 type piiEvaluator struct {
-	target config.Target
+	target spanmodel.Target
 	kinds  PIIKinds
 	allow  map[string]bool
 }
@@ -21,7 +22,7 @@ type piiSettings struct {
 	Allow []string `mapstructure:"allow"`
 }
 
-func newPII(e config.Evaluator, target config.Target, _ *Settings) (Evaluator, error) {
+func newPII(e config.Evaluator, target spanmodel.Target, _ *Settings) (Evaluator, error) {
 	var s piiSettings
 	if err := e.DecodeSettings(&s); err != nil {
 		return nil, err
@@ -46,7 +47,7 @@ func newPII(e config.Evaluator, target config.Target, _ *Settings) (Evaluator, e
 	return ev, nil
 }
 
-func (e *piiEvaluator) Evaluate(_ context.Context, v *View) Result {
+func (e *piiEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Result {
 	text, r, ok := textOf(v, e.target)
 	if !ok {
 		return r

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch"
 )
 
@@ -36,7 +37,7 @@ var defaultRefusalPhrases = []string{
 // refusalEvaluator fails outputs in which the model declines, by phrase, and
 // empty answers the model ended normally.
 type refusalEvaluator struct {
-	target  config.Target
+	target  spanmodel.Target
 	phrases *textmatch.Phrases
 	list    []string // the phrases as written, for reasons
 }
@@ -50,7 +51,7 @@ type refusalSettings struct {
 // allocation per span.
 var normBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
-func newRefusal(e config.Evaluator, target config.Target, _ *Settings) (Evaluator, error) {
+func newRefusal(e config.Evaluator, target spanmodel.Target, _ *Settings) (Evaluator, error) {
 	var s refusalSettings
 	if err := e.DecodeSettings(&s); err != nil {
 		return nil, err
@@ -73,13 +74,13 @@ func newRefusal(e config.Evaluator, target config.Target, _ *Settings) (Evaluato
 	return &refusalEvaluator{target: target, phrases: p, list: list}, nil
 }
 
-func (e *refusalEvaluator) Evaluate(_ context.Context, v *View) Result {
+func (e *refusalEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Result {
 	text, r, ok := textOf(v, e.target)
 	if !ok {
 		return r
 	}
 	if strings.TrimSpace(text) == "" {
-		if e.target.Kind == config.TargetOutput && endedNormally(v) {
+		if e.target.Kind == spanmodel.TargetOutput && endedNormally(v) {
 			return Failed("empty answer with finish reason stop")
 		}
 		return Passed()
@@ -96,7 +97,7 @@ func (e *refusalEvaluator) Evaluate(_ context.Context, v *View) Result {
 }
 
 // endedNormally reports whether the model said it stopped of its own accord.
-func endedNormally(v *View) bool {
+func endedNormally(v *spanmodel.View) bool {
 	reasons := v.FinishReasons()
 	for _, r := range reasons {
 		if NormalizeFinishReason(r) != FinishStop {

@@ -3,8 +3,9 @@ package evaluators
 import (
 	"go.opentelemetry.io/collector/component/componenttest"
 
-	"github.com/otelcol-llmeval/otelcol-llmeval/config"
 	"testing"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/config"
 
 	"github.com/stretchr/testify/assert"
 )

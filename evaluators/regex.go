@@ -6,12 +6,13 @@ import (
 	"fmt"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
 // regexEvaluator checks the target against RE2 patterns, which run in time
 // linear in the input whatever the pattern.
 type regexEvaluator struct {
-	target      config.Target
+	target      spanmodel.Target
 	mustMatch   *filteredRegexp
 	mustntMatch *filteredRegexp
 }
@@ -21,7 +22,7 @@ type regexSettings struct {
 	MustNotMatch string `mapstructure:"must_not_match"`
 }
 
-func newRegex(e config.Evaluator, target config.Target, _ *Settings) (Evaluator, error) {
+func newRegex(e config.Evaluator, target spanmodel.Target, _ *Settings) (Evaluator, error) {
 	var s regexSettings
 	if err := e.DecodeSettings(&s); err != nil {
 		return nil, err
@@ -44,7 +45,7 @@ func newRegex(e config.Evaluator, target config.Target, _ *Settings) (Evaluator,
 	return ev, nil
 }
 
-func (e *regexEvaluator) Evaluate(_ context.Context, v *View) Result {
+func (e *regexEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Result {
 	text, r, ok := textOf(v, e.target)
 	if !ok {
 		return r

@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
 func TestJSONSchemaEvaluator(t *testing.T) {
@@ -90,20 +91,20 @@ func TestToolDefinitionsLayouts(t *testing.T) {
 	cases := []struct {
 		name  string
 		attrs []kv
-		want  []ToolDefinition
+		want  []spanmodel.ToolDefinition
 	}{
 		{"openai nesting", []kv{chat, {"gen_ai.tool.definitions", `[{"type":"function","function":{"name":"f","description":"d","parameters":{"type":"object"}}}]`}},
-			[]ToolDefinition{{Name: "f", Description: "d", Parameters: `{"type":"object"}`}}},
+			[]spanmodel.ToolDefinition{{Name: "f", Description: "d", Parameters: `{"type":"object"}`}}},
 		{"vercel inputSchema", []kv{chat, {"gen_ai.tool.definitions", `[{"type":"function","name":"f","inputSchema":{"type":"object"}}]`}},
-			[]ToolDefinition{{Name: "f", Parameters: `{"type":"object"}`}}},
+			[]spanmodel.ToolDefinition{{Name: "f", Parameters: `{"type":"object"}`}}},
 		{"anthropic input_schema", []kv{chat, {"gen_ai.tool.definitions", `[{"name":"f","input_schema":{}}]`}},
-			[]ToolDefinition{{Name: "f", Parameters: `{}`}}},
+			[]spanmodel.ToolDefinition{{Name: "f", Parameters: `{}`}}},
 		{"openinference indexed", []kv{{"openinference.span.kind", "LLM"},
 			{"llm.tools.1.tool.json_schema", `{"type":"function","function":{"name":"b"}}`},
 			{"llm.tools.0.tool.json_schema", `{"type":"function","function":{"name":"a","parameters":{}}}`}},
-			[]ToolDefinition{{Name: "a", Parameters: `{}`}, {Name: "b"}}},
+			[]spanmodel.ToolDefinition{{Name: "a", Parameters: `{}`}, {Name: "b"}}},
 		{"vercel legacy", []kv{{"ai.operationId", "ai.generateText.doGenerate"}, {"ai.prompt.tools", []any{`{"type":"function","name":"f","parameters":{}}`}}},
-			[]ToolDefinition{{Name: "f", Parameters: `{}`}}},
+			[]spanmodel.ToolDefinition{{Name: "f", Parameters: `{}`}}},
 		{"none", []kv{chat}, nil},
 	}
 	for _, tc := range cases {
@@ -135,7 +136,7 @@ func TestToolCallOnRealProducers(t *testing.T) {
 				for j := 0; j < rss.At(i).ScopeSpans().Len(); j++ {
 					ss := rss.At(i).ScopeSpans().At(j)
 					for k := 0; k < ss.Spans().Len(); k++ {
-						v := &View{}
+						v := &spanmodel.View{}
 						v.Reset(rss.At(i), ss, ss.Spans().At(k))
 						r, _ := evaluate(t, c, v)
 						if r.Verdict > worst {

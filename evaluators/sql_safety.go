@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
 // maxJSONDepth bounds how deep the string values of JSON arguments are
@@ -18,7 +19,7 @@ const maxJSONDepth = 64
 // sqlSafetyEvaluator fails SQL that destroys or rewrites data or rights:
 // DROP, TRUNCATE, ALTER, GRANT, REVOKE, and DELETE or UPDATE without WHERE.
 type sqlSafetyEvaluator struct {
-	target config.Target
+	target spanmodel.Target
 	allow  [numSQLRisks]bool
 }
 
@@ -28,7 +29,7 @@ type sqlSafetySettings struct {
 
 var sqlLexers = sync.Pool{New: func() any { return &sqlLexer{} }}
 
-func newSQLSafety(e config.Evaluator, target config.Target, _ *Settings) (Evaluator, error) {
+func newSQLSafety(e config.Evaluator, target spanmodel.Target, _ *Settings) (Evaluator, error) {
 	var s sqlSafetySettings
 	if err := e.DecodeSettings(&s); err != nil {
 		return nil, err
@@ -48,7 +49,7 @@ func newSQLSafety(e config.Evaluator, target config.Target, _ *Settings) (Evalua
 	return ev, nil
 }
 
-func (e *sqlSafetyEvaluator) Evaluate(_ context.Context, v *View) Result {
+func (e *sqlSafetyEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Result {
 	text, r, ok := textOf(v, e.target)
 	if !ok {
 		return r

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
 // tokensEvaluator bounds the token usage a span reports, in any layout. A
@@ -21,7 +22,7 @@ type tokensSettings struct {
 	MaxTotal  int64 `mapstructure:"max_total"`
 }
 
-func newTokens(e config.Evaluator, _ config.Target, _ *Settings) (Evaluator, error) {
+func newTokens(e config.Evaluator, _ spanmodel.Target, _ *Settings) (Evaluator, error) {
 	var s tokensSettings
 	if err := e.DecodeSettings(&s); err != nil {
 		return nil, err
@@ -41,7 +42,7 @@ func newTokens(e config.Evaluator, _ config.Target, _ *Settings) (Evaluator, err
 }
 
 // total is the reported total, else input + output when both are known.
-func total(u Usage) int64 {
+func total(u spanmodel.Usage) int64 {
 	if u.Total >= 0 {
 		return u.Total
 	}
@@ -51,7 +52,7 @@ func total(u Usage) int64 {
 	return -1
 }
 
-func (e *tokensEvaluator) Evaluate(_ context.Context, v *View) Result {
+func (e *tokensEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Result {
 	u := v.Usage()
 	tot := total(u)
 	checked := false

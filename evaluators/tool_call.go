@@ -9,6 +9,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
 // maxCachedToolSchemas bounds the compiled parameter schemas kept: a
@@ -34,7 +35,7 @@ type toolCallSettings struct {
 	RequireDeclared *bool `mapstructure:"require_declared"`
 }
 
-func newToolCall(e config.Evaluator, _ config.Target, _ *Settings) (Evaluator, error) {
+func newToolCall(e config.Evaluator, _ spanmodel.Target, _ *Settings) (Evaluator, error) {
 	var s toolCallSettings
 	if err := e.DecodeSettings(&s); err != nil {
 		return nil, err
@@ -48,7 +49,7 @@ func newToolCall(e config.Evaluator, _ config.Target, _ *Settings) (Evaluator, e
 
 // requestsTools reports whether the span is a model call, whose output
 // tool calls are requests; agent and tool spans only report calls.
-func requestsTools(v *View) bool {
+func requestsTools(v *spanmodel.View) bool {
 	switch v.Operation() {
 	case "invoke_agent", "create_agent", "execute_tool", "embeddings":
 		return false
@@ -56,7 +57,7 @@ func requestsTools(v *View) bool {
 	return true
 }
 
-func (e *toolCallEvaluator) Evaluate(_ context.Context, v *View) Result {
+func (e *toolCallEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Result {
 	if !requestsTools(v) {
 		return Skipped()
 	}
@@ -104,13 +105,13 @@ func (e *toolCallEvaluator) Evaluate(_ context.Context, v *View) Result {
 	return Passed()
 }
 
-func findTool(defs []ToolDefinition, name string) (ToolDefinition, bool) {
+func findTool(defs []spanmodel.ToolDefinition, name string) (spanmodel.ToolDefinition, bool) {
 	for _, d := range defs {
 		if d.Name == name {
 			return d, true
 		}
 	}
-	return ToolDefinition{}, false
+	return spanmodel.ToolDefinition{}, false
 }
 
 func (e *toolCallEvaluator) schema(params string) (*jsonschema.Schema, error) {

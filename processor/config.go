@@ -12,6 +12,7 @@ import (
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
 	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/sampling"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/signals"
 )
@@ -188,7 +189,7 @@ func foreignNamespaces() map[string]bool {
 	for _, ns := range semconvNamespaces {
 		out[ns] = true
 	}
-	for _, k := range evaluators.AttributeKeys() {
+	for _, k := range spanmodel.AttributeKeys() {
 		ns, _, _ := strings.Cut(k, ".")
 		out[ns] = true
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadata"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/sampling"
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/signals"
 )
 
 // NewFactory returns the factory for the llmeval processor.
@@ -54,3 +55,7 @@ func newTraces(ctx context.Context, set processor.Settings, cfg *Config, next, j
 		processorhelper.WithShutdown(p.shutdown),
 	)
 }
+
+// SignalCategories lists the signal categories, as the attributes
+// <prefix>.signal.<category>.* name them.
+func SignalCategories() []string { return signals.CategoryNames() }

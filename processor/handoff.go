@@ -5,7 +5,7 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
-	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/sampling"
 )
 
@@ -49,7 +49,7 @@ func (p *llmEvalProcessor) copyForSampler(ctx context.Context, b *batch, rsIdx, 
 	if span.ParentSpanID().IsEmpty() {
 		pt.root = true
 	}
-	if v.Layout() == evaluators.LayoutNone {
+	if v.Layout() == spanmodel.LayoutNone {
 		return
 	}
 	pt.llm = true

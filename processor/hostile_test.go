@@ -18,6 +18,7 @@ import (
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
 	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadatatest"
 )
 
@@ -81,7 +82,7 @@ func TestWrongTypeForEveryKey(t *testing.T) {
 	}
 	td := ptrace.NewTraces()
 	ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
-	keys := append(evaluators.AttributeKeys(), "gen_ai.prompt.0.content", "gen_ai.completion.0.role",
+	keys := append(spanmodel.AttributeKeys(), "gen_ai.prompt.0.content", "gen_ai.completion.0.role",
 		"llm.input_messages.0.message.content", "llm.output_messages.0.message.tool_calls.0.tool_call.function.arguments",
 		"llm.tools.0.tool.json_schema", "gen_ai.tool.definitions", "gen_ai.conversation.id")
 	for _, key := range keys {

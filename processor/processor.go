@@ -20,6 +20,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadata"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/sampling"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/signals"
@@ -58,7 +59,7 @@ type llmEvalProcessor struct {
 	// untrusted is "<prefix>." when incoming attributes under the prefix
 	// are removed (the default), "" when they are trusted.
 	untrusted   string
-	layoutAttrs map[evaluators.Layout]metric.MeasurementOption
+	layoutAttrs [spanmodel.NumLayouts]metric.MeasurementOption
 
 	// sampler, judge and rules are nil when no judge is configured.
 	sampler *sampling.Sampler
@@ -84,12 +85,12 @@ type signalKeys struct{ count, severity, kinds string }
 
 // batch is the per-call scratch state.
 type batch struct {
-	view      evaluators.View
+	view      spanmodel.View
 	found     signals.Found
 	pending   map[pcommon.TraceID]*pendingTrace // span copies for the sampler
 	signals   [signals.NumCategories]int64
 	verdicts  []int64 // [check*numVerdicts + verdict]; Skip counts skips with a reason
-	layouts   [8]int64
+	layouts   [spanmodel.NumLayouts]int64
 	evaluated int64
 	removed   int64 // incoming attributes under the prefix removed
 	failed    []string
@@ -114,7 +115,6 @@ func newLLMEvalProcessor(ctx context.Context, set processor.Settings, cfg *Confi
 		failedKey:    cfg.AttributePrefix + "." + keyFailed,
 		recordPasses: cfg.RecordPasses,
 		emitEvents:   cfg.EmitEvents,
-		layoutAttrs:  map[evaluators.Layout]metric.MeasurementOption{},
 	}
 	if !cfg.TrustIncoming {
 		p.untrusted = cfg.AttributePrefix + "."
@@ -133,7 +133,7 @@ func newLLMEvalProcessor(ctx context.Context, set processor.Settings, cfg *Confi
 				attribute.String("evaluator", c.Name), attribute.String("verdict", v.String())))
 		}
 	}
-	for _, l := range []evaluators.Layout{evaluators.LayoutGenAI, evaluators.LayoutGenAIFlat, evaluators.LayoutOpenInference, evaluators.LayoutVercelLegacy} {
+	for l := spanmodel.LayoutNone + 1; l < spanmodel.NumLayouts; l++ {
 		p.layoutAttrs[l] = metric.WithAttributeSet(attribute.NewSet(attribute.String("layout", l.String())))
 	}
 	if cfg.Signals.IsEnabled() {
@@ -225,7 +225,7 @@ func removeUntrusted(attrs pcommon.Map, prefix string) int64 {
 func (p *llmEvalProcessor) evaluateSpan(ctx context.Context, b *batch) {
 	v := &b.view
 	layout := v.Layout()
-	if layout == evaluators.LayoutNone {
+	if layout == spanmodel.LayoutNone {
 		return
 	}
 	b.layouts[layout]++
@@ -304,7 +304,7 @@ func (p *llmEvalProcessor) writeSignals(b *batch, attrs pcommon.Map) {
 
 // run applies one check to the span. A panic in an evaluator becomes an
 // error verdict for that evaluator alone: the span and the others go on.
-func (p *llmEvalProcessor) run(ctx context.Context, c *check, v *evaluators.View) (r evaluators.Result, ran bool) {
+func (p *llmEvalProcessor) run(ctx context.Context, c *check, v *spanmodel.View) (r evaluators.Result, ran bool) {
 	defer func() {
 		if rec := recover(); rec != nil {
 			p.logger.Error("evaluator panicked; recorded as an error verdict",
@@ -350,7 +350,7 @@ func (p *llmEvalProcessor) flushCounts(ctx context.Context, b *batch) {
 	}
 	for l, n := range b.layouts {
 		if n > 0 {
-			t.ProcessorLlmevalLlmSpans.Add(ctx, n, p.layoutAttrs[evaluators.Layout(l)])
+			t.ProcessorLlmevalLlmSpans.Add(ctx, n, p.layoutAttrs[spanmodel.Layout(l)])
 			b.layouts[l] = 0
 		}
 	}

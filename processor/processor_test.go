@@ -17,6 +17,7 @@ import (
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
 	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadatatest"
 )
 
@@ -239,7 +240,7 @@ func TestEmitEvents(t *testing.T) {
 
 type panicEvaluator struct{}
 
-func (panicEvaluator) Evaluate(context.Context, *evaluators.View) evaluators.Result {
+func (panicEvaluator) Evaluate(context.Context, *spanmodel.View) evaluators.Result {
 	panic("boom")
 }
 

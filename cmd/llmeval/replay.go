@@ -27,8 +27,6 @@ import (
 	llmevalprocessor "github.com/otelcol-llmeval/otelcol-llmeval/processor"
 )
 
-var signalCategories = []string{"misalignment", "stagnation", "disengagement", "satisfaction", "failure", "loop", "exhaustion", "feedback"}
-
 // evalStats are one evaluator's counts over a replay.
 type evalStats struct {
 	pass, fail, errs int
@@ -100,7 +98,7 @@ func (t *tally) span(sp ptrace.Span) {
 			}
 		}
 	}
-	for _, c := range signalCategories {
+	for _, c := range llmevalprocessor.SignalCategories() {
 		if _, ok := a.Get(t.prefix + ".signal." + c + ".count"); ok {
 			t.signals[c]++
 		}
@@ -268,7 +266,7 @@ func report(w io.Writer, t *tally, jt *judgeTally, took time.Duration) {
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "signal\tspans\tshare of LLM spans")
-	for _, c := range signalCategories {
+	for _, c := range llmevalprocessor.SignalCategories() {
 		share := "-"
 		if t.llm > 0 {
 			share = fmt.Sprintf("%.1f%%", 100*float64(t.signals[c])/float64(t.llm))

@@ -3,18 +3,16 @@ package sampling
 import (
 	"context"
 
-	"go.opentelemetry.io/collector/component"
-
-	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
 // conditionRule matches spans for which an OTTL span condition is true.
 type conditionRule struct {
-	cond *evaluators.Condition
+	cond *spanmodel.Condition
 }
 
-func newConditionRule(conds []string, tel component.TelemetrySettings) (*conditionRule, error) {
-	c, err := evaluators.ParseConditions(conds, tel)
+func newConditionRule(conds []string, parser *spanmodel.ConditionParser) (*conditionRule, error) {
+	c, err := parser.Parse(conds)
 	if err != nil {
 		return nil, err
 	}
@@ -23,6 +21,6 @@ func newConditionRule(conds []string, tel component.TelemetrySettings) (*conditi
 
 // match treats an evaluation error as no match: sampling is best effort.
 func (r *conditionRule) match(ctx context.Context, f *SpanFacts) bool {
-	ok, err := r.cond.Eval(ctx, f.View.TransformContext())
+	ok, err := r.cond.Match(ctx, f.View)
 	return err == nil && ok
 }

@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spans"
 )
 
@@ -17,18 +18,8 @@ type RedactConfig struct {
 	// Mode is "drop" or "mask"; empty turns redaction off.
 	Mode string `mapstructure:"mode"`
 	// Attributes are the keys to redact; a trailing * matches a prefix.
-	// Empty means DefaultRedactedAttributes.
+	// Empty means every content key of the span model (spanmodel.ContentKeys).
 	Attributes []string `mapstructure:"attributes"`
-}
-
-// DefaultRedactedAttributes are the content keys of every layout the view
-// reads.
-var DefaultRedactedAttributes = []string{
-	"gen_ai.input.messages", "gen_ai.output.messages", "gen_ai.system_instructions",
-	"gen_ai.prompt.*", "gen_ai.completion.*", "gen_ai.tool.call.arguments", "gen_ai.tool.call.result",
-	"input.value", "output.value", "llm.input_messages.*", "llm.output_messages.*",
-	"ai.prompt*", "ai.response.text", "ai.response.toolCalls", "ai.response.object",
-	"ai.toolCall.args", "ai.toolCall.result", "ai.toolCall.input", "ai.toolCall.output",
 }
 
 const redactedMask = "[redacted]"
@@ -64,7 +55,7 @@ func newRedactor(c RedactConfig) *redactor {
 	r := &redactor{mask: c.Mode == "mask", exact: map[string]bool{}}
 	keys := c.Attributes
 	if len(keys) == 0 {
-		keys = DefaultRedactedAttributes
+		keys = spanmodel.ContentKeys()
 	}
 	for _, k := range keys {
 		if p, ok := strings.CutSuffix(k, "*"); ok {

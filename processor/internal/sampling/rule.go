@@ -11,7 +11,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
-	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/signals"
 )
 
@@ -21,9 +21,9 @@ const maxRules = 64
 // SpanFacts is what the rules read about one LLM span, on the main path
 // right after the span was evaluated.
 type SpanFacts struct {
-	Failed []string         // evaluators that failed the span
-	Found  *signals.Found   // signals on the span; nil when signals are off
-	View   *evaluators.View // for OTTL conditions
+	Failed []string        // evaluators that failed the span
+	Found  *signals.Found  // signals on the span; nil when signals are off
+	View   *spanmodel.View // for OTTL conditions
 }
 
 // matcher is one kind of rule.
@@ -44,6 +44,7 @@ type Rules []Rule
 // BuildRules builds the rules of a validated config.
 func BuildRules(cfgs []RuleConfig, tel component.TelemetrySettings) (Rules, error) {
 	rules := make(Rules, 0, len(cfgs))
+	var parser *spanmodel.ConditionParser
 	for i, rc := range cfgs {
 		r := Rule{Name: rc.Name, ratio: 1}
 		if rc.Ratio != nil {
@@ -59,7 +60,12 @@ func BuildRules(cfgs []RuleConfig, tel component.TelemetrySettings) (Rules, erro
 			if err != nil {
 				return nil, fmt.Errorf("rules[%d] %q: condition: %w", i, rc.Name, err)
 			}
-			m, err := newConditionRule(conds, tel)
+			if parser == nil {
+				if parser, err = spanmodel.NewConditionParser(tel); err != nil {
+					return nil, err
+				}
+			}
+			m, err := newConditionRule(conds, parser)
 			if err != nil {
 				return nil, fmt.Errorf("rules[%d] %q: condition: %w", i, rc.Name, err)
 			}

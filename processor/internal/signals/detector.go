@@ -6,7 +6,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch"
 )
 
@@ -91,7 +91,7 @@ func compilePhrases(cfg Config) ([NumCategories]*phraseSet, error) {
 func (d *Detector) Evictions() int64 { return d.state.evictions.Load() }
 
 // Detect fills f with the signals of the span v views. f is reset first.
-func (d *Detector) Detect(v *evaluators.View, f *Found) {
+func (d *Detector) Detect(v *spanmodel.View, f *Found) {
 	f.Reset()
 	d.feedback(v, f)
 	if v.IsToolSpan() {
@@ -136,14 +136,14 @@ func (d *Detector) match(cat Category, text string, f *Found) {
 
 // conversation is a chat span's trajectory as the signals read it.
 type conversation struct {
-	in, out []evaluators.Message
+	in, out []spanmodel.Message
 	// lastUser and prevUser index the last two user messages of in (-1
 	// when absent).
 	lastUser, prevUser int
 	userTurns          int
 }
 
-func newConversation(in, out []evaluators.Message) conversation {
+func newConversation(in, out []spanmodel.Message) conversation {
 	c := conversation{in: in, out: out, lastUser: -1, prevUser: -1}
 	for i, m := range in {
 		if m.Role == "user" {

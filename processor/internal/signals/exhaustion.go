@@ -1,16 +1,13 @@
 package signals
 
-import (
-	"github.com/otelcol-llmeval/otelcol-llmeval/config"
-	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
-)
+import "github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 
-var toolResult = config.Target{Kind: config.TargetToolResult}
+var toolResult = spanmodel.Target{Kind: spanmodel.TargetToolResult}
 
 // exhaustion: rate limits, server errors, timeouts, network errors,
 // malformed responses and context overflow, in the tool results the model
 // reacts to and in the span's own error.
-func (d *Detector) exhaustion(v *evaluators.View, c conversation, f *Found) {
+func (d *Detector) exhaustion(v *spanmodel.View, c conversation, f *Found) {
 	c.trailingToolResults(func(text string) { d.match(Exhaustion, text, f) })
 	if isErr, msg := v.Err(); isErr {
 		d.match(Exhaustion, msg, f)
@@ -18,7 +15,7 @@ func (d *Detector) exhaustion(v *evaluators.View, c conversation, f *Found) {
 	}
 }
 
-func (d *Detector) toolSpanExhaustion(v *evaluators.View, f *Found) {
+func (d *Detector) toolSpanExhaustion(v *spanmodel.View, f *Found) {
 	if text, ok, _ := v.Text(toolResult); ok {
 		d.match(Exhaustion, text, f)
 	}
@@ -30,7 +27,7 @@ func (d *Detector) toolSpanExhaustion(v *evaluators.View, f *Found) {
 
 // exceptionMessage is the exception.message of the span's first exception
 // event: where SDKs put a failing call's error.
-func exceptionMessage(v *evaluators.View) string {
+func exceptionMessage(v *spanmodel.View) string {
 	evs := v.Span().Events()
 	for i := 0; i < evs.Len(); i++ {
 		if evs.At(i).Name() == "exception" {

@@ -1,6 +1,6 @@
 package signals
 
-import "github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
+import "github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 
 // failure: the tool results the model is reacting to report invalid
 // arguments, an unknown tool, an auth error, a state conflict or a bad
@@ -11,7 +11,7 @@ func (d *Detector) failure(c conversation, f *Found) {
 
 // toolSpanFailure reads a tool span's result, its error status and the
 // message of its exception event.
-func (d *Detector) toolSpanFailure(v *evaluators.View, f *Found) {
+func (d *Detector) toolSpanFailure(v *spanmodel.View, f *Found) {
 	if text, ok, _ := v.Text(toolResult); ok {
 		d.match(Failure, text, f)
 	}

@@ -3,12 +3,12 @@ package signals
 import (
 	"strings"
 
-	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
 // feedback: explicit negative feedback the application recorded on the
 // span (thumbs down, a -1 score).
-func (d *Detector) feedback(v *evaluators.View, f *Found) {
+func (d *Detector) feedback(v *spanmodel.View, f *Found) {
 	if d.cfg.FeedbackAttribute == "" {
 		return
 	}

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
 // call is one tool call as loop detection compares it: hashes of the
@@ -22,7 +22,7 @@ const callBytes = 16
 
 var argsSeed = maphash.MakeSeed()
 
-func callOf(c evaluators.ToolCall) call {
+func callOf(c spanmodel.ToolCall) call {
 	return call{name: maphash.String(argsSeed, c.Name), args: maphash.String(argsSeed, strings.Join(strings.Fields(c.Arguments), ""))}
 }
 
@@ -52,7 +52,7 @@ func (d *Detector) loop(c conversation, f *Found) {
 // toolSpanLoop remembers the call a tool span executed in its
 // conversation (or trace) and checks the recent calls for a loop, so an
 // agent repeating one call across spans and traces is caught.
-func (d *Detector) toolSpanLoop(v *evaluators.View, f *Found) {
+func (d *Detector) toolSpanLoop(v *spanmodel.View, f *Found) {
 	calls, err := v.ToolCalls()
 	if err != nil || len(calls) == 0 {
 		return

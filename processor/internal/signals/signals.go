@@ -31,6 +31,10 @@ func (c Category) String() string {
 	return "unknown"
 }
 
+// CategoryNames lists every category's name, in Category order; callers
+// must not modify the slice.
+func CategoryNames() []string { return categoryNames[:] }
+
 // CategoryByName returns the category a name denotes.
 func CategoryByName(name string) (Category, bool) {
 	for i, n := range categoryNames {

@@ -13,7 +13,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
-	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
 // msg is a GenAI semconv message for building input conversations.
@@ -67,7 +67,7 @@ func chatSpan(t testing.TB, in []msg, out []msg) spanRef {
 
 func detect(t testing.TB, d *Detector, s spanRef) map[string][]string {
 	t.Helper()
-	v := &evaluators.View{}
+	v := &spanmodel.View{}
 	v.Reset(s.rs, s.ss, s.sp)
 	var f Found
 	d.Detect(v, &f)
@@ -311,7 +311,7 @@ func FuzzDetect(f *testing.F) {
 		sp.Attributes().PutStr("gen_ai.operation.name", "chat")
 		sp.Attributes().PutStr("gen_ai.input.messages", in)
 		sp.Attributes().PutStr("gen_ai.output.messages", `[{"role":"assistant","parts":[{"type":"text","content":`+quote(out)+`}]}]`)
-		v := &evaluators.View{}
+		v := &spanmodel.View{}
 		v.Reset(rs, ss, sp)
 		var found Found
 		d.Detect(v, &found)
@@ -344,7 +344,7 @@ func BenchmarkDetect30Turns(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	v := &evaluators.View{}
+	v := &spanmodel.View{}
 	var f Found
 	b.ReportAllocs()
 	b.ResetTimer()

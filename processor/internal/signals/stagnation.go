@@ -3,7 +3,7 @@ package signals
 import (
 	"strings"
 
-	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
 // stagnation: the task takes more user turns than it should, or the agent
@@ -26,7 +26,7 @@ func (d *Detector) stagnation(c conversation, f *Found) {
 	}
 }
 
-func joinText(msgs []evaluators.Message) string {
+func joinText(msgs []spanmodel.Message) string {
 	var b strings.Builder
 	for _, m := range msgs {
 		if m.Text == "" {

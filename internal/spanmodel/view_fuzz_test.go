@@ -1,9 +1,7 @@
-package evaluators
+package spanmodel
 
 import (
 	"testing"
-
-	"github.com/otelcol-llmeval/otelcol-llmeval/config"
 )
 
 // FuzzViewMessages feeds arbitrary text to every decoded content attribute
@@ -73,7 +71,7 @@ func exercise(t *testing.T, v *View) {
 	_ = v.ToolName()
 	_ = v.Duration()
 	_, _ = v.Err()
-	for _, target := range []config.Target{tOutput, tInput, tSystem, tArgs, tResult, {Kind: config.TargetAttribute, Key: "gen_ai.input.messages"}} {
+	for _, target := range []Target{tOutput, tInput, tSystem, tArgs, tResult, {Kind: TargetAttribute, Key: "gen_ai.input.messages"}} {
 		text, ok, err := v.Text(target)
 		check(err)
 		if err != nil && (!ok || text != "") {

@@ -1,4 +1,4 @@
-package evaluators
+package spanmodel
 
 import (
 	"strings"
@@ -7,11 +7,10 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/contexts/ottlspan"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
-
-	"github.com/otelcol-llmeval/otelcol-llmeval/config"
 )
 
-// Layout is the attribute layout a producer used for a span.
+// Layout is the attribute layout a producer used for a span: one per
+// producer family.
 type Layout uint8
 
 const (
@@ -20,20 +19,25 @@ const (
 	LayoutGenAIFlat                   // older semconv / OpenLLMetry: gen_ai.prompt.N.*
 	LayoutOpenInference               // Arize OpenInference: llm.*, input.value
 	LayoutVercelLegacy                // Vercel AI SDK <= 6: ai.*
+
+	// NumLayouts counts the layouts, LayoutNone included.
+	NumLayouts = iota
 )
 
+// layoutNames spells each layout as metrics and docs show it.
+var layoutNames = [NumLayouts]string{
+	LayoutNone:          "none",
+	LayoutGenAI:         "gen_ai",
+	LayoutGenAIFlat:     "gen_ai_flat",
+	LayoutOpenInference: "openinference",
+	LayoutVercelLegacy:  "vercel_ai_legacy",
+}
+
 func (l Layout) String() string {
-	switch l {
-	case LayoutGenAI:
-		return "gen_ai"
-	case LayoutGenAIFlat:
-		return "gen_ai_flat"
-	case LayoutOpenInference:
-		return "openinference"
-	case LayoutVercelLegacy:
-		return "vercel_ai_legacy"
+	if int(l) < len(layoutNames) {
+		return layoutNames[l]
 	}
-	return "none"
+	return layoutNames[LayoutNone]
 }
 
 // ToolCall is a tool invocation requested by a model or executed by a tool span.
@@ -95,7 +99,7 @@ type View struct {
 	tctx *ottlspan.TransformContext
 
 	// Found by the cheap pass (Reset).
-	has     uint64                 // bit attrKey: the span has that key
+	has     keySet                 // the keys the span has
 	vals    [numKeys]pcommon.Value // valid where has is set
 	indexed uint8                  // idx* flags: indexed-layout keys seen
 
@@ -146,7 +150,7 @@ func (v *View) Reset(rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, span ptrace.
 	v.clear()
 	for k, val := range span.Attributes().All() {
 		if id := classifyKey(k); id != kNone {
-			v.has |= bit(id)
+			v.has.add(id)
 			v.vals[id] = val
 		} else {
 			v.indexed |= classifyPrefix(k)
@@ -157,7 +161,7 @@ func (v *View) Reset(rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, span ptrace.
 
 // clear forgets the previous span, keeping buffers.
 func (v *View) clear() {
-	v.has, v.indexed = 0, 0
+	v.has, v.indexed = keySet{}, 0
 	v.layout, v.oiMarker, v.isTool = LayoutNone, false, false
 	v.operation, v.provider, v.model, v.toolName = "", "", "", ""
 	v.usage = Usage{-1, -1, -1, -1}
@@ -270,19 +274,19 @@ func (v *View) ToolName() string { return v.toolName }
 // (for input) system messages: a tool-call-only answer has no output text.
 // When content is present but broken, Text returns "", true and the error,
 // so a caller checking err first sees every broken span.
-func (v *View) Text(t config.Target) (text string, ok bool, err error) {
+func (v *View) Text(t Target) (text string, ok bool, err error) {
 	switch t.Kind {
-	case config.TargetOutput:
+	case TargetOutput:
 		c := v.output()
 		return v.sideText(c, selAll)
-	case config.TargetInput:
+	case TargetInput:
 		c := v.input()
 		return v.sideText(c, selUser)
-	case config.TargetSystem:
+	case TargetSystem:
 		return v.systemText()
-	case config.TargetToolArguments:
+	case TargetToolArguments:
 		return v.toolArguments()
-	case config.TargetToolResult:
+	case TargetToolResult:
 		if !v.isTool {
 			return "", false, nil
 		}
@@ -290,7 +294,7 @@ func (v *View) Text(t config.Target) (text string, ok bool, err error) {
 			return valueText(v.vals[k]), true, nil
 		}
 		return "", false, nil
-	case config.TargetAttribute:
+	case TargetAttribute:
 		val, ok := v.span.Attributes().Get(t.Key)
 		if !ok {
 			return "", false, nil
@@ -355,7 +359,7 @@ func (v *View) ToolCalls() ([]ToolCall, error) {
 // firstKey is the first of keys the span has; kNone entries are skipped.
 func (v *View) firstKey(keys ...attrKey) (attrKey, bool) {
 	for _, k := range keys {
-		if k != kNone && v.has&bit(k) != 0 {
+		if k != kNone && v.has.has(k) {
 			return k, true
 		}
 	}
@@ -381,22 +385,22 @@ func (v *View) input() *convo {
 	}
 	c.done, c.present = true, true
 	switch {
-	case v.has&bit(kInMsgs) != 0:
+	case v.has.has(kInMsgs):
 		v.decodes++
-		c.err = v.genAIMessages(keyNames[kInMsgs], v.vals[kInMsgs], c)
+		c.err = v.genAIMessages(keyDefs[kInMsgs].name, v.vals[kInMsgs], c)
 	case v.indexed&idxOIInput != 0:
 		v.decodes++
 		v.indexedMessages(oiInputPrefix, true, c)
-	case v.oiMarker && !v.isTool && v.has&bit(kInputValue) != 0:
+	case v.oiMarker && !v.isTool && v.has.has(kInputValue):
 		v.decodes++
 		c.begin("user")
 		c.addText(valueText(v.vals[kInputValue]))
-	case v.has&bit(kAIPromptMsgs) != 0:
+	case v.has.has(kAIPromptMsgs):
 		v.decodes++
-		c.err = c.vercelPromptMessages(keyNames[kAIPromptMsgs], v.vals[kAIPromptMsgs])
-	case v.has&bit(kAIPrompt) != 0:
+		c.err = c.vercelPromptMessages(keyDefs[kAIPromptMsgs].name, v.vals[kAIPromptMsgs])
+	case v.has.has(kAIPrompt):
 		v.decodes++
-		c.err = c.vercelPrompt(keyNames[kAIPrompt], v.vals[kAIPrompt])
+		c.err = c.vercelPrompt(keyDefs[kAIPrompt].name, v.vals[kAIPrompt])
 	case v.indexed&idxFlatPrompt != 0:
 		v.decodes++
 		v.indexedMessages(flatPromptPrefix, false, c)
@@ -418,25 +422,25 @@ func (v *View) output() *convo {
 	}
 	c.done, c.present = true, true
 	switch {
-	case v.has&bit(kOutMsgs) != 0:
+	case v.has.has(kOutMsgs):
 		v.decodes++
-		c.err = v.genAIMessages(keyNames[kOutMsgs], v.vals[kOutMsgs], c)
+		c.err = v.genAIMessages(keyDefs[kOutMsgs].name, v.vals[kOutMsgs], c)
 	case v.indexed&idxOIOutput != 0:
 		v.decodes++
 		v.indexedMessages(oiOutputPrefix, true, c)
-	case v.oiMarker && !v.isTool && v.has&bit(kOutputValue) != 0:
+	case v.oiMarker && !v.isTool && v.has.has(kOutputValue):
 		v.decodes++
 		c.begin("assistant")
 		c.addText(valueText(v.vals[kOutputValue]))
-	case v.has&(bit(kAIRespText)|bit(kAIRespObject)|bit(kAIRespToolCalls)) != 0:
+	case v.has.any(setOf(kAIRespText, kAIRespObject, kAIRespToolCalls)):
 		v.decodes++
 		c.begin("assistant")
 		c.setFinish(v.str(kAIFinish))
 		if k, ok := v.firstKey(kAIRespText, kAIRespObject); ok {
 			c.addText(valueText(v.vals[k]))
 		}
-		if v.has&bit(kAIRespToolCalls) != 0 {
-			c.err = c.vercelToolCalls(keyNames[kAIRespToolCalls], v.vals[kAIRespToolCalls])
+		if v.has.has(kAIRespToolCalls) {
+			c.err = c.vercelToolCalls(keyDefs[kAIRespToolCalls].name, v.vals[kAIRespToolCalls])
 		}
 	case v.indexed&idxFlatCompletion != 0:
 		v.decodes++
@@ -470,10 +474,10 @@ func (v *View) systemText() (string, bool, error) {
 	if !v.sysDone {
 		v.sysDone = true
 		v.sysParts = v.sysParts[:0]
-		if v.has&bit(kSysInstr) != 0 {
+		if v.has.has(kSysInstr) {
 			v.decodes++
 			v.sysPresent = true
-			v.sysParts, v.sysErr = v.systemInstructions(keyNames[kSysInstr], v.vals[kSysInstr], v.sysParts)
+			v.sysParts, v.sysErr = v.systemInstructions(keyDefs[kSysInstr].name, v.vals[kSysInstr], v.sysParts)
 		}
 		c := v.input()
 		switch {
@@ -560,10 +564,9 @@ func joinNonEmpty(parts []string) string {
 // gen_ai.conversation.id, else OpenInference session.id; "" when neither.
 // Read on demand: only the trajectory signals need it.
 func (v *View) ConversationID() string {
-	attrs := v.span.Attributes()
-	for _, k := range [...]string{"gen_ai.conversation.id", "session.id"} {
-		if val, ok := attrs.Get(k); ok {
-			if s := valueText(val); s != "" {
+	for _, k := range [...]attrKey{kConversationID, kOISessionID} {
+		if v.has.has(k) {
+			if s := valueText(v.vals[k]); s != "" {
 				return s
 			}
 		}
@@ -577,7 +580,3 @@ func (v *View) IsToolSpan() bool { return v.isTool }
 // Resource and Scope are the span's resource and scope.
 func (v *View) Resource() ptrace.ResourceSpans { return v.resource }
 func (v *View) Scope() ptrace.ScopeSpans       { return v.scope }
-
-// AttributeKeys lists every attribute key the view reads by name, for
-// tests that feed each one hostile values.
-func AttributeKeys() []string { return keyNames[:] }

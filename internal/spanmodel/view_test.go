@@ -1,4 +1,4 @@
-package evaluators
+package spanmodel
 
 import (
 	"fmt"
@@ -11,29 +11,12 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
-	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel/spantest"
 )
 
-// kv is one attribute; spans are built in the order given, so tests control
-// the attribute order the view sees.
-type kv struct {
-	k string
-	v any
-}
+type kv = spantest.KV
 
-func newSpan(t testing.TB, attrs ...kv) (ptrace.ResourceSpans, ptrace.ScopeSpans, ptrace.Span) {
-	t.Helper()
-	td := ptrace.NewTraces()
-	rs := td.ResourceSpans().AppendEmpty()
-	ss := rs.ScopeSpans().AppendEmpty()
-	span := ss.Spans().AppendEmpty()
-	span.SetName("span")
-	m := span.Attributes()
-	for _, a := range attrs {
-		require.NoError(t, m.PutEmpty(a.k).FromRaw(a.v), a.k)
-	}
-	return rs, ss, span
-}
+var newSpan = spantest.NewSpan
 
 func viewOf(t testing.TB, attrs ...kv) *View {
 	t.Helper()
@@ -43,12 +26,12 @@ func viewOf(t testing.TB, attrs ...kv) *View {
 }
 
 var (
-	tOutput  = config.Target{Kind: config.TargetOutput}
-	tInput   = config.Target{Kind: config.TargetInput}
-	tSystem  = config.Target{Kind: config.TargetSystem}
-	tArgs    = config.Target{Kind: config.TargetToolArguments}
-	tResult  = config.Target{Kind: config.TargetToolResult}
-	tTargets = []config.Target{tOutput, tInput, tSystem, tArgs, tResult}
+	tOutput  = Target{Kind: TargetOutput}
+	tInput   = Target{Kind: TargetInput}
+	tSystem  = Target{Kind: TargetSystem}
+	tArgs    = Target{Kind: TargetToolArguments}
+	tResult  = Target{Kind: TargetToolResult}
+	tTargets = []Target{tOutput, tInput, tSystem, tArgs, tResult}
 )
 
 func noUsage() Usage { return Usage{-1, -1, -1, -1} }
@@ -63,7 +46,7 @@ type viewWant struct {
 	toolName string
 	// texts holds the targets that must be ok, with their text; every other
 	// target of tTargets must be !ok.
-	texts map[config.TargetKind]string
+	texts map[TargetKind]string
 	calls []ToolCall
 	in    []Message // checked when non-nil
 	out   []Message // checked when non-nil
@@ -103,11 +86,11 @@ func TestViewLayouts(t *testing.T) {
 				layout: LayoutGenAI, op: "chat", provider: "openai", model: "gpt-4o-2024-08-06",
 				usage:  Usage{Input: 100, Output: 20, Total: -1, CachedInput: 50},
 				finish: []string{"tool_calls"},
-				texts: map[config.TargetKind]string{
-					config.TargetOutput:        "Let me check.",
-					config.TargetInput:         "Weather in Paris?\nIn Celsius",
-					config.TargetSystem:        "You are helpful.",
-					config.TargetToolArguments: "{\"city\": \"Paris\"}\n{\"tz\":\"CET\"}",
+				texts: map[TargetKind]string{
+					TargetOutput:        "Let me check.",
+					TargetInput:         "Weather in Paris?\nIn Celsius",
+					TargetSystem:        "You are helpful.",
+					TargetToolArguments: "{\"city\": \"Paris\"}\n{\"tz\":\"CET\"}",
 				},
 				calls: []ToolCall{
 					{ID: "call_1", Name: "get_weather", Arguments: `{"city": "Paris"}`},
@@ -139,9 +122,9 @@ func TestViewLayouts(t *testing.T) {
 			},
 			want: viewWant{
 				layout: LayoutGenAI, op: "execute_tool", usage: noUsage(), toolName: "get_weather",
-				texts: map[config.TargetKind]string{
-					config.TargetToolArguments: `{"city":"Paris"}`,
-					config.TargetToolResult:    `{"temp":21}`,
+				texts: map[TargetKind]string{
+					TargetToolArguments: `{"city":"Paris"}`,
+					TargetToolResult:    `{"temp":21}`,
 				},
 				calls: []ToolCall{{ID: "call_1", Name: "get_weather", Arguments: `{"city":"Paris"}`}},
 			},
@@ -166,10 +149,10 @@ func TestViewLayouts(t *testing.T) {
 				layout: LayoutGenAI, op: "invoke_agent", provider: "anthropic", model: "claude-sonnet-4",
 				usage:  Usage{Input: 12, Output: 7, Total: 19, CachedInput: 3},
 				finish: []string{"end_turn"},
-				texts: map[config.TargetKind]string{
-					config.TargetOutput: "Day 1\nDay 2",
-					config.TargetInput:  "Plan a trip",
-					config.TargetSystem: "Plan well.",
+				texts: map[TargetKind]string{
+					TargetOutput: "Day 1\nDay 2",
+					TargetInput:  "Plan a trip",
+					TargetSystem: "Plan well.",
 				},
 			},
 		},
@@ -195,11 +178,11 @@ func TestViewLayouts(t *testing.T) {
 			want: viewWant{
 				layout: LayoutGenAI, op: "chat", provider: "openai", usage: noUsage(),
 				finish: []string{"stop"}, // from the decoded output
-				texts: map[config.TargetKind]string{
-					config.TargetOutput:        "hello",
-					config.TargetInput:         "hi\nagain",
-					config.TargetSystem:        "Sys",
-					config.TargetToolArguments: "{\"a\":1}\n{\"b\":2}",
+				texts: map[TargetKind]string{
+					TargetOutput:        "hello",
+					TargetInput:         "hi\nagain",
+					TargetSystem:        "Sys",
+					TargetToolArguments: "{\"a\":1}\n{\"b\":2}",
 				},
 				calls: []ToolCall{{ID: "t1", Name: "f", Arguments: `{"a":1}`}, {ID: "t2", Name: "g", Arguments: `{"b":2}`}},
 			},
@@ -235,11 +218,11 @@ func TestViewLayouts(t *testing.T) {
 				layout: LayoutGenAIFlat, op: "chat", provider: "OpenAI", model: "gpt-3.5-turbo",
 				usage:  Usage{Input: 10, Output: 5, Total: 15, CachedInput: -1},
 				finish: []string{"stop"},
-				texts: map[config.TargetKind]string{
-					config.TargetOutput:        "Sure.",
-					config.TargetInput:         "first\nsecond\ntenth",
-					config.TargetSystem:        "Be nice.",
-					config.TargetToolArguments: `{"q":"x"}`,
+				texts: map[TargetKind]string{
+					TargetOutput:        "Sure.",
+					TargetInput:         "first\nsecond\ntenth",
+					TargetSystem:        "Be nice.",
+					TargetToolArguments: `{"q":"x"}`,
 				},
 				calls: []ToolCall{{ID: "c1", Name: "search", Arguments: `{"q":"x"}`}},
 				in: []Message{
@@ -281,11 +264,11 @@ func TestViewLayouts(t *testing.T) {
 			want: viewWant{
 				layout: LayoutOpenInference, op: "chat", provider: "openai", model: "gpt-4o",
 				usage: Usage{Input: 30, Output: 10, Total: 40, CachedInput: 5},
-				texts: map[config.TargetKind]string{
-					config.TargetOutput:        "Calling calc",
-					config.TargetInput:         "What's 2+2?",
-					config.TargetSystem:        "You add.",
-					config.TargetToolArguments: `{"expr":"2+2"}`,
+				texts: map[TargetKind]string{
+					TargetOutput:        "Calling calc",
+					TargetInput:         "What's 2+2?",
+					TargetSystem:        "You add.",
+					TargetToolArguments: `{"expr":"2+2"}`,
 				},
 				calls: []ToolCall{{ID: "tc1", Name: "calc", Arguments: `{"expr":"2+2"}`}},
 			},
@@ -300,9 +283,9 @@ func TestViewLayouts(t *testing.T) {
 			},
 			want: viewWant{
 				layout: LayoutOpenInference, op: "execute_tool", usage: noUsage(), toolName: "calc",
-				texts: map[config.TargetKind]string{
-					config.TargetToolArguments: `{"expr":"2+2"}`,
-					config.TargetToolResult:    "4",
+				texts: map[TargetKind]string{
+					TargetToolArguments: `{"expr":"2+2"}`,
+					TargetToolResult:    "4",
 				},
 				calls: []ToolCall{{Name: "calc", Arguments: `{"expr":"2+2"}`}},
 			},
@@ -316,9 +299,9 @@ func TestViewLayouts(t *testing.T) {
 			},
 			want: viewWant{
 				layout: LayoutOpenInference, op: "chain", usage: noUsage(),
-				texts: map[config.TargetKind]string{
-					config.TargetOutput: "answer",
-					config.TargetInput:  "question",
+				texts: map[TargetKind]string{
+					TargetOutput: "answer",
+					TargetInput:  "question",
 				},
 			},
 		},
@@ -346,11 +329,11 @@ func TestViewLayouts(t *testing.T) {
 				layout: LayoutVercelLegacy, op: "chat", provider: "openai", model: "gpt-4o-mini-2024-07-18",
 				usage:  Usage{Input: 11, Output: 22, Total: -1, CachedInput: -1},
 				finish: []string{"tool-calls"},
-				texts: map[config.TargetKind]string{
-					config.TargetOutput:        "Checking",
-					config.TargetInput:         "Weather?",
-					config.TargetSystem:        "Be brief.",
-					config.TargetToolArguments: "{\"city\":\"Paris\"}\n{\"tz\":\"CET\"}",
+				texts: map[TargetKind]string{
+					TargetOutput:        "Checking",
+					TargetInput:         "Weather?",
+					TargetSystem:        "Be brief.",
+					TargetToolArguments: "{\"city\":\"Paris\"}\n{\"tz\":\"CET\"}",
 				},
 				calls: []ToolCall{
 					{ID: "call_9", Name: "weather", Arguments: `{"city":"Paris"}`},
@@ -382,10 +365,10 @@ func TestViewLayouts(t *testing.T) {
 				layout: LayoutVercelLegacy, op: "invoke_agent", provider: "anthropic", model: "claude-3-5-haiku",
 				usage:  Usage{Input: 9, Output: 4, Total: 13, CachedInput: 0},
 				finish: []string{"stop"},
-				texts: map[config.TargetKind]string{
-					config.TargetOutput: `{"id":1}`,
-					config.TargetInput:  "An order",
-					config.TargetSystem: "JSON only",
+				texts: map[TargetKind]string{
+					TargetOutput: `{"id":1}`,
+					TargetInput:  "An order",
+					TargetSystem: "JSON only",
 				},
 			},
 		},
@@ -400,9 +383,9 @@ func TestViewLayouts(t *testing.T) {
 			},
 			want: viewWant{
 				layout: LayoutVercelLegacy, op: "execute_tool", usage: noUsage(), toolName: "weather",
-				texts: map[config.TargetKind]string{
-					config.TargetToolArguments: `{"city":"Paris"}`,
-					config.TargetToolResult:    `{"t":21}`,
+				texts: map[TargetKind]string{
+					TargetToolArguments: `{"city":"Paris"}`,
+					TargetToolResult:    `{"t":21}`,
 				},
 				calls: []ToolCall{{ID: "call_9", Name: "weather", Arguments: `{"city":"Paris"}`}},
 			},
@@ -464,12 +447,12 @@ func TestViewAttributeTarget(t *testing.T) {
 		kv{"m", map[string]any{"a": "b"}},
 	)
 	for key, want := range map[string]string{"s": "str", "i": "42", "m": `{"a":"b"}`} {
-		text, ok, err := v.Text(config.Target{Kind: config.TargetAttribute, Key: key})
+		text, ok, err := v.Text(Target{Kind: TargetAttribute, Key: key})
 		require.NoError(t, err)
 		assert.True(t, ok, key)
 		assert.Equal(t, want, text, key)
 	}
-	_, ok, err := v.Text(config.Target{Kind: config.TargetAttribute, Key: "missing"})
+	_, ok, err := v.Text(Target{Kind: TargetAttribute, Key: "missing"})
 	assert.NoError(t, err)
 	assert.False(t, ok)
 }
@@ -640,7 +623,7 @@ func TestViewBrokenContent(t *testing.T) {
 		requireContentErr(t, text, ok, err, "ai.prompt.messages", "exceeds 4194304 bytes")
 		assert.Less(t, time.Since(start), 5*time.Second)
 		// The raw attribute is still readable as an attribute target.
-		raw, ok, err := v.Text(config.Target{Kind: config.TargetAttribute, Key: "gen_ai.output.messages"})
+		raw, ok, err := v.Text(Target{Kind: TargetAttribute, Key: "gen_ai.output.messages"})
 		require.NoError(t, err)
 		assert.True(t, ok)
 		assert.Len(t, raw, len(big))
@@ -810,7 +793,7 @@ func TestViewReuse(t *testing.T) {
 	calls, err := v.ToolCalls()
 	require.NoError(t, err)
 	assert.Nil(t, calls)
-	for _, target := range []config.Target{tInput, tSystem, tArgs, tResult} {
+	for _, target := range []Target{tInput, tSystem, tArgs, tResult} {
 		_, ok, err := v.Text(target)
 		require.NoError(t, err)
 		assert.False(t, ok, target.String())
@@ -869,7 +852,7 @@ func TestViewMarkers(t *testing.T) {
 		{"gen_ai.prompt.0.content", "x"},
 		{"gen_ai.completion.0.content", "x"},
 	} {
-		assert.True(t, viewOf(t, a).IsGenAI(), a.k)
+		assert.True(t, viewOf(t, a).IsGenAI(), a.K)
 	}
 	for _, a := range []kv{
 		{"gen_ai.input.messages", "[]"},
@@ -879,16 +862,24 @@ func TestViewMarkers(t *testing.T) {
 		{"ai.response.text", "x"},
 		{"gen_ai.promptx", "x"},
 	} {
-		assert.False(t, viewOf(t, a).IsGenAI(), a.k)
+		assert.False(t, viewOf(t, a).IsGenAI(), a.K)
 	}
 }
 
 func TestViewKeyTable(t *testing.T) {
+	seen := map[string]bool{}
 	for k := attrKey(0); k < numKeys; k++ {
-		require.NotEmpty(t, keyNames[k], "key %d", k)
-		assert.Equal(t, k, classifyKey(keyNames[k]), keyNames[k])
+		name := keyDefs[k].name
+		require.NotEmpty(t, name, "key %d", k)
+		require.False(t, seen[name], "%s registered twice", name)
+		seen[name] = true
+		assert.LessOrEqual(t, len(name), maxKeyLen, name)
+		assert.Equal(t, k, classifyKey(name), name)
+		assert.NotEqual(t, LayoutNone, keyDefs[k].layout, name)
 	}
-	assert.Equal(t, kNone, classifyKey("gen_ai.prompt.0.role"))
+	for _, k := range []string{"gen_ai.prompt.0.role", "gen_ai.operation.nam", "gen_ai.operation.namex", "", "http.route"} {
+		assert.Equal(t, kNone, classifyKey(k), k)
+	}
 }
 
 func TestViewNonLLMAllocs(t *testing.T) {

@@ -1,4 +1,4 @@
-package evaluators
+package spanmodel
 
 import (
 	"encoding/json"
@@ -55,12 +55,8 @@ func (d toolDefJSON) definition() ToolDefinition {
 	return ToolDefinition{Name: d.Name, Description: d.Description, Parameters: string(params)}
 }
 
-const (
-	keyToolDefs       = "gen_ai.tool.definitions"
-	keyAIPromptTools  = "ai.prompt.tools"
-	prefixOITools     = "llm.tools."
-	suffixOIJSONSchem = ".tool.json_schema"
-)
+// suffixOIJSONSchema ends the OpenInference key of one tool's schema.
+const suffixOIJSONSchema = ".tool.json_schema"
 
 // ToolDefinitions returns the tools the span's request declared, from
 // gen_ai.tool.definitions (a JSON array), OpenInference
@@ -74,25 +70,23 @@ func (v *View) ToolDefinitions() ([]ToolDefinition, error) {
 	}
 	td.done = true
 	td.defs = td.defs[:0]
-	attrs := v.span.Attributes()
-	if val, ok := attrs.Get(keyToolDefs); ok {
-		td.err = v.decodeToolArray(keyToolDefs, val)
+	if k, ok := v.firstKey(kToolDefs, kAIPromptTools); ok {
+		td.err = v.decodeToolArray(keyDefs[k].name, v.vals[k])
 		return td.defs, td.err
 	}
-	if val, ok := attrs.Get(keyAIPromptTools); ok {
-		td.err = v.decodeToolArray(keyAIPromptTools, val)
-		return td.defs, td.err
+	if v.indexed&idxOITools == 0 {
+		return nil, nil
 	}
 	type indexed struct {
 		n   int
 		def ToolDefinition
 	}
 	var found []indexed
-	for k, val := range attrs.All() {
-		if !strings.HasPrefix(k, prefixOITools) || !strings.HasSuffix(k, suffixOIJSONSchem) {
+	for k, val := range v.span.Attributes().All() {
+		if !strings.HasPrefix(k, oiToolsPrefix) || !strings.HasSuffix(k, suffixOIJSONSchema) {
 			continue
 		}
-		n, err := strconv.Atoi(k[len(prefixOITools) : len(k)-len(suffixOIJSONSchem)])
+		n, err := strconv.Atoi(k[len(oiToolsPrefix) : len(k)-len(suffixOIJSONSchema)])
 		if err != nil || len(found) >= MaxToolCalls {
 			continue
 		}

@@ -1,0 +1,187 @@
+package spanmodel
+
+import (
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+)
+
+// valueText is an attribute as text: strings as they are, other values as
+// Value.AsString renders them (JSON for maps and slices).
+func valueText(val pcommon.Value) string {
+	switch val.Type() {
+	case pcommon.ValueTypeStr:
+		return val.Str()
+	case pcommon.ValueTypeEmpty:
+		return ""
+	}
+	return val.AsString()
+}
+
+// convo is one decoded side of a conversation (input or output), reused
+// across spans. Tool calls and results of all messages live in one buffer
+// each; a message's ToolCalls and ToolResults are sub-slices of those.
+type convo struct {
+	done    bool  // decoded (or found absent) for this span
+	present bool  // a source attribute exists
+	err     error // decoding failed; names the attribute
+
+	msgs    []Message
+	meta    []msgMeta
+	calls   []ToolCall
+	results []ToolResult
+
+	textDone bool
+	text     string
+	textOK   bool
+}
+
+type msgMeta struct {
+	c0, r0 int // first tool call / result of the message
+	nText  int // text parts seen, including empty ones
+}
+
+// scratchCap bounds the capacity a reused buffer keeps between spans, so one
+// huge span does not pin its memory in a pooled View.
+const scratchCap = 4096
+
+func (c *convo) reset() {
+	if !c.done {
+		return
+	}
+	c.msgs = resetBuf(c.msgs)
+	c.meta = resetBuf(c.meta)
+	c.calls = resetBuf(c.calls)
+	c.results = resetBuf(c.results)
+	c.done, c.present, c.err = false, false, nil
+	c.textDone, c.text, c.textOK = false, "", false
+}
+
+// resetBuf truncates s, dropping references to the previous span's content
+// (and the buffer itself when it grew very large).
+func resetBuf[T any](s []T) []T {
+	if cap(s) > scratchCap {
+		return nil
+	}
+	clear(s)
+	return s[:0]
+}
+
+// begin starts a message; false once MaxMessages is reached.
+func (c *convo) begin(role string) bool {
+	if len(c.msgs) >= MaxMessages {
+		return false
+	}
+	c.msgs = append(c.msgs, Message{Role: role})
+	c.meta = append(c.meta, msgMeta{c0: len(c.calls), r0: len(c.results)})
+	return true
+}
+
+// addText adds a text part to the current message. Empty parts count as
+// present but add nothing to Message.Text.
+func (c *convo) addText(s string) {
+	i := len(c.msgs) - 1
+	c.meta[i].nText++
+	if s == "" {
+		return
+	}
+	if m := &c.msgs[i]; m.Text == "" {
+		m.Text = s
+	} else {
+		m.Text = m.Text + "\n" + s
+	}
+}
+
+func (c *convo) addCall(tc ToolCall) {
+	if len(c.calls) < MaxToolCalls {
+		c.calls = append(c.calls, tc)
+	}
+}
+
+func (c *convo) addResult(r ToolResult) {
+	if len(c.results) < MaxToolCalls {
+		c.results = append(c.results, r)
+	}
+}
+
+func (c *convo) setFinish(s string) { c.msgs[len(c.msgs)-1].FinishReason = s }
+
+// seal points each message at its tool calls and results once the buffers
+// stopped growing. Messages without any keep nil slices.
+func (c *convo) seal() {
+	for i := range c.msgs {
+		c1, r1 := len(c.calls), len(c.results)
+		if i+1 < len(c.meta) {
+			c1, r1 = c.meta[i+1].c0, c.meta[i+1].r0
+		}
+		m, meta := &c.msgs[i], c.meta[i]
+		if c1 > meta.c0 {
+			m.ToolCalls = c.calls[meta.c0:c1:c1]
+		}
+		if r1 > meta.r0 {
+			m.ToolResults = c.results[meta.r0:r1:r1]
+		}
+	}
+}
+
+// isSystemRole reports roles whose text is system text.
+func isSystemRole(role string) bool { return role == "system" || role == "developer" }
+
+// Text selections of a conversation.
+const (
+	selAll    = iota // every message (output)
+	selUser          // input text: not system, developer or tool messages
+	selSystem        // system and developer messages
+)
+
+// joinText joins the non-empty Text of the selected messages with "\n".
+// nText counts the text parts of selected messages (empty ones too); nOther
+// counts what the selection left out or what is not text (tool calls,
+// tool results, excluded messages).
+func (c *convo) joinText(sel int) (text string, nText, nOther int) {
+	var first string
+	n, size := 0, 0
+	for i := range c.msgs {
+		m := &c.msgs[i]
+		if !selects(sel, m.Role) {
+			nOther++
+			continue
+		}
+		nText += c.meta[i].nText
+		nOther += len(m.ToolCalls) + len(m.ToolResults)
+		if m.Text == "" {
+			continue
+		}
+		if n == 0 {
+			first = m.Text
+		}
+		n++
+		size += len(m.Text) + 1
+	}
+	if n <= 1 {
+		return first, nText, nOther
+	}
+	var b strings.Builder
+	b.Grow(size)
+	for i := range c.msgs {
+		m := &c.msgs[i]
+		if m.Text == "" || !selects(sel, m.Role) {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(m.Text)
+	}
+	return b.String(), nText, nOther
+}
+
+func selects(sel int, role string) bool {
+	switch sel {
+	case selUser:
+		return !isSystemRole(role) && role != "tool"
+	case selSystem:
+		return isSystemRole(role)
+	}
+	return true
+}

@@ -1,0 +1,277 @@
+package spanmodel
+
+import "strings"
+
+// This file is the key registry: every attribute key the view reads, with
+// the producer family that defines it and whether it carries content.
+
+// attrKey numbers the fixed attribute keys the view reads. Keys of the
+// indexed layouts (gen_ai.prompt.N.*, llm.input_messages.N.*) are matched by
+// prefix instead.
+type attrKey uint8
+
+const (
+	// GenAI semconv, current and older.
+	kOpName attrKey = iota
+	kProviderName
+	kSystem
+	kReqModel
+	kRespModel
+	kInTok
+	kOutTok
+	kPromptTok
+	kComplTok
+	kCacheRead
+	kCachedIn
+	kGenAITotal
+	kLLMTotal
+	kFinish
+	kInMsgs
+	kOutMsgs
+	kSysInstr
+	kToolName
+	kToolCallID
+	kToolArgs
+	kToolResult
+	kConversationID
+	kToolDefs
+	kLLMRequestType
+	// OpenInference.
+	kOIKind
+	kOIModel
+	kOIProvider
+	kOISystem
+	kOIPromptTok
+	kOIComplTok
+	kOITotalTok
+	kOICacheRead
+	kInputValue
+	kOutputValue
+	kOIToolName
+	kOIFinish
+	kOISessionID
+	// Vercel AI SDK <= 6.
+	kAIOpID
+	kAIModelID
+	kAIModelProvider
+	kAIRespModel
+	kAIPromptTok
+	kAIComplTok
+	kAIInTok
+	kAIOutTok
+	kAITotalTok
+	kAICachedTok
+	kAIFinish
+	kAIPromptMsgs
+	kAIPrompt
+	kAIRespText
+	kAIRespToolCalls
+	kAIRespObject
+	kAIToolName
+	kAIToolID
+	kAIToolArgs
+	kAIToolInput
+	kAIToolResult
+	kAIToolOutput
+	kAIPromptTools
+
+	numKeys
+	kNone attrKey = 255
+)
+
+// keyDef declares one attribute key the view reads: the producer family
+// that defines it and whether it carries message content. Everything else
+// that knows keys derives from this table: the cheap classification pass,
+// the judge copies' default redaction (ContentKeys) and the tests that feed
+// every key hostile values (AttributeKeys).
+type keyDef struct {
+	name    string
+	layout  Layout
+	content bool
+}
+
+// keyDefs is the registry of fixed keys, indexed by attrKey.
+var keyDefs = [numKeys]keyDef{
+	kOpName:          {"gen_ai.operation.name", LayoutGenAI, false},
+	kProviderName:    {"gen_ai.provider.name", LayoutGenAI, false},
+	kSystem:          {"gen_ai.system", LayoutGenAI, false},
+	kReqModel:        {"gen_ai.request.model", LayoutGenAI, false},
+	kRespModel:       {"gen_ai.response.model", LayoutGenAI, false},
+	kInTok:           {"gen_ai.usage.input_tokens", LayoutGenAI, false},
+	kOutTok:          {"gen_ai.usage.output_tokens", LayoutGenAI, false},
+	kPromptTok:       {"gen_ai.usage.prompt_tokens", LayoutGenAIFlat, false},
+	kComplTok:        {"gen_ai.usage.completion_tokens", LayoutGenAIFlat, false},
+	kCacheRead:       {"gen_ai.usage.cache_read.input_tokens", LayoutGenAI, false},
+	kCachedIn:        {"gen_ai.usage.cached_input_tokens", LayoutGenAI, false},
+	kGenAITotal:      {"gen_ai.usage.total_tokens", LayoutGenAI, false},
+	kLLMTotal:        {"llm.usage.total_tokens", LayoutGenAIFlat, false},
+	kFinish:          {"gen_ai.response.finish_reasons", LayoutGenAI, false},
+	kInMsgs:          {"gen_ai.input.messages", LayoutGenAI, true},
+	kOutMsgs:         {"gen_ai.output.messages", LayoutGenAI, true},
+	kSysInstr:        {"gen_ai.system_instructions", LayoutGenAI, true},
+	kToolName:        {"gen_ai.tool.name", LayoutGenAI, false},
+	kToolCallID:      {"gen_ai.tool.call.id", LayoutGenAI, false},
+	kToolArgs:        {"gen_ai.tool.call.arguments", LayoutGenAI, true},
+	kToolResult:      {"gen_ai.tool.call.result", LayoutGenAI, true},
+	kLLMRequestType:  {"llm.request.type", LayoutGenAIFlat, false},
+	kOIKind:          {"openinference.span.kind", LayoutOpenInference, false},
+	kOIModel:         {"llm.model_name", LayoutOpenInference, false},
+	kOIProvider:      {"llm.provider", LayoutOpenInference, false},
+	kOISystem:        {"llm.system", LayoutOpenInference, false},
+	kOIPromptTok:     {"llm.token_count.prompt", LayoutOpenInference, false},
+	kOIComplTok:      {"llm.token_count.completion", LayoutOpenInference, false},
+	kOITotalTok:      {"llm.token_count.total", LayoutOpenInference, false},
+	kOICacheRead:     {"llm.token_count.prompt_details.cache_read", LayoutOpenInference, false},
+	kInputValue:      {"input.value", LayoutOpenInference, true},
+	kOutputValue:     {"output.value", LayoutOpenInference, true},
+	kOIToolName:      {"tool.name", LayoutOpenInference, false},
+	kOIFinish:        {"llm.finish_reason", LayoutOpenInference, false},
+	kAIOpID:          {"ai.operationId", LayoutVercelLegacy, false},
+	kAIModelID:       {"ai.model.id", LayoutVercelLegacy, false},
+	kAIModelProvider: {"ai.model.provider", LayoutVercelLegacy, false},
+	kAIRespModel:     {"ai.response.model", LayoutVercelLegacy, false},
+	kAIPromptTok:     {"ai.usage.promptTokens", LayoutVercelLegacy, false},
+	kAIComplTok:      {"ai.usage.completionTokens", LayoutVercelLegacy, false},
+	kAIInTok:         {"ai.usage.inputTokens", LayoutVercelLegacy, false},
+	kAIOutTok:        {"ai.usage.outputTokens", LayoutVercelLegacy, false},
+	kAITotalTok:      {"ai.usage.totalTokens", LayoutVercelLegacy, false},
+	kAICachedTok:     {"ai.usage.cachedInputTokens", LayoutVercelLegacy, false},
+	kAIFinish:        {"ai.response.finishReason", LayoutVercelLegacy, false},
+	kAIPromptMsgs:    {"ai.prompt.messages", LayoutVercelLegacy, true},
+	kAIPrompt:        {"ai.prompt", LayoutVercelLegacy, true},
+	kAIRespText:      {"ai.response.text", LayoutVercelLegacy, true},
+	kAIRespToolCalls: {"ai.response.toolCalls", LayoutVercelLegacy, true},
+	kAIRespObject:    {"ai.response.object", LayoutVercelLegacy, true},
+	kAIToolName:      {"ai.toolCall.name", LayoutVercelLegacy, false},
+	kAIToolID:        {"ai.toolCall.id", LayoutVercelLegacy, false},
+	kAIToolArgs:      {"ai.toolCall.args", LayoutVercelLegacy, true},
+	kAIToolInput:     {"ai.toolCall.input", LayoutVercelLegacy, true},
+	kAIToolResult:    {"ai.toolCall.result", LayoutVercelLegacy, true},
+	kAIToolOutput:    {"ai.toolCall.output", LayoutVercelLegacy, true},
+	kConversationID:  {"gen_ai.conversation.id", LayoutGenAI, false},
+	kToolDefs:        {"gen_ai.tool.definitions", LayoutGenAI, false},
+	kOISessionID:     {"session.id", LayoutOpenInference, false},
+	kAIPromptTools:   {"ai.prompt.tools", LayoutVercelLegacy, false},
+}
+
+// prefixDef declares a family of indexed keys (gen_ai.prompt.N.*,
+// llm.input_messages.N.*), matched by prefix.
+type prefixDef struct {
+	prefix  string
+	flag    uint8
+	layout  Layout
+	content bool
+}
+
+// Prefixes of the indexed layouts.
+const (
+	flatPromptPrefix     = "gen_ai.prompt."
+	flatCompletionPrefix = "gen_ai.completion."
+	oiInputPrefix        = "llm.input_messages."
+	oiOutputPrefix       = "llm.output_messages."
+	oiToolsPrefix        = "llm.tools."
+)
+
+// Indexed-layout presence flags, set by the cheap pass.
+const (
+	idxFlatPrompt uint8 = 1 << iota
+	idxFlatCompletion
+	idxOIInput
+	idxOIOutput
+	idxOITools
+)
+
+var prefixDefs = [...]prefixDef{
+	{flatPromptPrefix, idxFlatPrompt, LayoutGenAIFlat, true},
+	{flatCompletionPrefix, idxFlatCompletion, LayoutGenAIFlat, true},
+	{oiInputPrefix, idxOIInput, LayoutOpenInference, true},
+	{oiOutputPrefix, idxOIOutput, LayoutOpenInference, true},
+	{oiToolsPrefix, idxOITools, LayoutOpenInference, false},
+}
+
+// keysByLen buckets the registry by key length: classifyKey compares a key
+// only with the registered keys of its length, without hashing.
+var keysByLen = func() (b [maxKeyLen + 1][]attrKey) {
+	for k := range keyDefs {
+		n := len(keyDefs[k].name)
+		b[n] = append(b[n], attrKey(k))
+	}
+	return b
+}()
+
+// maxKeyLen bounds the registered key lengths (a test checks).
+const maxKeyLen = 48
+
+// classifyKey maps an attribute key to its attrKey, or kNone.
+func classifyKey(k string) attrKey {
+	if len(k) > maxKeyLen {
+		return kNone
+	}
+	for _, id := range keysByLen[len(k)] {
+		if keyDefs[id].name == k {
+			return id
+		}
+	}
+	return kNone
+}
+
+// classifyPrefix reports which indexed layout a key that classifyKey did not
+// know belongs to, or 0.
+func classifyPrefix(k string) uint8 {
+	if len(k) < len("llm.") || (k[0] != 'g' && k[0] != 'l') {
+		return 0
+	}
+	for i := range prefixDefs {
+		if strings.HasPrefix(k, prefixDefs[i].prefix) {
+			return prefixDefs[i].flag
+		}
+	}
+	return 0
+}
+
+// keySet is a set of attrKeys.
+type keySet [2]uint64
+
+// The key set holds every attrKey.
+var _ [128 - numKeys]struct{}
+
+func (s *keySet) add(k attrKey)     { s[k>>6] |= 1 << (k & 63) }
+func (s keySet) has(k attrKey) bool { return s[k>>6]&(1<<(k&63)) != 0 }
+func (s keySet) any(o keySet) bool  { return s[0]&o[0] != 0 || s[1]&o[1] != 0 }
+func (s keySet) empty() bool        { return s[0]|s[1] == 0 }
+
+// setOf is the set of keys.
+func setOf(keys ...attrKey) keySet {
+	var s keySet
+	for _, k := range keys {
+		s.add(k)
+	}
+	return s
+}
+
+// AttributeKeys lists every fixed attribute key the view reads, for tests
+// that feed each one hostile values.
+func AttributeKeys() []string {
+	out := make([]string, len(keyDefs))
+	for i := range keyDefs {
+		out[i] = keyDefs[i].name
+	}
+	return out
+}
+
+// ContentKeys lists the keys that carry message content, prefixes of
+// indexed families ending in "*": the default set the judge copies redact.
+func ContentKeys() []string {
+	var out []string
+	for i := range keyDefs {
+		if keyDefs[i].content {
+			out = append(out, keyDefs[i].name)
+		}
+	}
+	for i := range prefixDefs {
+		if prefixDefs[i].content {
+			out = append(out, prefixDefs[i].prefix+"*")
+		}
+	}
+	return out
+}

@@ -1,0 +1,195 @@
+package spanmodel
+
+import (
+	"strconv"
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+)
+
+// The scalar facts of a span (layout, operation, provider, model, usage,
+// finish reasons), derived from the keys the cheap pass found.
+
+// genAIMarkers are the fixed keys that make a span an LLM/agent span.
+var genAIMarkers = setOf(kOpName, kProviderName, kSystem, kReqModel, kOIKind, kOIModel, kAIOpID)
+
+var genAIContentKeys = setOf(kInMsgs, kOutMsgs, kSysInstr, kToolArgs, kToolResult)
+
+// resolve derives the scalar fields from the keys the cheap pass found.
+func (v *View) resolve() {
+	if !v.has.any(genAIMarkers) && v.indexed&(idxFlatPrompt|idxFlatCompletion) == 0 {
+		return
+	}
+	v.oiMarker = v.has.any(setOf(kOIKind, kOIModel)) || v.indexed&(idxOIInput|idxOIOutput) != 0
+
+	// Layout: the layout content is preferably read from.
+	switch {
+	case v.has.any(genAIContentKeys):
+		v.layout = LayoutGenAI
+	case v.oiMarker:
+		v.layout = LayoutOpenInference
+	case v.has.has(kAIOpID):
+		v.layout = LayoutVercelLegacy
+	case v.indexed&(idxFlatPrompt|idxFlatCompletion) != 0:
+		v.layout = LayoutGenAIFlat
+	case !v.has.has(kOpName) && v.has.any(setOf(kLLMRequestType, kPromptTok, kComplTok, kLLMTotal)):
+		v.layout = LayoutGenAIFlat
+	default:
+		v.layout = LayoutGenAI
+	}
+
+	// Operation.
+	if s := v.str(kOpName); s != "" {
+		v.operation = s
+	} else if s := v.str(kOIKind); s != "" {
+		v.operation = openInferenceOperation(s)
+	} else if s := v.str(kAIOpID); s != "" {
+		v.operation = vercelOperation(s)
+	} else if s := v.str(kLLMRequestType); s != "" {
+		v.operation = requestTypeOperation(s)
+	} else if v.has.any(setOf(kToolName, kToolCallID, kToolArgs, kToolResult)) {
+		v.operation = "execute_tool"
+	}
+	v.isTool = v.operation == "execute_tool"
+
+	// Provider; Vercel spells it "openai.chat": keep the part before the dot.
+	v.provider = v.firstStr(kProviderName, kSystem, kOIProvider, kOISystem, kAIModelProvider)
+	if v.layout == LayoutVercelLegacy {
+		if i := strings.IndexByte(v.provider, '.'); i > 0 {
+			v.provider = v.provider[:i]
+		}
+	}
+	v.model = v.firstStr(kRespModel, kAIRespModel, kReqModel, kOIModel, kAIModelID)
+
+	v.usage = Usage{
+		Input:       v.firstTok(kInTok, kPromptTok, kOIPromptTok, kAIInTok, kAIPromptTok),
+		Output:      v.firstTok(kOutTok, kComplTok, kOIComplTok, kAIOutTok, kAIComplTok),
+		Total:       v.firstTok(kLLMTotal, kGenAITotal, kOITotalTok, kAITotalTok),
+		CachedInput: v.firstTok(kCacheRead, kCachedIn, kOICacheRead, kAICachedTok),
+	}
+
+	if v.has.has(kFinish) {
+		v.finish = appendFinishReasons(v.finish, v.vals[kFinish])
+	}
+	if len(v.finish) == 0 {
+		if s := v.firstStr(kAIFinish, kOIFinish); s != "" {
+			v.finish = append(v.finish, s)
+		}
+	}
+
+	if v.isTool {
+		v.toolName = v.firstStr(kToolName, kOIToolName, kAIToolName)
+	}
+}
+
+// str is a string attribute the pass found, or "" when absent, empty or
+// not a string.
+func (v *View) str(k attrKey) string {
+	if !v.has.has(k) {
+		return ""
+	}
+	val := v.vals[k]
+	if val.Type() != pcommon.ValueTypeStr {
+		return ""
+	}
+	return val.Str()
+}
+
+func (v *View) firstStr(keys ...attrKey) string {
+	for _, k := range keys {
+		if s := v.str(k); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func (v *View) firstTok(keys ...attrKey) int64 {
+	for _, k := range keys {
+		if !v.has.has(k) {
+			continue
+		}
+		if n, ok := tokenCount(v.vals[k]); ok {
+			return n
+		}
+	}
+	return -1
+}
+
+// tokenCount reads an int, double or numeric string token count. Negative
+// and non-numeric values count as absent.
+func tokenCount(val pcommon.Value) (int64, bool) {
+	var n int64
+	switch val.Type() {
+	case pcommon.ValueTypeInt:
+		n = val.Int()
+	case pcommon.ValueTypeDouble:
+		d := val.Double()
+		if !(d >= 0 && d < 1<<63) { // also rejects NaN
+			return 0, false
+		}
+		n = int64(d)
+	case pcommon.ValueTypeStr:
+		s := strings.TrimSpace(val.Str())
+		if s == "" || len(s) > 32 {
+			return 0, false
+		}
+		if !isDigits(s) {
+			d, err := strconv.ParseFloat(s, 64)
+			if err != nil || !(d >= 0 && d < 1<<63) {
+				return 0, false
+			}
+			return int64(d), true
+		}
+		var err error
+		if n, err = strconv.ParseInt(s, 10, 64); err != nil {
+			return 0, false
+		}
+	default:
+		return 0, false
+	}
+	if n < 0 {
+		return 0, false
+	}
+	return n, true
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// appendFinishReasons reads gen_ai.response.finish_reasons: a string slice,
+// a single string, or a string holding a flat JSON array of strings (split
+// by hand, without decoding).
+func appendFinishReasons(dst []string, val pcommon.Value) []string {
+	switch val.Type() {
+	case pcommon.ValueTypeSlice:
+		s := val.Slice()
+		for i := 0; i < s.Len() && i < MaxMessages; i++ {
+			if e := s.At(i); e.Type() == pcommon.ValueTypeStr && e.Str() != "" {
+				dst = append(dst, e.Str())
+			}
+		}
+	case pcommon.ValueTypeStr:
+		s := strings.TrimSpace(val.Str())
+		if len(s) >= 2 && s[0] == '[' && s[len(s)-1] == ']' && !strings.ContainsAny(s[1:len(s)-1], `\{[`) {
+			rest := s[1 : len(s)-1]
+			for rest != "" && len(dst) < MaxMessages {
+				var item string
+				item, rest, _ = strings.Cut(rest, ",")
+				item = strings.Trim(strings.TrimSpace(item), `"`)
+				if item != "" {
+					dst = append(dst, item)
+				}
+			}
+		} else if s != "" {
+			dst = append(dst, val.Str())
+		}
+	}
+	return dst
+}

@@ -1,0 +1,62 @@
+package sampling
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
+)
+
+// Every content key the span model registers is redacted by default, so a
+// key added to the registry is covered on judge copies without a second list.
+func TestRedactDefaultsFollowTheKeyRegistry(t *testing.T) {
+	keys := spanmodel.ContentKeys()
+	require.NotEmpty(t, keys)
+	for _, mode := range []string{"drop", "mask"} {
+		r := newRedactor(RedactConfig{Mode: mode})
+		for _, k := range keys {
+			key := k
+			if p, ok := strings.CutSuffix(k, "*"); ok {
+				key = p + "0.content"
+			}
+			m := pcommon.NewMap()
+			m.PutStr(key, "secret")
+			m.PutStr("gen_ai.request.model", "gpt-4o")
+			r.attrs(m)
+			v, ok := m.Get(key)
+			if mode == "drop" {
+				assert.False(t, ok, "%s: %s kept", mode, key)
+			} else {
+				assert.Equal(t, redactedMask, v.Str(), "%s: %s", mode, key)
+			}
+			model, _ := m.Get("gen_ai.request.model")
+			assert.Equal(t, "gpt-4o", model.Str(), "non-content keys stay")
+		}
+	}
+}
+
+func TestRedactConfigValidate(t *testing.T) {
+	tests := []struct {
+		cfg     RedactConfig
+		wantErr string
+	}{
+		{cfg: RedactConfig{}},
+		{cfg: RedactConfig{Mode: "drop"}},
+		{cfg: RedactConfig{Mode: "mask", Attributes: []string{"a", "b.*"}}},
+		{cfg: RedactConfig{Mode: "hide"}, wantErr: `mode: "hide" is not one of drop, mask`},
+		{cfg: RedactConfig{Mode: "drop", Attributes: []string{"a", "*"}}, wantErr: "attributes[1]: empty key"},
+		{cfg: RedactConfig{Attributes: []string{"a"}}, wantErr: "mode: required with attributes"},
+	}
+	for _, tt := range tests {
+		err := tt.cfg.Validate()
+		if tt.wantErr == "" {
+			assert.NoError(t, err, "%+v", tt.cfg)
+		} else {
+			assert.EqualError(t, err, tt.wantErr)
+		}
+	}
+}
