@@ -68,7 +68,10 @@ func TestDeepValuesAreErrorsNamingTheAttribute(t *testing.T) {
 		"input":          func(v *View) error { _, _, err := v.Text(tInput); return err },
 		"system":         func(v *View) error { _, _, err := v.Text(tSystem); return err },
 		"tool_defs":      func(v *View) error { _, err := v.ToolDefinitions(); return err },
-		"attribute":      func(v *View) error { _, _, err := v.Text(Target{Kind: TargetAttribute, Key: "app.payload"}); return err },
+		"attribute": func(v *View) error {
+			_, _, err := v.Text(Target{Kind: TargetAttribute, Key: "app.payload"})
+			return err
+		},
 	}
 	cases := []struct {
 		name    string
