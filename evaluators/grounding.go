@@ -100,40 +100,26 @@ func (e *groundingEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Resu
 	if len(claims) == 0 {
 		return Passed().WithScore(1)
 	}
-	var unsupported []string
+	numbers, others := 0, 0
 	for _, c := range claims {
-		if !containsClaim(ctxNorm, normalizeClaimText(c.text), c.number) {
-			unsupported = append(unsupported, c.text)
+		if containsClaim(ctxNorm, normalizeClaimText(c.text), c.number) {
+			continue
+		}
+		if c.number {
+			numbers++
+		} else {
+			others++
 		}
 	}
-	ratio := float64(len(claims)-len(unsupported)) / float64(len(claims))
+	unsupported := numbers + others
+	ratio := float64(len(claims)-unsupported) / float64(len(claims))
 	if ratio >= e.minRatio {
 		return Passed().WithScore(ratio)
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d of %d claims not in context: ", len(unsupported), len(claims))
-	for i, u := range unsupported {
-		if i == 3 {
-			b.WriteString(", …")
-			break
-		}
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "%q", boundClaim(u))
-	}
-	return Result{Verdict: Fail, Reason: b.String()}.WithScore(ratio)
-}
-
-func boundClaim(s string) string {
-	if len(s) <= 40 {
-		return s
-	}
-	cut := 40
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
+	// Counts and claim kinds only: an unsupported claim is often exactly
+	// what must not leak (a card number, a password, a key).
+	return Failed("%d of %d claims not in context (numbers %d, names and quotes %d)",
+		unsupported, len(claims), numbers, others).WithScore(ratio)
 }
 
 type claim struct {

@@ -37,8 +37,8 @@ func TestGroundingEvaluator(t *testing.T) {
 	runEvalCases(t, []evalCase{
 		{name: "grounded", entry: g, attrs: []kv{chat, in(`{"order":1042,"carrier":"Posten Norge","eta":"2026-05-03","total":"1299.50"}`), outMsgs("Order 1042 ships with Posten Norge; total 1,299.50.")}, verdict: Pass, score: ptr(1)},
 		{name: "made up", entry: g, attrs: []kv{chat, in(`{"order":1042,"carrier":"Posten Norge"}`), outMsgs("Order 1042 ships with DHL Express on 2026-05-07, total 980.")}, verdict: Fail,
-			reason: `3 of 4 claims not in context: "DHL Express", "2026", "980"`, score: ptr(0.25)},
-		{name: "number inside a longer number", entry: g, attrs: []kv{chat, in(`{"year":2012}`), outMsgs("It costs 12 dollars, since 2012.")}, verdict: Fail, reason: `"12"`, score: ptr(0.5)},
+			reason: "3 of 4 claims not in context (numbers 2, names and quotes 1)", score: ptr(0.25)},
+		{name: "number inside a longer number", entry: g, attrs: []kv{chat, in(`{"year":2012}`), outMsgs("It costs 12 dollars, since 2012.")}, verdict: Fail, reason: "1 of 2 claims not in context (numbers 1, names and quotes 0)", score: ptr(0.5)},
 		{name: "no claims", entry: g, attrs: []kv{chat, in(`{"ok":true}`), outMsgs("Sure, done.")}, verdict: Pass, score: ptr(1)},
 		{name: "no context", entry: g, attrs: []kv{chat, outMsgs("Order 1042 ships with DHL.")}, verdict: Skip},
 		{name: "input as context", entry: entry("g", "grounding", map[string]any{"context": []any{"input"}}), attrs: []kv{chat,

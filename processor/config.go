@@ -13,6 +13,7 @@ import (
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
 	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/contract"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/sampling"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/signals"
 )
@@ -140,19 +141,11 @@ func validatePrefix(p string) error {
 	return nil
 }
 
-// Keys the processor writes directly under the prefix. An evaluator's name
-// is the second segment of its own keys (<prefix>.<name>.verdict), so it
-// may not be one of these, nor a word the sampling rules give a meaning.
-const (
-	keyVerdict = "verdict"
-	keyFailed  = "failed"
-	nsSignal   = "signal"
-)
-
 // reservedNames are the evaluator names the attribute contract or the
 // sampling rules already use: <prefix>.verdict, <prefix>.failed,
-// <prefix>.signal.*, <prefix>.judge.* and verdict_failed: [any].
-var reservedNames = []string{keyVerdict, keyFailed, nsSignal, sampling.JudgeNamespace, sampling.AnyEvaluator}
+// <prefix>.signal.*, <prefix>.judge.* and verdict_failed: [any]. An
+// evaluator's name is the second segment of its own keys.
+var reservedNames = contract.ReservedEvaluatorNames
 
 func reservedNameErrors(evs []config.Evaluator) []error {
 	var errs []error

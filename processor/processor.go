@@ -21,6 +21,7 @@ import (
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/contract"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadata"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/sampling"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/signals"
@@ -28,12 +29,12 @@ import (
 
 // Semantic-convention names of the optional evaluation event.
 const (
-	evalEventName   = "gen_ai.evaluation.result"
-	evalName        = "gen_ai.evaluation.name"
-	evalScoreValue  = "gen_ai.evaluation.score.value"
-	evalScoreLabel  = "gen_ai.evaluation.score.label"
-	evalExplanation = "gen_ai.evaluation.explanation"
-	errorType       = "error.type"
+	evalEventName   = contract.EvaluationEvent
+	evalName        = contract.EvaluationName
+	evalScoreValue  = contract.EvaluationScoreValue
+	evalScoreLabel  = contract.EvaluationScoreLabel
+	evalExplanation = contract.EvaluationExplanation
+	errorType       = contract.ErrorType
 )
 
 // numVerdicts sizes per-batch counters indexed by evaluators.Verdict.
@@ -111,8 +112,8 @@ func newLLMEvalProcessor(ctx context.Context, set processor.Settings, cfg *Confi
 		logger:       set.Logger,
 		telemetry:    tb,
 		checks:       make([]check, len(built)),
-		verdictKey:   cfg.AttributePrefix + "." + keyVerdict,
-		failedKey:    cfg.AttributePrefix + "." + keyFailed,
+		verdictKey:   cfg.AttributePrefix + "." + contract.Verdict,
+		failedKey:    cfg.AttributePrefix + "." + contract.Failed,
 		recordPasses: cfg.RecordPasses,
 		emitEvents:   cfg.EmitEvents,
 	}
@@ -123,9 +124,9 @@ func newLLMEvalProcessor(ctx context.Context, set processor.Settings, cfg *Confi
 		base := cfg.AttributePrefix + "." + c.Name
 		p.checks[i] = check{
 			Check:          c,
-			verdictKey:     base + ".verdict",
-			scoreKey:       base + ".score",
-			reasonKey:      base + ".reason",
+			verdictKey:     base + "." + contract.Verdict,
+			scoreKey:       base + "." + contract.Score,
+			reasonKey:      base + "." + contract.Reason,
 			evaluatorAttrs: metric.WithAttributeSet(attribute.NewSet(attribute.String("evaluator", c.Name))),
 		}
 		for v := evaluators.Pass; v <= evaluators.Error; v++ {
@@ -141,7 +142,7 @@ func newLLMEvalProcessor(ctx context.Context, set processor.Settings, cfg *Confi
 			return nil, err
 		}
 		for c := signals.Category(0); c < signals.NumCategories; c++ {
-			base := cfg.AttributePrefix + "." + nsSignal + "." + c.String()
+			base := cfg.AttributePrefix + "." + contract.Signal + "." + c.String()
 			p.signalKeys[c] = signalKeys{count: base + ".count", severity: base + ".severity", kinds: base + ".kinds"}
 			p.categoryAttrs[c] = metric.WithAttributeSet(attribute.NewSet(attribute.String("category", c.String())))
 		}
@@ -314,7 +315,7 @@ func (p *llmEvalProcessor) run(ctx context.Context, c *check, v *spanmodel.View)
 	}()
 	selected, err := c.Selects(ctx, v)
 	if err != nil {
-		return evaluators.Errored(fmt.Errorf("when: %w", err)), true
+		return evaluators.Errored(fmt.Errorf("when: %w", evaluators.ErrOTTLRuntime)), true
 	}
 	if !selected {
 		return evaluators.Result{}, false

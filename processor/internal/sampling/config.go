@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/contract"
 )
 
 // Config is the processor's `sampling` block.
@@ -58,18 +59,6 @@ type BudgetConfig struct {
 	// rule cannot starve the others; the rest is shared.
 	RuleShares map[string]float64 `mapstructure:"rule_shares"`
 }
-
-// Names with a meaning of their own.
-const (
-	// AnyEvaluator in verdict_failed matches a failure of any evaluator.
-	AnyEvaluator = "any"
-	// BaselineRule is the judge reason and the rule attribute of traces the
-	// baseline chose.
-	BaselineRule = "baseline"
-	// JudgeNamespace holds the keys a judge copy is marked with:
-	// <prefix>.judge.sampled and <prefix>.judge.reason.
-	JudgeNamespace = "judge"
-)
 
 // Defaults.
 const (
@@ -137,8 +126,8 @@ func (c *Config) Validate(evaluatorNames []string) error {
 		if names[r.Name] {
 			add("%s: name: duplicate", label)
 		}
-		if r.Name == BaselineRule {
-			add("%s: name: %q is reserved for the baseline", label, BaselineRule)
+		if r.Name == contract.BaselineRule {
+			add("%s: name: %q is reserved for the baseline", label, contract.BaselineRule)
 		}
 		names[r.Name] = true
 	}
@@ -179,7 +168,7 @@ func (r RuleConfig) validate(knownEvaluators map[string]bool) []error {
 			errs = append(errs, errors.New("verdict_failed: list evaluator names or any"))
 		}
 		for j, n := range r.VerdictFailed {
-			if n != AnyEvaluator && !knownEvaluators[n] {
+			if n != contract.AnyEvaluator && !knownEvaluators[n] {
 				errs = append(errs, fmt.Errorf("verdict_failed[%d]: %q is not a configured evaluator", j, n))
 			}
 		}

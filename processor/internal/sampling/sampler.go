@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
 
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/contract"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadata"
 )
 
@@ -109,7 +110,7 @@ func New(cfg Config, set Settings) (*Sampler, error) {
 		set.Senders = 1
 	}
 	s := &Sampler{
-		cfg: cfg, set: set, redact: newRedactor(set.Redact),
+		cfg: cfg, set: set, redact: newRedactor(set.Redact, set.Prefix),
 		in:           make(chan Chunk, cfg.HandoffQueue),
 		mem:          newMemory(cfg.MaxBytes),
 		out:          newOutbox(),
@@ -118,8 +119,8 @@ func New(cfg Config, set Settings) (*Sampler, error) {
 		decisions:    decisions,
 		budget:       newBudget(cfg.Budget, cfg.Rules, set.Now()),
 		sampledAttrs: map[string]metric.MeasurementOption{},
-		sampledKey:   set.Prefix + "." + JudgeNamespace + ".sampled",
-		reasonKey:    set.Prefix + "." + JudgeNamespace + ".reason",
+		sampledKey:   set.Prefix + "." + contract.Judge + "." + contract.JudgeSampled,
+		reasonKey:    set.Prefix + "." + contract.Judge + "." + contract.JudgeReason,
 		stop:         make(chan struct{}),
 		done:         make(chan struct{}),
 	}
@@ -127,7 +128,7 @@ func New(cfg Config, set Settings) (*Sampler, error) {
 	for _, r := range set.Rules {
 		s.sampledAttrs[r.Name] = metric.WithAttributeSet(attribute.NewSet(attribute.String("rule", r.Name)))
 	}
-	s.sampledAttrs["baseline"] = metric.WithAttributeSet(attribute.NewSet(attribute.String("rule", "baseline")))
+	s.sampledAttrs[contract.BaselineRule] = metric.WithAttributeSet(attribute.NewSet(attribute.String("rule", contract.BaselineRule)))
 	return s, nil
 }
 
@@ -335,7 +336,7 @@ func (s *Sampler) decide(ctx context.Context, t *trace) {
 
 func (s *Sampler) ruleName(i int) string {
 	if i < 0 {
-		return "baseline"
+		return contract.BaselineRule
 	}
 	return s.set.Rules[i].Name
 }
@@ -365,7 +366,7 @@ func (s *Sampler) choose(t *trace) (string, int) {
 		return s.set.Rules.Names(kept), first
 	}
 	if InBaseline(t.id, s.cfg.BaselineRatio) {
-		return "baseline", -1
+		return contract.BaselineRule, -1
 	}
 	return "", -1
 }
