@@ -16,7 +16,6 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
-	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadatatest"
 )
 
@@ -276,4 +275,3 @@ func FuzzNoContentInReasons(f *testing.F) {
 	})
 }
 
-var _ = evaluators.MaxReasonBytes
