@@ -2,7 +2,10 @@
 // traces over OTLP/HTTP at a fixed rate to three builds of the same
 // pipeline (without llmeval, with per-span checks, with checks, sampling and
 // a judge that is a second collector), then bursts at ten times the rate
-// with sampling on, and reports what each costs.
+// with sampling on, and reports what each costs. A last, hostile phase
+// sends incompressible content, 64 KiB conversation IDs and tool names and
+// traces that never complete, with a judge that never answers, and checks
+// peak RSS against the documented bound (memoryBound).
 //
 //	go run ./tools/loadgen --binary bin/otelcol-llmeval [--rate 2000] [--duration 30s]
 //
@@ -47,7 +50,18 @@ func main() {
 	loops := flag.Float64("loops", 0.05, "share of traces with a tool loop")
 	maxBytes := flag.Int64("max-bytes", 64<<20, "sampling.max_bytes for the sampling build")
 	overhead := flag.Int64("overhead", 96<<20, "documented fixed RSS overhead: the burst's peak RSS must stay under max-bytes plus this")
+	hostile := flag.Duration("hostile", 60*time.Second, "length of the hostile phase (0: skip it)")
+	hostileRate := flag.Int("hostile-rate", 40, "hostile phase: traces per second")
+	hostileMaxBytes := flag.Int64("hostile-max-bytes", 16<<20, "hostile phase: sampling.max_bytes")
+	onlyHostile := flag.Bool("only-hostile", false, "run the hostile phase only")
 	flag.Parse()
+	if *onlyHostile {
+		if err := runHostile(*binary, *hostileRate, *hostile, *hostileMaxBytes); err != nil {
+			fmt.Fprintf(os.Stderr, "hostile: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
 	gen := &generator{failures: *failures, loops: *loops}
 	var rows []result
 	for _, b := range []build{
@@ -80,6 +94,12 @@ func main() {
 	if r.peakRSS > *maxBytes+*overhead {
 		fmt.Fprintf(os.Stderr, "burst: peak RSS %d MiB above max_bytes + overhead (%d MiB)\n", r.peakRSS>>20, (*maxBytes+*overhead)>>20)
 		status = 1
+	}
+	if *hostile > 0 {
+		if err := runHostile(*binary, *hostileRate, *hostile, *hostileMaxBytes); err != nil {
+			fmt.Fprintf(os.Stderr, "hostile: %v\n", err)
+			status = 1
+		}
 	}
 	os.Exit(status)
 }

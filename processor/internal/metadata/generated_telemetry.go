@@ -131,7 +131,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ProcessorLlmevalJudgeSpansSent, err = builder.meter.Int64Counter(
 		"otelcol_processor_llmeval_judge_spans_sent",
-		metric.WithDescription("Span copies handed to the judge exporter. [Development]"),
+		metric.WithDescription("Sampled span copies the judge exporter delivered (llmeval waits for each export's result). [Development]"),
 		metric.WithUnit("{spans}"),
 	)
 	errs = errors.Join(errs, err)

@@ -168,7 +168,7 @@ func AssertEqualProcessorLlmevalJudgeSpansDropped(t *testing.T, tt *componenttes
 func AssertEqualProcessorLlmevalJudgeSpansSent(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_processor_llmeval_judge_spans_sent",
-		Description: "Span copies handed to the judge exporter. [Development]",
+		Description: "Sampled span copies the judge exporter delivered (llmeval waits for each export's result). [Development]",
 		Unit:        "{spans}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,

@@ -3,6 +3,7 @@ package sampling
 import (
 	"context"
 	"crypto/rand"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
@@ -145,4 +147,48 @@ func TestShutdownHasADeadline(t *testing.T) {
 			assert.Equal(t, int64(traces)-inFlight, dropped, "queued copies dropped and counted at the deadline")
 		})
 	}
+}
+
+func liveHeap() int64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapAlloc)
+}
+
+// TestBookkeepingIsWhatTheREADMESays measures what a buffered trace costs
+// beside its copy, and what a remembered decision costs: the figures the
+// documented memory bound uses (README, "Memory": 400 B and 160 B).
+func TestBookkeepingIsWhatTheREADMESays(t *testing.T) {
+	const n = 20_000
+	cfg := NewDefaultConfig()
+	cfg.DecisionCacheSize = n
+	h := newHarness(t, cfg, nil, new(consumertest.TracesSink), nil)
+	ctx := context.Background()
+	chunks := make([]Chunk, n)
+	for i := range chunks {
+		chunks[i] = Chunk{TraceID: pcommon.TraceID{byte(i), byte(i >> 8), 9}, Data: []byte{}, Spans: 1}
+	}
+	before := liveHeap()
+	for _, c := range chunks {
+		h.s.Add(ctx, c)
+	}
+	buffered, copies := liveHeap()-before, int64(0)
+	_, copies = h.s.Buffered()
+	perTrace := (buffered - copies) / n
+	t.Logf("a buffered trace: %d B beside its copy", perTrace)
+	assert.LessOrEqual(t, perTrace, int64(400))
+
+	h.clock.advance(time.Hour)
+	before = liveHeap()
+	h.s.DecideDue(ctx) // every trace decided, none sampled: n decisions remembered
+	n2, _ := h.s.Buffered()
+	require.Zero(t, n2)
+	// The buffer's bookkeeping is gone; what is left is the decisions.
+	decisions := liveHeap() - before + buffered - copies
+	perDecision := decisions / n
+	t.Logf("a remembered decision: %d B", perDecision)
+	assert.LessOrEqual(t, perDecision, int64(160))
+	runtime.KeepAlive(h)
 }
