@@ -148,7 +148,7 @@ func contentSpans(c string) ptrace.Traces {
 	add("chat", map[string]any{
 		"gen_ai.operation.name": "chat", "gen_ai.request.model": c, "gen_ai.provider.name": "openai",
 		"gen_ai.input.messages": input, "gen_ai.output.messages": output, "gen_ai.tool.definitions": defs,
-		"gen_ai.system_instructions": fmt.Sprintf(`[{"type":"text","content":%s}]`, q(text)),
+		"gen_ai.system_instructions":     fmt.Sprintf(`[{"type":"text","content":%s}]`, q(text)),
 		"gen_ai.response.finish_reasons": []any{c, "length"}, "gen_ai.usage.input_tokens": int64(10),
 		"gen_ai.usage.output_tokens": int64(10), "gen_ai.conversation.id": c, "app.payload": text,
 	})
@@ -162,7 +162,7 @@ func contentSpans(c string) ptrace.Traces {
 	add("openinference", map[string]any{
 		"openinference.span.kind": "LLM", "llm.model_name": c, "input.value": text, "output.value": obj,
 		"llm.output_messages.0.message.role": "assistant", "llm.output_messages.0.message.content": text,
-		"llm.output_messages.0.message.tool_calls.0.tool_call.function.name": "delete_" + c,
+		"llm.output_messages.0.message.tool_calls.0.tool_call.function.name":      "delete_" + c,
 		"llm.output_messages.0.message.tool_calls.0.tool_call.function.arguments": obj,
 		"app.payload": map[string]any{c: []any{c, secrets[0]}},
 	})
@@ -274,4 +274,3 @@ func FuzzNoContentInReasons(f *testing.F) {
 		checkNoContent(t, p, sink, toMarkers(s))
 	})
 }
-
