@@ -5,6 +5,8 @@ GO          ?= go
 OCB_VERSION := v0.161.0
 TOOLS       := $(CURDIR)/.tools/bin
 OCB         := $(TOOLS)/builder
+GOLANGCI_VERSION := v2.15.0
+GOLANGCI    := $(TOOLS)/golangci-lint
 BIN         := bin/otelcol-llmeval
 RUN_CONFIG  ?= testdata/collector/run.yaml
 # Execution counts, not durations: Go 1.26's -fuzztime deadline races its
@@ -14,12 +16,15 @@ FUZZTIME    ?= 30000x
 FUZZTIME_SLOW ?= 1500x
 GO_SOURCES  := $(shell find . -name '*.go' -not -path './build/*' -not -path './.tools/*') go.mod go.sum
 
-.PHONY: all build run test unit e2e fuzz bench loadtest soak generate lint clean
+.PHONY: all build run test unit e2e fuzz bench loadtest soak generate lint clean prometheus promtool
 
 all: build
 
 $(OCB):
 	GOBIN=$(TOOLS) $(GO) install go.opentelemetry.io/collector/cmd/builder@$(OCB_VERSION)
+
+$(GOLANGCI):
+	GOBIN=$(TOOLS) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
 
 ## build: build bin/otelcol-llmeval with ocb from builder-config.yaml, and bin/llmeval
 build: $(BIN) bin/llmeval
@@ -37,8 +42,14 @@ $(BIN): $(OCB) builder-config.yaml $(GO_SOURCES)
 run: $(BIN)
 	$(BIN) --config $(RUN_CONFIG)
 
-## test: unit tests with the race detector, short fuzz runs, end-to-end tests on the built binary
-test: unit fuzz e2e
+## test: formatting and lint, unit tests with the race detector, short fuzz runs, the SRE kit's rule checks, end-to-end tests on the built binary
+test: unit fuzz promtool e2e
+
+## lint: gofmt, then golangci-lint (pinned, installed into .tools/)
+lint: $(GOLANGCI)
+	@unformatted=$$(gofmt -l $$(find . -name '*.go' -not -path './build/*' -not -path './.tools/*' -not -path '*/node_modules/*')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	$(GOLANGCI) run ./...
 
 unit:
 	$(GO) vet ./...
@@ -63,8 +74,29 @@ FIXTUREGEN := tools/fixturegen
 $(FIXTUREGEN)/node_modules/.package-lock.json: $(FIXTUREGEN)/package-lock.json
 	cd $(FIXTUREGEN) && npm ci --no-audit --no-fund
 
-e2e: $(BIN) $(FIXTUREGEN)/node_modules/.package-lock.json
-	LLMEVAL_E2E_BINARY=$(CURDIR)/$(BIN) $(GO) test -count=1 -v ./e2e/
+# Prometheus and promtool (Debian's package) for the SRE kit: its rules are
+# checked by promtool and run by a real Prometheus in the e2e tests. Installed
+# only when missing; as root, as CI runs. The package's postinst would start a
+# system Prometheus on :9090; a policy-rc.d that refuses service starts (kept
+# if the machine has one, else added for the install only) prevents that.
+PROM_RULES := $(wildcard examples/prometheus/llmeval-*.yaml)
+prometheus:
+	@if command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1; then exit 0; fi; \
+	set -e; \
+	if [ "$$(id -u)" != 0 ]; then echo "prometheus/promtool missing: run as root, or apt-get install prometheus" >&2; exit 1; fi; \
+	added=; \
+	if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; added=1; fi; \
+	trap '[ -z "$$added" ] || rm -f /usr/sbin/policy-rc.d' EXIT; \
+	apt-get update -qq; \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus </dev/null
+
+## promtool: check every rule file of the SRE kit, and the Prometheus config that loads them
+promtool: prometheus
+	promtool check rules $(PROM_RULES)
+	promtool check config examples/prometheus/prometheus.yml
+
+e2e: $(BIN) $(FIXTUREGEN)/node_modules/.package-lock.json prometheus
+	LLMEVAL_E2E_BINARY=$(CURDIR)/$(BIN) LLMEVAL_E2E_OCB=$(OCB) $(GO) test -count=1 -timeout 30m -v ./e2e/
 
 ## loadtest: the built collector under load, three builds and a 10x burst (not part of make test)
 loadtest: $(BIN)

@@ -4,8 +4,8 @@
 package config
 
 import (
-	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 
 	"go.opentelemetry.io/collector/confmap"
@@ -32,36 +32,62 @@ type Evaluator struct {
 
 var nameRE = regexp.MustCompile(`^[a-z0-9_]+$`)
 
-// ValidateNames checks that every evaluator has a valid, unique name and a
-// type. Type-specific keys are checked when the evaluator is built.
-func ValidateNames(evs []Evaluator) error {
+// Entries is the evaluator list a processor runs: the built-in default set
+// (when enabled) followed by the user's own `evaluators`. Errors name an
+// entry by the list the user wrote it in and its index there.
+type Entries struct {
+	Defaults []Evaluator
+	User     []Evaluator
+}
+
+// All is every entry, defaults first.
+func (es Entries) All() []Evaluator {
+	if len(es.Defaults) == 0 {
+		return es.User
+	}
+	return append(append(make([]Evaluator, 0, len(es.Defaults)+len(es.User)), es.Defaults...), es.User...)
+}
+
+// Label names entry i of All: `default_evaluators[1] "pii"`,
+// `evaluators[2] "no_competitor"`, or `evaluators[3]` when it has no name.
+func (es Entries) Label(i int) string {
+	block, ev := "evaluators", Evaluator{}
+	if i < len(es.Defaults) {
+		block, ev = "default_evaluators", es.Defaults[i]
+	} else {
+		i -= len(es.Defaults)
+		ev = es.User[i]
+	}
+	if ev.Name == "" {
+		return fmt.Sprintf("%s[%d]", block, i)
+	}
+	return fmt.Sprintf("%s[%d] %q", block, i, ev.Name)
+}
+
+// ValidateNames checks that every entry has a valid, unique name and a
+// type, and reports every mistake, each naming its entry. Type-specific keys
+// are checked when the evaluator is built.
+func (es Entries) ValidateNames() []error {
 	var errs []error
-	seen := make(map[string]int, len(evs))
-	for i, ev := range evs {
+	all := es.All()
+	seen := make(map[string]int, len(all))
+	for i, ev := range all {
 		switch {
 		case ev.Name == "":
-			errs = append(errs, fmt.Errorf("evaluators[%d]: name: required", i))
+			errs = append(errs, fmt.Errorf("%s: name: required", es.Label(i)))
 		case !nameRE.MatchString(ev.Name):
-			errs = append(errs, fmt.Errorf("evaluators[%d] %q: name: must match [a-z0-9_]+", i, ev.Name))
+			errs = append(errs, fmt.Errorf("%s: name: must match [a-z0-9_]+", es.Label(i)))
 		default:
 			if j, dup := seen[ev.Name]; dup {
-				errs = append(errs, fmt.Errorf("evaluators[%d] %q: name: duplicate of evaluators[%d]", i, ev.Name, j))
+				errs = append(errs, fmt.Errorf("%s: name: duplicate of %s", es.Label(i), es.Label(j)))
 			}
 			seen[ev.Name] = i
 		}
 		if ev.Type == "" {
-			errs = append(errs, fmt.Errorf("%s: type: required", ev.Label(i)))
+			errs = append(errs, fmt.Errorf("%s: type: required", es.Label(i)))
 		}
 	}
-	return errors.Join(errs...)
-}
-
-// Label names an entry in error messages: `evaluators[2] "no_competitor"`.
-func (ev Evaluator) Label(index int) string {
-	if ev.Name == "" {
-		return fmt.Sprintf("evaluators[%d]", index)
-	}
-	return fmt.Sprintf("evaluators[%d] %q", index, ev.Name)
+	return errs
 }
 
 // DecodeSettings decodes the type-specific keys into out, rejecting unknown
@@ -70,6 +96,9 @@ func (ev Evaluator) Label(index int) string {
 func (ev Evaluator) DecodeSettings(out any) error {
 	if len(ev.Settings) == 0 {
 		return nil
+	}
+	if err := RequireDurationUnits(ev.Settings, reflect.TypeOf(out)); err != nil {
+		return err
 	}
 	return confmap.NewFromStringMap(ev.Settings).Unmarshal(out)
 }

@@ -71,22 +71,24 @@ func TestValidateNames(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := ValidateNames(tt.evs)
-			if len(tt.wantErr) == 0 {
-				require.NoError(t, err)
-				return
-			}
-			require.Error(t, err)
-			for _, w := range tt.wantErr {
-				assert.Contains(t, err.Error(), w)
+			errs := Entries{User: tt.evs}.ValidateNames()
+			require.Len(t, errs, len(tt.wantErr), "%v", errs)
+			for i, w := range tt.wantErr {
+				assert.Contains(t, errs[i].Error(), w)
 			}
 		})
 	}
 }
 
-func TestLabel(t *testing.T) {
-	assert.Equal(t, "evaluators[3]", Evaluator{}.Label(3))
-	assert.Equal(t, `evaluators[0] "x"`, Evaluator{Name: "x"}.Label(0))
+func TestEntriesLabel(t *testing.T) {
+	es := Entries{Defaults: []Evaluator{{Name: "refusal"}, {Name: "pii"}}, User: []Evaluator{{Name: "x"}, {}}}
+	assert.Len(t, es.All(), 4)
+	assert.Equal(t, `default_evaluators[1] "pii"`, es.Label(1))
+	assert.Equal(t, `evaluators[0] "x"`, es.Label(2), "the user's first entry is evaluators[0], whatever the defaults")
+	assert.Equal(t, "evaluators[1]", es.Label(3))
+	errs := Entries{Defaults: []Evaluator{{Name: "pii", Type: "pii"}}, User: []Evaluator{{Name: "pii", Type: "regex"}}}.ValidateNames()
+	require.Len(t, errs, 1)
+	assert.EqualError(t, errs[0], `evaluators[0] "pii": name: duplicate of default_evaluators[0] "pii"`)
 }
 
 func TestDecodeSettings(t *testing.T) {

@@ -170,7 +170,18 @@ exporters:
     path: %s
     flush_interval: 50ms
 service:
-  telemetry:
+%s  pipelines:
+    traces:
+      receivers: [otlp]
+      processors: [llmeval]
+      exporters: [file]
+`, otlpPort, indent(processorYAML, "    "), outPath, telemetryYAML(metricsPort))
+}
+
+// telemetryYAML is a `service.telemetry` block: info logs, detailed
+// internal metrics pulled from 127.0.0.1:metricsPort.
+func telemetryYAML(metricsPort int) string {
+	return fmt.Sprintf(`  telemetry:
     logs:
       level: info
     metrics:
@@ -181,12 +192,7 @@ service:
               prometheus:
                 host: 127.0.0.1
                 port: %d
-  pipelines:
-    traces:
-      receivers: [otlp]
-      processors: [llmeval]
-      exporters: [file]
-`, otlpPort, indent(processorYAML, "    "), outPath, metricsPort)
+`, metricsPort)
 }
 
 func indent(s, prefix string) string {
@@ -213,16 +219,22 @@ func start(t *testing.T, processorYAML string, s *sink) *collector {
 // receiver listens on otlpPort and waits until it accepts connections.
 func startConfig(t *testing.T, cfg string, otlpPort, metricsPort int, env ...string) *collector {
 	t.Helper()
-	bin := binary(t)
 	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
 	require.NoError(t, os.WriteFile(cfgPath, []byte(cfg), 0o600))
+	return startArgs(t, []string{"--config", cfgPath}, otlpPort, metricsPort, env...)
+}
 
+// startArgs runs the collector with the given arguments (several --config
+// files are merged in order) and waits until otlpPort accepts connections.
+func startArgs(t *testing.T, args []string, otlpPort, metricsPort int, env ...string) *collector {
+	t.Helper()
+	bin := binary(t)
 	c := &collector{
 		otlpURL:    fmt.Sprintf("http://127.0.0.1:%d/v1/traces", otlpPort),
 		metricsURL: fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort),
 		stderr:     &lockedBuffer{},
 	}
-	cmd := exec.Command(bin, "--config", cfgPath)
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = c.stderr, c.stderr
 	require.NoError(t, cmd.Start())

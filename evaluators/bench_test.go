@@ -54,7 +54,7 @@ func BenchmarkEvaluators(b *testing.B) {
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
-			checks, err := Build([]config.Evaluator{c.e}, componenttest.NewNopTelemetrySettings())
+			checks, err := Build(config.Entries{User: []config.Evaluator{c.e}}, componenttest.NewNopTelemetrySettings())
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -65,7 +65,7 @@ func TestDestructiveActionBuildErrors(t *testing.T) {
 		{map[string]any{"patterns": []any{map[string]any{"name": "a", "match": "x", "on": "body"}}}, `"x": patterns[0]: on: "body" is not one of name, arguments, both`},
 	}
 	for _, tc := range cases {
-		_, err := Build([]config.Evaluator{entry("x", "destructive_action", tc.s)}, componenttest.NewNopTelemetrySettings())
+		_, err := Build(config.Entries{User: []config.Evaluator{entry("x", "destructive_action", tc.s)}}, componenttest.NewNopTelemetrySettings())
 		assert.ErrorContains(t, err, tc.want)
 	}
 }
@@ -74,7 +74,7 @@ func FuzzDestructive(f *testing.F) {
 	f.Add("bash", `{"command":"rm -rf /"}`)
 	f.Add("delete_x", `[[[[`)
 	f.Add("", strings.Repeat(`{"a":`, 80))
-	c, err := Build([]config.Evaluator{entry("d", "destructive_action", nil)}, componenttest.NewNopTelemetrySettings())
+	c, err := Build(config.Entries{User: []config.Evaluator{entry("d", "destructive_action", nil)}}, componenttest.NewNopTelemetrySettings())
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -153,23 +153,25 @@ func (c *Check) Selects(ctx context.Context, v *spanmodel.View) (bool, error) {
 	return c.when.Match(ctx, v)
 }
 
-// Build validates and builds every entry. Errors name the entry and the
-// field, and all of them are reported at once.
-func Build(entries []config.Evaluator, tel component.TelemetrySettings) ([]*Check, error) {
-	if err := config.ValidateNames(entries); err != nil {
-		return nil, err
-	}
+// Build validates and builds every entry. Errors name the entry as the
+// user wrote it (block, index, name) and the field; all of them are
+// reported at once, a bad name not hiding the entry's other mistakes.
+func Build(entries config.Entries, tel component.TelemetrySettings) ([]*Check, error) {
+	errs := entries.ValidateNames()
 	parser, err := spanmodel.NewConditionParser(tel)
 	if err != nil {
 		return nil, err
 	}
 	set := &Settings{Telemetry: tel, conditions: parser}
-	checks := make([]*Check, 0, len(entries))
-	var errs []error
-	for i, e := range entries {
+	all := entries.All()
+	checks := make([]*Check, 0, len(all))
+	for i, e := range all {
+		if e.Type == "" {
+			continue // reported by ValidateNames
+		}
 		c, err := buildCheck(e, set)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", e.Label(i), err))
+			errs = append(errs, fmt.Errorf("%s: %w", entries.Label(i), err))
 			continue
 		}
 		checks = append(checks, c)

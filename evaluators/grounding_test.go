@@ -52,7 +52,7 @@ func TestGroundingEvaluator(t *testing.T) {
 		{map[string]any{"min_ratio": 1.5}, `"x": min_ratio: 1.5 is outside [0, 1]`},
 		{map[string]any{"context": []any{"docs"}}, `"x": context[0]: "docs" is not one of tool_results, input, system`},
 	} {
-		_, err := Build([]config.Evaluator{entry("x", "grounding", tc.s)}, componenttest.NewNopTelemetrySettings())
+		_, err := Build(config.Entries{User: []config.Evaluator{entry("x", "grounding", tc.s)}}, componenttest.NewNopTelemetrySettings())
 		assert.ErrorContains(t, err, tc.want)
 	}
 }

@@ -53,7 +53,7 @@ func newJSONSchema(e config.Evaluator, target spanmodel.Target, _ *Settings) (Ev
 		if err != nil {
 			return nil, fmt.Errorf("schema_file: %w", err)
 		}
-		defer f.Close()
+		defer func() { _ = f.Close() }() // read only
 		if doc, err = jsonschema.UnmarshalJSON(f); err != nil {
 			return nil, fmt.Errorf("schema_file: %s: %w", s.SchemaFile, err)
 		}

@@ -79,9 +79,9 @@ func TestPIIReasonNeverHoldsTheValue(t *testing.T) {
 }
 
 func TestPIIBuildErrors(t *testing.T) {
-	_, err := Build([]config.Evaluator{entry("x", "pii", map[string]any{"kinds": []any{"email", "passport"}})}, componenttest.NewNopTelemetrySettings())
+	_, err := Build(config.Entries{User: []config.Evaluator{entry("x", "pii", map[string]any{"kinds": []any{"email", "passport"}})}}, componenttest.NewNopTelemetrySettings())
 	assert.ErrorContains(t, err, `"x": kinds[1]: unknown kind "passport"`)
-	_, err = Build([]config.Evaluator{entry("x", "pii", map[string]any{"kinds": []any{}})}, componenttest.NewNopTelemetrySettings())
+	_, err = Build(config.Entries{User: []config.Evaluator{entry("x", "pii", map[string]any{"kinds": []any{}})}}, componenttest.NewNopTelemetrySettings())
 	assert.ErrorContains(t, err, `"x": kinds: must list at least one kind`)
 }
 

@@ -74,8 +74,7 @@ func TestRefusalAndFinishReasonBuildErrors(t *testing.T) {
 		{map[string]any{"fail_on": []any{}}, "finish_reason", `"x": fail_on: must list at least one`},
 	}
 	for _, tc := range cases {
-		_, err := Build(
-			[]config.Evaluator{entry("x", tc.typ, tc.e)}, componenttest.NewNopTelemetrySettings())
+		_, err := Build(config.Entries{User: []config.Evaluator{entry("x", tc.typ, tc.e)}}, componenttest.NewNopTelemetrySettings())
 		assert.ErrorContains(t, err, tc.want)
 	}
 }

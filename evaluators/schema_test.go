@@ -53,7 +53,7 @@ func TestJSONSchemaBuildErrors(t *testing.T) {
 		{map[string]any{"schema": map[string]any{"type": "strange"}}, `"x": schema:`},
 	}
 	for _, tc := range cases {
-		_, err := Build([]config.Evaluator{entry("x", "json_schema", tc.s)}, componenttest.NewNopTelemetrySettings())
+		_, err := Build(config.Entries{User: []config.Evaluator{entry("x", "json_schema", tc.s)}}, componenttest.NewNopTelemetrySettings())
 		assert.ErrorContains(t, err, tc.want)
 	}
 }
@@ -157,7 +157,7 @@ func FuzzToolDefinitions(f *testing.F) {
 	f.Add(`[{"type":"function","name":"f","parameters":{"type":"object"}}]`, `{"a":1}`)
 	f.Add(`[{"function":{"name":"f","parameters":{"type":7}}}]`, `[`)
 	f.Add(`[]`, ``)
-	c, err := Build([]config.Evaluator{entry("t", "tool_call", nil)}, componenttest.NewNopTelemetrySettings())
+	c, err := Build(config.Entries{User: []config.Evaluator{entry("t", "tool_call", nil)}}, componenttest.NewNopTelemetrySettings())
 	if err != nil {
 		f.Fatal(err)
 	}

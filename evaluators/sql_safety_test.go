@@ -69,7 +69,7 @@ func TestSQLSafetyEvaluator(t *testing.T) {
 		{name: "too deep", entry: s, attrs: tool(strings.Repeat("[", 70) + `"x"` + strings.Repeat("]", 70)), verdict: Error, reason: "arguments nested deeper than 64"},
 		{name: "no arguments", entry: s, attrs: []kv{chat, outMsgs("hi")}, verdict: Skip},
 	})
-	_, err := Build([]config.Evaluator{entry("x", "sql_safety", map[string]any{"allow": []any{"drop", "nuke"}})}, componenttest.NewNopTelemetrySettings())
+	_, err := Build(config.Entries{User: []config.Evaluator{entry("x", "sql_safety", map[string]any{"allow": []any{"drop", "nuke"}})}}, componenttest.NewNopTelemetrySettings())
 	assert.ErrorContains(t, err, `"x": allow[1]: unknown statement kind "nuke"`)
 }
 

@@ -1,13 +1,16 @@
 // Package examples holds the SRE kit: a collector config turning verdicts
-// and signals into metrics, Prometheus alert rules and a Grafana dashboard.
-// The tests keep the three consistent with each other and with the
-// processor's metrics.
+// and signals into metrics, a Prometheus config with recording and alert
+// rules, and a Grafana dashboard. These tests check the kit's structure
+// and that the README shows it as it is; e2e/prometheus_test.go runs it
+// with the built collector and a real Prometheus and checks every series
+// it queries against what Prometheus stores.
 package examples
 
 import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -17,11 +20,12 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-type alertFile struct {
+type ruleFile struct {
 	Groups []struct {
 		Name  string `yaml:"name"`
 		Rules []struct {
 			Alert       string            `yaml:"alert"`
+			Record      string            `yaml:"record"`
 			Expr        string            `yaml:"expr"`
 			For         string            `yaml:"for"`
 			Labels      map[string]string `yaml:"labels"`
@@ -30,101 +34,85 @@ type alertFile struct {
 	} `yaml:"groups"`
 }
 
-// knownSeries are the series names the kit may use: spanmetrics calls and
-// the collector's own metrics, the processor's from its metadata.yaml.
-func knownSeries(t *testing.T) map[string]bool {
+// ruleFiles are the kit's rule files: what prometheus.yml loads.
+func ruleFiles(t *testing.T) []string {
 	t.Helper()
-	known := map[string]bool{
-		"traces_span_metrics_calls_total":          true,
-		"otelcol_exporter_send_failed_spans_total": true,
-	}
-	meta, err := os.ReadFile("../processor/metadata.yaml")
+	files, err := filepath.Glob("prometheus/llmeval-*.yaml")
 	require.NoError(t, err)
-	for _, m := range regexp.MustCompile(`(?m)^    (processor_llmeval_\w+):$`).FindAllStringSubmatch(string(meta), -1) {
-		known["otelcol_"+m[1]+"_total"] = true
-		known["otelcol_"+m[1]] = true
-	}
-	return known
+	require.NotEmpty(t, files)
+	return files
 }
 
-// knownLabels are the spanmetrics dimensions of the example config, as
-// Prometheus labels, plus the standard ones.
-func knownLabels(t *testing.T) map[string]bool {
+// alertNames are the kit's alerts, in file order.
+func alertNames(t *testing.T) []string {
 	t.Helper()
-	var cfg struct {
-		Connectors struct {
-			Spanmetrics struct {
-				Dimensions []struct {
-					Name string `yaml:"name"`
-				} `yaml:"dimensions"`
-			} `yaml:"spanmetrics"`
-		} `yaml:"connectors"`
-	}
-	body, err := os.ReadFile("otelcol-llmeval-metrics.yaml")
-	require.NoError(t, err)
-	require.NoError(t, yaml.Unmarshal(body, &cfg))
-	labels := map[string]bool{"service_name": true, "span_name": true, "evaluator": true, "rule": true, "exporter": true, "category": true}
-	for _, d := range cfg.Connectors.Spanmetrics.Dimensions {
-		labels[strings.ReplaceAll(d.Name, ".", "_")] = true
-	}
-	return labels
-}
-
-var (
-	seriesRef = regexp.MustCompile(`\b((?:traces|otelcol)_[a-z_]+)\b`)
-	labelRef  = regexp.MustCompile(`\b([a-z_]+)\s*(?:=~|!=|=)\s*"`)
-	byRef     = regexp.MustCompile(`by \(([^)]*)\)`)
-)
-
-// checkExpr reports series and labels an expression uses that nothing
-// produces.
-func checkExpr(t *testing.T, where, expr string, series, labels map[string]bool) {
-	t.Helper()
-	for _, m := range seriesRef.FindAllStringSubmatch(expr, -1) {
-		assert.True(t, series[m[1]], "%s: series %s is produced by nothing in the kit", where, m[1])
-	}
-	var used []string
-	for _, m := range labelRef.FindAllStringSubmatch(expr, -1) {
-		used = append(used, m[1])
-	}
-	for _, m := range byRef.FindAllStringSubmatch(expr, -1) {
-		for _, l := range strings.Split(m[1], ",") {
-			used = append(used, strings.TrimSpace(l))
+	var names []string
+	for _, path := range ruleFiles(t) {
+		body, err := os.ReadFile(path)
+		require.NoError(t, err)
+		var f ruleFile
+		require.NoError(t, yaml.Unmarshal(body, &f), path)
+		for _, g := range f.Groups {
+			for _, r := range g.Rules {
+				if r.Alert != "" {
+					names = append(names, r.Alert)
+				}
+			}
 		}
 	}
-	for _, l := range used {
-		assert.True(t, labels[l], "%s: label %s is not a spanmetrics dimension or metric attribute", where, l)
-	}
+	return names
 }
 
-func TestAlertRules(t *testing.T) {
-	body, err := os.ReadFile("prometheus/llmeval-alerts.yaml")
-	require.NoError(t, err)
-	if promtool, err := exec.LookPath("promtool"); err == nil {
-		out, err := exec.Command(promtool, "check", "rules", "prometheus/llmeval-alerts.yaml").CombinedOutput()
-		require.NoError(t, err, string(out))
-	}
-	var f alertFile
-	require.NoError(t, yaml.Unmarshal(body, &f))
-	require.NotEmpty(t, f.Groups)
-	series, labels := knownSeries(t), knownLabels(t)
+func TestRuleFiles(t *testing.T) {
+	promtool, promtoolErr := exec.LookPath("promtool")
 	names := map[string]bool{}
-	for _, g := range f.Groups {
-		require.NotEmpty(t, g.Name)
-		for _, r := range g.Rules {
-			assert.Regexp(t, `^[A-Z][A-Za-z]+$`, r.Alert)
-			assert.False(t, names[r.Alert], "duplicate alert %s", r.Alert)
-			names[r.Alert] = true
-			assert.NotEmpty(t, strings.TrimSpace(r.Expr), r.Alert)
-			assert.Equal(t, strings.Count(r.Expr, "("), strings.Count(r.Expr, ")"), "%s: unbalanced parentheses", r.Alert)
-			assert.Regexp(t, `^\d+[smh]$`, r.For, r.Alert)
-			assert.Contains(t, []string{"info", "warning", "critical"}, r.Labels["severity"], r.Alert)
-			assert.NotEmpty(t, r.Annotations["summary"], r.Alert)
-			checkExpr(t, r.Alert, r.Expr, series, labels)
+	for _, path := range ruleFiles(t) {
+		if promtoolErr == nil {
+			out, err := exec.Command(promtool, "check", "rules", path).CombinedOutput()
+			require.NoError(t, err, string(out))
+		}
+		body, err := os.ReadFile(path)
+		require.NoError(t, err)
+		var f ruleFile
+		require.NoError(t, yaml.Unmarshal(body, &f), path)
+		require.NotEmpty(t, f.Groups, path)
+		for _, g := range f.Groups {
+			require.NotEmpty(t, g.Name, path)
+			for _, r := range g.Rules {
+				assert.NotEmpty(t, strings.TrimSpace(r.Expr), "%s: %s%s", path, r.Alert, r.Record)
+				name := r.Alert + r.Record
+				assert.False(t, names[name], "%s: duplicate rule %s", path, name)
+				names[name] = true
+				if r.Record != "" {
+					// Prometheus's level:metric:operations naming.
+					assert.Regexp(t, `^[a-z_]+:llmeval_[a-z0-9_]+:[a-z0-9_]+$`, r.Record, path)
+					continue
+				}
+				assert.Regexp(t, `^LLMEval[A-Z][A-Za-z]+$`, r.Alert, path)
+				assert.Regexp(t, `^\d+[smh]$`, r.For, r.Alert)
+				assert.Contains(t, []string{"info", "warning", "critical"}, r.Labels["severity"], r.Alert)
+				assert.NotEmpty(t, r.Annotations["summary"], r.Alert)
+				assert.NotEmpty(t, r.Annotations["description"], r.Alert)
+			}
 		}
 	}
-	for _, want := range []string{"LLMEvalFailRateSpike", "LLMEvalAgentLoops", "LLMEvalJudgeDrops"} {
-		assert.True(t, names[want], "the kit alerts on %s", want)
+}
+
+func TestPrometheusConfigLoadsTheRules(t *testing.T) {
+	body, err := os.ReadFile("prometheus/prometheus.yml")
+	require.NoError(t, err)
+	var cfg struct {
+		RuleFiles []string `yaml:"rule_files"`
+	}
+	require.NoError(t, yaml.Unmarshal(body, &cfg))
+	for _, path := range ruleFiles(t) {
+		loaded := false
+		for _, pattern := range cfg.RuleFiles {
+			ok, err := filepath.Match(pattern, filepath.Base(path))
+			require.NoError(t, err)
+			loaded = loaded || ok
+		}
+		assert.True(t, loaded, "prometheus.yml does not load %s", path)
 	}
 }
 
@@ -144,11 +132,44 @@ func TestDashboard(t *testing.T) {
 	require.NoError(t, json.Unmarshal(body, &d))
 	require.NotEmpty(t, d.UID)
 	require.NotEmpty(t, d.Panels)
-	series, labels := knownSeries(t), knownLabels(t)
 	for _, p := range d.Panels {
 		require.NotEmpty(t, p.Targets, p.Title)
 		for _, tg := range p.Targets {
-			checkExpr(t, p.Title, tg.Expr, series, labels)
+			assert.NotEmpty(t, strings.TrimSpace(tg.Expr), p.Title)
 		}
+	}
+}
+
+// readmeFile is a file of the kit the README shows: its path in
+// backquotes and a colon, an empty line, then a fenced block.
+var readmeFile = regexp.MustCompile("(?s)`(examples/[^`]+)`[^\n]*:\n\n```[a-z]*\n(.*?)```\n")
+
+// TestReadmeShowsTheKit: the README's "Alerting in 10 minutes" shows every
+// config and rule file of the kit exactly as it is (the files the e2e test
+// runs), and has a runbook row for every alert.
+func TestReadmeShowsTheKit(t *testing.T) {
+	body, err := os.ReadFile("../README.md")
+	require.NoError(t, err)
+	readme := string(body)
+	shown := map[string]string{}
+	for _, m := range readmeFile.FindAllStringSubmatch(readme, -1) {
+		shown[m[1]] = m[2]
+	}
+	kit, err := filepath.Glob("*.yaml")
+	require.NoError(t, err)
+	prom, err := filepath.Glob("prometheus/*.y*ml")
+	require.NoError(t, err)
+	kit = append(kit, prom...)
+	require.NotEmpty(t, kit)
+	for _, path := range kit {
+		want, err := os.ReadFile(path)
+		require.NoError(t, err)
+		got, ok := shown["examples/"+path]
+		if assert.True(t, ok, "README does not show examples/%s", path) {
+			assert.Equal(t, string(want), got, "README's copy of examples/%s", path)
+		}
+	}
+	for _, name := range alertNames(t) {
+		assert.Regexp(t, "(?m)^\\| `"+name+"` \\|[^|\n]+\\|[^|\n]+\\|$", readme, "README has no runbook row for %s", name)
 	}
 }

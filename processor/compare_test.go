@@ -250,7 +250,6 @@ func BenchmarkBufferedTraceMemory(b *testing.B) {
 				}
 				took := time.Since(began)
 				b.StopTimer()
-				in = nil
 				perTrace += float64(heapInUse()-before) / traces
 				perSpan += float64(took.Nanoseconds()) / float64(spansIn)
 				runtime.KeepAlive(p)

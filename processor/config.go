@@ -1,14 +1,14 @@
 package llmevalprocessor
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/otel/metric/noop"
-	nooptrace "go.opentelemetry.io/otel/trace/noop"
-	"go.uber.org/zap"
+	"go.opentelemetry.io/collector/confmap"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
 	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
@@ -51,42 +51,45 @@ type Config struct {
 	_ struct{}
 }
 
-var _ component.Config = (*Config)(nil)
+var (
+	_ component.Config    = (*Config)(nil)
+	_ confmap.Unmarshaler = (*Config)(nil)
+)
 
-// Validate builds every evaluator once, so that a bad regex, OTTL that does
-// not compile or a missing key stops the collector at start-up with the
-// evaluator and field named.
-func (cfg *Config) Validate() error {
-	var errs []error
-	if err := validatePrefix(cfg.AttributePrefix); err != nil {
-		errs = append(errs, fmt.Errorf("attribute_prefix: %w", err))
+// Unmarshal refuses durations written without a unit (the decoder would
+// read `decision_wait: 20` as 20 ns), then decodes as usual.
+func (cfg *Config) Unmarshal(conf *confmap.Conf) error {
+	if err := config.RequireDurationUnits(conf.ToStringMap(), reflect.TypeOf(cfg)); err != nil {
+		return err
 	}
-	errs = append(errs, reservedNameErrors(cfg.EffectiveEvaluators())...)
-	if f := cfg.Signals.FeedbackAttribute; !cfg.TrustIncoming && strings.HasPrefix(f, cfg.AttributePrefix+".") {
-		errs = append(errs, fmt.Errorf("signals: feedback_attribute: %q is under attribute_prefix, whose incoming attributes are removed (trust_incoming: false)", f))
-	}
-	if _, err := evaluators.Build(cfg.EffectiveEvaluators(), validationTelemetry()); err != nil {
-		errs = append(errs, err)
-	}
-	if err := cfg.Signals.Validate(); err != nil {
-		errs = append(errs, prefixErrors("signals: ", err))
-	}
-	errs = append(errs, cfg.validateSampling()...)
-	return errors.Join(errs...)
+	type plain Config
+	return conf.Unmarshal((*plain)(cfg))
 }
 
-// EffectiveEvaluators is the list the processor runs: the configured
-// evaluators, plus the default set when DefaultEvaluators says so.
-func (cfg *Config) EffectiveEvaluators() []config.Evaluator {
+// Validate builds everything start-up builds (evaluators, signals,
+// sampling rules with their OTTL conditions, the judge exporter) without
+// starting it, so a mistake stops `otelcol validate` and start-up alike,
+// naming the block, the entry and the field.
+func (cfg *Config) Validate() error {
+	_, err := cfg.build(context.Background(), validationSettings(), nil)
+	return err
+}
+
+// entries is the evaluator list the processor runs: the configured
+// evaluators, after the default set when DefaultEvaluators says so.
+func (cfg *Config) entries() config.Entries {
 	useDefaults := len(cfg.Evaluators) == 0
 	if cfg.DefaultEvaluators != nil {
 		useDefaults = *cfg.DefaultEvaluators
 	}
 	if !useDefaults {
-		return cfg.Evaluators
+		return config.Entries{User: cfg.Evaluators}
 	}
-	return append(evaluators.DefaultSet(), cfg.Evaluators...)
+	return config.Entries{Defaults: evaluators.DefaultSet(), User: cfg.Evaluators}
 }
+
+// EffectiveEvaluators is the list the processor runs, defaults first.
+func (cfg *Config) EffectiveEvaluators() []config.Evaluator { return cfg.entries().All() }
 
 // validateSampling checks the sampling block against the evaluators, and
 // that sampling and judge come together.
@@ -147,12 +150,12 @@ func validatePrefix(p string) error {
 // evaluator's name is the second segment of its own keys.
 var reservedNames = contract.ReservedEvaluatorNames
 
-func reservedNameErrors(evs []config.Evaluator) []error {
+func reservedNameErrors(es config.Entries) []error {
 	var errs []error
-	for i, e := range evs {
+	for i, e := range es.All() {
 		for _, r := range reservedNames {
 			if e.Name == r {
-				errs = append(errs, fmt.Errorf("%s: name: %q is reserved (reserved: %s)", e.Label(i), r, strings.Join(reservedNames, ", ")))
+				errs = append(errs, fmt.Errorf("%s: name: %q is reserved (reserved: %s)", es.Label(i), r, strings.Join(reservedNames, ", ")))
 			}
 		}
 	}
@@ -187,13 +190,4 @@ func foreignNamespaces() map[string]bool {
 		out[ns] = true
 	}
 	return out
-}
-
-// validationTelemetry is what Validate builds with: nothing it creates runs.
-func validationTelemetry() component.TelemetrySettings {
-	return component.TelemetrySettings{
-		Logger:         zap.NewNop(),
-		TracerProvider: nooptrace.NewTracerProvider(),
-		MeterProvider:  noop.NewMeterProvider(),
-	}
 }

@@ -60,6 +60,7 @@ func TestLoadSamplingConfig(t *testing.T) {
 	assert.Equal(t, []string{"loop", "failure.invalid_arguments"}, s.Rules[1].Signals)
 	assert.Equal(t, 0.5, *s.Rules[1].Ratio)
 	assert.Equal(t, map[string]float64{"loops": 0.5}, s.Budget.RuleShares)
+	assert.Equal(t, sampling.LateSend, s.LateMatches)
 	require.NotNil(t, cfg.Judge.OTLPHTTP)
 	assert.Nil(t, cfg.Judge.OTLPGRPC)
 	assert.Equal(t, "https://judge.internal:4318", cfg.Judge.OTLPHTTP.ClientConfig.Endpoint)
@@ -75,7 +76,7 @@ func TestConfigValidateErrors(t *testing.T) {
 		"bad_prefix":          {"attribute_prefix: must not start or end with '.'"},
 		"empty_prefix":        {"attribute_prefix: must not be empty"},
 		"duplicate_names":     {`evaluators[1] "a": name: duplicate of evaluators[0]`},
-		"default_name_clash":  {`"latency": name: duplicate of evaluators[6]`},
+		"default_name_clash":  {`evaluators[0] "latency": name: duplicate of default_evaluators[6] "latency"`},
 		"unknown_key":         {`evaluators[0] "j"`, "must_match"},
 		"judge_without_rules": {"judge: sampling has no rules and baseline_ratio 0"},
 		"rules_without_judge": {"sampling: rules or baseline_ratio need a judge"},
@@ -91,6 +92,7 @@ func TestConfigValidateErrors(t *testing.T) {
 		"layout_prefix":         {`attribute_prefix: "llm" is in the llm namespace`},
 		"baseline_rule":         {`sampling: rules[0] "baseline": name: "baseline" is reserved for the baseline`},
 		"feedback_under_prefix": {`signals: feedback_attribute: "llmeval.feedback" is under attribute_prefix`},
+		"bad_late_matches":      {`sampling: late_matches: "resend" is not follow or send`},
 	}
 	for name, want := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -68,6 +68,8 @@ func (p *llmEvalProcessor) handOff(ctx context.Context, b *batch) {
 		data, err := m.MarshalTraces(pt.td)
 		if err == nil {
 			p.sampler.Offer(ctx, sampling.Chunk{TraceID: id, Data: data, Spans: pt.spans, Mask: pt.mask, LLM: pt.llm, Root: pt.root})
+		} else {
+			p.telemetry.ProcessorLlmevalJudgeCopyErrors.Add(ctx, 1)
 		}
 		delete(b.pending, id)
 	}

@@ -1,7 +1,6 @@
 package llmevalprocessor
 
 import (
-	"context"
 	"errors"
 	"time"
 
@@ -13,7 +12,6 @@ import (
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 	"go.opentelemetry.io/collector/exporter/otlpexporter"
 	"go.opentelemetry.io/collector/exporter/otlphttpexporter"
-	"go.opentelemetry.io/collector/processor"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/sampling"
 )
@@ -56,24 +54,17 @@ func (j *JudgeConfig) Unmarshal(conf *confmap.Conf) error {
 // enabled reports whether a judge is configured.
 func (j *JudgeConfig) enabled() bool { return j.OTLPGRPC != nil || j.OTLPHTTP != nil }
 
-// Validate checks the choice of protocol; each protocol's own settings are
-// validated by its exporter's config.
+// Validate checks the choice of protocol; the collector validates each
+// protocol's settings and the redact block through their own Validate.
 func (j *JudgeConfig) Validate() error {
-	var errs []error
 	if j.OTLPGRPC != nil && j.OTLPHTTP != nil {
-		errs = append(errs, errors.New("judge: set exactly one of otlp_grpc, otlp_http"))
-	}
-	if err := j.Redact.Validate(); err != nil {
-		errs = append(errs, prefixErrors("judge: redact: ", err))
+		return errors.New("set exactly one of otlp_grpc, otlp_http")
 	}
 	if j.ShutdownTimeout <= 0 {
-		errs = append(errs, errors.New("judge: shutdown_timeout: must be positive"))
+		return errors.New("shutdown_timeout: must be positive")
 	}
-	return errors.Join(errs...)
+	return nil
 }
-
-// judgeID names the embedded exporter in its own telemetry and logs.
-const judgeName = "llmeval_judge"
 
 // queue is the judge exporter's sending_queue.
 func (j *JudgeConfig) queue() *configoptional.Optional[exporterhelper.QueueBatchConfig] {
@@ -92,33 +83,22 @@ func (j *JudgeConfig) senders() int {
 	return 1
 }
 
-// newJudge builds the embedded exporter; it starts and stops with the
-// processor.
-//
-// An in-memory sending queue is set to wait for each export's result
-// (wait_for_result), so the exporter never holds a copy the sampler has
-// stopped counting: what is inside the exporter stays charged to the
-// judge's share of max_bytes until the exporter is done with it. A
-// persistent queue (storage) keeps copies on disk, not in memory, and is
-// left as configured.
-func newJudge(ctx context.Context, set processor.Settings, j *JudgeConfig) (exporter.Traces, error) {
-	var f exporter.Factory
-	var cfg component.Config
+// protocol is the configured exporter's factory, config and config key.
+// The config is a copy whose in-memory sending queue waits for each
+// export's result (wait_for_result), so the exporter never holds a copy
+// the sampler has stopped counting: what is inside the exporter stays
+// charged to the judge's share of max_bytes until the exporter is done
+// with it. A persistent queue (storage) keeps copies on disk, not in
+// memory, and is left as configured.
+func (j *JudgeConfig) protocol() (exporter.Factory, component.Config, string) {
 	if j.OTLPGRPC != nil {
 		c := *j.OTLPGRPC
 		waitForResult(&c.QueueConfig)
-		f, cfg = otlpexporter.NewFactory(), &c
-	} else {
-		c := *j.OTLPHTTP
-		waitForResult(&c.QueueConfig)
-		f, cfg = otlphttpexporter.NewFactory(), &c
+		return otlpexporter.NewFactory(), &c, "otlp_grpc"
 	}
-	es := exporter.Settings{
-		ID:                component.NewIDWithName(f.Type(), judgeName),
-		TelemetrySettings: set.TelemetrySettings,
-		BuildInfo:         set.BuildInfo,
-	}
-	return f.CreateTraces(ctx, es, cfg)
+	c := *j.OTLPHTTP
+	waitForResult(&c.QueueConfig)
+	return otlphttpexporter.NewFactory(), &c, "otlp_http"
 }
 
 func waitForResult(q *configoptional.Optional[exporterhelper.QueueBatchConfig]) {

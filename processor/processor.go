@@ -11,7 +11,6 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
-	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
@@ -64,7 +63,7 @@ type llmEvalProcessor struct {
 
 	// sampler, judge and rules are nil when no judge is configured.
 	sampler *sampling.Sampler
-	judge   exporter.Traces
+	judge   judgeExporter
 	rules   sampling.Rules
 	// judgeShutdown bounds how long shutdown waits for the judge; 0: only
 	// the caller's context does (replay, whose judge is a local consumer).
@@ -100,10 +99,11 @@ type batch struct {
 // newLLMEvalProcessor builds the processor; judge, when not nil, replaces
 // the configured judge exporter (replay).
 func newLLMEvalProcessor(ctx context.Context, set processor.Settings, cfg *Config, judge consumer.Traces) (*llmEvalProcessor, error) {
-	built, err := evaluators.Build(cfg.EffectiveEvaluators(), set.TelemetrySettings)
+	parts, err := cfg.build(ctx, set, judge)
 	if err != nil {
 		return nil, err
 	}
+	built := parts.checks
 	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
 	if err != nil {
 		return nil, err
@@ -137,27 +137,17 @@ func newLLMEvalProcessor(ctx context.Context, set processor.Settings, cfg *Confi
 	for l := spanmodel.LayoutNone + 1; l < spanmodel.NumLayouts; l++ {
 		p.layoutAttrs[l] = metric.WithAttributeSet(attribute.NewSet(attribute.String("layout", l.String())))
 	}
-	if cfg.Signals.IsEnabled() {
-		if p.detector, err = signals.New(cfg.Signals); err != nil {
-			return nil, err
-		}
+	if p.detector = parts.detector; p.detector != nil {
 		for c := signals.Category(0); c < signals.NumCategories; c++ {
 			base := cfg.AttributePrefix + "." + contract.Signal + "." + c.String()
 			p.signalKeys[c] = signalKeys{count: base + ".count", severity: base + ".severity", kinds: base + ".kinds"}
 			p.categoryAttrs[c] = metric.WithAttributeSet(attribute.NewSet(attribute.String("category", c.String())))
 		}
 	}
-	if cfg.Judge.enabled() {
-		if p.rules, err = sampling.BuildRules(cfg.Sampling.Rules, set.TelemetrySettings); err != nil {
-			return nil, err
-		}
+	if parts.judge != nil {
+		p.rules, p.judge = parts.rules, parts.judge
 		senders := 1
-		if judge != nil {
-			p.judge = consumerJudge{Traces: judge}
-		} else {
-			if p.judge, err = newJudge(ctx, set, &cfg.Judge); err != nil {
-				return nil, fmt.Errorf("judge: %w", err)
-			}
+		if judge == nil { // the embedded exporter; a replay judge is a local consumer
 			senders, p.judgeShutdown = cfg.Judge.senders(), cfg.Judge.ShutdownTimeout
 		}
 		p.sampler, err = sampling.New(cfg.Sampling, sampling.Settings{

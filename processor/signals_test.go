@@ -2,12 +2,14 @@ package llmevalprocessor
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
@@ -76,8 +78,9 @@ func TestSignalMetrics(t *testing.T) {
 
 func TestSignalsConfigErrorsNameTheBlock(t *testing.T) {
 	cfg := testConfig(func(c *Config) { c.Signals.NearDuplicate = 3; c.Signals.LoopRepeats = 1 })
-	err := cfg.Validate()
+	err := confmap.Validate(cfg) // what the collector and `llmeval check` run
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "signals: near_duplicate_similarity: 3 is outside [0, 1]")
-	assert.Contains(t, err.Error(), "signals: loop_repeats: must be at least 2")
+	for _, want := range []string{"signals: near_duplicate_similarity: 3 is outside [0, 1]", "signals: loop_repeats: must be at least 2"} {
+		assert.Equal(t, 1, strings.Count(err.Error(), want), "%q once in %q", want, err)
+	}
 }

@@ -227,7 +227,7 @@ func readLabels(path string) ([]label, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only
 	r := csv.NewReader(f)
 	r.FieldsPerRecord = 3
 	r.TrimLeadingSpace = true

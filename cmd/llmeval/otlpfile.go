@@ -45,7 +45,7 @@ func readTraces(path string, read *int64, fn func(ptrace.Traces) error, bad func
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only
 	br := bufio.NewReaderSize(countingReader{f, read}, 1<<20)
 	var r io.Reader = br
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
@@ -53,7 +53,7 @@ func readTraces(path string, read *int64, fn func(ptrace.Traces) error, bad func
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
-		defer gz.Close()
+		defer func() { _ = gz.Close() }() // a reader: nothing to flush
 		r = gz
 	}
 	lines := bufio.NewReaderSize(r, 1<<20)

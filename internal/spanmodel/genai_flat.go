@@ -1,7 +1,5 @@
 package spanmodel
 
-import "strings"
-
 // Older GenAI semconv and OpenLLMetry: llm.request.type and flattened
 // gen_ai.prompt.N.* / gen_ai.completion.N.* keys.
 
@@ -33,23 +31,10 @@ func parseFlat(rest string) (e idxEnt, ok bool) {
 	case "tool_call_id":
 		e.field = fToolCallID
 	default:
-		sub, found := strings.CutPrefix(rest, "tool_calls.")
-		if !found {
-			return e, false
-		}
-		if e.m, sub, ok = cutIndex(sub); !ok {
-			return e, false
-		}
-		switch sub {
-		case "name":
-			e.field = fCallName
-		case "arguments":
-			e.field = fCallArgs
-		case "id":
-			e.field = fCallID
-		default:
-			return e, false
-		}
+		return cutToolCall(rest, flatToolCallFields, e)
 	}
 	return e, true
 }
+
+// flatToolCallFields spells the tool-call fields of this layout's indexed keys.
+var flatToolCallFields = map[string]idxField{"name": fCallName, "arguments": fCallArgs, "id": fCallID}

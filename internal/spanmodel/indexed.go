@@ -169,3 +169,20 @@ func (v *View) addIndexedMsg(c *convo, prefix string, ents []idxEnt) bool {
 	}
 	return true
 }
+
+// cutToolCall reads the rest of an indexed key "tool_calls.M.<field>" of
+// message e; fields maps the layout's spelling of each tool-call field.
+func cutToolCall(rest string, fields map[string]idxField, e idxEnt) (idxEnt, bool) {
+	sub, found := strings.CutPrefix(rest, "tool_calls.")
+	if !found {
+		return e, false
+	}
+	var ok bool
+	if e.m, sub, ok = cutIndex(sub); !ok {
+		return e, false
+	}
+	if e.field, ok = fields[sub]; !ok {
+		return e, false
+	}
+	return e, true
+}

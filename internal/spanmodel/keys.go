@@ -238,7 +238,6 @@ var _ [128 - numKeys]struct{}
 func (s *keySet) add(k attrKey)     { s[k>>6] |= 1 << (k & 63) }
 func (s keySet) has(k attrKey) bool { return s[k>>6]&(1<<(k&63)) != 0 }
 func (s keySet) any(o keySet) bool  { return s[0]&o[0] != 0 || s[1]&o[1] != 0 }
-func (s keySet) empty() bool        { return s[0]|s[1] == 0 }
 
 // setOf is the set of keys.
 func setOf(keys ...attrKey) keySet {

@@ -65,23 +65,10 @@ func parseOpenInference(rest string) (e idxEnt, ok bool) {
 			}
 			return e, true
 		}
-		sub, found := strings.CutPrefix(rest, "tool_calls.")
-		if !found {
-			return e, false
-		}
-		if e.m, sub, ok = cutIndex(sub); !ok {
-			return e, false
-		}
-		switch sub {
-		case "tool_call.function.name":
-			e.field = fCallName
-		case "tool_call.function.arguments":
-			e.field = fCallArgs
-		case "tool_call.id":
-			e.field = fCallID
-		default:
-			return e, false
-		}
+		return cutToolCall(rest, oiToolCallFields, e)
 	}
 	return e, true
 }
+
+// oiToolCallFields spells the tool-call fields of this layout's indexed keys.
+var oiToolCallFields = map[string]idxField{"tool_call.function.name": fCallName, "tool_call.function.arguments": fCallArgs, "tool_call.id": fCallID}

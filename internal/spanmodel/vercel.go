@@ -41,14 +41,14 @@ type vMsg struct {
 	Content vContent `json:"content"`
 }
 
-// vContent is a message content: a string or an array of parts.
-type vContent struct {
+// textOr is a JSON value that is either a string or an array of T.
+type textOr[T any] struct {
 	text   string
 	isText bool
-	parts  []vPart
+	items  []T
 }
 
-func (c *vContent) UnmarshalJSON(b []byte) error {
+func (c *textOr[T]) UnmarshalJSON(b []byte) error {
 	switch b[0] {
 	case '"':
 		var t jsonText
@@ -57,7 +57,7 @@ func (c *vContent) UnmarshalJSON(b []byte) error {
 		}
 		c.text, c.isText = t.s, true
 	case '[':
-		if err := json.Unmarshal(b, &c.parts); err != nil {
+		if err := json.Unmarshal(b, &c.items); err != nil {
 			return errNestedShape
 		}
 	case 'n':
@@ -66,6 +66,9 @@ func (c *vContent) UnmarshalJSON(b []byte) error {
 	}
 	return nil
 }
+
+// vContent is a message content: a string or an array of parts.
+type vContent = textOr[vPart]
 
 type vPart struct {
 	Type       string   `json:"type"`
@@ -86,30 +89,7 @@ type vPrompt struct {
 }
 
 // vPromptField is ai.prompt's prompt: a string or a message array.
-type vPromptField struct {
-	text   string
-	isText bool
-	msgs   []vMsg
-}
-
-func (p *vPromptField) UnmarshalJSON(b []byte) error {
-	switch b[0] {
-	case '"':
-		var t jsonText
-		if err := t.UnmarshalJSON(b); err != nil {
-			return err
-		}
-		p.text, p.isText = t.s, true
-	case '[':
-		if err := json.Unmarshal(b, &p.msgs); err != nil {
-			return errNestedShape
-		}
-	case 'n':
-	default:
-		return errNestedShape
-	}
-	return nil
-}
+type vPromptField = textOr[vMsg]
 
 type vToolCall struct {
 	ToolCallID string   `json:"toolCallId"`
@@ -136,8 +116,8 @@ func (c *convo) addVercelMsgs(msgs []vMsg) bool {
 			c.addText(m.Content.text)
 			continue
 		}
-		for j := range m.Content.parts {
-			p := &m.Content.parts[j]
+		for j := range m.Content.items {
+			p := &m.Content.items[j]
 			switch p.Type {
 			case "text":
 				c.addText(p.Text.s)
@@ -186,7 +166,7 @@ func (c *convo) vercelPrompt(key string, val pcommon.Value) error {
 	if p.Prompt.isText && c.begin("user") {
 		c.addText(p.Prompt.text)
 	}
-	if c.addVercelMsgs(p.Prompt.msgs) {
+	if c.addVercelMsgs(p.Prompt.items) {
 		c.addVercelMsgs(p.Messages)
 	}
 	return nil
@@ -204,6 +184,20 @@ func (c *convo) vercelToolCalls(key string, val pcommon.Value) error {
 	for i := range calls {
 		tc := &calls[i]
 		c.addCall(ToolCall{ID: tc.ToolCallID, Name: tc.ToolName, Arguments: either(tc.Args, tc.Input)})
+	}
+	return nil
+}
+
+// vercelResponse reads the output of a Vercel call span: ai.response.text
+// (or .object) and ai.response.toolCalls, with ai.response.finishReason.
+func (v *View) vercelResponse(c *convo) error {
+	c.begin("assistant")
+	c.setFinish(v.str(kAIFinish))
+	if k, ok := v.firstKey(kAIRespText, kAIRespObject); ok {
+		c.addText(v.rd.attr(keyDefs[k].name, v.vals[k]))
+	}
+	if v.has.has(kAIRespToolCalls) {
+		return c.vercelToolCalls(keyDefs[kAIRespToolCalls].name, v.vals[kAIRespToolCalls])
 	}
 	return nil
 }

@@ -171,6 +171,7 @@ func (v *View) clear() {
 	v.finish, v.finishOut = v.finish[:0], false
 	v.in.reset()
 	v.out.reset()
+	v.rd.reset()
 	if v.sysDone {
 		v.sysParts = resetBuf(v.sysParts)
 		v.sysDone, v.sysPresent, v.sysErr = false, false, nil
@@ -179,7 +180,6 @@ func (v *View) clear() {
 	v.argsDone, v.argsText, v.argsOK = false, "", false
 	v.toolCall[0] = ToolCall{}
 	v.tools.done, v.tools.err = false, nil
-	v.rd.reset()
 	v.decodes = 0
 }
 
@@ -388,6 +388,24 @@ func (v *View) oiKey(k attrKey) attrKey {
 	return kNone
 }
 
+// decodeOnce decodes a side of the conversation at most once per span;
+// decode reports whether the span has a source for it.
+func (v *View) decodeOnce(c *convo, decode func(*convo) bool) *convo {
+	if !c.done {
+		c.done = true
+		if c.present = decode(c); c.present {
+			v.decodes++
+		}
+		// A value the reader refused (too deep, too much text) is the
+		// side's error, naming the attribute.
+		if err := v.rd.take(); err != nil && c.err == nil {
+			c.err = err
+		}
+		c.seal()
+	}
+	return c
+}
+
 // attrText is Text for the single attribute k.
 func (v *View) attrText(k attrKey) (string, bool, error) {
 	s := v.rd.attr(keyDefs[k].name, v.vals[k])
@@ -397,90 +415,55 @@ func (v *View) attrText(k attrKey) (string, bool, error) {
 	return s, true, nil
 }
 
-// endDecode seals a decoded side and keeps the first value error as its
-// error.
-func (v *View) endDecode(c *convo) {
-	if err := v.rd.take(); err != nil && c.err == nil {
-		c.err = err
-	}
-	c.seal()
-}
+func (v *View) input() *convo  { return v.decodeOnce(&v.in, v.decodeInput) }
+func (v *View) output() *convo { return v.decodeOnce(&v.out, v.decodeOutput) }
 
-// input decodes the input side once. Sources in order of preference:
-// gen_ai.input.messages, llm.input_messages.*, input.value (OpenInference,
-// not on tool spans), ai.prompt.messages, ai.prompt, gen_ai.prompt.*.
-func (v *View) input() *convo {
-	c := &v.in
-	if c.done {
-		return c
-	}
-	c.done, c.present = true, true
+// decodeInput reads the input side from its first source, in order of
+// preference: gen_ai.input.messages, llm.input_messages.*, input.value
+// (OpenInference, not on tool spans), ai.prompt.messages, ai.prompt,
+// gen_ai.prompt.*.
+func (v *View) decodeInput(c *convo) bool {
 	switch {
 	case v.has.has(kInMsgs):
-		v.decodes++
 		c.err = v.genAIMessages(keyDefs[kInMsgs].name, v.vals[kInMsgs], c)
 	case v.indexed&idxOIInput != 0:
-		v.decodes++
 		v.indexedMessages(oiInputPrefix, true, c)
 	case v.oiMarker && !v.isTool && v.has.has(kInputValue):
-		v.decodes++
 		c.begin("user")
 		c.addText(v.rd.attr(keyDefs[kInputValue].name, v.vals[kInputValue]))
 	case v.has.has(kAIPromptMsgs):
-		v.decodes++
 		c.err = c.vercelPromptMessages(keyDefs[kAIPromptMsgs].name, v.vals[kAIPromptMsgs])
 	case v.has.has(kAIPrompt):
-		v.decodes++
 		c.err = c.vercelPrompt(keyDefs[kAIPrompt].name, v.vals[kAIPrompt])
 	case v.indexed&idxFlatPrompt != 0:
-		v.decodes++
 		v.indexedMessages(flatPromptPrefix, false, c)
 	default:
-		c.present = false
+		return false
 	}
-	v.endDecode(c)
-	return c
+	return true
 }
 
-// output decodes the output side once. Sources in order of preference:
-// gen_ai.output.messages, llm.output_messages.*, output.value
+// decodeOutput reads the output side from its first source, in order of
+// preference: gen_ai.output.messages, llm.output_messages.*, output.value
 // (OpenInference, not on tool spans), ai.response.text / .object /
 // .toolCalls, gen_ai.completion.*.
-func (v *View) output() *convo {
-	c := &v.out
-	if c.done {
-		return c
-	}
-	c.done, c.present = true, true
+func (v *View) decodeOutput(c *convo) bool {
 	switch {
 	case v.has.has(kOutMsgs):
-		v.decodes++
 		c.err = v.genAIMessages(keyDefs[kOutMsgs].name, v.vals[kOutMsgs], c)
 	case v.indexed&idxOIOutput != 0:
-		v.decodes++
 		v.indexedMessages(oiOutputPrefix, true, c)
 	case v.oiMarker && !v.isTool && v.has.has(kOutputValue):
-		v.decodes++
 		c.begin("assistant")
 		c.addText(v.rd.attr(keyDefs[kOutputValue].name, v.vals[kOutputValue]))
 	case v.has.any(setOf(kAIRespText, kAIRespObject, kAIRespToolCalls)):
-		v.decodes++
-		c.begin("assistant")
-		c.setFinish(v.str(kAIFinish))
-		if k, ok := v.firstKey(kAIRespText, kAIRespObject); ok {
-			c.addText(v.rd.attr(keyDefs[k].name, v.vals[k]))
-		}
-		if v.has.has(kAIRespToolCalls) {
-			c.err = c.vercelToolCalls(keyDefs[kAIRespToolCalls].name, v.vals[kAIRespToolCalls])
-		}
+		c.err = v.vercelResponse(c)
 	case v.indexed&idxFlatCompletion != 0:
-		v.decodes++
 		v.indexedMessages(flatCompletionPrefix, false, c)
 	default:
-		c.present = false
+		return false
 	}
-	v.endDecode(c)
-	return c
+	return true
 }
 
 // sideText is Text for input or output: see Text for the ok rule.

@@ -39,8 +39,9 @@ func main() {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
-		w.Write(b)
-		w.WriteByte('\n')
+		// A bufio.Writer keeps its first error; Flush below reports it.
+		_, _ = w.Write(b)
+		_ = w.WriteByte('\n')
 	}
 	if err := w.Flush(); err != nil {
 		fmt.Fprintln(os.Stderr, err)

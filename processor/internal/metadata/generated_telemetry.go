@@ -31,8 +31,10 @@ type TelemetryBuilder struct {
 	ProcessorLlmevalJudgeBudgetDrops          metric.Int64Counter
 	ProcessorLlmevalJudgeBufferedBytes        metric.Int64UpDownCounter
 	ProcessorLlmevalJudgeBufferedTraces       metric.Int64UpDownCounter
+	ProcessorLlmevalJudgeCopyErrors           metric.Int64Counter
 	ProcessorLlmevalJudgeEvictions            metric.Int64Counter
 	ProcessorLlmevalJudgeHandoffDrops         metric.Int64Counter
+	ProcessorLlmevalJudgeLateMatches          metric.Int64Counter
 	ProcessorLlmevalJudgeLateSpans            metric.Int64Counter
 	ProcessorLlmevalJudgeSpansDropped         metric.Int64Counter
 	ProcessorLlmevalJudgeSpansSent            metric.Int64Counter
@@ -105,6 +107,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		metric.WithUnit("{traces}"),
 	)
 	errs = errors.Join(errs, err)
+	builder.ProcessorLlmevalJudgeCopyErrors, err = builder.meter.Int64Counter(
+		"otelcol_processor_llmeval_judge_copy_errors",
+		metric.WithDescription("Trace copies for the judge that could not be serialised or read back; the main stream is unaffected. [Development]"),
+		metric.WithUnit("{copies}"),
+	)
+	errs = errors.Join(errs, err)
 	builder.ProcessorLlmevalJudgeEvictions, err = builder.meter.Int64Counter(
 		"otelcol_processor_llmeval_judge_evictions",
 		metric.WithDescription("Undecided traces decided early because max_traces or max_bytes was reached. [Development]"),
@@ -115,6 +123,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_processor_llmeval_judge_handoff_drops",
 		metric.WithDescription("Span copies dropped because the sampler handoff queue was full (handoff_queue copies or its share of max_bytes); the main stream is unaffected. [Development]"),
 		metric.WithUnit("{spans}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorLlmevalJudgeLateMatches, err = builder.meter.Int64Counter(
+		"otelcol_processor_llmeval_judge_late_matches",
+		metric.WithDescription("Traces decided not sampled on which a rule that would have kept them matched later spans, by rule; counted once per trace and rule. With sampling.late_matches send, those spans and the trace's later ones go to the judge. [Development]"),
+		metric.WithUnit("{traces}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorLlmevalJudgeLateSpans, err = builder.meter.Int64Counter(

@@ -25,8 +25,10 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ProcessorLlmevalJudgeBudgetDrops.Add(context.Background(), 1)
 	tb.ProcessorLlmevalJudgeBufferedBytes.Add(context.Background(), 1)
 	tb.ProcessorLlmevalJudgeBufferedTraces.Add(context.Background(), 1)
+	tb.ProcessorLlmevalJudgeCopyErrors.Add(context.Background(), 1)
 	tb.ProcessorLlmevalJudgeEvictions.Add(context.Background(), 1)
 	tb.ProcessorLlmevalJudgeHandoffDrops.Add(context.Background(), 1)
+	tb.ProcessorLlmevalJudgeLateMatches.Add(context.Background(), 1)
 	tb.ProcessorLlmevalJudgeLateSpans.Add(context.Background(), 1)
 	tb.ProcessorLlmevalJudgeSpansDropped.Add(context.Background(), 1)
 	tb.ProcessorLlmevalJudgeSpansSent.Add(context.Background(), 1)
@@ -53,10 +55,16 @@ func TestSetupTelemetry(t *testing.T) {
 	AssertEqualProcessorLlmevalJudgeBufferedTraces(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLlmevalJudgeCopyErrors(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorLlmevalJudgeEvictions(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorLlmevalJudgeHandoffDrops(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLlmevalJudgeLateMatches(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorLlmevalJudgeLateSpans(t, testTel,

@@ -36,7 +36,17 @@ type Config struct {
 	// HandoffQueue bounds the span copies waiting for the sampler; when it
 	// is full copies are dropped (and counted), never waited for.
 	HandoffQueue int `mapstructure:"handoff_queue"`
+	// LateMatches says what happens when a rule matches spans of a trace
+	// already decided not sampled: LateFollow keeps the decision, LateSend
+	// sends those spans and the trace's later ones. Both count the match.
+	LateMatches string `mapstructure:"late_matches"`
 }
+
+// Values of late_matches.
+const (
+	LateFollow = "follow"
+	LateSend   = "send"
+)
 
 // RuleConfig is one sampling rule; exactly one of VerdictFailed, Signals
 // and Condition is set.
@@ -79,6 +89,7 @@ func NewDefaultConfig() Config {
 		MaxBytes:          DefaultMaxBytes,
 		DecisionCacheSize: DefaultDecisionCacheSize,
 		HandoffQueue:      DefaultHandoffQueue,
+		LateMatches:       LateFollow,
 	}
 }
 
@@ -103,6 +114,9 @@ func (c *Config) Validate(evaluatorNames []string) error {
 	}
 	if c.HandoffQueue <= 0 {
 		add("handoff_queue: must be positive")
+	}
+	if c.LateMatches != LateFollow && c.LateMatches != LateSend {
+		add("late_matches: %q is not %s or %s", c.LateMatches, LateFollow, LateSend)
 	}
 	if c.BaselineRatio < 0 || c.BaselineRatio > 1 {
 		add("baseline_ratio: %g is outside [0, 1]", c.BaselineRatio)

@@ -25,8 +25,10 @@ type RedactConfig struct {
 
 const redactedMask = "[redacted]"
 
-// Validate names the field.
-func (c *RedactConfig) Validate() error {
+// ValidateRedact names the field of every mistake in c. It is not a
+// Validate method: the collector would name the block on the first line
+// only, so the processor reports these, one line each.
+func ValidateRedact(c RedactConfig) error {
 	switch c.Mode {
 	case "", "drop", "mask":
 	default:

@@ -53,7 +53,7 @@ func TestRedactConfigValidate(t *testing.T) {
 		{cfg: RedactConfig{Attributes: []string{"a"}}, wantErr: "mode: required with attributes"},
 	}
 	for _, tt := range tests {
-		err := tt.cfg.Validate()
+		err := ValidateRedact(tt.cfg)
 		if tt.wantErr == "" {
 			assert.NoError(t, err, "%+v", tt.cfg)
 		} else {

@@ -47,6 +47,14 @@ type trace struct {
 	elem      *list.Element // in Sampler.order, oldest first
 }
 
+// decision is what the later spans of a decided trace follow: the reason
+// it was sampled ("" when not) and the rules that had matched it, so that
+// a rule matching only after the decision is told apart, and counted once.
+type decision struct {
+	reason  string
+	matched uint64
+}
+
 // Settings are what a sampler needs besides its config.
 type Settings struct {
 	Rules     Rules
@@ -85,7 +93,7 @@ type Sampler struct {
 	// in tests).
 	traces    map[pcommon.TraceID]*trace
 	order     *list.List
-	decisions *lru.Cache[pcommon.TraceID, string] // trace → reason, "" when not sampled
+	decisions *lru.Cache[pcommon.TraceID, decision]
 	budget    *budget
 
 	sampledAttrs map[string]metric.MeasurementOption
@@ -102,7 +110,7 @@ func New(cfg Config, set Settings) (*Sampler, error) {
 	if set.Now == nil {
 		set.Now = time.Now
 	}
-	decisions, err := lru.New[pcommon.TraceID, string](cfg.DecisionCacheSize)
+	decisions, err := lru.New[pcommon.TraceID, decision](cfg.DecisionCacheSize)
 	if err != nil {
 		return nil, err
 	}
@@ -235,10 +243,13 @@ func (s *Sampler) Shutdown(ctx context.Context) error {
 // step by step with a fake clock.
 func (s *Sampler) Add(ctx context.Context, c Chunk) {
 	now := s.set.Now()
-	if reason, ok := s.decisions.Get(c.TraceID); ok {
+	if d, ok := s.decisions.Get(c.TraceID); ok {
 		s.set.Telemetry.ProcessorLlmevalJudgeLateSpans.Add(ctx, int64(c.Spans))
-		if reason != "" {
-			s.enqueue(ctx, sendItem{chunks: [][]byte{compress(c.Data)}, raw: int64(len(c.Data)), spans: c.Spans, reason: reason})
+		if d.reason == "" && c.Mask&^d.matched != 0 {
+			d = s.lateMatch(ctx, c, d)
+		}
+		if d.reason != "" {
+			s.enqueue(ctx, sendItem{chunks: [][]byte{compress(c.Data)}, raw: int64(len(c.Data)), spans: c.Spans, reason: d.reason})
 			s.evict(ctx)
 		}
 		return
@@ -277,6 +288,43 @@ func (s *Sampler) evict(ctx context.Context) {
 		s.set.Telemetry.ProcessorLlmevalJudgeEvictions.Add(ctx, 1)
 		s.decide(ctx, oldest)
 	}
+}
+
+// lateMatch handles a chunk of a trace decided not sampled on which rules
+// matched that had not before: those that would have kept the trace (within
+// their ratio) were missed by the decision, and are counted once per trace.
+// With late_matches: send the trace is sampled from this chunk on, within
+// the budget; its spans from before the decision are gone, which the reason
+// says ("late:<rules>").
+func (s *Sampler) lateMatch(ctx context.Context, c Chunk, d decision) decision {
+	missed := c.Mask &^ d.matched
+	first := -1
+	for i := range s.set.Rules {
+		if missed&(1<<i) == 0 {
+			continue
+		}
+		if !s.set.Rules.InRatio(i, c.TraceID) {
+			missed &^= 1 << i
+			continue
+		}
+		if first < 0 {
+			first = i
+		}
+		s.set.Telemetry.ProcessorLlmevalJudgeLateMatches.Add(ctx, 1, s.sampledAttrs[s.set.Rules[i].Name])
+	}
+	if missed == 0 {
+		return d
+	}
+	d.matched |= missed
+	if s.cfg.LateMatches == LateSend {
+		if s.budget.allow(first, s.set.Now()) {
+			d.reason = "late:" + s.set.Rules.Names(missed)
+		} else {
+			s.set.Telemetry.ProcessorLlmevalJudgeBudgetDrops.Add(ctx, 1, s.sampledAttrs[s.ruleName(first)])
+		}
+	}
+	s.decisions.Add(c.TraceID, d)
+	return d
 }
 
 // compress returns data S2-compressed in a buffer of its own size: the
@@ -325,7 +373,7 @@ func (s *Sampler) decide(ctx context.Context, t *trace) {
 		s.set.Telemetry.ProcessorLlmevalJudgeBudgetDrops.Add(ctx, 1, s.sampledAttrs[s.ruleName(first)])
 		reason = ""
 	}
-	s.decisions.Add(t.id, reason)
+	s.decisions.Add(t.id, decision{reason: reason, matched: t.mask})
 	if reason == "" {
 		s.set.Telemetry.ProcessorLlmevalJudgeTracesNotSampled.Add(ctx, 1)
 		return
@@ -371,6 +419,15 @@ func (s *Sampler) choose(t *trace) (string, int) {
 	return "", -1
 }
 
+// readChunk decompresses and decodes one buffered copy.
+func readChunk(um *ptrace.ProtoUnmarshaler, c []byte) (ptrace.Traces, error) {
+	raw, err := s2.Decode(nil, c)
+	if err != nil {
+		return ptrace.Traces{}, err
+	}
+	return um.UnmarshalTraces(raw)
+}
+
 // enqueue passes a sampled copy to the senders if the judge's share of
 // max_bytes has room for it; else it is dropped and counted.
 func (s *Sampler) enqueue(ctx context.Context, it sendItem) {
@@ -407,13 +464,9 @@ func (s *Sampler) deliver(ctx context.Context, it sendItem) {
 	td := ptrace.NewTraces()
 	var um ptrace.ProtoUnmarshaler
 	for _, c := range it.chunks {
-		raw, err := s2.Decode(nil, c)
+		part, err := readChunk(&um, c)
 		if err != nil {
-			s.set.Logger.Error("cannot read a buffered trace copy", zap.Error(err))
-			continue
-		}
-		part, err := um.UnmarshalTraces(raw)
-		if err != nil {
+			s.set.Telemetry.ProcessorLlmevalJudgeCopyErrors.Add(ctx, 1)
 			s.set.Logger.Error("cannot read a buffered trace copy", zap.Error(err))
 			continue
 		}

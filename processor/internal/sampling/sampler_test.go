@@ -15,9 +15,11 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 	"go.uber.org/zap"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadata"
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadatatest"
 )
 
 type fakeClock struct{ t time.Time }
@@ -369,4 +371,19 @@ func TestEnormousTraceDoesNotStarveOthers(t *testing.T) {
 	// max_bytes, its copies are dropped and counted, not held.
 	assert.Zero(t, got[99])
 	assert.Positive(t, droppedSpans(t, h.tel, "memory"), "the enormous trace's copies are counted as dropped")
+}
+
+// A copy that cannot be read back is counted, and the trace's other copies
+// still reach the judge.
+func TestUnreadableCopyCounted(t *testing.T) {
+	ctx := context.Background()
+	tt := componenttest.NewTelemetry()
+	defer func() { require.NoError(t, tt.Shutdown(ctx)) }()
+	tb, err := metadata.NewTelemetryBuilder(tt.NewTelemetrySettings())
+	require.NoError(t, err)
+	h := newHarness(t, NewDefaultConfig(), failedPII, new(consumertest.TracesSink), func(s *Settings) { s.Telemetry = tb })
+	h.s.Add(ctx, Chunk{TraceID: pcommon.TraceID{1}, Data: []byte{0xff, 0xff, 0xff}, Spans: 1, LLM: true})
+	h.s.Add(ctx, chunk(t, 1, 2, 1, true, true))
+	assert.Equal(t, map[byte]int{1: 2}, sampledIDs(h.judge))
+	metadatatest.AssertEqualProcessorLlmevalJudgeCopyErrors(t, tt, []metricdata.DataPoint[int64]{{Value: 1}}, metricdatatest.IgnoreTimestamp())
 }

@@ -24,7 +24,7 @@ func parseSignalRef(s string) (signals.Category, string, error) {
 	cat, kind, _ := strings.Cut(s, ".")
 	c, ok := signals.CategoryByName(cat)
 	if !ok {
-		return 0, "", fmt.Errorf("%q: unknown signal category (want misalignment, stagnation, disengagement, satisfaction, failure, loop, exhaustion or feedback, optionally .kind)", s)
+		return 0, "", fmt.Errorf("%q: unknown signal category (want one of %s, optionally .kind)", s, strings.Join(signals.CategoryNames(), ", "))
 	}
 	return c, kind, nil
 }

@@ -80,8 +80,10 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Validate names the field of every mistake.
-func (c *Config) Validate() error {
+// validate names the field of every mistake. It is not the collector's
+// Validate: the collector would name the block on the first line only, so
+// the processor reports these through New, one line each.
+func (c *Config) validate() error {
 	var errs []error
 	if c.UserTurnBaseline < 0 {
 		errs = append(errs, errors.New("user_turn_baseline: must be positive"))

@@ -27,8 +27,11 @@ type Detector struct {
 	bufs     sync.Pool
 }
 
-// New builds a detector; cfg must have passed Validate.
+// New validates cfg and builds a detector; errors name the field.
 func New(cfg Config) (*Detector, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
 	cfg = cfg.withDefaults()
 	sets, err := compilePhrases(cfg)
 	if err != nil {

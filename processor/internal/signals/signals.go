@@ -92,16 +92,6 @@ func (f *Found) HasKind(c Category, kind string) bool {
 	return false
 }
 
-// Any reports whether any category was seen.
-func (f *Found) Any() bool {
-	for _, n := range f.counts {
-		if n > 0 {
-			return true
-		}
-	}
-	return false
-}
-
 // Severity maps a count to 0 (none), 1 (1-2), 2 (3-4) or 3 (5+).
 func Severity(count int) int {
 	switch {

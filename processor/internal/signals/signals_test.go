@@ -84,7 +84,7 @@ func detect(t testing.TB, d *Detector, s spanRef) map[string][]string {
 
 func newDetector(t testing.TB, cfg Config) *Detector {
 	t.Helper()
-	require.NoError(t, cfg.Validate())
+	require.NoError(t, cfg.validate())
 	d, err := New(cfg)
 	require.NoError(t, err)
 	return d
@@ -285,7 +285,7 @@ func TestConfigValidate(t *testing.T) {
 		{Config{MaxConversations: -1}, "max_conversations: must be positive"},
 	}
 	for _, tc := range cases {
-		assert.ErrorContains(t, tc.cfg.Validate(), tc.want)
+		assert.ErrorContains(t, tc.cfg.validate(), tc.want)
 	}
 }
 
