@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"net"
@@ -82,15 +80,19 @@ func (s *otlpSink) waitSpans(t *testing.T, n int64, within time.Duration) {
 	require.Equal(t, n, s.spans.Load(), "spans that reached the exporter's endpoint")
 }
 
-// otlpPipeline is a collector config: OTLP/HTTP in, the processors given,
-// OTLP/HTTP out to mainURL.
-func otlpPipeline(otlpPort, metricsPort int, mainURL, processors, pipeline string) string {
-	return fmt.Sprintf(`receivers:
+// startWithSinks runs the collector with processors (YAML under
+// `processors:`, %s standing for the judge's URL) in the traces pipeline
+// (pipeline lists them), exporting over OTLP/HTTP to a main sink, with a
+// judge sink that never answers when hangingJudge.
+func startWithSinks(t *testing.T, processors, pipeline string, hangingJudge bool) (c *collector, main, judge *otlpSink) {
+	t.Helper()
+	main, judge = newOTLPSink(t, false), newOTLPSink(t, hangingJudge)
+	otlpPort, metricsPort := freePort(t), freePort(t)
+	cfg := fmt.Sprintf(`receivers:
   otlp:
     protocols:
       http:
         endpoint: 127.0.0.1:%d
-        max_request_body_size: 67108864
 processors:
 %s
 exporters:
@@ -98,21 +100,13 @@ exporters:
     endpoint: %s
     compression: none
 service:
-  telemetry:
-    metrics:
-      level: detailed
-      readers:
-        - pull:
-            exporter:
-              prometheus:
-                host: 127.0.0.1
-                port: %d
-  pipelines:
+%s  pipelines:
     traces:
       receivers: [otlp]
       processors: [%s]
       exporters: [otlp_http]
-`, otlpPort, indent(processors, "  "), mainURL, metricsPort, pipeline)
+`, otlpPort, indent(fmt.Sprintf(processors, judge.url), "  "), main.url, telemetryYAML(metricsPort), pipeline)
+	return startConfig(t, cfg, otlpPort, metricsPort), main, judge
 }
 
 // TestForgedVerdictsDoNotSurvive: a client sends llmeval.* attributes on a
@@ -176,16 +170,13 @@ func nested(v pcommon.Value, depth int) {
 // lives, every span comes out, and the tool span carries error verdicts
 // naming the attribute.
 func TestMillionDeepValuesDoNotCrash(t *testing.T) {
-	main := newOTLPSink(t, false)
-	judge := newOTLPSink(t, false)
-	otlpPort, metricsPort := freePort(t), freePort(t)
-	c := startConfig(t, otlpPipeline(otlpPort, metricsPort, main.url, fmt.Sprintf(`llmeval:
+	c, main, judge := startWithSinks(t, `llmeval:
   sampling:
     baseline_ratio: 1
     decision_wait: 1s
   judge:
     otlp_http: { endpoint: %q, compression: none }
-`, judge.url), "llmeval"), otlpPort, metricsPort)
+`, "llmeval", false)
 
 	td := ptrace.NewTraces()
 	ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
@@ -234,10 +225,7 @@ func TestMillionDeepValuesDoNotCrash(t *testing.T) {
 // shutdown_timeout plus the batch flush, and every main-stream span came
 // out.
 func TestShutdownDeadlineWithAHangingJudge(t *testing.T) {
-	main := newOTLPSink(t, false)
-	judge := newOTLPSink(t, true)
-	otlpPort, metricsPort := freePort(t), freePort(t)
-	c := startConfig(t, otlpPipeline(otlpPort, metricsPort, main.url, fmt.Sprintf(`llmeval:
+	c, main, judge := startWithSinks(t, `llmeval:
   sampling:
     baseline_ratio: 1
     decision_wait: 1h
@@ -249,7 +237,7 @@ batch:
   timeout: 1h
   send_batch_size: 1000000
   send_batch_max_size: 0
-`, judge.url), "llmeval, batch"), otlpPort, metricsPort)
+`, "llmeval, batch", true)
 
 	const traces = 10_050
 	sent := 0
@@ -283,19 +271,4 @@ batch:
 	assert.Less(t, took, 10*time.Second, "judge.shutdown_timeout (2s) plus the batch flush")
 	assert.Equal(t, int64(traces), main.spans.Load(), "every main-stream span came out")
 	assert.Positive(t, judge.reqs.Load(), "the decided traces were offered to the judge, which never answered")
-}
-
-// postTimeout posts body and requires 200 within timeout.
-func (c *collector) postTimeout(t *testing.T, contentType string, body []byte, timeout time.Duration) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.otlpURL, bytes.NewReader(body))
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", contentType)
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	msg, _ := io.ReadAll(resp.Body)
-	require.Equal(t, http.StatusOK, resp.StatusCode, "OTLP export rejected: %s", msg)
 }

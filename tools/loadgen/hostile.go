@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -153,24 +151,7 @@ func hostileConfig(withLLMEval bool, otlpPort, metricsPort int, sinkURL, judgeUR
       otlp_http: { endpoint: %s, compression: none }
 `, maxBytes, hostileConversations, judgeURL)
 	}
-	return fmt.Sprintf(`receivers:
-  otlp:
-    protocols:
-      http: { endpoint: "127.0.0.1:%d" }
-processors:
-%s  batch: { timeout: 200ms }
-exporters:
-  otlp_http: { endpoint: %s, compression: none }
-service:
-  telemetry:
-    logs: { level: error }
-    metrics:
-      level: detailed
-      readers:
-        - pull: { exporter: { prometheus: { host: 127.0.0.1, port: %d } } }
-  pipelines:
-    traces: { receivers: [otlp], processors: %s, exporters: [otlp_http] }
-`, otlpPort, llmeval, sinkURL, metricsPort, procs)
+	return pipelineYAML(otlpPort, metricsPort, llmeval, sinkURL, procs)
 }
 
 type hostileResult struct {
@@ -201,29 +182,8 @@ func hostilePhase(binary string, withLLMEval bool, tracesPerSec int, d time.Dura
 		return res, err
 	}
 	url := fmt.Sprintf("http://127.0.0.1:%d/v1/traces", port)
-	client := &http.Client{Timeout: 30 * time.Second}
 	var sent atomic.Int64
-	var sendErr atomic.Value
-	jobs := make(chan []byte, 16)
-	var wg sync.WaitGroup
-	for w := 0; w < 4; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for body := range jobs {
-				resp, err := client.Post(url, "application/x-protobuf", bytes.NewReader(body))
-				if err != nil {
-					sendErr.Store(err)
-					continue
-				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusOK {
-					sendErr.Store(fmt.Errorf("status %d", resp.StatusCode))
-				}
-			}
-		}()
-	}
+	jobs, waitSent := posters(url, 4, 16, 30*time.Second)
 	// Batches of 10 traces, tracesPerSec/10 times a second.
 	tick := time.NewTicker(time.Second * 10 / time.Duration(tracesPerSec))
 	var n uint64
@@ -244,15 +204,14 @@ func hostilePhase(binary string, withLLMEval bool, tracesPerSec int, d time.Dura
 		jobs <- body // waits when the collector is slower: offered load adapts, nothing is dropped here
 	}
 	tick.Stop()
-	close(jobs)
-	wg.Wait()
+	sendErr := waitSent()
 	for deadline := time.Now().Add(30 * time.Second); out.spans.Load() < sent.Load() && time.Now().Before(deadline); {
 		time.Sleep(100 * time.Millisecond)
 	}
 	_, res.peakRSS = procStats(p.cmd.Process.Pid)
 	res.sent, res.received = sent.Load(), out.spans.Load()
-	if e, ok := sendErr.Load().(error); ok && e != nil {
-		return res, fmt.Errorf("sending: %w", e)
+	if sendErr != nil {
+		return res, fmt.Errorf("sending: %w", sendErr)
 	}
 	res.metrics = map[string]string{}
 	if withLLMEval {

@@ -14,6 +14,8 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/memtest"
 )
 
 // hangingJudge never answers until released; with honourCtx false it also
@@ -149,14 +151,6 @@ func TestShutdownHasADeadline(t *testing.T) {
 	}
 }
 
-func liveHeap() int64 {
-	runtime.GC()
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return int64(m.HeapAlloc)
-}
-
 // TestBookkeepingIsWhatTheREADMESays measures what a buffered trace costs
 // beside its copy, and what a remembered decision costs: the figures the
 // documented memory bound uses (README, "Memory": 400 B and 160 B).
@@ -170,23 +164,23 @@ func TestBookkeepingIsWhatTheREADMESays(t *testing.T) {
 	for i := range chunks {
 		chunks[i] = Chunk{TraceID: pcommon.TraceID{byte(i), byte(i >> 8), 9}, Data: []byte{}, Spans: 1}
 	}
-	before := liveHeap()
+	before := memtest.LiveHeap()
 	for _, c := range chunks {
 		h.s.Add(ctx, c)
 	}
-	buffered, copies := liveHeap()-before, int64(0)
+	buffered, copies := memtest.LiveHeap()-before, int64(0)
 	_, copies = h.s.Buffered()
 	perTrace := (buffered - copies) / n
 	t.Logf("a buffered trace: %d B beside its copy", perTrace)
 	assert.LessOrEqual(t, perTrace, int64(400))
 
 	h.clock.advance(time.Hour)
-	before = liveHeap()
+	before = memtest.LiveHeap()
 	h.s.DecideDue(ctx) // every trace decided, none sampled: n decisions remembered
 	n2, _ := h.s.Buffered()
 	require.Zero(t, n2)
 	// The buffer's bookkeeping is gone; what is left is the decisions.
-	decisions := liveHeap() - before + buffered - copies
+	decisions := memtest.LiveHeap() - before + buffered - copies
 	perDecision := decisions / n
 	t.Logf("a remembered decision: %d B", perDecision)
 	assert.LessOrEqual(t, perDecision, int64(160))

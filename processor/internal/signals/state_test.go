@@ -8,15 +8,9 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
-)
 
-func heapInUse() uint64 {
-	runtime.GC()
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
-}
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/memtest"
+)
 
 // TestConversationStateIsBoundedInBytes: long conversation IDs and long
 // tool names from clients do not pin memory: what the state keeps is
@@ -25,7 +19,7 @@ func TestConversationStateIsBoundedInBytes(t *testing.T) {
 	const conversations, calls, long = 300, 8, 16 << 10
 	d := newDetector(t, Config{MaxConversations: conversations})
 	t0 := time.Now()
-	before := heapInUse()
+	before := memtest.LiveHeap()
 	for i := 0; i < conversations; i++ {
 		id := fmt.Sprintf("%05d", i) + strings.Repeat("c", long)
 		for j := 0; j < calls; j++ {
@@ -33,7 +27,7 @@ func TestConversationStateIsBoundedInBytes(t *testing.T) {
 			detect(t, d, toolSpan(t, id, 1, name, `{}`, t0, ""))
 		}
 	}
-	grew := int64(heapInUse()) - int64(before)
+	grew := memtest.LiveHeap() - before
 	bound := int64(conversations * conversationBytes)
 	assert.Equal(t, conversations, d.state.len())
 	assert.LessOrEqual(t, grew, bound+(1<<20), "state grew %d bytes; bound %d (+1 MiB slack); the IDs and names alone are %d", grew, bound, conversations*(calls+1)*long)
