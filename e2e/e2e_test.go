@@ -92,7 +92,7 @@ evaluators:
 			"llmeval.verdict":                "fail",
 			"llmeval.failed":                 []any{"answer_json", "no_sorry", "slow", "big_output"},
 			"llmeval.answer_json.verdict":    "fail",
-			"llmeval.answer_json.reason":     "not JSON: invalid character 'I' looking for beginning of value (byte 1)",
+			"llmeval.answer_json.reason":     "not JSON: syntax error at byte 1",
 			"llmeval.no_sorry.verdict":       "fail",
 			"llmeval.no_sorry.reason":        "output matches must_not_match at byte 4",
 			"llmeval.mentions_order.verdict": "pass",

@@ -130,7 +130,9 @@ func (e *finishReasonEvaluator) Evaluate(_ context.Context, v *spanmodel.View) R
 	}
 	for _, r := range reasons {
 		if n := NormalizeFinishReason(r); e.failOn[n] {
-			return Failed("finish reason %q (%s)", boundLang(r), n)
+			// The normalized reason only: the producer's spelling is
+			// whatever the span says.
+			return Failed("finish reason %s", n)
 		}
 	}
 	return Passed()

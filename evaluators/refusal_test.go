@@ -134,16 +134,16 @@ func TestFinishReasonEvaluator(t *testing.T) {
 	fr := func(r ...any) kv { return kv{"gen_ai.response.finish_reasons", r} }
 	runEvalCases(t, []evalCase{
 		{name: "stop", entry: f, attrs: []kv{chat, fr("stop")}, verdict: Pass},
-		{name: "openai length", entry: f, attrs: []kv{chat, fr("length")}, verdict: Fail, reason: `finish reason "length" (length)`},
-		{name: "anthropic max_tokens", entry: f, attrs: []kv{chat, fr("max_tokens")}, verdict: Fail, reason: `"max_tokens" (length)`},
-		{name: "gemini SAFETY", entry: f, attrs: []kv{chat, fr("SAFETY")}, verdict: Fail, reason: `"SAFETY" (content_filter)`},
+		{name: "openai length", entry: f, attrs: []kv{chat, fr("length")}, verdict: Fail, reason: "finish reason length"},
+		{name: "anthropic max_tokens", entry: f, attrs: []kv{chat, fr("max_tokens")}, verdict: Fail, reason: "finish reason length"},
+		{name: "gemini SAFETY", entry: f, attrs: []kv{chat, fr("SAFETY")}, verdict: Fail, reason: "finish reason content_filter"},
 		{name: "vercel tool-calls", entry: f, attrs: []kv{chat, fr("tool-calls")}, verdict: Pass},
-		{name: "vercel error", entry: f, attrs: []kv{chat, fr("error")}, verdict: Fail, reason: "(error)"},
-		{name: "second of several", entry: f, attrs: []kv{chat, fr("stop", "content-filter")}, verdict: Fail, reason: "(content_filter)"},
+		{name: "vercel error", entry: f, attrs: []kv{chat, fr("error")}, verdict: Fail, reason: "finish reason error"},
+		{name: "second of several", entry: f, attrs: []kv{chat, fr("stop", "content-filter")}, verdict: Fail, reason: "finish reason content_filter"},
 		{name: "none", entry: f, attrs: []kv{chat}, verdict: Skip},
-		{name: "custom fail_on", entry: entry("f", "finish_reason", map[string]any{"fail_on": []any{"tool_calls"}}), attrs: []kv{chat, fr("tool_use")}, verdict: Fail, reason: `"tool_use" (tool_calls)`},
+		{name: "custom fail_on", entry: entry("f", "finish_reason", map[string]any{"fail_on": []any{"tool_calls"}}), attrs: []kv{chat, fr("tool_use")}, verdict: Fail, reason: "finish reason tool_calls"},
 		{name: "custom fail_on passes length", entry: entry("f", "finish_reason", map[string]any{"fail_on": []any{"tool_calls"}}), attrs: []kv{chat, fr("length")}, verdict: Pass},
-		{name: "openinference", entry: f, attrs: []kv{{"openinference.span.kind", "LLM"}, {"llm.finish_reason", "length"}, {"output.value", "x"}}, verdict: Fail, reason: "(length)"},
+		{name: "openinference", entry: f, attrs: []kv{{"openinference.span.kind", "LLM"}, {"llm.finish_reason", "length"}, {"output.value", "x"}}, verdict: Fail, reason: "finish reason length"},
 	})
 }
 
