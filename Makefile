@@ -49,7 +49,7 @@ run: $(BIN)
 
 ## test: formatting and lint, unit tests with the race detector, short fuzz runs, the SRE kit's rule checks, end-to-end tests on the built binary,
 ## precision and recall on the labelled corpus
-test: unit fuzz promtool e2e corpus
+test: lint unit fuzz promtool e2e corpus
 
 ## lint: gofmt, then golangci-lint (pinned, installed into .tools/)
 lint: $(GOLANGCI)

@@ -79,7 +79,6 @@ func (st scaleTrace) spanID(k int) pcommon.SpanID {
 	return pcommon.SpanID{0x5c, byte(st.n >> 8), byte(st.n), byte(k)}
 }
 
-
 // appendPart adds the spans of request p of the trace to ss.
 func (st scaleTrace) appendPart(ss ptrace.ScopeSpans, p int) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(st.n) * time.Second)

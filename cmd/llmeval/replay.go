@@ -151,13 +151,14 @@ func replay(args []string, stdout, stderr io.Writer) (int, error) {
 		names = append(names, e.Name)
 	}
 	t := newTally(cfg.AttributePrefix, names, *examples)
+	var outFile *os.File
 	if *outPath != "" {
-		f, err := os.Create(*outPath)
-		if err != nil {
+		var err error
+		if outFile, err = os.Create(*outPath); err != nil {
 			return 2, err
 		}
-		defer f.Close()
-		t.out = bufio.NewWriterSize(f, 1<<20)
+		defer func() { _ = outFile.Close() }() // early returns; the normal path closes and checks below
+		t.out = bufio.NewWriterSize(outFile, 1<<20)
 	}
 	jt := &judgeTally{reasonOf: map[pcommon.TraceID]string{}}
 	next, _ := consumer.NewTraces(t.consume)
@@ -203,6 +204,9 @@ func replay(args []string, stdout, stderr io.Writer) (int, error) {
 	stop()
 	if t.out != nil {
 		if err := t.out.Flush(); err != nil && t.outErr == nil {
+			t.outErr = err
+		}
+		if err := outFile.Close(); err != nil && t.outErr == nil {
 			t.outErr = err
 		}
 		if t.outErr != nil {

@@ -195,7 +195,7 @@ func (c *client) once(ctx context.Context, body []byte) (a answer, retryAfter ti
 	if err != nil {
 		return a, 0, classify(ctx, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	// The body of an error answer may echo the prompt: it is drained,
 	// never read into an error or a log.
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {

@@ -271,7 +271,7 @@ func scrapeAll(port int, name string) string {
 	if err != nil {
 		return "?"
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, _ := io.ReadAll(resp.Body)
 	var out []string
 	for _, line := range strings.Split(string(body), "\n") {

@@ -275,15 +275,13 @@ func freePort() int {
 	if err != nil {
 		panic(err)
 	}
-	defer l.Close()
+	defer func() { _ = l.Close() }()
 	return l.Addr().(*net.TCPAddr).Port
 }
 
 // process is a running collector.
 type process struct {
-	cmd     *exec.Cmd
-	otlp    string
-	metrics string
+	cmd *exec.Cmd
 }
 
 func startCollector(binary, cfg string) (*process, error) {
@@ -318,7 +316,7 @@ func (p *process) stop() {
 func waitPort(port int) error {
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
-			c.Close()
+			_ = c.Close()
 			return nil
 		}
 	}
@@ -336,7 +334,7 @@ func procStats(pid int) (cpu float64, peakRSS int64) {
 		}
 	}
 	if f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid)); err == nil {
-		defer f.Close()
+		defer func() { _ = f.Close() }()
 		sc := bufio.NewScanner(f)
 		for sc.Scan() {
 			if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
@@ -517,7 +515,7 @@ func scrape(port int, name string) string {
 	if err != nil {
 		return "?"
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {

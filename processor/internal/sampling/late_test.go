@@ -127,14 +127,14 @@ func TestLateMatches(t *testing.T) {
 			require.NoError(t, err)
 
 			for _, c := range tc.before {
-				s.Add(ctx, c)
+				s.add(ctx, c)
 			}
-			s.Add(ctx, chunk(t, 1, 2, 0, true, true)) // the root: trace 1 is complete
+			s.add(ctx, chunk(t, 1, 2, 0, true, true)) // the root: trace 1 is complete
 			clock.advance(cfg.DecisionWait)
-			s.DecideDue(ctx)
+			s.decideDue(ctx)
 			require.NotContains(t, judgeReasons(judge), byte(1), "trace 1 was decided not sampled")
 			for _, c := range tc.late {
-				s.Add(ctx, c)
+				s.add(ctx, c)
 			}
 
 			want := tc.wantMatches

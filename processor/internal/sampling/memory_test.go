@@ -166,7 +166,7 @@ func TestBookkeepingIsWhatTheREADMESays(t *testing.T) {
 	}
 	before := memtest.LiveHeap()
 	for _, c := range chunks {
-		h.s.Add(ctx, c)
+		h.s.add(ctx, c)
 	}
 	buffered, copies := memtest.LiveHeap()-before, int64(0)
 	_, copies = h.s.Buffered()
@@ -176,7 +176,7 @@ func TestBookkeepingIsWhatTheREADMESays(t *testing.T) {
 
 	h.clock.advance(time.Hour)
 	before = memtest.LiveHeap()
-	h.s.DecideDue(ctx) // every trace decided, none sampled: n decisions remembered
+	h.s.decideDue(ctx) // every trace decided, none sampled: n decisions remembered
 	n2, _ := h.s.Buffered()
 	require.Zero(t, n2)
 	// The buffer's bookkeeping is gone; what is left is the decisions.

@@ -105,8 +105,8 @@ func (rs Rules) Names(mask uint64) string {
 // The hash is 64-bit FNV-1a over the 16 trace-ID bytes, followed for a
 // rule's ratio by the rule's name; a trace is in when hash < ratio * 2^64.
 
-// TraceHash is the baseline hash of a trace ID.
-func TraceHash(id pcommon.TraceID) uint64 {
+// traceHash is the baseline hash of a trace ID.
+func traceHash(id pcommon.TraceID) uint64 {
 	h := fnv.New64a()
 	h.Write(id[:])
 	return h.Sum64()
@@ -135,5 +135,5 @@ func (rs Rules) InRatio(i int, id pcommon.TraceID) bool {
 	return below(ruleHash(id, rs[i].Name), rs[i].ratio)
 }
 
-// InBaseline reports whether the baseline keeps the trace.
-func InBaseline(id pcommon.TraceID, ratio float64) bool { return below(TraceHash(id), ratio) }
+// inBaseline reports whether the baseline keeps the trace.
+func inBaseline(id pcommon.TraceID, ratio float64) bool { return below(traceHash(id), ratio) }

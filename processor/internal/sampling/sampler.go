@@ -177,7 +177,7 @@ func (s *Sampler) loop() {
 		case c := <-s.in:
 			s.take(ctx, c)
 		case <-tick.C:
-			s.DecideDue(ctx)
+			s.decideDue(ctx)
 		case <-s.stop:
 			return
 		}
@@ -187,7 +187,7 @@ func (s *Sampler) loop() {
 // take is Add for a chunk that came through the handoff queue.
 func (s *Sampler) take(ctx context.Context, c Chunk) {
 	s.mem.handoff.Add(-int64(len(c.Data)))
-	s.Add(ctx, c)
+	s.add(ctx, c)
 }
 
 // Shutdown stops the loop, decides every buffered trace with what is known
@@ -239,9 +239,9 @@ func (s *Sampler) Shutdown(ctx context.Context) error {
 	return nil
 }
 
-// Add takes in one chunk. Exported for tests, which drive the sampler
+// add takes in one chunk. Tests call it directly to drive the sampler
 // step by step with a fake clock.
-func (s *Sampler) Add(ctx context.Context, c Chunk) {
+func (s *Sampler) add(ctx context.Context, c Chunk) {
 	now := s.set.Now()
 	if d, ok := s.decisions.Get(c.TraceID); ok {
 		s.set.Telemetry.ProcessorLlmevalJudgeLateSpans.Add(ctx, int64(c.Spans))
@@ -346,9 +346,9 @@ func (s *Sampler) decidesEarly(t *trace) bool {
 	return false
 }
 
-// DecideDue decides the traces whose root ended decision_wait ago with no
+// decideDue decides the traces whose root ended decision_wait ago with no
 // span since, and those older than max_trace_duration.
-func (s *Sampler) DecideDue(ctx context.Context) {
+func (s *Sampler) decideDue(ctx context.Context) {
 	now := s.set.Now()
 	for e := s.order.Front(); e != nil; {
 		t := e.Value.(*trace)
@@ -413,7 +413,7 @@ func (s *Sampler) choose(t *trace) (string, int) {
 	if kept != 0 {
 		return s.set.Rules.Names(kept), first
 	}
-	if InBaseline(t.id, s.cfg.BaselineRatio) {
+	if inBaseline(t.id, s.cfg.BaselineRatio) {
 		return contract.BaselineRule, -1
 	}
 	return "", -1

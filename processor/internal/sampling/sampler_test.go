@@ -102,24 +102,24 @@ func TestDecisionTiming(t *testing.T) {
 	cfg.BaselineRatio = 1 // every LLM trace, so the test sees when it is decided
 	h := newHarness(t, cfg, nil, new(consumertest.TracesSink), nil)
 
-	h.s.Add(ctx, chunk(t, 1, 2, 0, true, false)) // root not seen yet
+	h.s.add(ctx, chunk(t, 1, 2, 0, true, false)) // root not seen yet
 	h.clock.advance(time.Minute)
-	h.s.DecideDue(ctx)
+	h.s.decideDue(ctx)
 	assert.Empty(t, sampledIDs(h.judge), "undecided while the root is missing")
 
-	h.s.Add(ctx, chunk(t, 1, 1, 0, true, true)) // root ends
+	h.s.add(ctx, chunk(t, 1, 1, 0, true, true)) // root ends
 	h.clock.advance(cfg.DecisionWait - time.Second)
-	h.s.DecideDue(ctx)
+	h.s.decideDue(ctx)
 	assert.Empty(t, sampledIDs(h.judge), "undecided within the quiet period")
 
 	h.clock.advance(time.Second)
-	h.s.DecideDue(ctx)
+	h.s.decideDue(ctx)
 	assert.Equal(t, map[byte]int{1: 3}, sampledIDs(h.judge), "decided, whole, after the quiet period")
 
 	// A trace whose root never comes is decided at max_trace_duration.
-	h.s.Add(ctx, chunk(t, 2, 1, 0, true, false))
+	h.s.add(ctx, chunk(t, 2, 1, 0, true, false))
 	h.clock.advance(cfg.MaxTraceDuration)
-	h.s.DecideDue(ctx)
+	h.s.decideDue(ctx)
 	assert.Equal(t, map[byte]int{1: 3, 2: 1}, sampledIDs(h.judge))
 	n, b := h.s.Buffered()
 	assert.Zero(t, n)
@@ -129,12 +129,12 @@ func TestDecisionTiming(t *testing.T) {
 func TestRulesDecide(t *testing.T) {
 	ctx := context.Background()
 	h := newHarness(t, NewDefaultConfig(), failedPII, new(consumertest.TracesSink), nil)
-	h.s.Add(ctx, chunk(t, 1, 1, 1, true, false)) // matched: decided at once
-	h.s.Add(ctx, chunk(t, 2, 1, 0, true, true))  // no rule, no baseline
-	h.s.Add(ctx, chunk(t, 3, 1, 0, false, true)) // not an LLM trace
+	h.s.add(ctx, chunk(t, 1, 1, 1, true, false)) // matched: decided at once
+	h.s.add(ctx, chunk(t, 2, 1, 0, true, true))  // no rule, no baseline
+	h.s.add(ctx, chunk(t, 3, 1, 0, false, true)) // not an LLM trace
 	assert.Equal(t, map[byte]int{1: 1}, sampledIDs(h.judge), "a ratio-1 rule decides early")
 	h.clock.advance(time.Hour)
-	h.s.DecideDue(ctx)
+	h.s.decideDue(ctx)
 	assert.Equal(t, map[byte]int{1: 1}, sampledIDs(h.judge))
 
 	// Every copy is marked with why it was sampled.
@@ -147,12 +147,12 @@ func TestRulesDecide(t *testing.T) {
 func TestLateSpansFollowTheDecision(t *testing.T) {
 	ctx := context.Background()
 	h := newHarness(t, NewDefaultConfig(), failedPII, new(consumertest.TracesSink), nil)
-	h.s.Add(ctx, chunk(t, 1, 2, 1, true, false)) // sampled early
-	h.s.Add(ctx, chunk(t, 2, 1, 0, true, true))
+	h.s.add(ctx, chunk(t, 1, 2, 1, true, false)) // sampled early
+	h.s.add(ctx, chunk(t, 2, 1, 0, true, true))
 	h.clock.advance(time.Hour)
-	h.s.DecideDue(ctx) // trace 2 not sampled
-	h.s.Add(ctx, chunk(t, 1, 3, 0, true, true))
-	h.s.Add(ctx, chunk(t, 2, 5, 0, true, false))
+	h.s.decideDue(ctx) // trace 2 not sampled
+	h.s.add(ctx, chunk(t, 1, 3, 0, true, true))
+	h.s.add(ctx, chunk(t, 2, 5, 0, true, false))
 	assert.Equal(t, map[byte]int{1: 5}, sampledIDs(h.judge), "late spans of a sampled trace go to the judge, others do not")
 	n, _ := h.s.Buffered()
 	assert.Zero(t, n, "late spans are not buffered")
@@ -165,7 +165,7 @@ func TestEvictionAtBothLimits(t *testing.T) {
 		cfg.MaxTraces, cfg.BaselineRatio = 3, 1
 		h := newHarness(t, cfg, nil, new(consumertest.TracesSink), nil)
 		for id := byte(1); id <= 5; id++ {
-			h.s.Add(ctx, chunk(t, id, 1, 0, true, false))
+			h.s.add(ctx, chunk(t, id, 1, 0, true, false))
 		}
 		n, _ := h.s.Buffered()
 		assert.Equal(t, 3, n)
@@ -181,7 +181,7 @@ func TestEvictionAtBothLimits(t *testing.T) {
 		fit := int((cfg.MaxBytes - cfg.MaxBytes/8) / int64(len(s2.Encode(nil, c.Data))))
 		h := newHarness(t, cfg, nil, new(consumertest.TracesSink), nil)
 		for id := byte(1); id <= byte(fit+2); id++ {
-			h.s.Add(ctx, chunk(t, id, 1, 0, true, false))
+			h.s.add(ctx, chunk(t, id, 1, 0, true, false))
 		}
 		n, b := h.s.Buffered()
 		assert.Equal(t, fit, n)
@@ -196,18 +196,18 @@ func TestConsistentHashing(t *testing.T) {
 	in := 0
 	for i := 0; i < 10000; i++ {
 		id := pcommon.TraceID{byte(i), byte(i >> 8), 7}
-		a, b := InBaseline(id, ratio), InBaseline(id, ratio)
+		a, b := inBaseline(id, ratio), inBaseline(id, ratio)
 		require.Equal(t, a, b)
 		if a {
 			in++
 		}
 	}
 	assert.InDelta(t, 3000, in, 200, "baseline keeps about ratio of traces")
-	assert.True(t, InBaseline(pcommon.TraceID{1}, 1))
-	assert.False(t, InBaseline(pcommon.TraceID{1}, 0))
+	assert.True(t, inBaseline(pcommon.TraceID{1}, 1))
+	assert.False(t, inBaseline(pcommon.TraceID{1}, 0))
 	// The documented hash: FNV-1a 64 over the 16 trace-ID bytes (value
 	// computed independently from the FNV spec).
-	assert.Equal(t, uint64(0x88201fb960ff6465), TraceHash(pcommon.TraceID{}))
+	assert.Equal(t, uint64(0x88201fb960ff6465), traceHash(pcommon.TraceID{}))
 }
 
 func TestRuleRatio(t *testing.T) {
@@ -230,15 +230,15 @@ func TestBudgetAndShares(t *testing.T) {
 	rules := []RuleConfig{{Name: "noisy", VerdictFailed: []string{"refusal"}}, {Name: "rare", VerdictFailed: []string{"pii"}}}
 	h := newHarness(t, cfg, rules, new(consumertest.TracesSink), nil)
 	for id := byte(1); id <= 10; id++ { // a flood on the noisy rule
-		h.s.Add(ctx, chunk(t, id, 1, 1, true, false))
+		h.s.add(ctx, chunk(t, id, 1, 1, true, false))
 	}
-	h.s.Add(ctx, chunk(t, 50, 1, 2, true, false)) // the rare rule still gets through
+	h.s.add(ctx, chunk(t, 50, 1, 2, true, false)) // the rare rule still gets through
 	got := sampledIDs(h.judge)
 	assert.Equal(t, 1, got[1], "the noisy rule's own share (1 of burst 2)")
 	assert.Len(t, got, 2, "noisy rule capped at its share; rare rule not starved: %v", got)
 	assert.Equal(t, 1, got[50])
 	h.clock.advance(time.Second) // the noisy bucket refills at 1/s
-	h.s.Add(ctx, chunk(t, 60, 1, 1, true, false))
+	h.s.add(ctx, chunk(t, 60, 1, 1, true, false))
 	assert.Equal(t, 1, sampledIDs(h.judge)[60])
 }
 
@@ -246,7 +246,7 @@ func TestRedaction(t *testing.T) {
 	for _, mode := range []string{"drop", "mask"} {
 		t.Run(mode, func(t *testing.T) {
 			h := newHarness(t, NewDefaultConfig(), failedPII, new(consumertest.TracesSink), func(s *Settings) { s.Redact = RedactConfig{Mode: mode} })
-			h.s.Add(context.Background(), chunk(t, 1, 1, 1, true, false))
+			h.s.add(context.Background(), chunk(t, 1, 1, 1, true, false))
 			sp := h.judge.AllTraces()[0].ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0)
 			a := sp.Attributes().AsRaw()
 			if mode == "drop" {
@@ -271,7 +271,7 @@ func TestJudgeDownDropsCopiesOnly(t *testing.T) {
 	require.NoError(t, err)
 	s, err := New(cfg, Settings{Rules: built, Judge: consumertest.NewErr(errors.New("sending queue is full")), Telemetry: tb, Logger: zap.NewNop(), Prefix: "llmeval"})
 	require.NoError(t, err)
-	s.Add(context.Background(), chunk(t, 1, 4, 1, true, false))
+	s.add(context.Background(), chunk(t, 1, 4, 1, true, false))
 	n, _ := s.Buffered()
 	assert.Zero(t, n, "a refused copy is not kept")
 }
@@ -352,16 +352,16 @@ func TestEnormousTraceDoesNotStarveOthers(t *testing.T) {
 	h := newHarness(t, cfg, nil, new(consumertest.TracesSink), nil)
 	big := chunk(t, 99, 1000, 0, true, false)
 	for i := 0; i < 100; i++ {
-		h.s.Add(ctx, big)
+		h.s.add(ctx, big)
 		if i%25 == 0 {
 			id := byte(i/25 + 1)
-			h.s.Add(ctx, chunk(t, id, 3, 0, true, true))
+			h.s.add(ctx, chunk(t, id, 3, 0, true, true))
 		}
 		_, b := h.s.Buffered()
 		require.LessOrEqual(t, b, cfg.MaxBytes, "the buffer never exceeds max_bytes")
 	}
 	h.clock.advance(time.Hour)
-	h.s.DecideDue(ctx)
+	h.s.decideDue(ctx)
 	got := sampledIDs(h.judge)
 	for id := byte(1); id <= 4; id++ {
 		assert.Equal(t, 3, got[id], "small trace %d sampled whole", id)
@@ -382,8 +382,8 @@ func TestUnreadableCopyCounted(t *testing.T) {
 	tb, err := metadata.NewTelemetryBuilder(tt.NewTelemetrySettings())
 	require.NoError(t, err)
 	h := newHarness(t, NewDefaultConfig(), failedPII, new(consumertest.TracesSink), func(s *Settings) { s.Telemetry = tb })
-	h.s.Add(ctx, Chunk{TraceID: pcommon.TraceID{1}, Data: []byte{0xff, 0xff, 0xff}, Spans: 1, LLM: true})
-	h.s.Add(ctx, chunk(t, 1, 2, 1, true, true))
+	h.s.add(ctx, Chunk{TraceID: pcommon.TraceID{1}, Data: []byte{0xff, 0xff, 0xff}, Spans: 1, LLM: true})
+	h.s.add(ctx, chunk(t, 1, 2, 1, true, true))
 	assert.Equal(t, map[byte]int{1: 2}, sampledIDs(h.judge))
 	metadatatest.AssertEqualProcessorLlmevalJudgeCopyErrors(t, tt, []metricdata.DataPoint[int64]{{Value: 1}}, metricdatatest.IgnoreTimestamp())
 }
