@@ -131,21 +131,7 @@ func eachJSONString(text string, fn func(string) bool) error {
 		case '}', ']':
 			depth--
 		case '"':
-			j, escaped := i+1, false
-			for t[j] != '"' {
-				if t[j] == '\\' {
-					escaped = true
-					j++
-				}
-				j++
-			}
-			str := t[i+1 : j]
-			if escaped {
-				var u string
-				if json.Unmarshal([]byte(t[i:j+1]), &u) == nil {
-					str = u
-				}
-			}
+			str, j := jsonStringAt(t, i)
 			if !fn(str) {
 				return nil
 			}
@@ -153,4 +139,25 @@ func eachJSONString(text string, fn func(string) bool) error {
 		}
 	}
 	return nil
+}
+
+// jsonStringAt reads the string literal that starts at t[i] (a '"') in
+// valid JSON text t: its unescaped value and the index of its closing quote.
+func jsonStringAt(t string, i int) (string, int) {
+	j, escaped := i+1, false
+	for t[j] != '"' {
+		if t[j] == '\\' {
+			escaped = true
+			j++
+		}
+		j++
+	}
+	str := t[i+1 : j]
+	if escaped {
+		var u string
+		if json.Unmarshal([]byte(t[i:j+1]), &u) == nil {
+			str = u
+		}
+	}
+	return str, j
 }

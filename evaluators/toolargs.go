@@ -172,21 +172,7 @@ func eachArgString(text string, fn func(key, s string) bool) error {
 				key = top.key
 			}
 		case '"':
-			j, escaped := i+1, false
-			for t[j] != '"' {
-				if t[j] == '\\' {
-					escaped = true
-					j++
-				}
-				j++
-			}
-			str := t[i+1 : j]
-			if escaped {
-				var u string
-				if json.Unmarshal([]byte(t[i:j+1]), &u) == nil {
-					str = u
-				}
-			}
+			str, j := jsonStringAt(t, i)
 			k := j + 1
 			for k < len(t) && (t[k] == ' ' || t[k] == '\t' || t[k] == '\n' || t[k] == '\r') {
 				k++
