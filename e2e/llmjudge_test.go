@@ -213,7 +213,7 @@ rules:
 		env:    []string{"LLMEVAL_TEST_JUDGE_KEY=sk-e2e"},
 	})
 	td := ptrace.NewTraces()
-	servedTrace(td, 1, "shop", "What is my order status?", "It ships today; we emailed jane.doe@example.com.")
+	servedTrace(td, 1, "shop", "What is my order status?", "It ships today; we emailed jane.roe@fastmail.com.")
 	servedTrace(td, 2, "support", "This is useless, let me talk to a human", "One moment.")
 	servedTrace(td, 3, "shop", "What is my order status?", "It ships today.")
 	c.send(t, td)
@@ -260,7 +260,7 @@ rules:
 	assert.Regexp(t, `otelcol_connector_llmjudge_calls(_total)?\{[^}]*rubric="helpful"[^}]*\} 2`, m)
 	assert.Regexp(t, `otelcol_connector_llmjudge_verdicts(_total)?\{[^}]*label="fail"[^}]*rubric="resolved"[^}]*\} 1`, m)
 	assert.Regexp(t, `otelcol_connector_llmeval_results_records(_total)?\{[^}]*label="fail"[^}]*\} 1`, m)
-	for _, secret := range []string{"jane.doe@example.com", "talk to a human", "sk-e2e", "Stalls the user"} {
+	for _, secret := range []string{"jane.roe@fastmail.com", "talk to a human", "sk-e2e", "Stalls the user"} {
 		assert.NotContains(t, c.stderr.String(), secret, "content, answers and keys stay out of the collector's logs, even at debug")
 	}
 }

@@ -101,7 +101,7 @@ func TestSREKitInPrometheus(t *testing.T) {
 		td := tr.batch()
 		tr.healthy(td, "Your order 1042 has shipped and arrives on 3 January.")
 		for j := 0; j < 3; j++ {
-			tr.healthy(td, "Sure: the customer is jane.doe@example.com, card 4111 1111 1111 1111.")
+			tr.healthy(td, "Sure: the customer is jane.roe@fastmail.com, card 4787 7893 2879 2170.")
 		}
 		if i == 7 { // one, on a series of its own
 			tr.toolCall(td, "run_shell", `{"command":"rm -rf /var/lib/postgresql/data"}`, "conv-ops")
