@@ -129,7 +129,7 @@ func (st scaleTrace) appendPart(ss ptrace.ScopeSpans, p int) {
 		}
 		answer := "Your order ships today."
 		if st.leak {
-			answer = fmt.Sprintf("Your order ships today; we emailed jane.doe%d@example.com.", st.n)
+			answer = fmt.Sprintf("Your order ships today; we emailed jane.doe%d@fastmail.com.", st.n)
 		}
 		chat(5, "Where is my order?", answer, 1500*time.Millisecond, 2500*time.Millisecond)
 	case 2:
