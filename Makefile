@@ -16,7 +16,7 @@ FUZZTIME    ?= 30000x
 FUZZTIME_SLOW ?= 1500x
 GO_SOURCES  := $(shell find . -name '*.go' -not -path './build/*' -not -path './.tools/*') go.mod go.sum
 
-.PHONY: all build run test unit e2e fuzz bench loadtest soak generate lint clean prometheus promtool
+.PHONY: all build run test unit e2e fuzz corpus bench loadtest soak generate lint clean prometheus promtool
 
 all: build
 
@@ -47,8 +47,9 @@ run: $(BIN)
 	fi
 	$(BIN) --config $(RUN_CONFIG)
 
-## test: formatting and lint, unit tests with the race detector, short fuzz runs, the SRE kit's rule checks, end-to-end tests on the built binary
-test: unit fuzz promtool e2e
+## test: formatting and lint, unit tests with the race detector, short fuzz runs, the SRE kit's rule checks, end-to-end tests on the built binary,
+## precision and recall on the labelled corpus
+test: unit fuzz promtool e2e corpus
 
 ## lint: gofmt, then golangci-lint (pinned, installed into .tools/)
 lint: $(GOLANGCI)
@@ -64,6 +65,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzViewMessages$$' -fuzztime $(FUZZTIME) ./internal/spanmodel/
 	$(GO) test -run '^$$' -fuzz '^FuzzExtractJSON$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzPII$$' -fuzztime $(FUZZTIME) ./evaluators/
+	$(GO) test -run '^$$' -fuzz '^FuzzRefusal$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzSQLScan$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzDestructive$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzShellCommand$$' -fuzztime $(FUZZTIME) ./evaluators/
@@ -73,9 +75,31 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzGroundingContext$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzPrefilter$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzConfig$$' -fuzztime $(FUZZTIME_SLOW) ./processor/
+	$(GO) test -run '^$$' -fuzz '^FuzzNoContentInReasons$$' -fuzztime $(FUZZTIME_SLOW) ./processor/
 	$(GO) test -run '^$$' -fuzz '^FuzzPhrases$$' -fuzztime $(FUZZTIME) ./internal/textmatch/
+	$(GO) test -run '^$$' -fuzz '^FuzzOwnVoice$$' -fuzztime $(FUZZTIME) ./internal/textmatch/
 	$(GO) test -run '^$$' -fuzz '^FuzzDetect$$' -fuzztime $(FUZZTIME) ./processor/internal/signals/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseAnswer$$' -fuzztime $(FUZZTIME) ./connector/llmjudgeconnector/
+
+# The labelled corpus (testdata/corpus) through the same replay and calibrate
+# a user runs: every evaluator's table on dev and test, and a non-zero exit
+# when an evaluator is below the thresholds on test.
+CORPUS_OUT       := build/corpus
+CORPUS_PRECISION ?= 0.95
+CORPUS_RECALL    ?= 0.90
+
+## corpus: replay + calibrate over testdata/corpus; fails below the thresholds on the test split
+corpus: bin/llmeval
+	rm -rf $(CORPUS_OUT)
+	$(GO) run ./tools/corpus2otlp --out $(CORPUS_OUT) testdata/corpus/*.jsonl
+	for c in $(CORPUS_OUT)/*.yaml; do \
+		g=$${c%.yaml}; bin/llmeval replay --config $$c --out $$g.annotated.jsonl $$g.otlp.jsonl > $$g.replay.txt || exit 1; \
+	done
+	@echo "== dev split (tune here: go run ./tools/corpus2otlp --errors --split dev --out $(CORPUS_OUT))"
+	bin/llmeval calibrate --labels $(CORPUS_OUT)/labels.csv --split dev $(CORPUS_OUT)/*.annotated.jsonl
+	@echo "== test split (asserted: precision >= $(CORPUS_PRECISION), recall >= $(CORPUS_RECALL))"
+	bin/llmeval calibrate --labels $(CORPUS_OUT)/labels.csv --split test \
+		--min-precision $(CORPUS_PRECISION) --min-recall $(CORPUS_RECALL) $(CORPUS_OUT)/*.annotated.jsonl
 
 # Node packages for the live-agent e2e test, pinned by package-lock.json.
 FIXTUREGEN := tools/fixturegen

@@ -295,7 +295,13 @@ func (c *collector) send(t *testing.T, td ptrace.Traces) {
 
 func (c *collector) post(t *testing.T, contentType string, body []byte) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	c.postTimeout(t, contentType, body, 20*time.Second)
+}
+
+// postTimeout posts body and requires 200 within timeout.
+func (c *collector) postTimeout(t *testing.T, contentType string, body []byte, timeout time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.otlpURL, bytes.NewReader(body))
 	require.NoError(t, err)

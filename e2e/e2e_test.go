@@ -92,7 +92,7 @@ evaluators:
 			"llmeval.verdict":                "fail",
 			"llmeval.failed":                 []any{"answer_json", "no_sorry", "slow", "big_output"},
 			"llmeval.answer_json.verdict":    "fail",
-			"llmeval.answer_json.reason":     "not JSON: invalid character 'I' looking for beginning of value (byte 1)",
+			"llmeval.answer_json.reason":     "not JSON: syntax error at byte 1",
 			"llmeval.no_sorry.verdict":       "fail",
 			"llmeval.no_sorry.reason":        "output matches must_not_match at byte 4",
 			"llmeval.mentions_order.verdict": "pass",
@@ -241,14 +241,16 @@ func TestDefaultSetOnRealProducers(t *testing.T) {
 		switch scenario {
 		case "normal":
 			assert.Empty(t, byEval, "%s: a normal run fails nothing", key)
+		// One event, one verdict: the model call that produced the
+		// answer fails, not also the agent span that reports it.
 		case "refusal":
-			assert.Positive(t, byEval["refusal"], "%s: the refusal must fail the refusal check", key)
+			assert.Equal(t, 1, byEval["refusal"], "%s: the refusal fails the refusal check once", key)
 		case "leak":
-			assert.Positive(t, byEval["pii"], "%s: the leaked data must fail the pii check", key)
+			assert.Equal(t, 1, byEval["pii"], "%s: the leaked data fails the pii check once", key)
 		case "bad_tool_args":
-			assert.Positive(t, byEval["tool_call"], "%s: the broken arguments must fail tool_call", key)
+			assert.Equal(t, 1, byEval["tool_call"], "%s: the broken arguments fail tool_call once", key)
 		case "truncated":
-			assert.Positive(t, byEval["finish_reason"], "%s: the cut-off answer must fail finish_reason", key)
+			assert.Equal(t, 1, byEval["finish_reason"], "%s: the cut-off answer fails finish_reason once", key)
 		}
 		if scenario != "refusal" {
 			assert.Zero(t, byEval["refusal"], "%s: no refusal here", key)

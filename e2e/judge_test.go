@@ -100,7 +100,7 @@ func TestJudgeReceivesExactlyTheSelectedTraces(t *testing.T) {
 	main := newSink(t)
 	c := start(t, samplingProcessor(judgePort), main)
 	td := ptrace.NewTraces()
-	agentTrace(td, 1, "What is my order status?", "Your order ships today; we emailed jane.doe@example.com.")
+	agentTrace(td, 1, "What is my order status?", "Your order ships today; we emailed jane.roe@fastmail.com.")
 	agentTrace(td, 2, "This is useless, let me talk to a human", "One moment.")
 	agentTrace(td, 3, "What is my order status?", "Your order ships today.")
 	c.send(t, td)
@@ -133,7 +133,7 @@ func TestJudgeDownLeavesTheMainStreamAlone(t *testing.T) {
 
 	leak := func(i byte) ptrace.Traces {
 		td := ptrace.NewTraces()
-		agentTrace(td, i, "hi", "Mail me at a"+fmt.Sprint(i)+"@example.com")
+		agentTrace(td, i, "hi", "Mail me at a"+fmt.Sprint(i)+"@fastmail.com")
 		return td
 	}
 	c.send(t, leak(1))

@@ -31,7 +31,7 @@ import (
 func leakTraces(from, to byte) ptrace.Traces {
 	td := ptrace.NewTraces()
 	for i := from; i <= to; i++ {
-		agentTrace(td, i, "hi", fmt.Sprintf("Mail a%d@example.com", i))
+		agentTrace(td, i, "hi", fmt.Sprintf("Mail a%d@fastmail.com", i))
 	}
 	return td
 }

@@ -97,7 +97,7 @@ func (e *destructiveActionEvaluator) Evaluate(_ context.Context, v *spanmodel.Vi
 		defer sqlLexers.Put(l)
 		j = &shellJudge{sql: l}
 	}
-	for _, c := range calls {
+	for i, c := range calls {
 		if e.tools != nil && !e.tools[c.Name] {
 			continue
 		}
@@ -110,7 +110,12 @@ func (e *destructiveActionEvaluator) Evaluate(_ context.Context, v *spanmodel.Vi
 			if e.confirmed(v) {
 				return Passed()
 			}
-			return Failed("destructive call %q: %s", boundLang(c.Name), what)
+			// The tool's name comes from the span; it is named only when it
+			// is one of the configured tools.
+			if e.tools != nil {
+				return Failed("destructive call %d of %d (%s): %s", i+1, len(calls), c.Name, what)
+			}
+			return Failed("destructive call %d of %d: %s", i+1, len(calls), what)
 		}
 	}
 	if !checked {

@@ -91,20 +91,24 @@ type evaluatorType struct {
 	// defaultTarget is the target when the entry names none; zero means the
 	// type reads no target and rejects one.
 	defaultTarget spanmodel.TargetKind
+	// agentSpans: without `when`, the type also runs on agent and workflow
+	// spans. Checks of a whole turn (its duration, tokens, cost, a user's
+	// condition) do; content checks do not (see IsAgentOperation).
+	agentSpans bool
 }
 
 var types = map[string]evaluatorType{
 	"json":     {build: newJSON, defaultTarget: spanmodel.TargetOutput},
 	"regex":    {build: newRegex, defaultTarget: spanmodel.TargetOutput},
 	"contains": {build: newContains, defaultTarget: spanmodel.TargetOutput},
-	"latency":  {build: newLatency},
-	"ottl":     {build: newOTTL},
+	"latency":  {build: newLatency, agentSpans: true},
+	"ottl":     {build: newOTTL, agentSpans: true},
 
 	"finish_reason": {build: newFinishReason},
 	"refusal":       {build: newRefusal, defaultTarget: spanmodel.TargetOutput},
 	"length":        {build: newLength, defaultTarget: spanmodel.TargetOutput},
-	"tokens":        {build: newTokens},
-	"cost":          {build: newCost},
+	"tokens":        {build: newTokens, agentSpans: true},
+	"cost":          {build: newCost, agentSpans: true},
 	"pii":           {build: newPII, defaultTarget: spanmodel.TargetOutput},
 	"sql_safety":    {build: newSQLSafety, defaultTarget: spanmodel.TargetToolArguments},
 
@@ -128,15 +132,42 @@ func TypeNames() []string {
 type Check struct {
 	Name string
 	Type string
-	// when is nil when the evaluator runs on every LLM/agent span.
-	when *spanmodel.Condition
+	// when is nil when the evaluator runs on its type's default spans.
+	when       *spanmodel.Condition
+	agentSpans bool
 	Evaluator
 }
+
+// One event, one verdict. An agent or workflow span (invoke_agent, an
+// OpenInference CHAIN, the Vercel AI SDK's outer ai.generateText) reports
+// what its child spans produced: the final answer of the last model call,
+// the tool calls the model requested. A content check run there too would
+// fail the same leak or refusal twice, once on the model call and once on
+// the agent span, and span-metrics fail rates would count it twice. So
+// without `when`, content checks run on the spans that produced the
+// content (model calls; tool spans for what a tool was given and
+// returned), and agent and workflow spans get the checks of a whole turn
+// only: latency, tokens, cost, ottl. `when` selects spans explicitly, agent
+// spans included.
+
+// IsAgentOperation reports whether a span's normalised operation is an
+// agent or workflow span, which only reports content its children made.
+func IsAgentOperation(op string) bool {
+	switch op {
+	case "invoke_agent", "create_agent", "chain":
+		return true
+	}
+	return false
+}
+
+// RunsOnAgentSpans reports whether a type, without `when`, runs on agent
+// and workflow spans.
+func RunsOnAgentSpans(typ string) bool { return types[typ].agentSpans }
 
 // Selects reports whether the check runs on the span.
 func (c *Check) Selects(ctx context.Context, v *spanmodel.View) (bool, error) {
 	if c.when == nil {
-		return true, nil
+		return c.agentSpans || !IsAgentOperation(v.Operation()), nil
 	}
 	return c.when.Match(ctx, v)
 }
@@ -186,7 +217,7 @@ func buildCheck(e config.Evaluator, set *Settings) (*Check, error) {
 			return nil, fmt.Errorf("target: %w", err)
 		}
 	}
-	c := &Check{Name: e.Name, Type: e.Type}
+	c := &Check{Name: e.Name, Type: e.Type, agentSpans: t.agentSpans}
 	if len(e.When) > 0 {
 		seq, err := set.conditions.Parse(e.When)
 		if err != nil {

@@ -30,11 +30,12 @@ var finishSpellings = map[string]string{
 
 	"length": FinishLength, "max_tokens": FinishLength, "max_output_tokens": FinishLength,
 	"model_length": FinishLength, "token_limit": FinishLength, "model_context_window_exceeded": FinishLength,
+	"error_limit": FinishLength,
 
 	"content_filter": FinishContentFilter, "content_filtered": FinishContentFilter, "safety": FinishContentFilter,
 	"recitation": FinishContentFilter, "blocklist": FinishContentFilter, "prohibited_content": FinishContentFilter,
 	"spii": FinishContentFilter, "image_safety": FinishContentFilter, "guardrail_intervened": FinishContentFilter,
-	"refusal": FinishContentFilter,
+	"refusal": FinishContentFilter, "error_toxic": FinishContentFilter,
 
 	"tool_calls": FinishToolCalls, "tool_call": FinishToolCalls, "tool_use": FinishToolCalls,
 	"function_call": FinishToolCalls, "function_calls": FinishToolCalls,
@@ -45,9 +46,10 @@ var finishSpellings = map[string]string{
 }
 
 // NormalizeFinishReason maps a producer's finish reason to stop, length,
-// content_filter, tool_calls, error or other. Case, '-' versus '_' and
-// surrounding space do not matter; an unknown spelling is "other" and an
-// empty one "".
+// content_filter, tool_calls, error or other. Case, '-' versus '_',
+// CamelCase (.NET's ContentFilter), an enum's type prefix
+// (FinishReason.STOP, FINISH_REASON_MAX_TOKENS) and surrounding space do
+// not matter; an unknown spelling is "other" and an empty one "".
 func NormalizeFinishReason(s string) string {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -56,8 +58,29 @@ func NormalizeFinishReason(s string) string {
 	if n, ok := finishSpellings[s]; ok { // the common case: already normal
 		return n
 	}
-	key := strings.ReplaceAll(strings.ToLower(s), "-", "_")
+	if i := strings.LastIndexByte(s, '.'); i >= 0 && i+1 < len(s) {
+		s = s[i+1:]
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'A' <= c && c <= 'Z':
+			if i > 0 && 'a' <= s[i-1] && s[i-1] <= 'z' {
+				b.WriteByte('_')
+			}
+			b.WriteByte(c + 'a' - 'A')
+		case c == '-' || c == ' ':
+			b.WriteByte('_')
+		default:
+			b.WriteByte(c)
+		}
+	}
+	key := b.String()
 	if n, ok := finishSpellings[key]; ok {
+		return n
+	}
+	if n, ok := finishSpellings[strings.TrimPrefix(key, "finish_reason_")]; ok {
 		return n
 	}
 	return FinishOther
@@ -107,7 +130,9 @@ func (e *finishReasonEvaluator) Evaluate(_ context.Context, v *spanmodel.View) R
 	}
 	for _, r := range reasons {
 		if n := NormalizeFinishReason(r); e.failOn[n] {
-			return Failed("finish reason %q (%s)", boundLang(r), n)
+			// The normalized reason only: the producer's spelling is
+			// whatever the span says.
+			return Failed("finish reason %s", n)
 		}
 	}
 	return Passed()

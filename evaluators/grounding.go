@@ -103,46 +103,28 @@ func (e *groundingEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Resu
 	// Claims are weighted (a run of capitalised words by its length); a
 	// figure the context does not hold fails the answer whatever the
 	// ratio, so one invented number cannot hide among true ones.
-	var unsupported []string
 	var total, supported float64
-	figureMissing := false
+	numbers, others := 0, 0
 	for _, c := range claims {
 		total += c.weight
 		if g.supports(c) {
 			supported += c.weight
 			continue
 		}
-		unsupported = append(unsupported, c.text)
-		figureMissing = figureMissing || c.number
+		if c.number {
+			numbers++
+		} else {
+			others++
+		}
 	}
 	ratio := supported / total
-	if ratio >= e.minRatio && !figureMissing {
+	if ratio >= e.minRatio && numbers == 0 {
 		return Passed().WithScore(ratio)
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d of %d claims not in context: ", len(unsupported), len(claims))
-	for i, u := range unsupported {
-		if i == 3 {
-			b.WriteString(", …")
-			break
-		}
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "%q", boundClaim(u))
-	}
-	return Result{Verdict: Fail, Reason: b.String()}.WithScore(ratio)
-}
-
-func boundClaim(s string) string {
-	if len(s) <= 40 {
-		return s
-	}
-	cut := 40
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
+	// Counts and claim kinds only: an unsupported claim is often exactly
+	// what must not leak (a card number, a password, a key).
+	return Failed("%d of %d claims not in context (numbers %d, names and quotes %d)",
+		numbers+others, len(claims), numbers, others).WithScore(ratio)
 }
 
 // wordAt returns the run of letters and digits starting at i.

@@ -19,6 +19,7 @@ import (
 type jsonSchemaEvaluator struct {
 	target spanmodel.Target
 	schema *jsonschema.Schema
+	names  map[string]bool // names the schema declares, which reasons may quote
 }
 
 type jsonSchemaSettings struct {
@@ -63,7 +64,7 @@ func newJSONSchema(e config.Evaluator, target spanmodel.Target, _ *Settings) (Ev
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", field, err)
 	}
-	return &jsonSchemaEvaluator{target: target, schema: sch}, nil
+	return &jsonSchemaEvaluator{target: target, schema: sch, names: schemaNames(doc)}, nil
 }
 
 func (e *jsonSchemaEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Result {
@@ -75,7 +76,7 @@ func (e *jsonSchemaEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Res
 	if err != nil {
 		return Failed("not JSON: %v", err)
 	}
-	if ok, why := validateJSON(e.schema, doc); !ok {
+	if ok, why := validateJSON(e.schema, doc, e.names); !ok {
 		return Failed("schema: %s", why)
 	}
 	return Passed()

@@ -26,7 +26,7 @@ func ExtractJSON(text string) (string, error) {
 	}
 	lang := strings.TrimSpace(rest[:nl])
 	if lang != "" && !strings.EqualFold(lang, "json") {
-		return "", fmt.Errorf("code fence is %q, not json", boundLang(lang))
+		return "", errors.New("code fence is not json")
 	}
 	body := rest[nl+1:]
 	end := strings.Index(body, "```")
@@ -46,8 +46,10 @@ func boundLang(s string) string {
 	return s
 }
 
-// jsonError explains why s is not JSON, naming the byte offset. Only called
-// once json.Valid has said no, so its cost is off the passing path.
+// jsonError explains why s is not JSON by the byte offset only: the
+// decoder's own messages quote a character of the text ("invalid character
+// 'I' ..."), and a reason never carries content. Only called once
+// json.Valid has said no, so its cost is off the passing path.
 func jsonError(s string) error {
 	if strings.TrimSpace(s) == "" {
 		return errors.New("empty")
@@ -56,10 +58,10 @@ func jsonError(s string) error {
 	err := json.Unmarshal([]byte(s), &v)
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return fmt.Errorf("%s (byte %d)", se.Error(), se.Offset)
-	}
-	if err != nil {
-		return err
+		if se.Offset >= int64(len(s)) {
+			return fmt.Errorf("ends early (byte %d)", se.Offset)
+		}
+		return fmt.Errorf("syntax error at byte %d", se.Offset)
 	}
 	return errors.New("invalid")
 }

@@ -16,7 +16,7 @@ func TestExtractJSON(t *testing.T) {
 		{in: "Sure:\n```\n[1]\n```\nbye", want: `[1]`},
 		{in: "```json {\"a\":1}```", err: "unterminated code fence"},
 		{in: "```json\n{\"a\":1}", err: "unterminated code fence"},
-		{in: "```yaml\na: 1\n```", err: `code fence is "yaml", not json`},
+		{in: "```yaml\na: 1\n```", err: "code fence is not json"},
 		{in: "```json\n1\n```\n```json\n2\n```", err: "more than one code fence"},
 		{in: "no json here", want: "no json here"},
 	}

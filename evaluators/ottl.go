@@ -40,11 +40,18 @@ func newOTTL(e config.Evaluator, _ spanmodel.Target, set *Settings) (Evaluator, 
 	return ev, nil
 }
 
+// ErrOTTLRuntime stands for an OTTL condition's run-time error (a value it
+// could not convert, a function that failed), whose own message quotes
+// span content.
+var ErrOTTLRuntime = errors.New("OTTL condition failed at run time")
+
 func (e *ottlEvaluator) Evaluate(ctx context.Context, v *spanmodel.View) Result {
 	for i, c := range e.conditions {
 		match, err := c.Match(ctx, v)
 		if err != nil {
-			return Errored(fmt.Errorf("fail_when[%d]: %w", i, err))
+			// OTTL's run-time errors quote the values they could not
+			// convert or parse: span content, which a reason never holds.
+			return Errored(fmt.Errorf("fail_when[%d]: %w", i, ErrOTTLRuntime))
 		}
 		if match {
 			return Failed("fail_when[%d] is true", i)

@@ -15,11 +15,15 @@ type piiEvaluator struct {
 	target spanmodel.Target
 	kinds  PIIKinds
 	allow  map[string]bool
+	// ignore holds the classes of values that identify no one (see
+	// PIIClass) the evaluator does not report.
+	ignore PIIClasses
 }
 
 type piiSettings struct {
-	Kinds []string `mapstructure:"kinds"`
-	Allow []string `mapstructure:"allow"`
+	Kinds  []string `mapstructure:"kinds"`
+	Allow  []string `mapstructure:"allow"`
+	Ignore []string `mapstructure:"ignore"`
 }
 
 func newPII(e config.Evaluator, target spanmodel.Target, _ *Settings) (Evaluator, error) {
@@ -27,7 +31,14 @@ func newPII(e config.Evaluator, target spanmodel.Target, _ *Settings) (Evaluator
 	if err := e.DecodeSettings(&s); err != nil {
 		return nil, err
 	}
-	ev := &piiEvaluator{target: target, kinds: AllPIIKinds}
+	ev := &piiEvaluator{target: target, kinds: AllPIIKinds, ignore: AllPIIClasses}
+	if s.Ignore != nil {
+		c, err := ParsePIIClasses(s.Ignore)
+		if err != nil {
+			return nil, fmt.Errorf("ignore%w", err)
+		}
+		ev.ignore = c
+	}
 	if s.Kinds != nil {
 		if len(s.Kinds) == 0 {
 			return nil, fmt.Errorf("kinds: must list at least one kind")
@@ -56,6 +67,9 @@ func (e *piiEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Result {
 	found := false
 	ScanPII(text, e.kinds, func(kind PIIKind, start, end int) {
 		if e.allow[text[start:end]] {
+			return
+		}
+		if class, ok := piiClassOf(text, kind, start, end); ok && e.ignore.Has(class) {
 			return
 		}
 		counts[kind]++

@@ -1,9 +1,11 @@
 package evaluators
 
 import (
+	"bytes"
 	"fmt"
 	"net/netip"
 	"strings"
+	"sync"
 )
 
 // PIIKind is one kind of personal data or secret the scanner finds.
@@ -141,60 +143,77 @@ func emailAround(text string, at int) (start, end int, ok bool) {
 	return start, end, true
 }
 
-// numberAt reads a run of digits and separators starting at i and says
-// what it is: SSN, credit card, phone or IPv4 address. Each shape needs
-// its own digit grouping, so dates, times and order numbers stay out.
+// numberAt reads a run of digit groups starting at i and says what it is:
+// SSN, credit card, phone or IPv4 address. Each shape needs its own digit
+// grouping, so dates, times and order numbers stay out. A separator (space,
+// '-', '.') joins two groups only when a digit follows it: a full stop, a
+// bracket or a word after the number ends it, as in "…at 185.220.101.47."
+// or "84.112.37.209 (Vienna)". One area code in brackets is read as a
+// group: "(312) 847-2291", "+1 (212) 664 7183".
 func numberAt(text string, i int, kinds PIIKinds) (PIIKind, int, bool) {
 	var digits [24]byte
 	var groups [8]uint8 // lengths of the digit runs
 	n, ng, seps, dots := 0, 0, 0, 0
-	plus, paren := text[i] == '+', text[i] == '('
+	plus := text[i] == '+'
+	paren := false // an area code in brackets was read
+	open := text[i] == '('
 	j := i
-	if plus || paren {
+	if plus || open {
 		j++
 	}
-	lastDigit, inRun := j, false
+	end := j
 	for j < len(text) && j-i < 40 {
 		c := text[j]
 		if isDigit(c) {
-			if n == len(digits) {
+			if ng == len(groups) {
 				return 0, 0, false
 			}
-			if !inRun {
-				if ng == len(groups) {
+			ng++
+			for j < len(text) && isDigit(text[j]) {
+				if n == len(digits) {
 					return 0, 0, false
 				}
-				ng++
-				inRun = true
+				digits[n] = text[j]
+				groups[ng-1]++
+				n++
+				j++
 			}
-			digits[n] = c
-			groups[ng-1]++
-			n++
-			lastDigit = j + 1
+			end = j
+			continue
+		}
+		var next byte
+		if j+1 < len(text) {
+			next = text[j+1]
+		}
+		switch {
+		case c == ')' && open && ng >= 1 && groups[ng-1] == 3 && (ng == 1 || plus && ng == 2):
+			open, paren = false, true
+			j++
+			if j+1 < len(text) && (text[j] == ' ' || text[j] == '-') && isDigit(text[j+1]) {
+				seps++
+				j++
+			}
+			continue
+		case c == ' ' && next == '(' && plus && ng == 1 && !paren:
+			open = true
+			seps++
+			j += 2
+			continue
+		case (c == ' ' || c == '-' || c == '.') && isDigit(next) && !open:
+			if c == '.' {
+				dots++
+			} else {
+				seps++
+			}
 			j++
 			continue
 		}
-		inRun = false
-		switch c {
-		case '.':
-			dots++
-		case '-', ' ':
-			if c == ' ' && (j+1 >= len(text) || !isDigit(text[j+1]) && text[j+1] != '(') {
-				goto done
-			}
-			seps++
-		case ')':
-			if !paren || ng != 1 {
-				goto done
-			}
-		default:
-			goto done
-		}
-		j++
+		break
 	}
-done:
-	end := lastDigit
-	if end < len(text) && (isAlnum(text[end]) || text[end] == '.' && end+1 < len(text) && isDigit(text[end+1])) {
+	if open || n == 0 {
+		return 0, 0, false
+	}
+	if end < len(text) && isAlnum(text[end]) {
 		return 0, 0, false // part of a longer token: a version, an id
 	}
 	token := text[i:end]
@@ -212,13 +231,44 @@ done:
 		}
 	case kinds.Has(PIISSN) && n == 9 && !paren && dots == 0 && ssnShape(token) && validSSN(d):
 		return PIISSN, end, true
+	case kinds.Has(PIISSN) && n == 9 && ng == 1 && validSSN(d) && cueWithin(text, i, ssnCues):
+		return PIISSN, end, true
 	case kinds.Has(PIICreditCard) && n >= 13 && n <= 19 && !paren && dots == 0 && cardGroups(g) && luhn(d) && cardPrefix(d):
 		return PIICreditCard, end, true
 	case kinds.Has(PIIPhone) && nanpGroups(g) && (ng > 1 || paren):
 		return PIIPhone, end, true
+	case kinds.Has(PIIPhone) && !paren && nationalPhone(d, g):
+		return PIIPhone, end, true
+	case kinds.Has(PIIPhone) && dots == 0 && n >= 9 && n <= 12 && (ng > 1 || paren) && cueWithin(text, i, phoneCues):
+		return PIIPhone, end, true
 	}
 	return 0, 0, false
 }
+
+// nationalPhone accepts a number in national format: the trunk prefix 0,
+// 10 or 11 digits in two to five groups of at least two, as Germany
+// (0171 4839201), France (06 12 48 93 70), the UK (07823 418906), Japan
+// (090-3847-2215) or Australia (0412 873 509) write them.
+func nationalPhone(d string, g []uint8) bool {
+	if d[0] != '0' || len(d) < 10 || len(d) > 11 || len(g) < 2 || len(g) > 5 {
+		return false
+	}
+	for _, x := range g {
+		if x < 2 {
+			return false
+		}
+	}
+	return true
+}
+
+// phoneCues say that a grouped number is a phone number in a national
+// format without a trunk prefix ("teléfono … 612 345 678").
+var phoneCues = set("phone", "telephone", "tel", "mobile", "cell", "cellphone", "call", "fax", "whatsapp", "sms",
+	"telefon", "telefono", "teléfono", "téléphone", "tél", "handy", "mobil", "móvil", "movil", "celular", "cellulare",
+	"telefone", "portable", "rufnummer", "電話", "携帯", "電話番号")
+
+// ssnCues say that a bare run of nine digits is a Social Security number.
+var ssnCues = set("ssn", "ssns", "security", "social")
 
 // nanpGroups accepts North American numbers: 3-3-4, or 1-3-3-4.
 func nanpGroups(g []uint8) bool {
@@ -434,6 +484,8 @@ func scanSecrets(text string, fn func(PIIKind, int, int)) {
 		}
 		off = s + len("-----BEGIN ")
 	}
+	scanURLPasswords(text, fn)
+	scanPasswords(text, fn)
 	// JWTs: header.payload.signature, both JSON parts base64url of "{".
 	for off := 0; off < len(text); {
 		k := strings.Index(text[off:], "eyJ")
@@ -464,4 +516,128 @@ func scanSecrets(text string, fn func(PIIKind, int, int)) {
 		}
 		off = s + 3
 	}
+}
+
+// scanURLPasswords finds the password of credentials written into a URL,
+// scheme://user:password@host, as connection strings carry them.
+func scanURLPasswords(text string, fn func(PIIKind, int, int)) {
+	userinfo := func(c byte) bool {
+		return isAlnum(c) || strings.IndexByte("-._~%!$&'()*+,;=<>{}:#", c) >= 0
+	}
+	for off := 0; off < len(text); {
+		k := strings.Index(text[off:], "://")
+		if k < 0 {
+			return
+		}
+		s := off + k + 3
+		off = s
+		// user ":" password "@", within the authority.
+		e := s
+		for e < len(text) && e-s < 256 && userinfo(text[e]) {
+			e++
+		}
+		if e >= len(text) || text[e] != '@' {
+			continue
+		}
+		colon := strings.IndexByte(text[s:e], ':')
+		if colon <= 0 || colon+1 == e-s {
+			continue
+		}
+		fn(PIISecret, s+colon+1, e)
+		off = e
+	}
+}
+
+// passwordCues introduce a password, in the languages the corpus covers.
+var passwordCueBytes = func() [][]byte {
+	var out [][]byte
+	for _, c := range []string{"password", "passwort", "kennwort", "passwd", "passphrase", "passcode", "mot de passe",
+		"contraseña", "senha", "wachtwoord", "パスワード", "pwd"} {
+		out = append(out, []byte(c))
+	}
+	return out
+}()
+
+// scanPasswords finds a password given after a cue word ("the password
+// is …", "Passwort lautet: …", "pwd=…"): the first word within 60 bytes
+// that looks like one, 8 characters or more mixing three of lower case,
+// upper case, digits and symbols. Prose, paths and placeholders such as
+// "change-me" or "<your-password>" do not.
+func scanPasswords(text string, fn func(PIIKind, int, int)) {
+	bp := lowerBuffers.Get().(*[]byte)
+	defer lowerBuffers.Put(bp)
+	*bp = appendLowerASCII((*bp)[:0], text)
+	lower := *bp
+	for _, cue := range passwordCueBytes {
+		for off := 0; off < len(lower); {
+			k := bytes.Index(lower[off:], cue)
+			if k < 0 {
+				break
+			}
+			s := off + k + len(cue)
+			off = s
+			if st := s - len(cue); st > 0 && isAlnum(lower[st-1]) {
+				continue
+			}
+			for i := s; i < len(text) && i-s < 60 && text[i] != '\n'; {
+				for i < len(text) && (text[i] == ' ' || strings.IndexByte(":=\"'`*", text[i]) >= 0) {
+					i++
+				}
+				e := i
+				for e < len(text) && text[e] != ' ' && text[e] != '\n' && text[e] != '"' && text[e] != '\'' && text[e] != '`' {
+					e++
+				}
+				tok := strings.TrimRight(text[i:e], ".,;:!?)")
+				if looksLikePassword(tok) {
+					fn(PIISecret, i, i+len(tok))
+					off = e
+					break
+				}
+				if e == i {
+					break
+				}
+				i = e
+			}
+		}
+	}
+}
+
+func looksLikePassword(tok string) bool {
+	if len(tok) < 8 || len(tok) > 128 {
+		return false
+	}
+	var lower, upper, digit, symbol int
+	for i := 0; i < len(tok); i++ {
+		c := tok[i]
+		switch {
+		case 'a' <= c && c <= 'z':
+			lower = 1
+		case 'A' <= c && c <= 'Z':
+			upper = 1
+		case isDigit(c):
+			digit = 1
+		case c < 0x80:
+			symbol = 1
+		default:
+			return false // words of other scripts are prose
+		}
+	}
+	return lower+upper+digit+symbol >= 3 && !strings.ContainsAny(tok, "/\\")
+}
+
+// lowerBuffers hold lower-cased copies of texts, so a scan costs no
+// allocation per span.
+var lowerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// appendLowerASCII appends s with ASCII letters lower-cased, byte for byte
+// (so offsets stay those of s).
+func appendLowerASCII(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
 }

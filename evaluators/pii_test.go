@@ -49,9 +49,12 @@ func TestPIIEvaluator(t *testing.T) {
 	p := entry("p", "pii", nil)
 	runEvalCases(t, []evalCase{
 		{name: "clean", entry: p, attrs: []kv{chat, outMsgs("Your order ships Friday.")}, verdict: Pass},
-		{name: "kinds and counts", entry: p, attrs: []kv{chat, outMsgs("Write to a@example.com or b@example.org; SSN 123-45-6789")}, verdict: Fail, reason: "pii found: email (2), ssn (1)"},
-		{name: "kinds limited", entry: entry("p", "pii", map[string]any{"kinds": []any{"ssn"}}), attrs: []kv{chat, outMsgs("a@example.com")}, verdict: Pass},
-		{name: "allow list", entry: entry("p", "pii", map[string]any{"allow": []any{"support@example.com"}}), attrs: []kv{chat, outMsgs("Contact support@example.com")}, verdict: Pass},
+		{name: "kinds and counts", entry: p, attrs: []kv{chat, outMsgs("Write to ana@fastmail.com or b.ruiz@gmx.de; SSN 529-41-8863.")}, verdict: Fail, reason: "pii found: email (2), ssn (1)"},
+		{name: "kinds limited", entry: entry("p", "pii", map[string]any{"kinds": []any{"ssn"}}), attrs: []kv{chat, outMsgs("ana@fastmail.com")}, verdict: Pass},
+		{name: "allow list", entry: entry("p", "pii", map[string]any{"allow": []any{"support@acme.io"}}), attrs: []kv{chat, outMsgs("Contact support@acme.io")}, verdict: Pass},
+		{name: "reserved values ignored by default", entry: p, attrs: []kv{chat, outMsgs("Open http://127.0.0.1:8080, mail test@example.com, pay with 4242 4242 4242 4242.")}, verdict: Pass},
+		{name: "ignore none reports them", entry: entry("p", "pii", map[string]any{"ignore": []any{}}), attrs: []kv{chat, outMsgs("Open http://127.0.0.1:8080, mail test@example.com, pay with 4242 4242 4242 4242.")}, verdict: Fail, reason: "pii found: email (1), credit_card (1), ip_address (1)"},
+		{name: "ignore some", entry: entry("p", "pii", map[string]any{"ignore": []any{"test_values"}}), attrs: []kv{chat, outMsgs("Open http://127.0.0.1:8080, pay with 4242 4242 4242 4242.")}, verdict: Fail, reason: "pii found: ip_address (1)"},
 		{name: "secret in tool result", entry: withTarget(p, "tool_result"), attrs: []kv{{"gen_ai.operation.name", "execute_tool"}, {"gen_ai.tool.name", "env"}, {"gen_ai.tool.call.result", `{"OPENAI_API_KEY":"sk-proj-` + strings.Repeat("k", 40) + `"}`}}, verdict: Fail, reason: "pii found: secret (1)"},
 		{name: "absent", entry: p, attrs: []kv{chat}, verdict: Skip},
 	})
@@ -61,12 +64,12 @@ func TestPIIEvaluator(t *testing.T) {
 // what was found, never the value itself.
 func TestPIIReasonNeverHoldsTheValue(t *testing.T) {
 	values := []string{
-		"jane@example.com", "+1 415 555 0100", "4111 1111 1111 1111", "123-45-6789",
-		"GB82WEST12345698765432", "10.1.2.3", "AKIAIOSFODNN7EXAMPLE",
+		"jane.roe@fastmail.com", "+1 415 867 2291", "4787 7893 2879 2170", "529-41-8863",
+		"GB30NWBK18804917031797", "84.112.37.209", "AKIAQ3EGZ7X2NQ4B6W5M", "Tq8#vL2m-Zr91",
 	}
 	c := build(t, entry("p", "pii", nil))
 	for _, val := range values {
-		v := viewOf(t, chat, outMsgs("here: "+val+" ok"))
+		v := viewOf(t, chat, outMsgs("the password is: "+val+" ok"))
 		r, _ := evaluate(t, c, v)
 		require.Equal(t, Fail, r.Verdict, val)
 		assert.NotContains(t, r.Reason, val)
@@ -78,8 +81,98 @@ func TestPIIReasonNeverHoldsTheValue(t *testing.T) {
 	}
 }
 
+// TestScanBoundaries: sentence punctuation and brackets end a value.
+func TestScanBoundaries(t *testing.T) {
+	cases := []struct {
+		text string
+		want map[string][]string
+	}{
+		{"Paid with 4787 7893 2879 2170.", map[string][]string{"credit_card": {"4787 7893 2879 2170"}}},
+		{"SSN 529-41-8863. Next", map[string][]string{"ssn": {"529-41-8863"}}},
+		{"Call (312) 847-2291.", map[string][]string{"phone": {"(312) 847-2291"}}},
+		{"Call +1 (212) 664 7183 (mobile).", map[string][]string{"phone": {"+1 (212) 664 7183"}}},
+		{"It came from 185.220.101.47.", map[string][]string{"ip_address": {"185.220.101.47"}}},
+		{"Your IP is 84.112.37.209 (Vienna).", map[string][]string{"ip_address": {"84.112.37.209"}}},
+		{"Server 92.76.148.201:8443!", map[string][]string{"ip_address": {"92.76.148.201"}}},
+		{"电话 090-3847-2215。", map[string][]string{"phone": {"090-3847-2215"}}},
+		{"Mobil 0171 4839201; Tel. 06 12 48 93 70.", map[string][]string{"phone": {"0171 4839201", "06 12 48 93 70"}}},
+		{"El teléfono de Ana es 612 345 678.", map[string][]string{"phone": {"612 345 678"}}},
+		{"The applicant's SSN is 529418863.", map[string][]string{"ssn": {"529418863"}}},
+		{"Order 529418863 shipped.", map[string][]string{}},
+		// Still one token: versions, dates, decimals, ids.
+		{"v1.2.3.4 and 3.14159 and 2024-03-15 14:22:01 and 1 428 627 663", map[string][]string{}},
+	}
+	for _, tc := range cases {
+		assert.Equal(t, tc.want, piiFound(tc.text, AllPIIKinds), tc.text)
+	}
+}
+
+func TestScanCredentials(t *testing.T) {
+	cases := []struct {
+		text string
+		want []string
+	}{
+		{"postgres://billing:Xk9mQ2vpL7tR@db:5432/billing", []string{"Xk9mQ2vpL7tR"}},
+		{"The temporary password for Priya is Tq8#vL2m-Zr91.", []string{"Tq8#vL2m-Zr91"}},
+		{"Das WLAN-Passwort lautet: Sonnenblume!2024#Kiel", []string{"Sonnenblume!2024#Kiel"}},
+		{"https://example.com:8443/path and ssh://git@host", nil},
+		{"The password is stored hashed; set a strong password.", nil},
+		{"POSTGRES_PASSWORD_FILE: /run/secrets/db_password", nil},
+	}
+	for _, tc := range cases {
+		assert.Equal(t, tc.want, piiFound(tc.text, 1<<PIISecret)["secret"], tc.text)
+	}
+}
+
+// TestPIIPolicy: each class of values that identify no one, and its
+// nearest real value.
+func TestPIIPolicy(t *testing.T) {
+	cases := []struct {
+		text  string
+		class string // "" means reported
+	}{
+		{"127.0.0.1", "reserved_addresses"}, {"10.0.12.7", "reserved_addresses"}, {"172.16.4.10", "reserved_addresses"},
+		{"192.168.1.1", "reserved_addresses"}, {"169.254.169.254", "reserved_addresses"}, {"100.94.12.7", "reserved_addresses"},
+		{"192.0.2.44", "reserved_addresses"}, {"198.51.100.23", "reserved_addresses"}, {"203.0.113.9", "reserved_addresses"},
+		{"224.0.0.251", "reserved_addresses"}, {"255.255.240.0", "reserved_addresses"}, {"12.0.0.0", "reserved_addresses"},
+		{"8.8.8.8", "reserved_addresses"}, {"fe80::1ff:fe23:4567:890a", "reserved_addresses"}, {"2001:db8:1::10", "reserved_addresses"},
+		{"fd12:3456:789a::1", "reserved_addresses"},
+		{"84.112.37.209", ""}, {"2a02:8108:1a40:5e0:d1f4:3c2b:9e1a:77f2", ""},
+		{"firmware 1.1.4.106", "lookalikes"}, {"section 4.2.1.3", "lookalikes"}, {"rules in 4.2.1.2", "lookalikes"},
+		{"jane@example.com", "reserved_addresses"}, {"qa@staging.test", "reserved_addresses"}, {"ops@mail.localhost", "reserved_addresses"},
+		{"ssh git@github.com", "reserved_addresses"}, {"first.last@acme.io", "placeholders"}, {"jane.roe@fastmail.com", ""},
+		{"AKIAXXXXXXXXXXXXXXXX", "placeholders"}, {"AKIAIOSFODNN7EXAMPLE", "placeholders"}, {"AKIAQ3EGZ7X2NQ4B6W5M", ""},
+		{"xoxb-your-bot-token-here", "placeholders"}, {"sk-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "placeholders"},
+		{"postgres://user:password@localhost/db", "placeholders"}, {"postgres://app:app@db/x", "placeholders"},
+		{"-----BEGIN PRIVATE KEY-----\n...base64 data...\n-----END PRIVATE KEY-----", "placeholders"},
+		{"4242 4242 4242 4242", "test_values"}, {"5105105105105100", "test_values"}, {"4787 7893 2879 2170", ""},
+		{"DE89 3704 0044 0532 0130 00", "test_values"}, {"DE40 2758 9290 0754 0091 71", ""},
+		{"(212) 555-0147", "test_values"}, {"+44 7700 900123", "test_values"}, {"(312) 847-2291", ""},
+		{"1-800-829-1040", "toll_free"}, {"(555) 123-4567", "test_values"}, {"123-456-7890", "test_values"},
+		{"+1 212 555 0199", "test_values"}, {"+1 212 555 2671", ""}, {"06 12 48 93 70", ""}, {"347 219 8845", ""}, {"090-3847-2215", ""},
+		{"admin@yourcompany.com", "placeholders"}, {"upgrade to 1.10.2.3", "lookalikes"},
+		{"part number 337-19-4410", "lookalikes"}, {"SKU 204-33-1187", "lookalikes"}, {"Order #4716 2209 8815 3004", "lookalikes"},
+		{"SSN 529-41-8863", ""},
+	}
+	for _, tc := range cases {
+		var got []string
+		ScanPII(tc.text, AllPIIKinds, func(k PIIKind, s, e int) {
+			class := ""
+			if c, ok := piiClassOf(tc.text, k, s, e); ok {
+				class = c.String()
+			}
+			got = append(got, class)
+		})
+		if assert.Len(t, got, 1, tc.text) {
+			assert.Equal(t, tc.class, got[0], tc.text)
+		}
+	}
+}
+
 func TestPIIBuildErrors(t *testing.T) {
-	_, err := Build(config.Entries{User: []config.Evaluator{entry("x", "pii", map[string]any{"kinds": []any{"email", "passport"}})}}, componenttest.NewNopTelemetrySettings())
+	_, err := Build(config.Entries{User: []config.Evaluator{entry("x", "pii", map[string]any{"ignore": []any{"test_values", "private"}})}}, componenttest.NewNopTelemetrySettings())
+	assert.ErrorContains(t, err, `"x": ignore[1]: unknown class "private"`)
+	_, err = Build(config.Entries{User: []config.Evaluator{entry("x", "pii", map[string]any{"kinds": []any{"email", "passport"}})}}, componenttest.NewNopTelemetrySettings())
 	assert.ErrorContains(t, err, `"x": kinds[1]: unknown kind "passport"`)
 	_, err = Build(config.Entries{User: []config.Evaluator{entry("x", "pii", map[string]any{"kinds": []any{}})}}, componenttest.NewNopTelemetrySettings())
 	assert.ErrorContains(t, err, `"x": kinds: must list at least one kind`)

@@ -2,7 +2,9 @@ package evaluators
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 
@@ -11,35 +13,15 @@ import (
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch"
 )
 
-// defaultRefusalPhrases are the stock English phrasings of a model declining
-// a request. Matching ignores case, apostrophes (straight or curly, or none)
-// and spacing, and needs whole words.
-var defaultRefusalPhrases = []string{
-	"I can't help with", "I cannot help with", "I can't assist with", "I cannot assist with",
-	"I can't help you with", "I cannot help you with", "I can't provide", "I cannot provide",
-	"I can't comply", "I cannot comply", "I can't do that", "I cannot do that",
-	"I can't fulfill", "I cannot fulfill", "I can't fulfil", "I cannot fulfil",
-	"I can't support that", "I can't share", "I cannot share",
-	"I won't be able to help", "I won't help with", "I will not help with", "I won't provide", "I will not provide",
-	"I'm unable to help", "I am unable to help", "I'm unable to assist", "I am unable to assist",
-	"I'm unable to provide", "I am unable to provide", "I'm unable to comply", "I am unable to comply",
-	"I'm not able to help", "I am not able to help", "I'm not able to provide", "I am not able to provide",
-	"I'm not able to assist", "I am not able to assist",
-	"I'm sorry, but I can't", "I'm sorry, but I cannot", "I'm sorry, I can't", "I am sorry, but I cannot",
-	"sorry, but I can't", "sorry, I can't help",
-	"I must decline", "I must refuse", "I have to decline", "I'm going to decline",
-	"as an AI language model, I", "as an AI, I can't", "as an AI, I cannot", "as an AI, I don't",
-	"that's not something I can help with", "that is not something I can help with",
-	"that's not something I can do", "I'm not allowed to", "I am not allowed to",
-	"I'm not permitted to", "I am not permitted to", "against my guidelines", "violates my guidelines",
-}
-
-// refusalEvaluator fails outputs in which the model declines, by phrase, and
-// empty answers the model ended normally.
+// refusalEvaluator fails outputs in which the model declines the request
+// (the English grammar in refusal_grammar.go, and the user's own phrases),
+// and empty answers the model ended normally. Only what the model says in
+// its own voice counts: quotations, drafted letters and code are left out.
 type refusalEvaluator struct {
 	target  spanmodel.Target
-	phrases *textmatch.Phrases
-	list    []string // the phrases as written, for reasons
+	grammar bool               // the built-in English grammar
+	phrases *textmatch.Phrases // the user's phrases, or nil
+	list    []string           // the phrases as written, for reasons
 }
 
 type refusalSettings struct {
@@ -59,19 +41,15 @@ func newRefusal(e config.Evaluator, target spanmodel.Target, _ *Settings) (Evalu
 	if s.ReplaceDefaults && len(s.Phrases) == 0 {
 		return nil, fmt.Errorf("phrases: required when replace_defaults is true")
 	}
-	// Compiled alone first so an error points at the user's own index.
-	if _, err := textmatch.Compile(s.Phrases); err != nil {
-		return nil, fmt.Errorf("phrases%w", err)
+	ev := &refusalEvaluator{target: target, grammar: !s.ReplaceDefaults, list: s.Phrases}
+	if len(s.Phrases) > 0 {
+		p, err := textmatch.Compile(s.Phrases)
+		if err != nil {
+			return nil, fmt.Errorf("phrases%w", err)
+		}
+		ev.phrases = p
 	}
-	list := s.Phrases
-	if !s.ReplaceDefaults {
-		list = append(append([]string{}, defaultRefusalPhrases...), s.Phrases...)
-	}
-	p, err := textmatch.Compile(list)
-	if err != nil {
-		return nil, err
-	}
-	return &refusalEvaluator{target: target, phrases: p, list: list}, nil
+	return ev, nil
 }
 
 func (e *refusalEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Result {
@@ -86,14 +64,71 @@ func (e *refusalEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Result
 		return Passed()
 	}
 	bp := normBuffers.Get().(*[]byte)
-	norm := textmatch.Normalize((*bp)[:0], text)
-	idx, found := e.phrases.First(norm)
-	*bp = norm
-	normBuffers.Put(bp)
-	if found {
-		return Failed("refusal phrase %q", e.list[idx])
+	defer normBuffers.Put(bp)
+	found := Passed()
+	forEachAnswer(text, func(answer string) bool {
+		if e.phrases != nil {
+			textmatch.OwnVoice(answer, func(part string) {
+				if found.Verdict == Fail {
+					return
+				}
+				*bp = textmatch.Normalize((*bp)[:0], part)
+				if idx, ok := e.phrases.First(*bp); ok {
+					found = Failed("refusal phrase %q", e.list[idx])
+				}
+			})
+		}
+		if found.Verdict != Fail && e.grammar {
+			if kind, ok := findRefusal(answer); ok {
+				found = Failed("refusal (%s)", kind)
+			}
+		}
+		return found.Verdict != Fail
+	})
+	return found
+}
+
+// forEachAnswer calls fn with text, or, when text is a JSON document (a
+// structured answer), with each of its string values: there a refusal
+// is a value ({"refusal": "I can't…"}), and its quotes are JSON syntax,
+// not a quotation. fn returns false to stop.
+func forEachAnswer(text string, fn func(string) bool) {
+	t := strings.TrimSpace(text)
+	if len(t) < 2 || (t[0] != '{' || t[len(t)-1] != '}') && (t[0] != '[' || t[len(t)-1] != ']') {
+		fn(text)
+		return
 	}
-	return Passed()
+	var doc any
+	if json.Unmarshal([]byte(t), &doc) != nil {
+		fn(text)
+		return
+	}
+	var walk func(any) bool
+	walk = func(x any) bool {
+		switch x := x.(type) {
+		case string:
+			return fn(x)
+		case []any:
+			for _, e := range x {
+				if !walk(e) {
+					return false
+				}
+			}
+		case map[string]any:
+			keys := make([]string, 0, len(x))
+			for k := range x {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys) // one answer, one reason
+			for _, k := range keys {
+				if !walk(x[k]) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	walk(doc)
 }
 
 // endedNormally reports whether the model said it stopped of its own accord.

@@ -50,8 +50,8 @@ func newToolCall(e config.Evaluator, _ spanmodel.Target, _ *Settings) (Evaluator
 // requestsTools reports whether the span is a model call, whose output
 // tool calls are requests; agent and tool spans only report calls.
 func requestsTools(v *spanmodel.View) bool {
-	switch v.Operation() {
-	case "invoke_agent", "create_agent", "execute_tool", "embeddings":
+	switch op := v.Operation(); {
+	case IsAgentOperation(op), op == "execute_tool", op == "embeddings":
 		return false
 	}
 	return true
@@ -72,14 +72,15 @@ func (e *toolCallEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Resul
 	if err != nil {
 		return Errored(err)
 	}
-	for _, c := range calls {
-		name := boundLang(c.Name)
+	// Calls are named by position: a tool's name, like the declared tools
+	// and their schemas, comes from the span.
+	for i, c := range calls {
 		args := strings.TrimSpace(c.Arguments)
 		if args == "" {
 			args = "{}"
 		}
 		if args[0] != '{' || !jsonValid(args) {
-			return Failed("arguments of %q are not a JSON object", name)
+			return Failed("call %d of %d: arguments are not a JSON object", i+1, len(calls))
 		}
 		if len(defs) == 0 {
 			continue
@@ -87,7 +88,7 @@ func (e *toolCallEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Resul
 		def, declared := findTool(defs, c.Name)
 		if !declared {
 			if e.requireDeclared {
-				return Failed("unknown tool %q", name)
+				return Failed("call %d of %d: tool not declared", i+1, len(calls))
 			}
 			continue
 		}
@@ -98,8 +99,8 @@ func (e *toolCallEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Resul
 		if err != nil {
 			return Errored(err)
 		}
-		if ok, why := validateJSON(sch, args); !ok {
-			return Failed("arguments of %q fail schema %s", name, why)
+		if ok, why := validateJSON(sch, args, nil); !ok {
+			return Failed("call %d of %d: arguments fail the declared schema %s", i+1, len(calls), why)
 		}
 	}
 	return Passed()

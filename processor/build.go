@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/confmap"
@@ -48,6 +49,10 @@ func (cfg *Config) build(ctx context.Context, set processor.Settings, replayJudg
 	var errs []error
 	if err := validatePrefix(cfg.AttributePrefix); err != nil {
 		errs = append(errs, fmt.Errorf("attribute_prefix: %w", err))
+	}
+	errs = append(errs, reservedNameErrors(cfg.entries())...)
+	if f := cfg.Signals.FeedbackAttribute; !cfg.TrustIncoming && strings.HasPrefix(f, cfg.AttributePrefix+".") {
+		errs = append(errs, fmt.Errorf("signals: feedback_attribute: %q is under attribute_prefix, whose incoming attributes are removed (trust_incoming: false)", f))
 	}
 	p := &parts{}
 	var err error

@@ -20,6 +20,7 @@ import (
 	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/memtest"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/taubench"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/sampling"
 )
@@ -167,14 +168,6 @@ func benchAgentTraces(n int) []ptrace.Traces {
 	return out
 }
 
-func heapInUse() uint64 {
-	runtime.GC()
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
-}
-
 // BenchmarkBufferedTraceMemory measures the heap a buffered, undecided
 // agent trace costs (tau-bench trajectories, 19 spans on average, when the
 // dataset is at hand; else synthetic 10-span traces): llmeval's sampler (protobuf copies) against
@@ -230,7 +223,7 @@ func BenchmarkBufferedTraceMemory(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				p, buffered := c.new(b)
-				before := heapInUse() // before the input exists: what stays after is what the processor keeps
+				before := memtest.LiveHeap() // before the input exists: what stays after is what the processor keeps
 				in := benchAgentTraces(traces)
 				spansIn := 0
 				for _, td := range in {
@@ -250,7 +243,7 @@ func BenchmarkBufferedTraceMemory(b *testing.B) {
 				}
 				took := time.Since(began)
 				b.StopTimer()
-				perTrace += float64(heapInUse()-before) / traces
+				perTrace += float64(memtest.LiveHeap()-before) / traces
 				perSpan += float64(took.Nanoseconds()) / float64(spansIn)
 				runtime.KeepAlive(p)
 			}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
 	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/contract"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/sampling"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/signals"
 )
@@ -26,6 +28,12 @@ type Config struct {
 	// EmitEvents also writes one gen_ai.evaluation.result span event per
 	// verdict.
 	EmitEvents bool `mapstructure:"emit_events"`
+	// TrustIncoming keeps attributes under the prefix that arrive on
+	// incoming spans. By default they are removed before evaluation:
+	// telemetry from applications is untrusted, and a client must not be
+	// able to forge a verdict, a signal or a judge mark. Set it only on a
+	// second tier behind an llmeval tier you trust.
+	TrustIncoming bool `mapstructure:"trust_incoming"`
 	// DefaultEvaluators adds the built-in set (README: "Default evaluator
 	// set"). Unset means: only when Evaluators is empty.
 	DefaultEvaluators *bool `mapstructure:"default_evaluators"`
@@ -130,5 +138,56 @@ func validatePrefix(p string) error {
 	case strings.ContainsAny(p, " \t\n"):
 		return errors.New("must not contain whitespace")
 	}
+	if ns, _, _ := strings.Cut(p, "."); foreignNamespaces()[ns] {
+		return fmt.Errorf("%q is in the %s namespace, which the semantic conventions or a producer layout own; choose a name of your own", p, ns)
+	}
 	return nil
+}
+
+// reservedNames are the evaluator names the attribute contract or the
+// sampling rules already use: <prefix>.verdict, <prefix>.failed,
+// <prefix>.signal.*, <prefix>.judge.* and verdict_failed: [any]. An
+// evaluator's name is the second segment of its own keys.
+var reservedNames = contract.ReservedEvaluatorNames
+
+func reservedNameErrors(es config.Entries) []error {
+	var errs []error
+	for i, e := range es.All() {
+		for _, r := range reservedNames {
+			if e.Name == r {
+				errs = append(errs, fmt.Errorf("%s: name: %q is reserved (reserved: %s)", es.Label(i), r, strings.Join(reservedNames, ", ")))
+			}
+		}
+	}
+	return errs
+}
+
+// semconvNamespaces are the top-level namespaces of the OpenTelemetry
+// semantic-conventions attribute registry (v1.37). A prefix under one of
+// them would write our verdicts as if the conventions defined them.
+var semconvNamespaces = []string{
+	"android", "app", "artifact", "aspnetcore", "aws", "az", "azure", "browser", "cassandra", "cicd",
+	"client", "cloud", "cloudevents", "cloudfoundry", "code", "container", "cpu", "cpython", "db",
+	"deployment", "destination", "device", "disk", "dns", "dotnet", "elasticsearch", "enduser", "error",
+	"event", "exception", "faas", "feature_flag", "file", "gcp", "gen_ai", "geo", "go", "graphql",
+	"heroku", "host", "http", "hw", "ios", "jsonrpc", "jvm", "k8s", "kestrel", "linux", "log",
+	"mainframe", "mcp", "message", "messaging", "network", "nfs", "nodejs", "oci", "onc_rpc", "openai",
+	"openshift", "opentracing", "oracle", "oracle_cloud", "os", "otel", "peer", "pprof", "process",
+	"profile", "rpc", "security_rule", "server", "service", "session", "signalr", "source", "system",
+	"telemetry", "test", "thread", "tls", "url", "user", "user_agent", "v8js", "vcs", "webengine", "zos",
+}
+
+// foreignNamespaces are the namespaces a prefix may not start with: the
+// semantic conventions', and those of every producer layout the view reads
+// (llm.*, input.value, ai.*, ...), taken from the view's own key list.
+func foreignNamespaces() map[string]bool {
+	out := make(map[string]bool, len(semconvNamespaces)+8)
+	for _, ns := range semconvNamespaces {
+		out[ns] = true
+	}
+	for _, k := range spanmodel.AttributeKeys() {
+		ns, _, _ := strings.Cut(k, ".")
+		out[ns] = true
+	}
+	return out
 }

@@ -81,7 +81,18 @@ func TestConfigValidateErrors(t *testing.T) {
 		"judge_without_rules": {"judge: sampling has no rules and baseline_ratio 0"},
 		"rules_without_judge": {"sampling: rules or baseline_ratio need a judge"},
 		"two_judges":          {"judge: set exactly one of otlp_grpc, otlp_http"},
-		"bad_late_matches":    {`sampling: late_matches: "resend" is not follow or send`},
+		"reserved_names": {
+			`evaluators[0] "judge": name: "judge" is reserved (reserved: verdict, failed, signal, judge, any)`,
+			`evaluators[1] "verdict": name: "verdict" is reserved`,
+			`evaluators[2] "failed": name: "failed" is reserved`,
+			`evaluators[3] "signal": name: "signal" is reserved`,
+			`evaluators[4] "any": name: "any" is reserved`,
+		},
+		"semconv_prefix":        {`attribute_prefix: "gen_ai.eval" is in the gen_ai namespace`},
+		"layout_prefix":         {`attribute_prefix: "llm" is in the llm namespace`},
+		"baseline_rule":         {`sampling: rules[0] "baseline": name: "baseline" is reserved for the baseline`},
+		"feedback_under_prefix": {`signals: feedback_attribute: "llmeval.feedback" is under attribute_prefix`},
+		"bad_late_matches":      {`sampling: late_matches: "resend" is not follow or send`},
 	}
 	for name, want := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -92,6 +103,12 @@ func TestConfigValidateErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestTrustIncomingAllowsFeedbackUnderThePrefix(t *testing.T) {
+	cfg, err := loadConfig(t, "trusted_feedback_under_prefix")
+	require.NoError(t, err)
+	assert.True(t, cfg.TrustIncoming)
 }
 
 func TestEffectiveEvaluators(t *testing.T) {

@@ -26,7 +26,11 @@ func NewFactory() processor.Factory {
 }
 
 func createDefaultConfig() component.Config {
-	return &Config{AttributePrefix: "llmeval", Sampling: sampling.NewDefaultConfig()}
+	return &Config{
+		AttributePrefix: "llmeval",
+		Sampling:        sampling.NewDefaultConfig(),
+		Judge:           JudgeConfig{ShutdownTimeout: DefaultJudgeShutdownTimeout},
+	}
 }
 
 func createTraces(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Traces) (processor.Traces, error) {

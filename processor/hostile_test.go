@@ -3,6 +3,7 @@ package llmevalprocessor
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -99,6 +100,92 @@ func TestWrongTypeForEveryKey(t *testing.T) {
 		}
 	}
 	runHostile(t, td)
+}
+
+// TestDeepValuesEverywhere puts slices nested 20,000 deep (with the stack
+// limited so that this depth overflows any recursive reader, as a
+// 1,000,000-deep one does in production) in every attribute the view
+// reads, in the feedback attribute and in an exception message, on a chat
+// and a tool span, with every evaluator type, the defaults and the signals
+// running: every span comes out, and an evaluator that reads such a value
+// gives an error verdict naming the attribute.
+func TestDeepValuesEverywhere(t *testing.T) {
+	nest := func(v pcommon.Value) {
+		s := v.SetEmptySlice()
+		for i := 1; i < 20_000; i++ {
+			s = s.AppendEmpty().SetEmptySlice()
+		}
+	}
+	on := true
+	cfg := testConfig(func(c *Config) {
+		c.DefaultEvaluators = &on
+		c.Signals.FeedbackAttribute = "app.feedback"
+	}, append(everyType, config.Evaluator{Name: "payload", Type: "json", Target: "attribute:app.payload"})...)
+	require.NoError(t, cfg.Validate())
+	td := ptrace.NewTraces()
+	ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
+	span := func(name, op string, deepKeys ...string) {
+		sp := ss.Spans().AppendEmpty()
+		sp.SetName(name)
+		sp.SetEndTimestamp(pcommon.Timestamp(time.Second))
+		sp.Attributes().PutStr("gen_ai.operation.name", op)
+		sp.Attributes().PutStr("gen_ai.tool.name", "lookup")
+		sp.Attributes().PutStr("gen_ai.conversation.id", "c1")
+		for _, k := range deepKeys {
+			nest(sp.Attributes().PutEmpty(k))
+		}
+		sp.Attributes().PutStr("gen_ai.operation.name", op)
+		sp.Status().SetCode(ptrace.StatusCodeError)
+		ev := sp.Events().AppendEmpty()
+		ev.SetName("exception")
+		nest(ev.Attributes().PutEmpty("exception.message"))
+	}
+	var every []string
+	for _, k := range append(spanmodel.AttributeKeys(), "gen_ai.prompt.0.content", "llm.input_messages.0.message.content",
+		"llm.output_messages.0.message.tool_calls.0.tool_call.function.arguments", "llm.tools.0.tool.json_schema",
+		"app.payload", "app.feedback") {
+		if k != "gen_ai.operation.name" {
+			every = append(every, k)
+		}
+	}
+	span("chat/every key", "chat", every...)
+	span("tool/every key", "execute_tool", every...)
+	span("tool/arguments", "execute_tool", "gen_ai.tool.call.arguments")
+	span("chat/payload", "chat", "app.payload")
+
+	prev := debug.SetMaxStack(2 << 20)
+	sink := new(consumertest.TracesSink)
+	p, err := NewFactory().CreateTraces(context.Background(), metadatatest.NewSettings(componenttest.NewTelemetry()), cfg, sink)
+	require.NoError(t, err)
+	require.NoError(t, p.ConsumeTraces(context.Background(), td))
+	debug.SetMaxStack(prev)
+	require.Equal(t, 4, sink.SpanCount(), "every span comes out")
+
+	got := map[string]map[string]any{}
+	forEachSpan(sink.AllTraces()[0], func(sp ptrace.Span) {
+		a := map[string]any{}
+		for k, v := range sp.Attributes().All() {
+			if strings.HasPrefix(k, "llmeval.") && v.Type() == pcommon.ValueTypeStr {
+				a[k] = v.Str()
+			}
+		}
+		got[sp.Name()] = a
+	})
+	deep := "map or slice value nested deeper than 64"
+	for name, want := range map[string]map[string]any{
+		"tool/arguments": {
+			"llmeval.destructive_action.verdict": "error", "llmeval.destructive_action.reason": "gen_ai.tool.call.arguments: " + deep,
+			"llmeval.sql_safety.verdict": "error", "llmeval.sql_safety.reason": "gen_ai.tool.call.arguments: " + deep,
+		},
+		"chat/payload": {"llmeval.payload.verdict": "error", "llmeval.payload.reason": "app.payload: " + deep},
+	} {
+		for k, v := range want {
+			assert.Equal(t, v, got[name][k], "%s %s", name, k)
+		}
+	}
+	for _, name := range []string{"chat/every key", "tool/every key"} {
+		assert.NotEmpty(t, got[name], name)
+	}
 }
 
 // TestHostileContent covers huge values, deep nesting, invalid UTF-8 and

@@ -2,11 +2,14 @@ package llmevalprocessor
 
 import (
 	"errors"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/exporter"
+	"go.opentelemetry.io/collector/exporter/exporterhelper"
 	"go.opentelemetry.io/collector/exporter/otlpexporter"
 	"go.opentelemetry.io/collector/exporter/otlphttpexporter"
 
@@ -21,7 +24,17 @@ type JudgeConfig struct {
 	OTLPHTTP *otlphttpexporter.Config `mapstructure:"otlp_http"`
 	// Redact removes or masks message content on the judge's copies.
 	Redact sampling.RedactConfig `mapstructure:"redact"`
+	// ShutdownTimeout is the longest the processor's shutdown waits for the
+	// judge: the buffered traces are decided at once, the sampled ones
+	// handed to the judge until then, and the rest dropped and counted.
+	// The pipeline after llmeval (a batch processor, the exporters) is
+	// shut down only when llmeval's shutdown returns, so the main stream's
+	// last spans wait at most this long for the judge.
+	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
 }
+
+// DefaultJudgeShutdownTimeout is judge.shutdown_timeout's default.
+const DefaultJudgeShutdownTimeout = 5 * time.Second
 
 var _ confmap.Unmarshaler = (*JudgeConfig)(nil)
 
@@ -47,15 +60,51 @@ func (j *JudgeConfig) Validate() error {
 	if j.OTLPGRPC != nil && j.OTLPHTTP != nil {
 		return errors.New("set exactly one of otlp_grpc, otlp_http")
 	}
+	if j.ShutdownTimeout <= 0 {
+		return errors.New("shutdown_timeout: must be positive")
+	}
 	return nil
 }
 
+// queue is the judge exporter's sending_queue.
+func (j *JudgeConfig) queue() *configoptional.Optional[exporterhelper.QueueBatchConfig] {
+	if j.OTLPGRPC != nil {
+		return &j.OTLPGRPC.QueueConfig
+	}
+	return &j.OTLPHTTP.QueueConfig
+}
+
+// senders is how many sampled traces are handed to the judge at once: as
+// many as its queue has consumers, one when it has no queue.
+func (j *JudgeConfig) senders() int {
+	if q := j.queue(); q.HasValue() {
+		return q.Get().NumConsumers
+	}
+	return 1
+}
+
 // protocol is the configured exporter's factory, config and config key.
+// The config is a copy whose in-memory sending queue waits for each
+// export's result (wait_for_result), so the exporter never holds a copy
+// the sampler has stopped counting: what is inside the exporter stays
+// charged to the judge's share of max_bytes until the exporter is done
+// with it. A persistent queue (storage) keeps copies on disk, not in
+// memory, and is left as configured.
 func (j *JudgeConfig) protocol() (exporter.Factory, component.Config, string) {
 	if j.OTLPGRPC != nil {
-		return otlpexporter.NewFactory(), j.OTLPGRPC, "otlp_grpc"
+		c := *j.OTLPGRPC
+		waitForResult(&c.QueueConfig)
+		return otlpexporter.NewFactory(), &c, "otlp_grpc"
 	}
-	return otlphttpexporter.NewFactory(), j.OTLPHTTP, "otlp_http"
+	c := *j.OTLPHTTP
+	waitForResult(&c.QueueConfig)
+	return otlphttpexporter.NewFactory(), &c, "otlp_http"
+}
+
+func waitForResult(q *configoptional.Optional[exporterhelper.QueueBatchConfig]) {
+	if q.HasValue() && q.Get().StorageID == nil {
+		q.Get().WaitForResult = true
+	}
 }
 
 // consumerJudge stands in for the judge exporter with any consumer.

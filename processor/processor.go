@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/contract"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadata"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/sampling"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/signals"
@@ -25,12 +28,12 @@ import (
 
 // Semantic-convention names of the optional evaluation event.
 const (
-	evalEventName   = "gen_ai.evaluation.result"
-	evalName        = "gen_ai.evaluation.name"
-	evalScoreValue  = "gen_ai.evaluation.score.value"
-	evalScoreLabel  = "gen_ai.evaluation.score.label"
-	evalExplanation = "gen_ai.evaluation.explanation"
-	errorType       = "error.type"
+	evalEventName   = contract.EvaluationEvent
+	evalName        = contract.EvaluationName
+	evalScoreValue  = contract.EvaluationScoreValue
+	evalScoreLabel  = contract.EvaluationScoreLabel
+	evalExplanation = contract.EvaluationExplanation
+	errorType       = contract.ErrorType
 )
 
 // numVerdicts sizes per-batch counters indexed by evaluators.Verdict.
@@ -53,12 +56,18 @@ type llmEvalProcessor struct {
 	failedKey    string
 	recordPasses bool
 	emitEvents   bool
-	layoutAttrs  [spanmodel.NumLayouts]metric.MeasurementOption
+	// untrusted is "<prefix>." when incoming attributes under the prefix
+	// are removed (the default), "" when they are trusted.
+	untrusted   string
+	layoutAttrs [spanmodel.NumLayouts]metric.MeasurementOption
 
 	// sampler, judge and rules are nil when no judge is configured.
 	sampler *sampling.Sampler
 	judge   judgeExporter
 	rules   sampling.Rules
+	// judgeShutdown bounds how long shutdown waits for the judge; 0: only
+	// the caller's context does (replay, whose judge is a local consumer).
+	judgeShutdown time.Duration
 
 	// detector is nil when signals are off.
 	detector      *signals.Detector
@@ -83,6 +92,7 @@ type batch struct {
 	verdicts  []int64 // [check*numVerdicts + verdict]; Skip counts skips with a reason
 	layouts   [spanmodel.NumLayouts]int64
 	evaluated int64
+	removed   int64 // incoming attributes under the prefix removed
 	failed    []string
 }
 
@@ -102,18 +112,21 @@ func newLLMEvalProcessor(ctx context.Context, set processor.Settings, cfg *Confi
 		logger:       set.Logger,
 		telemetry:    tb,
 		checks:       make([]check, len(built)),
-		verdictKey:   cfg.AttributePrefix + ".verdict",
-		failedKey:    cfg.AttributePrefix + ".failed",
+		verdictKey:   cfg.AttributePrefix + "." + contract.Verdict,
+		failedKey:    cfg.AttributePrefix + "." + contract.Failed,
 		recordPasses: cfg.RecordPasses,
 		emitEvents:   cfg.EmitEvents,
+	}
+	if !cfg.TrustIncoming {
+		p.untrusted = cfg.AttributePrefix + "."
 	}
 	for i, c := range built {
 		base := cfg.AttributePrefix + "." + c.Name
 		p.checks[i] = check{
 			Check:          c,
-			verdictKey:     base + ".verdict",
-			scoreKey:       base + ".score",
-			reasonKey:      base + ".reason",
+			verdictKey:     base + "." + contract.Verdict,
+			scoreKey:       base + "." + contract.Score,
+			reasonKey:      base + "." + contract.Reason,
 			evaluatorAttrs: metric.WithAttributeSet(attribute.NewSet(attribute.String("evaluator", c.Name))),
 		}
 		for v := evaluators.Pass; v <= evaluators.Error; v++ {
@@ -126,16 +139,20 @@ func newLLMEvalProcessor(ctx context.Context, set processor.Settings, cfg *Confi
 	}
 	if p.detector = parts.detector; p.detector != nil {
 		for c := signals.Category(0); c < signals.NumCategories; c++ {
-			base := cfg.AttributePrefix + ".signal." + c.String()
+			base := cfg.AttributePrefix + "." + contract.Signal + "." + c.String()
 			p.signalKeys[c] = signalKeys{count: base + ".count", severity: base + ".severity", kinds: base + ".kinds"}
 			p.categoryAttrs[c] = metric.WithAttributeSet(attribute.NewSet(attribute.String("category", c.String())))
 		}
 	}
 	if parts.judge != nil {
 		p.rules, p.judge = parts.rules, parts.judge
+		senders := 1
+		if judge == nil { // the embedded exporter; a replay judge is a local consumer
+			senders, p.judgeShutdown = cfg.Judge.senders(), cfg.Judge.ShutdownTimeout
+		}
 		p.sampler, err = sampling.New(cfg.Sampling, sampling.Settings{
 			Rules: p.rules, Judge: p.judge, Telemetry: tb, Logger: set.Logger,
-			Prefix: cfg.AttributePrefix, Redact: cfg.Judge.Redact,
+			Prefix: cfg.AttributePrefix, Redact: cfg.Judge.Redact, Senders: senders,
 		})
 		if err != nil {
 			return nil, err
@@ -160,6 +177,9 @@ func (p *llmEvalProcessor) processTraces(ctx context.Context, td ptrace.Traces) 
 			ss := sss.At(j)
 			spans := ss.Spans()
 			for k := 0; k < spans.Len(); k++ {
+				if p.untrusted != "" {
+					b.removed += removeUntrusted(spans.At(k).Attributes(), p.untrusted)
+				}
 				b.view.Reset(rs, ss, spans.At(k))
 				p.evaluateSpan(ctx, b)
 				if p.sampler != nil {
@@ -175,6 +195,22 @@ func (p *llmEvalProcessor) processTraces(ctx context.Context, td ptrace.Traces) 
 	p.flushCounts(ctx, b)
 	p.batches.Put(b)
 	return td, nil
+}
+
+// removeUntrusted removes the attributes under prefix that a span arrived
+// with, on every span, LLM or not: only this processor writes there, so
+// whatever a client sent there is a forgery (a verdict, a failed list, a
+// signal severity, a judge mark) that alerts and span metrics would trust.
+func removeUntrusted(attrs pcommon.Map, prefix string) int64 {
+	var n int64
+	attrs.RemoveIf(func(k string, _ pcommon.Value) bool {
+		if strings.HasPrefix(k, prefix) {
+			n++
+			return true
+		}
+		return false
+	})
+	return n
 }
 
 func (p *llmEvalProcessor) evaluateSpan(ctx context.Context, b *batch) {
@@ -269,7 +305,7 @@ func (p *llmEvalProcessor) run(ctx context.Context, c *check, v *spanmodel.View)
 	}()
 	selected, err := c.Selects(ctx, v)
 	if err != nil {
-		return evaluators.Errored(fmt.Errorf("when: %w", err)), true
+		return evaluators.Errored(fmt.Errorf("when: %w", evaluators.ErrOTTLRuntime)), true
 	}
 	if !selected {
 		return evaluators.Result{}, false
@@ -299,6 +335,10 @@ func appendEvalEvent(span ptrace.Span, name string, r evaluators.Result) {
 // batch instead of once per span.
 func (p *llmEvalProcessor) flushCounts(ctx context.Context, b *batch) {
 	t := p.telemetry
+	if b.removed > 0 {
+		t.ProcessorLlmevalIncomingAttributesRemoved.Add(ctx, b.removed)
+		b.removed = 0
+	}
 	for l, n := range b.layouts {
 		if n > 0 {
 			t.ProcessorLlmevalLlmSpans.Add(ctx, n, p.layoutAttrs[spanmodel.Layout(l)])
@@ -361,16 +401,44 @@ func (p *llmEvalProcessor) start(ctx context.Context, host component.Host) error
 	return nil
 }
 
-// shutdown decides the traces still buffered and flushes them to the judge
-// within ctx (see README, "Shutdown"), then stops the judge.
+// shutdown decides the traces still buffered, hands the sampled ones to
+// the judge and stops it, all by the judge's deadline (see README,
+// "Shutdown"): the processors and exporters after llmeval, which carry the
+// main stream, are shut down only when this returns.
 func (p *llmEvalProcessor) shutdown(ctx context.Context) error {
 	var errs []error
 	if p.sampler != nil {
-		errs = append(errs, p.sampler.Shutdown(ctx))
-	}
-	if p.judge != nil {
-		errs = append(errs, p.judge.Shutdown(ctx))
+		jctx, cancel := p.judgeDeadline(ctx)
+		defer cancel()
+		errs = append(errs, p.sampler.Shutdown(jctx))
+		stopped := make(chan error, 1)
+		go func() { stopped <- p.judge.Shutdown(jctx) }()
+		select {
+		case err := <-stopped:
+			errs = append(errs, err)
+		case <-jctx.Done():
+			// The exporter drains its queue at its own pace, ignoring the
+			// deadline; the main stream does not wait for it.
+			p.logger.Warn("judge exporter still busy at the shutdown deadline; not waiting for it")
+		}
 	}
 	p.telemetry.Shutdown()
 	return errors.Join(errs...)
+}
+
+// judgeDeadline is when shutdown stops waiting for the judge:
+// judge.shutdown_timeout from now, or half of what the caller's own
+// deadline leaves, whichever is sooner, so the pipeline after llmeval
+// keeps time to flush the main stream.
+func (p *llmEvalProcessor) judgeDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	limit := p.judgeShutdown
+	if d, ok := ctx.Deadline(); ok {
+		if half := time.Until(d) / 2; limit == 0 || half < limit {
+			limit = half
+		}
+	}
+	if limit == 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, limit)
 }

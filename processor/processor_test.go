@@ -140,7 +140,7 @@ func TestVerdictAttributes(t *testing.T) {
 				"llmeval.verdict":           "fail",
 				"llmeval.failed":            []any{"is_json", "no_secret", "slow"},
 				"llmeval.is_json.verdict":   "fail",
-				"llmeval.is_json.reason":    "not JSON: invalid character 'h' looking for beginning of value (byte 1)",
+				"llmeval.is_json.reason":    "not JSON: syntax error at byte 1",
 				"llmeval.no_secret.verdict": "fail",
 				"llmeval.no_secret.reason":  "output matches must_not_match at byte 16",
 				"llmeval.slow.verdict":      "fail",

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"math"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/evalrecord"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/labelsplit"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spans"
 )
 
@@ -47,18 +48,24 @@ func (v verdicts) set(id, evaluator, verdict string) {
 	m[evaluator] = verdict
 }
 
-// splitOf puts an ID in train (20%), dev (40%) or test (40%) by a hash, so
-// a team tunes on dev and reports on test once, and every run agrees.
-func splitOf(id string) string {
-	h := fnv.New32a()
-	h.Write([]byte(strings.ToLower(id)))
-	switch p := h.Sum32() % 100; {
-	case p < 20:
-		return "train"
-	case p < 60:
-		return "dev"
+// evaluators returns the evaluators with a verdict anywhere in the files,
+// and those with a pass verdict somewhere: their passes were recorded
+// (record_passes, as replay does), so a span they have no verdict on is one
+// they did not apply to, not a pass.
+func (v verdicts) evaluators() (known, passesRecorded map[string]bool) {
+	known, passesRecorded = map[string]bool{}, map[string]bool{}
+	for _, m := range v {
+		for name, verdict := range m {
+			if name == "evaluated" {
+				continue
+			}
+			known[name] = true
+			if verdict == "pass" {
+				passesRecorded[name] = true
+			}
+		}
 	}
-	return "test"
+	return known, passesRecorded
 }
 
 // confusion counts with "fail" as the positive class: the evaluator is a
@@ -120,6 +127,8 @@ func calibrate(args []string, stdout, stderr io.Writer) (int, error) {
 	labelsPath := fs.String("labels", "", "CSV: id (trace or span), evaluator, human verdict (pass|fail)")
 	split := fs.String("split", "", "only IDs in this deterministic split: train (20%), dev (40%) or test (40%)")
 	prefix := fs.String("prefix", "llmeval", "the processor's attribute_prefix")
+	minPrecision := fs.Float64("min-precision", 0, "exit 1 when an evaluator's precision is below this (0..1; 0 = no gate)")
+	minRecall := fs.Float64("min-recall", 0, "exit 1 when an evaluator's recall (TPR) is below this (0..1; 0 = no gate)")
 	if err := fs.Parse(args); err != nil {
 		return 2, err
 	}
@@ -130,6 +139,14 @@ func calibrate(args []string, stdout, stderr io.Writer) (int, error) {
 	case "", "train", "dev", "test":
 	default:
 		return 2, fmt.Errorf("--split: %q is not one of train, dev, test", *split)
+	}
+	for _, g := range []struct {
+		flag string
+		v    float64
+	}{{"--min-precision", *minPrecision}, {"--min-recall", *minRecall}} {
+		if g.v < 0 || g.v > 1 || math.IsNaN(g.v) {
+			return 2, fmt.Errorf("%s: %v is not between 0 and 1", g.flag, g.v)
+		}
 	}
 	labels, err := readLabels(*labelsPath, false)
 	if err != nil {
@@ -145,52 +162,159 @@ func calibrate(args []string, stdout, stderr io.Writer) (int, error) {
 			return 2, err
 		}
 	}
-	byEval := map[string]*confusion{}
-	unmatched := 0
-	for _, l := range labels {
-		if *split != "" && splitOf(l.id) != *split {
-			continue
-		}
-		got, ok := v[strings.ToLower(l.id)][l.evaluator]
-		if !ok {
-			// Evaluated but no verdict of its own: the evaluator passed it
-			// without record_passes.
-			if _, evaluated := v[strings.ToLower(l.id)]["evaluated"]; evaluated {
-				got, ok = "pass", true
-			}
-		}
-		if !ok || got == "error" {
-			unmatched++
-			continue
-		}
-		c := byEval[l.evaluator]
-		if c == nil {
-			c = &confusion{}
-			byEval[l.evaluator] = c
-		}
-		c.add(l.fail, got == "fail")
-	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "evaluator\t"+confusionHeader)
-	for _, n := range sortedKeys(byEval) {
-		fmt.Fprintf(tw, "%s\t%s\n", n, byEval[n].cells())
-	}
-	if err := tw.Flush(); err != nil {
+	res := compare(labels, v, *split)
+	if err := printCalibration(stdout, res, *split); err != nil {
 		return 2, err
-	}
-	if *split != "" {
-		fmt.Fprintf(stdout, "\nsplit: %s\n", *split)
-	}
-	if unmatched > 0 {
-		fmt.Fprintf(stdout, "\n%d labels had no verdict to compare (ID not in the files, evaluator not run, or an error verdict)\n", unmatched)
 	}
 	for _, e := range bad {
 		fmt.Fprintf(stderr, "bad line: %v\n", e)
 	}
+	status := 0
 	if len(bad) > 0 {
-		return 1, nil
+		status = 1
 	}
-	return 0, nil
+	if *minPrecision > 0 || *minRecall > 0 {
+		if failures := res.gate(*minPrecision, *minRecall); len(failures) > 0 {
+			var gates []string
+			if *minPrecision > 0 {
+				gates = append(gates, fmt.Sprintf("precision >= %g", *minPrecision))
+			}
+			if *minRecall > 0 {
+				gates = append(gates, fmt.Sprintf("recall >= %g", *minRecall))
+			}
+			fmt.Fprintf(stdout, "\nbelow the thresholds (%s):\n", strings.Join(gates, ", "))
+			for _, f := range failures {
+				fmt.Fprintf(stdout, "  %s\n", f)
+			}
+			status = 1
+		}
+	}
+	return status, nil
+}
+
+// calibration is labels joined with verdicts, per evaluator.
+type calibration struct {
+	byEval map[string]*confusion
+	// noVerdict counts, per evaluator, labels the evaluator gave no verdict
+	// for: the ID is not in the files, or the evaluator did not apply to it
+	// (no target content, `when` false, a span kind it skips).
+	noVerdict map[string]int
+	// errs counts labels whose verdict was `error`.
+	errs map[string]int
+	// unknown counts labels naming an evaluator that gave no verdict
+	// anywhere in the files: not configured, or a typo in the labels.
+	unknown map[string]int
+}
+
+// compare joins each label (in split, if given) with the evaluator's
+// verdict. A label is only compared when there is a verdict: a missing one
+// is not a pass, and counting it as a pass would turn every span an
+// evaluator skips, and every misspelt evaluator name, into false negatives.
+func compare(labels []label, v verdicts, split string) calibration {
+	res := calibration{byEval: map[string]*confusion{}, noVerdict: map[string]int{}, errs: map[string]int{}, unknown: map[string]int{}}
+	known, passesRecorded := v.evaluators()
+	for _, l := range labels {
+		if split != "" && labelsplit.Of(l.id) != split {
+			continue
+		}
+		if !known[l.evaluator] {
+			res.unknown[l.evaluator]++
+			continue
+		}
+		byID := v[strings.ToLower(l.id)]
+		got, ok := byID[l.evaluator]
+		if !ok && !passesRecorded[l.evaluator] {
+			// Without record_passes a pass leaves no attribute: an
+			// evaluated span without a verdict of its own passed.
+			if _, evaluated := byID["evaluated"]; evaluated {
+				got, ok = "pass", true
+			}
+		}
+		switch {
+		case !ok:
+			res.noVerdict[l.evaluator]++
+			continue
+		case got == "error":
+			res.errs[l.evaluator]++
+			continue
+		}
+		c := res.byEval[l.evaluator]
+		if c == nil {
+			c = &confusion{}
+			res.byEval[l.evaluator] = c
+		}
+		c.add(l.fail, got == "fail")
+	}
+	return res
+}
+
+// evaluatorNames lists every evaluator the labels or the verdicts mention
+// (except the unknown ones), sorted.
+func (r calibration) evaluatorNames() []string {
+	seen := map[string]bool{}
+	for _, m := range []map[string]int{r.noVerdict, r.errs} {
+		for n := range m {
+			seen[n] = true
+		}
+	}
+	for n := range r.byEval {
+		seen[n] = true
+	}
+	names := make([]string, 0, len(seen))
+	for n := range seen {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// gate lists the evaluators below the thresholds. An undefined rate (no
+// fail verdicts, no fail labels) fails a gate that asks for it: a gate that
+// measured nothing must not pass. Labels for unknown evaluators fail too.
+func (r calibration) gate(minPrecision, minRecall float64) []string {
+	var out []string
+	for _, n := range r.evaluatorNames() {
+		c := r.byEval[n]
+		if c == nil {
+			c = &confusion{}
+		}
+		if p := c.precision(); minPrecision > 0 && (math.IsNaN(p) || p < minPrecision) {
+			out = append(out, fmt.Sprintf("%s: precision %s (TP %d, FP %d)", n, fmtRate(p), c.tp, c.fp))
+		}
+		if rc := c.tpr(); minRecall > 0 && (math.IsNaN(rc) || rc < minRecall) {
+			out = append(out, fmt.Sprintf("%s: recall %s (TP %d, FN %d)", n, fmtRate(rc), c.tp, c.fn))
+		}
+	}
+	for _, n := range sortedKeys(r.unknown) {
+		out = append(out, fmt.Sprintf("%s: no verdict in these files (not configured?)", n))
+	}
+	return out
+}
+
+func printCalibration(w io.Writer, r calibration, split string) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "evaluator\t"+confusionHeader+"\tno verdict\terror")
+	for _, n := range r.evaluatorNames() {
+		c := r.byEval[n]
+		if c == nil {
+			c = &confusion{}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\n", n, c.cells(), r.noVerdict[n], r.errs[n])
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if split != "" {
+		fmt.Fprintf(w, "\nsplit: %s\n", split)
+	}
+	fmt.Fprintln(w, "\nn counts labels compared with a verdict; TPR is recall. Not compared: \"no verdict\" (ID not in the files,\nor the evaluator did not apply to it) and \"error\" (an error verdict).")
+	if len(r.unknown) > 0 {
+		fmt.Fprintln(w, "\nlabels for evaluators that gave no verdict anywhere in these files (not configured, or a typo?), not compared:")
+		for _, n := range sortedKeys(r.unknown) {
+			fmt.Fprintf(w, "  %s: %d labels\n", n, r.unknown[n])
+		}
+	}
+	return nil
 }
 
 func fmtRate(f float64) string {

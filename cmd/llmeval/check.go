@@ -49,6 +49,8 @@ func check(args []string, stdout io.Writer) error {
 		when := "always"
 		if len(e.When) > 0 {
 			when = strings.Join(e.When, " or ")
+		} else if !evaluators.RunsOnAgentSpans(e.Type) {
+			on += ", not agent/workflow spans"
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", e.Name, e.Type, reads, on, when)
 	}

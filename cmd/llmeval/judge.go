@@ -21,6 +21,7 @@ import (
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/connector/llmjudgeconnector"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/evalrecord"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/labelsplit"
 )
 
 // judged is the judge's outcome for one labelled ID: a span, or a trace
@@ -94,7 +95,7 @@ func judge(args []string, stdout, stderr io.Writer) (int, error) {
 	// The labels to compare, by rubric and ID.
 	wanted := map[judgeKey]label{}
 	for _, l := range labels {
-		if (*rubricName != "" && l.evaluator != *rubricName) || (*split != "" && splitOf(l.id) != *split) {
+		if (*rubricName != "" && l.evaluator != *rubricName) || (*split != "" && labelsplit.Of(l.id) != *split) {
 			continue
 		}
 		info, ok := j.Rubric(l.evaluator)

@@ -49,7 +49,7 @@ func TestCheck(t *testing.T) {
 	code, out, errOut := runCmd("check", "--config", writeFile(t, "c.yaml", collectorConfig))
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "llmeval/checks is valid")
-	assert.Regexp(t, `no_sorry\s+regex\s+output`, out)
+	assert.Regexp(t, `no_sorry\s+regex\s+output\s+spans with the output, not agent/workflow spans\s+always`, out)
 	assert.Regexp(t, `slow\s+latency\s+-\s+all LLM/agent spans\s+span.attributes`, out)
 
 	bad := strings.Replace(collectorConfig, "'(?i)sorry'", "'(sorry'", 1)
@@ -145,21 +145,19 @@ func annotatedSpan(ss ptrace.ScopeSpans, trace, span byte, verdicts map[string]s
 func TestCalibrate(t *testing.T) {
 	td := ptrace.NewTraces()
 	ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
-	// Six spans judged by humans for pii. The evaluator failed spans 1, 2
-	// and 3 and passed 4, 5, 6 (5 and 6 without record_passes); humans
-	// said fail for 1, 2 and 4.
+	// Six spans judged by humans for pii, written without record_passes:
+	// a pass leaves no attribute of its own. The evaluator failed spans 1,
+	// 2 and 3 and passed 4, 5 and 6; humans said fail for 1, 2 and 4.
 	annotatedSpan(ss, 1, 1, map[string]string{"pii": "fail"})
 	annotatedSpan(ss, 2, 1, map[string]string{"pii": "fail"})
 	annotatedSpan(ss, 3, 1, map[string]string{"pii": "fail"})
-	annotatedSpan(ss, 4, 1, map[string]string{"pii": "pass"})
+	annotatedSpan(ss, 4, 1, nil)
 	annotatedSpan(ss, 5, 1, nil)
 	annotatedSpan(ss, 6, 1, nil)
 	// A trace-level label: trace 7 has one failing span among two.
 	annotatedSpan(ss, 7, 1, nil)
 	annotatedSpan(ss, 7, 2, map[string]string{"refusal": "fail"})
-	line, err := (&ptrace.JSONMarshaler{}).MarshalTraces(td)
-	require.NoError(t, err)
-	file := writeFile(t, "annotated.jsonl", string(line)+"\n")
+	file := writeTraces(t, td)
 	id := func(trace, span byte) string { return pcommon.SpanID{trace, span}.String() }
 	labels := writeFile(t, "labels.csv", "span_id,evaluator,human\n"+
 		id(1, 1)+",pii,fail\n"+id(2, 1)+",pii,fail\n"+id(3, 1)+",pii,pass\n"+
@@ -171,9 +169,9 @@ func TestCalibrate(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	// By hand: TP=2 (1,2) FP=1 (3) FN=1 (4) TN=2 (5,6). TPR 2/3, TNR 2/3,
 	// precision 2/3; po=4/6, pe=(3*3+3*3)/36=0.5, kappa=(0.667-0.5)/0.5=0.333.
-	assert.Regexp(t, `pii\s+6\s+2\s+1\s+1\s+2\s+0\.667\s+0\.667\s+0\.667\s+0\.333`, out)
-	assert.Regexp(t, `refusal\s+1\s+1\s+0\s+0\s+0\s+1\.000\s+-\s+1\.000\s+-`, out)
-	assert.Contains(t, out, "1 labels had no verdict to compare")
+	// The label for span 9/9, which is not in the file, is "no verdict".
+	assert.Regexp(t, `pii\s+6\s+2\s+1\s+1\s+2\s+0\.667\s+0\.667\s+0\.667\s+0\.333\s+1\s+0\n`, out)
+	assert.Regexp(t, `refusal\s+1\s+1\s+0\s+0\s+0\s+1\.000\s+-\s+1\.000\s+-\s+0\s+0\n`, out)
 
 	bad := writeFile(t, "bad.csv", id(1, 1)+",pii,maybe\n")
 	code, _, stderr = runCmd("calibrate", "--labels", bad, file)
@@ -181,17 +179,113 @@ func TestCalibrate(t *testing.T) {
 	assert.Contains(t, stderr, `bad.csv:1: human verdict "maybe" is neither pass nor fail`)
 }
 
-func TestSplitIsDeterministicAndProportional(t *testing.T) {
-	counts := map[string]int{}
-	for i := 0; i < 10000; i++ {
-		id := pcommon.TraceID{byte(i), byte(i >> 8), 3}.String()
-		s := splitOf(id)
-		require.Equal(t, s, splitOf(strings.ToUpper(id)), "same ID, same split")
-		counts[s]++
+func writeTraces(t *testing.T, td ptrace.Traces) string {
+	t.Helper()
+	line, err := (&ptrace.JSONMarshaler{}).MarshalTraces(td)
+	require.NoError(t, err)
+	return writeFile(t, "annotated.jsonl", string(line)+"\n")
+}
+
+// TestCalibrateNoVerdictIsNotAMiss: with passes recorded (as replay
+// writes them), a span an evaluator has no verdict on is one it did not
+// apply to; a label naming an evaluator that is nowhere in the files is a
+// typo or an unconfigured evaluator. Neither may become a false negative.
+func TestCalibrateNoVerdictIsNotAMiss(t *testing.T) {
+	td := ptrace.NewTraces()
+	ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
+	annotatedSpan(ss, 1, 1, map[string]string{"pii": "fail", "latency": "pass"})
+	annotatedSpan(ss, 2, 1, map[string]string{"pii": "pass", "latency": "pass"})
+	// An agent span pii skips: evaluated (latency), no pii verdict.
+	annotatedSpan(ss, 3, 1, map[string]string{"latency": "pass"})
+	annotatedSpan(ss, 4, 1, map[string]string{"pii": "error", "latency": "pass"})
+	file := writeTraces(t, td)
+	id := func(trace byte) string { return pcommon.SpanID{trace, 1}.String() }
+	labels := writeFile(t, "labels.csv", id(1)+",pii,fail\n"+id(2)+",pii,pass\n"+id(3)+",pii,fail\n"+
+		id(4)+",pii,fail\n"+id(1)+",pi,fail\n"+id(2)+",pi,pass\n"+id(1)+",refusal,fail\n")
+
+	code, out, stderr := runCmd("calibrate", "--labels", labels, file)
+	require.Equal(t, 0, code, stderr)
+	assert.Regexp(t, `pii\s+2\s+1\s+0\s+0\s+1\s+1\.000\s+1\.000\s+1\.000\s+1\.000\s+1\s+1\n`, out,
+		"span 3 is no verdict and span 4 an error, neither a false negative")
+	assert.NotRegexp(t, `(?m)^pi\s`, out, "the misspelt evaluator gets no row")
+	assert.Contains(t, out, "labels for evaluators that gave no verdict anywhere in these files")
+	assert.Regexp(t, `\n\s+pi: 2 labels\n\s+refusal: 1 labels\n`, out)
+
+	// A gate fails on labels it cannot compare: a typo must not pass CI.
+	code, out, _ = runCmd("calibrate", "--labels", labels, "--min-precision", "0.9", file)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "pi: no verdict in these files (not configured?)")
+	assert.NotContains(t, out, "pii: precision")
+}
+
+func TestCalibrateThresholds(t *testing.T) {
+	td := ptrace.NewTraces()
+	ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
+	var csv strings.Builder
+	// pii: 9 TP, 1 FN, 0 FP, 10 TN: precision 1, recall 0.9.
+	// refusal: 8 TP, 0 FN, 2 FP, 10 TN: precision 0.8, recall 1.
+	for i := byte(1); i <= 20; i++ {
+		pii, refusal := "pass", "pass"
+		if i <= 9 {
+			pii = "fail"
+		}
+		if i <= 8 || i == 11 || i == 12 {
+			refusal = "fail"
+		}
+		annotatedSpan(ss, i, 1, map[string]string{"pii": pii, "refusal": refusal})
+		human := func(fail bool) string {
+			if fail {
+				return "fail"
+			}
+			return "pass"
+		}
+		fmt.Fprintf(&csv, "%s,pii,%s\n", pcommon.SpanID{i, 1}, human(i <= 10))
+		fmt.Fprintf(&csv, "%s,refusal,%s\n", pcommon.SpanID{i, 1}, human(i <= 8))
 	}
-	assert.InDelta(t, 2000, counts["train"], 250)
-	assert.InDelta(t, 4000, counts["dev"], 300)
-	assert.InDelta(t, 4000, counts["test"], 300)
+	file := writeTraces(t, td)
+	labels := writeFile(t, "labels.csv", csv.String())
+
+	for _, tc := range []struct {
+		name      string
+		args      []string
+		code      int
+		below     []string
+		notBelow  []string
+		errSubstr string
+	}{
+		{name: "no gate", code: 0},
+		{name: "both met", args: []string{"--min-precision", "0.8", "--min-recall", "0.9"}, code: 0},
+		{name: "precision", args: []string{"--min-precision", "0.95"}, code: 1,
+			below: []string{"refusal: precision 0.800 (TP 8, FP 2)"}, notBelow: []string{"pii: precision", "recall"}},
+		{name: "recall", args: []string{"--min-recall", "0.95"}, code: 1,
+			below: []string{"pii: recall 0.900 (TP 9, FN 1)"}, notBelow: []string{"refusal: recall", "precision 1"}},
+		{name: "out of range", args: []string{"--min-recall", "95"}, code: 2, errSubstr: "--min-recall: 95 is not between 0 and 1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, stderr := runCmd(append(append([]string{"calibrate", "--labels", labels}, tc.args...), file)...)
+			assert.Equal(t, tc.code, code, stderr)
+			_, gate, _ := strings.Cut(out, "below the thresholds")
+			for _, s := range tc.below {
+				assert.Contains(t, gate, s)
+			}
+			for _, s := range tc.notBelow {
+				assert.NotContains(t, gate, s)
+			}
+			if tc.code == 0 {
+				assert.NotContains(t, out, "below the thresholds")
+			}
+			if tc.errSubstr != "" {
+				assert.Contains(t, stderr, tc.errSubstr)
+			}
+		})
+	}
+
+	// An evaluator that measured nothing (no fail labels, no fail
+	// verdicts) cannot pass a gate.
+	empty := writeFile(t, "empty.csv", pcommon.SpanID{20, 1}.String()+",pii,pass\n")
+	code, out, _ := runCmd("calibrate", "--labels", empty, "--min-precision", "0.5", file)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "pii: precision - (TP 0, FP 0)")
 }
 
 // TestReplayTauBench replays the 200 tau-bench airline trajectories,

@@ -1,22 +1,6 @@
 package spanmodel
 
-import (
-	"strings"
-
-	"go.opentelemetry.io/collector/pdata/pcommon"
-)
-
-// valueText is an attribute as text: strings as they are, other values as
-// Value.AsString renders them (JSON for maps and slices).
-func valueText(val pcommon.Value) string {
-	switch val.Type() {
-	case pcommon.ValueTypeStr:
-		return val.Str()
-	case pcommon.ValueTypeEmpty:
-		return ""
-	}
-	return val.AsString()
-}
+import "strings"
 
 // convo is one decoded side of a conversation (input or output), reused
 // across spans. Tool calls and results of all messages live in one buffer
@@ -34,6 +18,46 @@ type convo struct {
 	textDone bool
 	text     string
 	textOK   bool
+
+	acc textAcc // the text of the message being decoded
+}
+
+// textAcc joins the text parts of one message with "\n" in linear time: a
+// message of a hundred thousand small parts must not be copied once per
+// part. One part is kept as it is, without a copy.
+type textAcc struct {
+	first string
+	b     strings.Builder
+	n     int
+}
+
+func (a *textAcc) add(s string) {
+	switch a.n {
+	case 0:
+		a.first = s
+	case 1:
+		a.b.WriteString(a.first)
+		fallthrough
+	default:
+		a.b.WriteByte('\n')
+		a.b.WriteString(s)
+	}
+	a.n++
+}
+
+// take returns the joined text and starts over.
+func (a *textAcc) take() string {
+	var s string
+	switch a.n {
+	case 0:
+	case 1:
+		s = a.first
+	default:
+		s = a.b.String()
+	}
+	a.first, a.n = "", 0
+	a.b = strings.Builder{}
+	return s
 }
 
 type msgMeta struct {
@@ -55,6 +79,7 @@ func (c *convo) reset() {
 	c.results = resetBuf(c.results)
 	c.done, c.present, c.err = false, false, nil
 	c.textDone, c.text, c.textOK = false, "", false
+	c.acc.take()
 }
 
 // resetBuf truncates s, dropping references to the previous span's content
@@ -69,6 +94,7 @@ func resetBuf[T any](s []T) []T {
 
 // begin starts a message; false once MaxMessages is reached.
 func (c *convo) begin(role string) bool {
+	c.endText()
 	if len(c.msgs) >= MaxMessages {
 		return false
 	}
@@ -85,10 +111,13 @@ func (c *convo) addText(s string) {
 	if s == "" {
 		return
 	}
-	if m := &c.msgs[i]; m.Text == "" {
-		m.Text = s
-	} else {
-		m.Text = m.Text + "\n" + s
+	c.acc.add(s)
+}
+
+// endText sets the current message's Text from its parts.
+func (c *convo) endText() {
+	if c.acc.n > 0 {
+		c.msgs[len(c.msgs)-1].Text = c.acc.take()
 	}
 }
 
@@ -109,6 +138,7 @@ func (c *convo) setFinish(s string) { c.msgs[len(c.msgs)-1].FinishReason = s }
 // seal points each message at its tool calls and results once the buffers
 // stopped growing. Messages without any keep nil slices.
 func (c *convo) seal() {
+	c.endText()
 	for i := range c.msgs {
 		c1, r1 := len(c.calls), len(c.results)
 		if i+1 < len(c.meta) {

@@ -75,7 +75,7 @@ func (v *View) genAIMessages(key string, val pcommon.Value, c *convo) error {
 				}
 				c.setFinish(mapStr(m, "finish_reason"))
 				if parts, ok := m.Get("parts"); ok {
-					if err := c.genAIPartsSlice(key, i, parts); err != nil {
+					if err := v.genAIPartsSlice(c, key, i, parts); err != nil {
 						return err
 					}
 				}
@@ -96,7 +96,10 @@ func (v *View) genAIMessages(key string, val pcommon.Value, c *convo) error {
 	return typeError(key, val.Type(), "a JSON string or a slice")
 }
 
-func (c *convo) genAIPartsSlice(key string, i int, parts pcommon.Value) error {
+// genAIPartsSlice adds the parts of message i given as a pdata slice. Their
+// text counts against the span's budget for structured content, and a part
+// whose value is a map or slice is rendered only if it is shallow enough.
+func (v *View) genAIPartsSlice(c *convo, key string, i int, parts pcommon.Value) error {
 	if parts.Type() != pcommon.ValueTypeSlice {
 		return typeError(fmt.Sprintf("%s[%d].parts", key, i), parts.Type(), "a slice")
 	}
@@ -108,9 +111,12 @@ func (c *convo) genAIPartsSlice(key string, i int, parts pcommon.Value) error {
 		}
 		p := pv.Map()
 		part := gPart{Type: mapStr(p, "type"), ID: mapStr(p, "id"), Name: mapStr(p, "name")}
-		part.Content.s = mapText(p, "content")
-		part.Arguments.s = mapText(p, "arguments")
-		part.Response.s = mapText(p, "response")
+		part.Content.s = v.mapText(key, p, "content")
+		part.Arguments.s = v.mapText(key, p, "arguments")
+		part.Response.s = v.mapText(key, p, "response")
+		if err := v.rd.take(); err != nil {
+			return err
+		}
 		c.addGenAIPart(&part)
 	}
 	return nil
@@ -124,10 +130,11 @@ func mapStr(m pcommon.Map, k string) string {
 	return ""
 }
 
-// mapText is a field of a pdata map as text (maps and slices as JSON).
-func mapText(m pcommon.Map, k string) string {
-	if v, ok := m.Get(k); ok {
-		return valueText(v)
+// mapText is field k of a pdata map inside attribute key as text (maps and
+// slices as JSON); an error is left in v.rd.
+func (v *View) mapText(key string, m pcommon.Map, k string) string {
+	if val, ok := m.Get(k); ok {
+		return v.rd.part(key, val)
 	}
 	return ""
 }
@@ -155,7 +162,10 @@ func (v *View) systemInstructions(key string, val pcommon.Value, dst []string) (
 				return dst, typeError(fmt.Sprintf("%s[%d]", key, i), e.Type(), "a map")
 			}
 			if mapStr(e.Map(), "type") == "text" {
-				dst = append(dst, mapText(e.Map(), "content"))
+				dst = append(dst, v.mapText(key, e.Map(), "content"))
+				if err := v.rd.take(); err != nil {
+					return dst, err
+				}
 			}
 		}
 		return dst, nil

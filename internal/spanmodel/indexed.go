@@ -95,7 +95,7 @@ func (v *View) indexedMessages(prefix string, openInference bool, c *convo) {
 		for j < len(ents) && ents[j].n == ents[i].n {
 			j++
 		}
-		if !c.addIndexedMsg(ents[i:j]) {
+		if !v.addIndexedMsg(c, prefix, ents[i:j]) {
 			break
 		}
 		i = j
@@ -103,8 +103,12 @@ func (v *View) indexedMessages(prefix string, openInference bool, c *convo) {
 	v.ents = resetBuf(ents)
 }
 
-// addIndexedMsg builds one message from its sorted entries.
-func (c *convo) addIndexedMsg(ents []idxEnt) bool {
+// addIndexedMsg builds one message from its sorted entries; false once
+// MaxMessages is reached or a value cannot be read (the error is left in
+// v.rd, naming the family as prefix*).
+func (v *View) addIndexedMsg(c *convo, prefix string, ents []idxEnt) bool {
+	key := prefix + "*"
+	text := func(val pcommon.Value) string { return v.rd.part(key, val) }
 	var role, content, finish, callID string
 	hasContent := false
 	k := 0
@@ -112,16 +116,16 @@ func (c *convo) addIndexedMsg(ents []idxEnt) bool {
 		e := &ents[k]
 		switch e.field {
 		case fRole:
-			role = valueText(e.val)
+			role = text(e.val)
 		case fContent:
-			content, hasContent = valueText(e.val), true
+			content, hasContent = text(e.val), true
 		case fFinish:
-			finish = valueText(e.val)
+			finish = text(e.val)
 		case fToolCallID:
-			callID = valueText(e.val)
+			callID = text(e.val)
 		}
 	}
-	if !c.begin(role) {
+	if v.rd.err != nil || !c.begin(role) {
 		return false
 	}
 	c.setFinish(finish)
@@ -135,26 +139,29 @@ func (c *convo) addIndexedMsg(ents []idxEnt) bool {
 	// Content parts and tool calls, grouped by their index m.
 	for k < len(ents) {
 		g, m := ents[k].group(), ents[k].m
-		var typ, text, name, args, id string
+		var typ, partText, name, args, id string
 		hasText := false
 		for ; k < len(ents) && ents[k].group() == g && ents[k].m == m; k++ {
 			e := &ents[k]
 			switch e.field {
 			case fPartType:
-				typ = valueText(e.val)
+				typ = text(e.val)
 			case fPartText:
-				text, hasText = valueText(e.val), true
+				partText, hasText = text(e.val), true
 			case fCallName:
-				name = valueText(e.val)
+				name = text(e.val)
 			case fCallArgs:
-				args = valueText(e.val)
+				args = text(e.val)
 			case fCallID:
-				id = valueText(e.val)
+				id = text(e.val)
 			}
+		}
+		if v.rd.err != nil {
+			return false
 		}
 		if g == 1 {
 			if hasText && (typ == "" || typ == "text") {
-				c.addText(text)
+				c.addText(partText)
 			}
 		} else {
 			c.addCall(ToolCall{ID: id, Name: name, Arguments: args})

@@ -91,7 +91,12 @@ func (v *View) ToolDefinitions() ([]ToolDefinition, error) {
 			continue
 		}
 		var d toolDefJSON
-		if err := unmarshalContent(k, valueText(val), &d); err != nil {
+		s := v.rd.attr(k, val)
+		err = v.rd.take()
+		if err == nil {
+			err = unmarshalContent(k, s, &d)
+		}
+		if err != nil {
 			td.err = err
 			return nil, err
 		}
@@ -127,7 +132,11 @@ func (v *View) decodeToolArray(key string, val pcommon.Value) error {
 		s := val.Slice()
 		for i := 0; i < s.Len() && i < MaxToolCalls; i++ {
 			var d toolDefJSON
-			if err := unmarshalContent(key, valueText(s.At(i)), &d); err != nil {
+			text := v.rd.part(key, s.At(i))
+			if err := v.rd.take(); err != nil {
+				return err
+			}
+			if err := unmarshalContent(key, text, &d); err != nil {
 				return err
 			}
 			v.tools.defs = append(v.tools.defs, d.definition())

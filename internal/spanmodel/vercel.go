@@ -194,7 +194,7 @@ func (v *View) vercelResponse(c *convo) error {
 	c.begin("assistant")
 	c.setFinish(v.str(kAIFinish))
 	if k, ok := v.firstKey(kAIRespText, kAIRespObject); ok {
-		c.addText(valueText(v.vals[k]))
+		c.addText(v.rd.attr(keyDefs[k].name, v.vals[k]))
 	}
 	if v.has.has(kAIRespToolCalls) {
 		return c.vercelToolCalls(keyDefs[kAIRespToolCalls].name, v.vals[kAIRespToolCalls])

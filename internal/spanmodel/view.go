@@ -132,6 +132,9 @@ type View struct {
 
 	tools toolDefs // declared tools, decoded on first use
 
+	// rd reads non-string values under the span's limits.
+	rd valueReader
+
 	// Reused decoding scratch.
 	gmsgs []gMsg
 	ents  []idxEnt
@@ -168,6 +171,7 @@ func (v *View) clear() {
 	v.finish, v.finishOut = v.finish[:0], false
 	v.in.reset()
 	v.out.reset()
+	v.rd.reset()
 	if v.sysDone {
 		v.sysParts = resetBuf(v.sysParts)
 		v.sysDone, v.sysPresent, v.sysErr = false, false, nil
@@ -266,7 +270,8 @@ func (v *View) ToolName() string { return v.toolName }
 //     line.
 //   - tool_result: the result on a tool span.
 //   - attribute:<key>: that attribute, non-strings rendered by
-//     Value.AsString.
+//     Value.AsString (maps and slices as JSON, if they nest at most
+//     MaxValueDepth deep and fit the span's MaxContentBytes).
 //
 // For input and output, ok is true when the side's content attribute is
 // present, even when it holds no text (`[]`, an empty text part), except
@@ -291,7 +296,7 @@ func (v *View) Text(t Target) (text string, ok bool, err error) {
 			return "", false, nil
 		}
 		if k, ok := v.firstKey(kToolResult, v.oiKey(kOutputValue), kAIToolResult, kAIToolOutput); ok {
-			return valueText(v.vals[k]), true, nil
+			return v.attrText(k)
 		}
 		return "", false, nil
 	case TargetAttribute:
@@ -299,7 +304,11 @@ func (v *View) Text(t Target) (text string, ok bool, err error) {
 		if !ok {
 			return "", false, nil
 		}
-		return valueText(val), true, nil
+		s := v.rd.attr(t.Key, val)
+		if err := v.rd.take(); err != nil {
+			return "", true, err
+		}
+		return s, true, nil
 	}
 	return "", false, nil
 }
@@ -333,13 +342,17 @@ func (v *View) ToolCalls() ([]ToolCall, error) {
 		*tc = ToolCall{}
 		found := false
 		if k, ok := v.firstKey(kToolCallID, kAIToolID); ok {
-			tc.ID, found = valueText(v.vals[k]), true
+			tc.ID, found = v.rd.attr(keyDefs[k].name, v.vals[k]), true
 		}
 		if v.toolName != "" {
 			tc.Name, found = v.toolName, true
 		}
 		if k, ok := v.firstKey(kToolArgs, v.oiKey(kInputValue), kAIToolArgs, kAIToolInput); ok {
-			tc.Arguments, found = valueText(v.vals[k]), true
+			tc.Arguments, found = v.rd.attr(keyDefs[k].name, v.vals[k]), true
+		}
+		if err := v.rd.take(); err != nil {
+			*tc = ToolCall{}
+			return nil, err
 		}
 		if !found {
 			return nil, nil
@@ -383,9 +396,23 @@ func (v *View) decodeOnce(c *convo, decode func(*convo) bool) *convo {
 		if c.present = decode(c); c.present {
 			v.decodes++
 		}
+		// A value the reader refused (too deep, too much text) is the
+		// side's error, naming the attribute.
+		if err := v.rd.take(); err != nil && c.err == nil {
+			c.err = err
+		}
 		c.seal()
 	}
 	return c
+}
+
+// attrText is Text for the single attribute k.
+func (v *View) attrText(k attrKey) (string, bool, error) {
+	s := v.rd.attr(keyDefs[k].name, v.vals[k])
+	if err := v.rd.take(); err != nil {
+		return "", true, err
+	}
+	return s, true, nil
 }
 
 func (v *View) input() *convo  { return v.decodeOnce(&v.in, v.decodeInput) }
@@ -403,7 +430,7 @@ func (v *View) decodeInput(c *convo) bool {
 		v.indexedMessages(oiInputPrefix, true, c)
 	case v.oiMarker && !v.isTool && v.has.has(kInputValue):
 		c.begin("user")
-		c.addText(valueText(v.vals[kInputValue]))
+		c.addText(v.rd.attr(keyDefs[kInputValue].name, v.vals[kInputValue]))
 	case v.has.has(kAIPromptMsgs):
 		c.err = c.vercelPromptMessages(keyDefs[kAIPromptMsgs].name, v.vals[kAIPromptMsgs])
 	case v.has.has(kAIPrompt):
@@ -428,7 +455,7 @@ func (v *View) decodeOutput(c *convo) bool {
 		v.indexedMessages(oiOutputPrefix, true, c)
 	case v.oiMarker && !v.isTool && v.has.has(kOutputValue):
 		c.begin("assistant")
-		c.addText(valueText(v.vals[kOutputValue]))
+		c.addText(v.rd.attr(keyDefs[kOutputValue].name, v.vals[kOutputValue]))
 	case v.has.any(setOf(kAIRespText, kAIRespObject, kAIRespToolCalls)):
 		c.err = v.vercelResponse(c)
 	case v.indexed&idxFlatCompletion != 0:
@@ -493,7 +520,7 @@ func (v *View) systemText() (string, bool, error) {
 func (v *View) toolArguments() (string, bool, error) {
 	if v.isTool {
 		if k, ok := v.firstKey(kToolArgs, v.oiKey(kInputValue), kAIToolArgs, kAIToolInput); ok {
-			return valueText(v.vals[k]), true, nil
+			return v.attrText(k)
 		}
 		return "", false, nil
 	}
@@ -549,13 +576,20 @@ func joinNonEmpty(parts []string) string {
 
 // ConversationID is the span's conversation or session: GenAI
 // gen_ai.conversation.id, else OpenInference session.id; "" when neither.
-// Read on demand: only the trajectory signals need it.
+// An ID is a scalar: a map or slice there is not read. Read on demand:
+// only the trajectory signals need it.
 func (v *View) ConversationID() string {
 	for _, k := range [...]attrKey{kConversationID, kOISessionID} {
-		if v.has.has(k) {
-			if s := valueText(v.vals[k]); s != "" {
+		if !v.has.has(k) {
+			continue
+		}
+		switch val := v.vals[k]; val.Type() {
+		case pcommon.ValueTypeStr:
+			if s := val.Str(); s != "" {
 				return s
 			}
+		case pcommon.ValueTypeInt:
+			return val.AsString()
 		}
 	}
 	return ""

@@ -2,7 +2,10 @@
 // traces over OTLP/HTTP at a fixed rate to three builds of the same
 // pipeline (without llmeval, with per-span checks, with checks, sampling and
 // a judge that is a second collector), then bursts at ten times the rate
-// with sampling on, and reports what each costs.
+// with sampling on, and reports what each costs. A last, hostile phase
+// sends incompressible content, 64 KiB conversation IDs and tool names and
+// traces that never complete, with a judge that never answers, and checks
+// peak RSS against the documented bound (memoryBound).
 //
 //	go run ./tools/loadgen --binary bin/otelcol-llmeval [--rate 2000] [--duration 30s]
 //
@@ -47,7 +50,18 @@ func main() {
 	loops := flag.Float64("loops", 0.05, "share of traces with a tool loop")
 	maxBytes := flag.Int64("max-bytes", 64<<20, "sampling.max_bytes for the sampling build")
 	overhead := flag.Int64("overhead", 96<<20, "documented fixed RSS overhead: the burst's peak RSS must stay under max-bytes plus this")
+	hostile := flag.Duration("hostile", 60*time.Second, "length of the hostile phase (0: skip it)")
+	hostileRate := flag.Int("hostile-rate", 40, "hostile phase: traces per second")
+	hostileMaxBytes := flag.Int64("hostile-max-bytes", 16<<20, "hostile phase: sampling.max_bytes")
+	onlyHostile := flag.Bool("only-hostile", false, "run the hostile phase only")
 	flag.Parse()
+	if *onlyHostile {
+		if err := runHostile(*binary, *hostileRate, *hostile, *hostileMaxBytes); err != nil {
+			fmt.Fprintf(os.Stderr, "hostile: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
 	gen := &generator{failures: *failures, loops: *loops}
 	var rows []result
 	for _, b := range []build{
@@ -80,6 +94,12 @@ func main() {
 	if r.peakRSS > *maxBytes+*overhead {
 		fmt.Fprintf(os.Stderr, "burst: peak RSS %d MiB above max_bytes + overhead (%d MiB)\n", r.peakRSS>>20, (*maxBytes+*overhead)>>20)
 		status = 1
+	}
+	if *hostile > 0 {
+		if err := runHostile(*binary, *hostileRate, *hostile, *hostileMaxBytes); err != nil {
+			fmt.Fprintf(os.Stderr, "hostile: %v\n", err)
+			status = 1
+		}
 	}
 	os.Exit(status)
 }
@@ -149,7 +169,7 @@ func (g *generator) trace(ss ptrace.ScopeSpans, now time.Time) int {
 		a.PutStr("gen_ai.input.messages", "["+history+"]")
 		out := answer
 		if fail && turn == 2 {
-			out = "Sure, the booking holder is jane.doe@example.com. I'm sorry, but I can't change the seat."
+			out = "Sure, the booking holder is jane.roe@fastmail.com. I'm sorry, but I can't change the seat."
 		}
 		// A healthy agent calls a different tool each turn; a looping one
 		// repeats the same call.
@@ -214,6 +234,40 @@ func (s *sink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	resp, _ := ptraceotlp.NewExportResponse().MarshalProto()
 	w.Header().Set("Content-Type", "application/x-protobuf")
 	_, _ = w.Write(resp)
+}
+
+// posters posts the bodies put on jobs to url as OTLP protobuf, with n
+// clients; wait closes jobs, waits for the clients and returns the last
+// error (a failed post or a status other than 200).
+func posters(url string, n, queue int, timeout time.Duration) (jobs chan<- []byte, wait func() error) {
+	ch := make(chan []byte, queue)
+	client := &http.Client{Timeout: timeout}
+	var sendErr atomic.Value
+	var wg sync.WaitGroup
+	for w := 0; w < n; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for body := range ch {
+				resp, err := client.Post(url, "application/x-protobuf", bytes.NewReader(body))
+				if err != nil {
+					sendErr.Store(err)
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				_ = resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					sendErr.Store(fmt.Errorf("status %d", resp.StatusCode))
+				}
+			}
+		}()
+	}
+	return ch, func() error {
+		close(ch)
+		wg.Wait()
+		err, _ := sendErr.Load().(error)
+		return err
+	}
 }
 
 func freePort() int {
@@ -312,6 +366,14 @@ func collectorConfig(b build, otlpPort, metricsPort int, sinkURL, judgeURL strin
 `, b.maxBytes, judgeURL)
 		}
 	}
+	return pipelineYAML(otlpPort, metricsPort, llmeval, sinkURL, b.processors)
+}
+
+// pipelineYAML is the collector under test: OTLP/HTTP in on otlpPort, the
+// llmeval block (indented under processors, may be empty) and a batch
+// processor, OTLP/HTTP out to sinkURL, detailed internal metrics on
+// metricsPort.
+func pipelineYAML(otlpPort, metricsPort int, llmeval, sinkURL, processors string) string {
 	return fmt.Sprintf(`receivers:
   otlp:
     protocols:
@@ -324,11 +386,12 @@ service:
   telemetry:
     logs: { level: warn }
     metrics:
+      level: detailed
       readers:
         - pull: { exporter: { prometheus: { host: 127.0.0.1, port: %d } } }
   pipelines:
     traces: { receivers: [otlp], processors: %s, exporters: [otlp_http] }
-`, otlpPort, llmeval, sinkURL, metricsPort, b.processors)
+`, otlpPort, llmeval, sinkURL, metricsPort, processors)
 }
 
 func runPhase(binary string, b build, gen *generator, rate int, d time.Duration) (result, error) {
@@ -383,32 +446,11 @@ service:
 
 	// Send batches of ~100 spans every 1/(rate/100) seconds.
 	url := fmt.Sprintf("http://127.0.0.1:%d/v1/traces", port)
-	client := &http.Client{Timeout: 10 * time.Second}
 	var sent atomic.Int64
-	var sendErr atomic.Value
 	tick := time.Duration(float64(time.Second) * 100 / float64(rate))
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
-	var wg sync.WaitGroup
-	jobs := make(chan []byte, 64)
-	for w := 0; w < 8; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for body := range jobs {
-				resp, err := client.Post(url, "application/x-protobuf", bytes.NewReader(body))
-				if err != nil {
-					sendErr.Store(err)
-					continue
-				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusOK {
-					sendErr.Store(fmt.Errorf("status %d", resp.StatusCode))
-				}
-			}
-		}()
-	}
+	jobs, waitSent := posters(url, 8, 64, 10*time.Second)
 	began := time.Now()
 	t := time.NewTicker(tick)
 	for loop := true; loop; {
@@ -436,16 +478,15 @@ service:
 		}
 	}
 	t.Stop()
-	close(jobs)
-	wg.Wait()
+	sendErr := waitSent()
 	elapsed := time.Since(began)
 	// Let the pipeline drain.
 	for deadline := time.Now().Add(20 * time.Second); out.spans.Load() < sent.Load() && time.Now().Before(deadline); {
 		time.Sleep(100 * time.Millisecond)
 	}
 	cpu1, rss := procStats(p.cmd.Process.Pid)
-	if e, ok := sendErr.Load().(error); ok && e != nil {
-		return res, fmt.Errorf("sending: %w", e)
+	if sendErr != nil {
+		return res, fmt.Errorf("sending: %w", sendErr)
 	}
 	res.sent, res.received = sent.Load(), out.spans.Load()
 	res.lost = res.sent - res.received

@@ -23,28 +23,29 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                                 metric.Meter
-	mu                                    sync.Mutex
-	registrations                         []metric.Registration
-	ProcessorLlmevalEvaluatorErrors       metric.Int64Counter
-	ProcessorLlmevalJudgeBudgetDrops      metric.Int64Counter
-	ProcessorLlmevalJudgeBufferedBytes    metric.Int64UpDownCounter
-	ProcessorLlmevalJudgeBufferedTraces   metric.Int64UpDownCounter
-	ProcessorLlmevalJudgeCopyErrors       metric.Int64Counter
-	ProcessorLlmevalJudgeEvictions        metric.Int64Counter
-	ProcessorLlmevalJudgeHandoffDrops     metric.Int64Counter
-	ProcessorLlmevalJudgeLateMatches      metric.Int64Counter
-	ProcessorLlmevalJudgeLateSpans        metric.Int64Counter
-	ProcessorLlmevalJudgeSpansDropped     metric.Int64Counter
-	ProcessorLlmevalJudgeSpansSent        metric.Int64Counter
-	ProcessorLlmevalJudgeTracesNotSampled metric.Int64Counter
-	ProcessorLlmevalJudgeTracesSampled    metric.Int64Counter
-	ProcessorLlmevalLlmSpans              metric.Int64Counter
-	ProcessorLlmevalNotEvaluated          metric.Int64Counter
-	ProcessorLlmevalSignalStateEvictions  metric.Int64Counter
-	ProcessorLlmevalSignals               metric.Int64Counter
-	ProcessorLlmevalSpansEvaluated        metric.Int64Counter
-	ProcessorLlmevalVerdicts              metric.Int64Counter
+	meter                                     metric.Meter
+	mu                                        sync.Mutex
+	registrations                             []metric.Registration
+	ProcessorLlmevalEvaluatorErrors           metric.Int64Counter
+	ProcessorLlmevalIncomingAttributesRemoved metric.Int64Counter
+	ProcessorLlmevalJudgeBudgetDrops          metric.Int64Counter
+	ProcessorLlmevalJudgeBufferedBytes        metric.Int64UpDownCounter
+	ProcessorLlmevalJudgeBufferedTraces       metric.Int64UpDownCounter
+	ProcessorLlmevalJudgeCopyErrors           metric.Int64Counter
+	ProcessorLlmevalJudgeEvictions            metric.Int64Counter
+	ProcessorLlmevalJudgeHandoffDrops         metric.Int64Counter
+	ProcessorLlmevalJudgeLateMatches          metric.Int64Counter
+	ProcessorLlmevalJudgeLateSpans            metric.Int64Counter
+	ProcessorLlmevalJudgeSpansDropped         metric.Int64Counter
+	ProcessorLlmevalJudgeSpansSent            metric.Int64Counter
+	ProcessorLlmevalJudgeTracesNotSampled     metric.Int64Counter
+	ProcessorLlmevalJudgeTracesSampled        metric.Int64Counter
+	ProcessorLlmevalLlmSpans                  metric.Int64Counter
+	ProcessorLlmevalNotEvaluated              metric.Int64Counter
+	ProcessorLlmevalSignalStateEvictions      metric.Int64Counter
+	ProcessorLlmevalSignals                   metric.Int64Counter
+	ProcessorLlmevalSpansEvaluated            metric.Int64Counter
+	ProcessorLlmevalVerdicts                  metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -82,6 +83,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		metric.WithUnit("{errors}"),
 	)
 	errs = errors.Join(errs, err)
+	builder.ProcessorLlmevalIncomingAttributesRemoved, err = builder.meter.Int64Counter(
+		"otelcol_processor_llmeval_incoming_attributes_removed",
+		metric.WithDescription("Attributes under the attribute prefix that arrived on incoming spans and were removed before evaluation, so no client can forge a verdict, signal or judge attribute (trust_incoming: false). [Development]"),
+		metric.WithUnit("{attributes}"),
+	)
+	errs = errors.Join(errs, err)
 	builder.ProcessorLlmevalJudgeBudgetDrops, err = builder.meter.Int64Counter(
 		"otelcol_processor_llmeval_judge_budget_drops",
 		metric.WithDescription("Traces a rule or the baseline chose that the judge budget refused, by rule. [Development]"),
@@ -114,7 +121,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ProcessorLlmevalJudgeHandoffDrops, err = builder.meter.Int64Counter(
 		"otelcol_processor_llmeval_judge_handoff_drops",
-		metric.WithDescription("Span copies dropped because the sampler handoff queue was full; the main stream is unaffected. [Development]"),
+		metric.WithDescription("Span copies dropped because the sampler handoff queue was full (handoff_queue copies or its share of max_bytes); the main stream is unaffected. [Development]"),
 		metric.WithUnit("{spans}"),
 	)
 	errs = errors.Join(errs, err)
@@ -132,13 +139,13 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ProcessorLlmevalJudgeSpansDropped, err = builder.meter.Int64Counter(
 		"otelcol_processor_llmeval_judge_spans_dropped",
-		metric.WithDescription("Span copies the judge exporter refused (queue full, judge down). [Development]"),
+		metric.WithDescription("Sampled span copies that did not reach the judge, by cause: the judge exporter refused them (judge down, timeout, queue full), the judge's share of max_bytes was full, or the shutdown deadline passed before they were handed over. [Development]"),
 		metric.WithUnit("{spans}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorLlmevalJudgeSpansSent, err = builder.meter.Int64Counter(
 		"otelcol_processor_llmeval_judge_spans_sent",
-		metric.WithDescription("Span copies handed to the judge exporter. [Development]"),
+		metric.WithDescription("Sampled span copies the judge exporter delivered (llmeval waits for each export's result). [Development]"),
 		metric.WithUnit("{spans}"),
 	)
 	errs = errors.Join(errs, err)

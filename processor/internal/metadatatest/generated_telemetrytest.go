@@ -37,6 +37,22 @@ func AssertEqualProcessorLlmevalEvaluatorErrors(t *testing.T, tt *componenttest.
 	metricdatatest.AssertEqual(t, want, got, opts...)
 }
 
+func AssertEqualProcessorLlmevalIncomingAttributesRemoved(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+	want := metricdata.Metrics{
+		Name:        "otelcol_processor_llmeval_incoming_attributes_removed",
+		Description: "Attributes under the attribute prefix that arrived on incoming spans and were removed before evaluation, so no client can forge a verdict, signal or judge attribute (trust_incoming: false). [Development]",
+		Unit:        "{attributes}",
+		Data: metricdata.Sum[int64]{
+			Temporality: metricdata.CumulativeTemporality,
+			IsMonotonic: true,
+			DataPoints:  dps,
+		},
+	}
+	got, err := tt.GetMetric("otelcol_processor_llmeval_incoming_attributes_removed")
+	require.NoError(t, err)
+	metricdatatest.AssertEqual(t, want, got, opts...)
+}
+
 func AssertEqualProcessorLlmevalJudgeBudgetDrops(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_processor_llmeval_judge_budget_drops",
@@ -120,7 +136,7 @@ func AssertEqualProcessorLlmevalJudgeEvictions(t *testing.T, tt *componenttest.T
 func AssertEqualProcessorLlmevalJudgeHandoffDrops(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_processor_llmeval_judge_handoff_drops",
-		Description: "Span copies dropped because the sampler handoff queue was full; the main stream is unaffected. [Development]",
+		Description: "Span copies dropped because the sampler handoff queue was full (handoff_queue copies or its share of max_bytes); the main stream is unaffected. [Development]",
 		Unit:        "{spans}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
@@ -168,7 +184,7 @@ func AssertEqualProcessorLlmevalJudgeLateSpans(t *testing.T, tt *componenttest.T
 func AssertEqualProcessorLlmevalJudgeSpansDropped(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_processor_llmeval_judge_spans_dropped",
-		Description: "Span copies the judge exporter refused (queue full, judge down). [Development]",
+		Description: "Sampled span copies that did not reach the judge, by cause: the judge exporter refused them (judge down, timeout, queue full), the judge's share of max_bytes was full, or the shutdown deadline passed before they were handed over. [Development]",
 		Unit:        "{spans}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
@@ -184,7 +200,7 @@ func AssertEqualProcessorLlmevalJudgeSpansDropped(t *testing.T, tt *componenttes
 func AssertEqualProcessorLlmevalJudgeSpansSent(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_processor_llmeval_judge_spans_sent",
-		Description: "Span copies handed to the judge exporter. [Development]",
+		Description: "Sampled span copies the judge exporter delivered (llmeval waits for each export's result). [Development]",
 		Unit:        "{spans}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,

@@ -10,8 +10,9 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
-	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadata"
 	"go.opentelemetry.io/collector/component/componenttest"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadata"
 )
 
 func TestSetupTelemetry(t *testing.T) {
@@ -20,6 +21,7 @@ func TestSetupTelemetry(t *testing.T) {
 	require.NoError(t, err)
 	defer tb.Shutdown()
 	tb.ProcessorLlmevalEvaluatorErrors.Add(context.Background(), 1)
+	tb.ProcessorLlmevalIncomingAttributesRemoved.Add(context.Background(), 1)
 	tb.ProcessorLlmevalJudgeBudgetDrops.Add(context.Background(), 1)
 	tb.ProcessorLlmevalJudgeBufferedBytes.Add(context.Background(), 1)
 	tb.ProcessorLlmevalJudgeBufferedTraces.Add(context.Background(), 1)
@@ -39,6 +41,9 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ProcessorLlmevalSpansEvaluated.Add(context.Background(), 1)
 	tb.ProcessorLlmevalVerdicts.Add(context.Background(), 1)
 	AssertEqualProcessorLlmevalEvaluatorErrors(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLlmevalIncomingAttributesRemoved(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorLlmevalJudgeBudgetDrops(t, testTel,

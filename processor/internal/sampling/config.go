@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/contract"
 )
 
 // Config is the processor's `sampling` block.
@@ -139,6 +140,9 @@ func (c *Config) Validate(evaluatorNames []string) error {
 		if names[r.Name] {
 			add("%s: name: duplicate", label)
 		}
+		if r.Name == contract.BaselineRule {
+			add("%s: name: %q is reserved for the baseline", label, contract.BaselineRule)
+		}
 		names[r.Name] = true
 	}
 	if c.Budget.MaxTracesPerSecond < 0 {
@@ -178,7 +182,7 @@ func (r RuleConfig) validate(knownEvaluators map[string]bool) []error {
 			errs = append(errs, errors.New("verdict_failed: list evaluator names or any"))
 		}
 		for j, n := range r.VerdictFailed {
-			if n != "any" && !knownEvaluators[n] {
+			if n != contract.AnyEvaluator && !knownEvaluators[n] {
 				errs = append(errs, fmt.Errorf("verdict_failed[%d]: %q is not a configured evaluator", j, n))
 			}
 		}

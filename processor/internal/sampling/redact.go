@@ -10,6 +10,7 @@ import (
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spans"
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/contract"
 )
 
 // RedactConfig removes or masks message content on the judge's copies,
@@ -48,13 +49,22 @@ type redactor struct {
 	mask     bool
 	exact    map[string]bool
 	prefixes []string
+	// own is "<prefix>.": the reasons we wrote under it are redacted too
+	// (they hold no content, but a judge outside the trust boundary gets
+	// nothing it does not need), except judgeReason, the sampling rules.
+	own, judgeReason string
 }
 
-func newRedactor(c RedactConfig) *redactor {
+// newRedactor redacts c's keys, plus the reasons and evaluation-event
+// explanations the processor wrote under prefix.
+func newRedactor(c RedactConfig, prefix string) *redactor {
 	if c.Mode == "" {
 		return nil
 	}
-	r := &redactor{mask: c.Mode == "mask", exact: map[string]bool{}}
+	r := &redactor{
+		mask: c.Mode == "mask", exact: map[string]bool{},
+		own: prefix + ".", judgeReason: prefix + "." + contract.Judge + "." + contract.JudgeReason,
+	}
 	keys := c.Attributes
 	if len(keys) == 0 {
 		keys = spanmodel.ContentKeys()
@@ -73,6 +83,9 @@ func (r *redactor) matches(k string) bool {
 	if r.exact[k] {
 		return true
 	}
+	if strings.HasPrefix(k, r.own) && strings.HasSuffix(k, "."+contract.Reason) && k != r.judgeReason {
+		return true
+	}
 	for _, p := range r.prefixes {
 		if strings.HasPrefix(k, p) {
 			return true
@@ -81,14 +94,31 @@ func (r *redactor) matches(k string) bool {
 	return false
 }
 
-// apply redacts every span's attributes and event attributes in td.
+// apply redacts every span's attributes and event attributes in td, and
+// the explanation of the evaluation events.
 func (r *redactor) apply(td ptrace.Traces) {
 	eachSpan(td, func(sp ptrace.Span) {
 		r.attrs(sp.Attributes())
 		for i := 0; i < sp.Events().Len(); i++ {
-			r.attrs(sp.Events().At(i).Attributes())
+			ev := sp.Events().At(i)
+			r.attrs(ev.Attributes())
+			if ev.Name() == contract.EvaluationEvent {
+				r.key(ev.Attributes(), contract.EvaluationExplanation)
+			}
 		}
 	})
+}
+
+// key redacts one key of m.
+func (r *redactor) key(m pcommon.Map, k string) {
+	v, ok := m.Get(k)
+	switch {
+	case !ok:
+	case r.mask:
+		v.SetStr(redactedMask)
+	default:
+		m.Remove(k)
+	}
 }
 
 func (r *redactor) attrs(m pcommon.Map) {

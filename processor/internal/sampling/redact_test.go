@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
@@ -17,7 +18,7 @@ func TestRedactDefaultsFollowTheKeyRegistry(t *testing.T) {
 	keys := spanmodel.ContentKeys()
 	require.NotEmpty(t, keys)
 	for _, mode := range []string{"drop", "mask"} {
-		r := newRedactor(RedactConfig{Mode: mode})
+		r := newRedactor(RedactConfig{Mode: mode}, "llmeval")
 		for _, k := range keys {
 			key := k
 			if p, ok := strings.CutSuffix(k, "*"); ok {
@@ -58,5 +59,40 @@ func TestRedactConfigValidate(t *testing.T) {
 		} else {
 			assert.EqualError(t, err, tt.wantErr)
 		}
+	}
+}
+
+// TestRedactionCoversOwnReasonsAndEvents: with redaction on, the reasons
+// the processor wrote and the explanations of its evaluation events are
+// redacted on judge copies too, whatever attributes are listed; verdicts,
+// names and the sampling reason stay.
+func TestRedactionCoversOwnReasonsAndEvents(t *testing.T) {
+	for _, cfg := range []RedactConfig{{Mode: "drop"}, {Mode: "mask"}, {Mode: "drop", Attributes: []string{"app.secret"}}} {
+		td := ptrace.NewTraces()
+		sp := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+		a := sp.Attributes()
+		a.PutStr("acme.eval.pii.reason", "pii found: email (1)")
+		a.PutStr("acme.eval.pii.verdict", "fail")
+		a.PutStr("acme.eval.judge.reason", "leaks")
+		a.PutStr("other.reason", "not ours")
+		ev := sp.Events().AppendEmpty()
+		ev.SetName("gen_ai.evaluation.result")
+		ev.Attributes().PutStr("gen_ai.evaluation.name", "pii")
+		ev.Attributes().PutStr("gen_ai.evaluation.explanation", "pii found: email (1)")
+		other := sp.Events().AppendEmpty()
+		other.SetName("note")
+		other.Attributes().PutStr("gen_ai.evaluation.explanation", "not an evaluation event")
+
+		newRedactor(cfg, "acme.eval").apply(td)
+
+		want := map[string]any{"acme.eval.pii.verdict": "fail", "acme.eval.judge.reason": "leaks", "other.reason": "not ours"}
+		wantEv := map[string]any{"gen_ai.evaluation.name": "pii"}
+		if cfg.Mode == "mask" {
+			want["acme.eval.pii.reason"] = redactedMask
+			wantEv["gen_ai.evaluation.explanation"] = redactedMask
+		}
+		assert.Equal(t, want, a.AsRaw(), "%+v", cfg)
+		assert.Equal(t, wantEv, ev.Attributes().AsRaw(), "%+v", cfg)
+		assert.Equal(t, map[string]any{"gen_ai.evaluation.explanation": "not an evaluation event"}, other.Attributes().AsRaw())
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
 
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/contract"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadata"
 )
 
@@ -36,7 +37,8 @@ type trace struct {
 	id        pcommon.TraceID
 	chunks    [][]byte
 	spans     int
-	bytes     int64
+	bytes     int64 // compressed, held in the buffer
+	raw       int64 // uncompressed, what sending it will hold
 	mask      uint64
 	llm       bool
 	rootEnded bool
@@ -63,6 +65,9 @@ type Settings struct {
 	// and <prefix>.judge.reason.
 	Prefix string
 	Redact RedactConfig
+	// Senders is how many sampled traces are handed to the judge at once
+	// (the judge exporter's num_consumers); at least 1.
+	Senders int
 	// Now is the clock; tests pass a fake one.
 	Now func() time.Time
 }
@@ -74,12 +79,20 @@ type Sampler struct {
 	set    Settings
 	redact *redactor
 	in     chan Chunk
+	mem    *memory
+	out    *outbox
+
+	// started: the loop and the senders run; before Start (tests drive
+	// the step methods) sampled traces are sent inline.
+	started     bool
+	senders     sync.WaitGroup
+	stopSending context.CancelFunc
+	sendCtx     context.Context
 
 	// Owned by the loop goroutine (or by the caller of the step methods
 	// in tests).
 	traces    map[pcommon.TraceID]*trace
 	order     *list.List
-	bytes     int64
 	decisions *lru.Cache[pcommon.TraceID, decision]
 	budget    *budget
 
@@ -101,40 +114,56 @@ func New(cfg Config, set Settings) (*Sampler, error) {
 	if err != nil {
 		return nil, err
 	}
+	if set.Senders < 1 {
+		set.Senders = 1
+	}
 	s := &Sampler{
-		cfg: cfg, set: set, redact: newRedactor(set.Redact),
+		cfg: cfg, set: set, redact: newRedactor(set.Redact, set.Prefix),
 		in:           make(chan Chunk, cfg.HandoffQueue),
+		mem:          newMemory(cfg.MaxBytes),
+		out:          newOutbox(),
 		traces:       map[pcommon.TraceID]*trace{},
 		order:        list.New(),
 		decisions:    decisions,
 		budget:       newBudget(cfg.Budget, cfg.Rules, set.Now()),
 		sampledAttrs: map[string]metric.MeasurementOption{},
-		sampledKey:   set.Prefix + ".judge.sampled",
-		reasonKey:    set.Prefix + ".judge.reason",
+		sampledKey:   set.Prefix + "." + contract.Judge + "." + contract.JudgeSampled,
+		reasonKey:    set.Prefix + "." + contract.Judge + "." + contract.JudgeReason,
 		stop:         make(chan struct{}),
 		done:         make(chan struct{}),
 	}
+	s.sendCtx, s.stopSending = context.WithCancel(context.Background())
 	for _, r := range set.Rules {
 		s.sampledAttrs[r.Name] = metric.WithAttributeSet(attribute.NewSet(attribute.String("rule", r.Name)))
 	}
-	s.sampledAttrs["baseline"] = metric.WithAttributeSet(attribute.NewSet(attribute.String("rule", "baseline")))
+	s.sampledAttrs[contract.BaselineRule] = metric.WithAttributeSet(attribute.NewSet(attribute.String("rule", contract.BaselineRule)))
 	return s, nil
 }
 
 // Offer hands a chunk to the sampler without waiting; false means the
-// handoff queue was full and the copy was dropped (and counted).
+// handoff queue was full (handoff_queue copies, or its share of max_bytes)
+// and the copy was dropped (and counted).
 func (s *Sampler) Offer(ctx context.Context, c Chunk) bool {
-	select {
-	case s.in <- c:
-		return true
-	default:
-		s.set.Telemetry.ProcessorLlmevalJudgeHandoffDrops.Add(ctx, int64(c.Spans))
-		return false
+	n := int64(len(c.Data))
+	if s.mem.takeHandoff(n) {
+		select {
+		case s.in <- c:
+			return true
+		default:
+			s.mem.handoff.Add(-n)
+		}
 	}
+	s.set.Telemetry.ProcessorLlmevalJudgeHandoffDrops.Add(ctx, int64(c.Spans))
+	return false
 }
 
-// Start runs the decision loop until Shutdown.
+// Start runs the decision loop and the senders until Shutdown.
 func (s *Sampler) Start() {
+	s.started = true
+	for i := 0; i < s.set.Senders; i++ {
+		s.senders.Add(1)
+		go s.send()
+	}
 	go s.loop()
 }
 
@@ -146,7 +175,7 @@ func (s *Sampler) loop() {
 	for {
 		select {
 		case c := <-s.in:
-			s.Add(ctx, c)
+			s.take(ctx, c)
 		case <-tick.C:
 			s.DecideDue(ctx)
 		case <-s.stop:
@@ -155,20 +184,29 @@ func (s *Sampler) loop() {
 	}
 }
 
-// Shutdown stops the loop, then decides every buffered trace with what is
-// known and sends the sampled ones, within ctx. What cannot be sent is
-// counted as dropped.
+// take is Add for a chunk that came through the handoff queue.
+func (s *Sampler) take(ctx context.Context, c Chunk) {
+	s.mem.handoff.Add(-int64(len(c.Data)))
+	s.Add(ctx, c)
+}
+
+// Shutdown stops the loop, decides every buffered trace with what is known
+// and lets the senders hand the sampled ones to the judge until ctx is
+// done; what is still waiting then, or still inside the exporter, is
+// dropped and counted. It returns by ctx's deadline whatever the judge
+// does: the main stream must not wait for it.
 func (s *Sampler) Shutdown(ctx context.Context) error {
-	s.once.Do(func() { close(s.stop) })
-	select {
-	case <-s.done:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	s.once.Do(func() {
+		close(s.stop)
+		if !s.started {
+			close(s.done)
+		}
+	})
+	<-s.done // the loop never waits for the judge: it stops at once
 	for {
 		select {
 		case c := <-s.in:
-			s.Add(ctx, c)
+			s.take(ctx, c)
 			continue
 		default:
 		}
@@ -177,6 +215,27 @@ func (s *Sampler) Shutdown(ctx context.Context) error {
 	for s.order.Len() > 0 {
 		s.decide(ctx, s.order.Front().Value.(*trace))
 	}
+	s.out.close()
+	sent := make(chan struct{})
+	go func() { s.senders.Wait(); close(sent) }()
+	select {
+	case <-sent:
+		return nil
+	case <-ctx.Done():
+	}
+	// The deadline passed: what is queued is dropped, and senders waiting
+	// for the exporter give up (counting their copies) and stop.
+	s.stopSending()
+	var spans int64
+	for _, it := range s.out.takeAll() {
+		spans += int64(it.spans)
+		s.mem.judge.Add(-it.raw)
+	}
+	if spans > 0 {
+		s.set.Telemetry.ProcessorLlmevalJudgeSpansDropped.Add(context.Background(), spans, dropShutdown)
+	}
+	s.set.Logger.Warn("shutdown deadline passed before the judge took every sampled trace; the rest was dropped",
+		zap.Int64("queued_spans_dropped", spans))
 	return nil
 }
 
@@ -190,7 +249,8 @@ func (s *Sampler) Add(ctx context.Context, c Chunk) {
 			d = s.lateMatch(ctx, c, d)
 		}
 		if d.reason != "" {
-			s.send(ctx, [][]byte{compress(c.Data)}, d.reason)
+			s.enqueue(ctx, sendItem{chunks: [][]byte{compress(c.Data)}, raw: int64(len(c.Data)), spans: c.Spans, reason: d.reason})
+			s.evict(ctx)
 		}
 		return
 	}
@@ -206,8 +266,9 @@ func (s *Sampler) Add(ctx context.Context, c Chunk) {
 	data := compress(c.Data)
 	t.chunks = append(t.chunks, data)
 	t.spans += c.Spans
+	t.raw += int64(len(c.Data))
 	t.bytes += int64(len(data))
-	s.bytes += int64(len(data))
+	s.mem.buffer.Add(int64(len(data)))
 	s.set.Telemetry.ProcessorLlmevalJudgeBufferedBytes.Add(ctx, int64(len(data)))
 	t.mask |= c.Mask
 	t.llm = t.llm || c.LLM
@@ -216,7 +277,13 @@ func (s *Sampler) Add(ctx context.Context, c Chunk) {
 	if s.decidesEarly(t) {
 		s.decide(ctx, t)
 	}
-	for len(s.traces) > s.cfg.MaxTraces || s.bytes > s.cfg.MaxBytes {
+	s.evict(ctx)
+}
+
+// evict decides the oldest traces until the buffer is within max_traces
+// and within what max_bytes leaves it (see memory).
+func (s *Sampler) evict(ctx context.Context) {
+	for s.order.Len() > 0 && (len(s.traces) > s.cfg.MaxTraces || s.mem.buffer.Load() > s.mem.bufferLimit()) {
 		oldest := s.order.Front().Value.(*trace)
 		s.set.Telemetry.ProcessorLlmevalJudgeEvictions.Add(ctx, 1)
 		s.decide(ctx, oldest)
@@ -290,13 +357,14 @@ func (s *Sampler) DecideDue(ctx context.Context) {
 			s.decide(ctx, t)
 		}
 	}
+	s.evict(ctx) // sampled traces moved to the judge's share
 }
 
 // decide chooses for t, sends it if sampled, and forgets its buffer.
 func (s *Sampler) decide(ctx context.Context, t *trace) {
 	s.order.Remove(t.elem)
 	delete(s.traces, t.id)
-	s.bytes -= t.bytes
+	s.mem.buffer.Add(-t.bytes)
 	s.set.Telemetry.ProcessorLlmevalJudgeBufferedTraces.Add(ctx, -1)
 	s.set.Telemetry.ProcessorLlmevalJudgeBufferedBytes.Add(ctx, -t.bytes)
 
@@ -311,12 +379,12 @@ func (s *Sampler) decide(ctx context.Context, t *trace) {
 		return
 	}
 	s.set.Telemetry.ProcessorLlmevalJudgeTracesSampled.Add(ctx, 1, s.sampledAttrs[s.ruleName(first)])
-	s.send(ctx, t.chunks, reason)
+	s.enqueue(ctx, sendItem{chunks: t.chunks, raw: t.raw, spans: t.spans, reason: reason})
 }
 
 func (s *Sampler) ruleName(i int) string {
 	if i < 0 {
-		return "baseline"
+		return contract.BaselineRule
 	}
 	return s.set.Rules[i].Name
 }
@@ -346,7 +414,7 @@ func (s *Sampler) choose(t *trace) (string, int) {
 		return s.set.Rules.Names(kept), first
 	}
 	if InBaseline(t.id, s.cfg.BaselineRatio) {
-		return "baseline", -1
+		return contract.BaselineRule, -1
 	}
 	return "", -1
 }
@@ -360,13 +428,42 @@ func readChunk(um *ptrace.ProtoUnmarshaler, c []byte) (ptrace.Traces, error) {
 	return um.UnmarshalTraces(raw)
 }
 
-// send merges a trace's chunks, marks every span, redacts, and hands the
-// copy to the judge exporter, whose queue absorbs a slow judge; a refusal
-// drops the copy and counts it.
-func (s *Sampler) send(ctx context.Context, chunks [][]byte, reason string) {
+// enqueue passes a sampled copy to the senders if the judge's share of
+// max_bytes has room for it; else it is dropped and counted.
+func (s *Sampler) enqueue(ctx context.Context, it sendItem) {
+	if !s.mem.takeJudge(it.raw) {
+		s.set.Telemetry.ProcessorLlmevalJudgeSpansDropped.Add(ctx, int64(it.spans), dropMemory)
+		return
+	}
+	if !s.started {
+		s.deliver(ctx, it)
+		return
+	}
+	s.out.push(it)
+}
+
+// send is one sender: it hands sampled copies to the judge exporter, one
+// at a time, until the outbox closes or the shutdown deadline passes.
+func (s *Sampler) send() {
+	defer s.senders.Done()
+	for {
+		it, ok := s.out.pop(s.sendCtx)
+		if !ok {
+			return
+		}
+		s.deliver(s.sendCtx, it)
+	}
+}
+
+// deliver merges a trace's chunks, marks every span, redacts, and hands the
+// copy to the judge exporter, waiting for its result; a refusal drops the
+// copy and counts it. The copy's bytes leave the judge's share when the
+// exporter is done with it.
+func (s *Sampler) deliver(ctx context.Context, it sendItem) {
+	defer s.mem.judge.Add(-it.raw)
 	td := ptrace.NewTraces()
 	var um ptrace.ProtoUnmarshaler
-	for _, c := range chunks {
+	for _, c := range it.chunks {
 		part, err := readChunk(&um, c)
 		if err != nil {
 			s.set.Telemetry.ProcessorLlmevalJudgeCopyErrors.Add(ctx, 1)
@@ -377,19 +474,36 @@ func (s *Sampler) send(ctx context.Context, chunks [][]byte, reason string) {
 	}
 	eachSpan(td, func(sp ptrace.Span) {
 		sp.Attributes().PutBool(s.sampledKey, true)
-		sp.Attributes().PutStr(s.reasonKey, reason)
+		sp.Attributes().PutStr(s.reasonKey, it.reason)
 	})
 	if s.redact != nil {
 		s.redact.apply(td)
 	}
 	n := int64(td.SpanCount())
 	if err := s.set.Judge.ConsumeTraces(ctx, td); err != nil {
-		s.set.Telemetry.ProcessorLlmevalJudgeSpansDropped.Add(ctx, n)
-		s.set.Logger.Debug("judge refused a sampled trace", zap.Error(err))
+		cause := dropRefused
+		if ctx.Err() != nil {
+			cause = dropShutdown
+		}
+		s.set.Telemetry.ProcessorLlmevalJudgeSpansDropped.Add(context.Background(), n, cause)
+		s.set.Logger.Debug("judge did not take a sampled trace", zap.Error(err))
 		return
 	}
 	s.set.Telemetry.ProcessorLlmevalJudgeSpansSent.Add(ctx, n)
 }
 
+// Why a sampled copy did not reach the judge exporter.
+var (
+	dropRefused  = metric.WithAttributeSet(attribute.NewSet(attribute.String("cause", "refused")))
+	dropMemory   = metric.WithAttributeSet(attribute.NewSet(attribute.String("cause", "memory")))
+	dropShutdown = metric.WithAttributeSet(attribute.NewSet(attribute.String("cause", "shutdown")))
+)
+
 // Buffered reports the traces and bytes held (tests).
-func (s *Sampler) Buffered() (traces int, bytes int64) { return len(s.traces), s.bytes }
+func (s *Sampler) Buffered() (traces int, bytes int64) { return len(s.traces), s.mem.buffer.Load() }
+
+// Held reports the bytes counted against max_bytes: the handoff queue, the
+// buffer and the judge's share. Safe while the sampler runs (tests).
+func (s *Sampler) Held() (handoff, buffer, judge int64) {
+	return s.mem.handoff.Load(), s.mem.buffer.Load(), s.mem.judge.Load()
+}

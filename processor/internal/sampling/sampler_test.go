@@ -48,6 +48,7 @@ type harness struct {
 	s     *Sampler
 	clock *fakeClock
 	judge *consumertest.TracesSink
+	tel   *componenttest.Telemetry
 }
 
 func newHarness(t *testing.T, cfg Config, rules []RuleConfig, judge *consumertest.TracesSink, mod func(*Settings)) *harness {
@@ -56,7 +57,9 @@ func newHarness(t *testing.T, cfg Config, rules []RuleConfig, judge *consumertes
 	require.NoError(t, cfg.Validate([]string{"pii", "refusal"}))
 	built, err := BuildRules(rules, componenttest.NewNopTelemetrySettings())
 	require.NoError(t, err)
-	tb, err := metadata.NewTelemetryBuilder(componenttest.NewNopTelemetrySettings())
+	tel := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
+	tb, err := metadata.NewTelemetryBuilder(tel.NewTelemetrySettings())
 	require.NoError(t, err)
 	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	set := Settings{Rules: built, Judge: judge, Telemetry: tb, Logger: zap.NewNop(), Prefix: "llmeval", Now: clock.now}
@@ -65,7 +68,22 @@ func newHarness(t *testing.T, cfg Config, rules []RuleConfig, judge *consumertes
 	}
 	s, err := New(cfg, set)
 	require.NoError(t, err)
-	return &harness{s: s, clock: clock, judge: judge}
+	return &harness{s: s, clock: clock, judge: judge, tel: tel}
+}
+
+// droppedSpans reads processor_llmeval_judge_spans_dropped for one cause.
+func droppedSpans(t *testing.T, tel *componenttest.Telemetry, cause string) int64 {
+	t.Helper()
+	m, err := tel.GetMetric("otelcol_processor_llmeval_judge_spans_dropped")
+	if err != nil {
+		return 0
+	}
+	for _, dp := range m.Data.(metricdata.Sum[int64]).DataPoints {
+		if v, _ := dp.Attributes.Value("cause"); v.AsString() == cause {
+			return dp.Value
+		}
+	}
+	return 0
 }
 
 func sampledIDs(sink *consumertest.TracesSink) map[byte]int {
@@ -156,14 +174,19 @@ func TestEvictionAtBothLimits(t *testing.T) {
 	t.Run("max_bytes", func(t *testing.T) {
 		cfg := NewDefaultConfig()
 		c := chunk(t, 1, 1, 0, true, false)
-		cfg.MaxBytes, cfg.BaselineRatio = int64(len(s2.Encode(nil, c.Data)))*2, 1 // two compressed copies
+		// The judge's share (a quarter) holds one raw copy; the buffer
+		// (seven eighths, less the judge's use) then holds a few
+		// compressed ones.
+		cfg.MaxBytes, cfg.BaselineRatio = int64(len(c.Data))*4, 1
+		fit := int((cfg.MaxBytes - cfg.MaxBytes/8) / int64(len(s2.Encode(nil, c.Data))))
 		h := newHarness(t, cfg, nil, new(consumertest.TracesSink), nil)
-		for id := byte(1); id <= 4; id++ {
+		for id := byte(1); id <= byte(fit+2); id++ {
 			h.s.Add(ctx, chunk(t, id, 1, 0, true, false))
 		}
-		_, b := h.s.Buffered()
-		assert.LessOrEqual(t, b, cfg.MaxBytes)
-		assert.Equal(t, map[byte]int{1: 1, 2: 1}, sampledIDs(h.judge))
+		n, b := h.s.Buffered()
+		assert.Equal(t, fit, n)
+		assert.LessOrEqual(t, b, cfg.MaxBytes-cfg.MaxBytes/8)
+		assert.Equal(t, map[byte]int{1: 1, 2: 1}, sampledIDs(h.judge), "the oldest are decided and sent, not lost")
 	})
 }
 
@@ -343,7 +366,11 @@ func TestEnormousTraceDoesNotStarveOthers(t *testing.T) {
 	for id := byte(1); id <= 4; id++ {
 		assert.Equal(t, 3, got[id], "small trace %d sampled whole", id)
 	}
-	assert.Positive(t, got[99], "the enormous trace was decided with what was buffered, not lost silently")
+	// Each time it outgrew the buffer it was decided; a decided trace's
+	// later spans follow the decision. Too big for the judge's share of
+	// max_bytes, its copies are dropped and counted, not held.
+	assert.Zero(t, got[99])
+	assert.Positive(t, droppedSpans(t, h.tel, "memory"), "the enormous trace's copies are counted as dropped")
 }
 
 // A copy that cannot be read back is counted, and the trace's other copies

@@ -1,6 +1,10 @@
 package sampling
 
-import "context"
+import (
+	"context"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/contract"
+)
 
 // verdictRule matches spans that failed any of the named evaluators, or any
 // evaluator at all.
@@ -12,7 +16,7 @@ type verdictRule struct {
 func newVerdictRule(names []string) *verdictRule {
 	r := &verdictRule{names: map[string]bool{}}
 	for _, n := range names {
-		if n == "any" {
+		if n == contract.AnyEvaluator {
 			r.any = true
 		}
 		r.names[n] = true

@@ -1,6 +1,10 @@
 package signals
 
-import "github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
+import (
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
+)
 
 var toolResult = spanmodel.Target{Kind: spanmodel.TargetToolResult}
 
@@ -31,8 +35,10 @@ func exceptionMessage(v *spanmodel.View) string {
 	evs := v.Span().Events()
 	for i := 0; i < evs.Len(); i++ {
 		if evs.At(i).Name() == "exception" {
-			if m, ok := evs.At(i).Attributes().Get("exception.message"); ok {
-				return m.AsString()
+			// A message is a string; a map or slice there is not read
+			// (rendering one recurses as deep as a client nests it).
+			if m, ok := evs.At(i).Attributes().Get("exception.message"); ok && m.Type() == pcommon.ValueTypeStr {
+				return m.Str()
 			}
 		}
 	}

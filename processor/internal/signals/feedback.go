@@ -3,6 +3,8 @@ package signals
 import (
 	"strings"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
@@ -13,7 +15,9 @@ func (d *Detector) feedback(v *spanmodel.View, f *Found) {
 		return
 	}
 	val, ok := v.Span().Attributes().Get(d.cfg.FeedbackAttribute)
-	if !ok {
+	// Feedback is a scalar; a map or slice there is not read (rendering one
+	// recurses as deep as a client nests it).
+	if !ok || val.Type() == pcommon.ValueTypeMap || val.Type() == pcommon.ValueTypeSlice {
 		return
 	}
 	if d.negative[strings.ToLower(strings.TrimSpace(val.AsString()))] {

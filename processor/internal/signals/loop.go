@@ -8,17 +8,22 @@ import (
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
-// call is one tool call as loop detection compares it: the tool and a hash
-// of its arguments with whitespace removed.
+// call is one tool call as loop detection compares it: hashes of the
+// tool's name and of its arguments with whitespace removed. Only equality
+// matters, and hashes keep the remembered calls small whatever a client
+// sends.
 type call struct {
-	name string
+	name uint64
 	args uint64
 }
+
+// callBytes is the size of a call.
+const callBytes = 16
 
 var argsSeed = maphash.MakeSeed()
 
 func callOf(c spanmodel.ToolCall) call {
-	return call{name: c.Name, args: maphash.String(argsSeed, strings.Join(strings.Fields(c.Arguments), ""))}
+	return call{name: maphash.String(argsSeed, c.Name), args: maphash.String(argsSeed, strings.Join(strings.Fields(c.Arguments), ""))}
 }
 
 // maxLoopCalls bounds the calls a loop check reads: the most recent ones.

@@ -2,6 +2,7 @@ package signals
 
 import (
 	"container/list"
+	"hash/maphash"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -10,61 +11,110 @@ import (
 // maxRememberedCalls bounds the calls kept per conversation.
 const maxRememberedCalls = 32
 
+// conversationBytes is what one remembered conversation costs at most: its
+// entry (hashed key, last-seen time, list element, map slot) and
+// maxRememberedCalls+1 calls with their times. Keys and tool names come
+// from clients and may be any length, so neither is kept: both are hashed
+// to 8 bytes, and the state is bounded in bytes by max_conversations ×
+// conversationBytes (README, "Signals").
+const conversationBytes = 256 + (maxRememberedCalls+1)*(callBytes+8)
+
 // conversations remembers the recent tool calls of each conversation, so
 // loops spanning several spans or traces are seen. It holds at most max
-// conversations, forgetting the least recently seen, and drops calls older
-// than the window.
+// conversations, forgetting the least recently seen (counted as an
+// eviction); a conversation idle for longer than the window is forgotten
+// too, since none of its calls would still count.
 type conversations struct {
 	max    int
 	window time.Duration
+	now    func() time.Time // wall clock for idleness; tests pass a fake
 
 	mu        sync.Mutex
-	byKey     map[string]*list.Element
+	byKey     map[uint64]*list.Element
 	lru       *list.List // of *convCalls, most recent first
 	evictions atomic.Int64
+	expired   atomic.Int64
 }
 
 type convCalls struct {
-	key   string
+	key   uint64
+	seen  time.Time // wall clock of the last call recorded
 	calls []call
-	at    []time.Time
+	at    []int64 // span end times, Unix nanoseconds
 }
 
+var keySeed = maphash.MakeSeed()
+
+// hashKey is a conversation key of bounded size, whatever its length.
+// Collisions between two live conversations are as likely as for any
+// 64-bit hash (about 3 in 10^9 at 10,000 conversations) and only merge
+// their recent calls.
+func hashKey(s string) uint64 { return maphash.String(keySeed, s) }
+
 func newConversations(max int, window time.Duration) *conversations {
-	return &conversations{max: max, window: window, byKey: map[string]*list.Element{}, lru: list.New()}
+	return &conversations{max: max, window: window, now: time.Now, byKey: map[uint64]*list.Element{}, lru: list.New()}
 }
 
 // record adds a call made at time at and returns a copy of the
 // conversation's calls within the window, oldest first.
 func (c *conversations) record(key string, cl call, at time.Time) []call {
+	h := hashKey(key)
+	now := c.now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	el, ok := c.byKey[key]
+	c.expire(now)
+	el, ok := c.byKey[h]
 	if ok {
 		c.lru.MoveToFront(el)
 	} else {
-		el = c.lru.PushFront(&convCalls{key: key})
-		c.byKey[key] = el
+		el = c.lru.PushFront(&convCalls{
+			key:   h,
+			calls: make([]call, 0, maxRememberedCalls+1),
+			at:    make([]int64, 0, maxRememberedCalls+1),
+		})
+		c.byKey[h] = el
 		for c.lru.Len() > c.max {
-			old := c.lru.Back()
-			c.lru.Remove(old)
-			delete(c.byKey, old.Value.(*convCalls).key)
+			c.forget(c.lru.Back())
 			c.evictions.Add(1)
 		}
 	}
 	cc := el.Value.(*convCalls)
+	cc.seen = now
+	ns := at.UnixNano()
 	cc.calls = append(cc.calls, cl)
-	cc.at = append(cc.at, at)
+	cc.at = append(cc.at, ns)
 	cut := 0
-	for cut < len(cc.at) && at.Sub(cc.at[cut]) > c.window {
+	for cut < len(cc.at) && time.Duration(ns-cc.at[cut]) > c.window {
 		cut++
 	}
 	if extra := len(cc.calls) - cut - maxRememberedCalls; extra > 0 {
 		cut += extra
 	}
 	if cut > 0 {
+		// Copied down, so the slices keep their fixed capacity.
 		cc.calls = append(cc.calls[:0], cc.calls[cut:]...)
 		cc.at = append(cc.at[:0], cc.at[cut:]...)
 	}
 	return append([]call(nil), cc.calls...)
+}
+
+// expire forgets the conversations idle for longer than the window; the
+// least recently seen are at the back.
+func (c *conversations) expire(now time.Time) {
+	for el := c.lru.Back(); el != nil && now.Sub(el.Value.(*convCalls).seen) > c.window; el = c.lru.Back() {
+		c.forget(el)
+		c.expired.Add(1)
+	}
+}
+
+func (c *conversations) forget(el *list.Element) {
+	c.lru.Remove(el)
+	delete(c.byKey, el.Value.(*convCalls).key)
+}
+
+// len is how many conversations are remembered.
+func (c *conversations) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lru.Len()
 }

@@ -124,7 +124,7 @@ export function scriptedAnswer(scenario, turn) {
         : text('Done.');
     case 'leak':
       return text(
-        'The customer on order 1042 is Jane Doe (email jane.doe@example.com, SSN 123-45-6789).',
+        'The customer on order 1042 is Jane Roe (email jane.roe@fastmail.com, SSN 529-41-8863).',
       );
     default:
       return text(`unknown scenario ${scenario}`);

@@ -1,0 +1,89 @@
+package sampling
+
+import (
+	"context"
+	"sync"
+)
+
+// sendItem is one sampled trace (or late spans of one) on its way to the
+// judge: still compressed, charged raw bytes against the judge's share.
+type sendItem struct {
+	chunks [][]byte
+	raw    int64
+	spans  int
+	reason string
+}
+
+// outbox holds sampled copies until a sender hands them to the judge
+// exporter. The decision loop only appends to it; senders wait for the
+// exporter, so a slow or hanging judge holds senders and the judge's share
+// of memory, never the loop and never the main path.
+type outbox struct {
+	mu     sync.Mutex
+	items  []sendItem
+	closed bool
+	ready  chan struct{} // signalled when an item is added or the outbox closes
+}
+
+func newOutbox() *outbox { return &outbox{ready: make(chan struct{}, 1)} }
+
+func (o *outbox) push(it sendItem) {
+	o.mu.Lock()
+	o.items = append(o.items, it)
+	o.mu.Unlock()
+	o.signal()
+}
+
+func (o *outbox) signal() {
+	select {
+	case o.ready <- struct{}{}:
+	default:
+	}
+}
+
+// pop waits for an item; false once the outbox is closed and empty, or
+// ctx is done.
+func (o *outbox) pop(ctx context.Context) (sendItem, bool) {
+	for {
+		o.mu.Lock()
+		if len(o.items) > 0 {
+			it := o.items[0]
+			o.items[0] = sendItem{}
+			o.items = o.items[1:]
+			more := len(o.items) > 0 || o.closed
+			o.mu.Unlock()
+			if more {
+				o.signal() // wake the next sender
+			}
+			return it, true
+		}
+		closed := o.closed
+		o.mu.Unlock()
+		if closed {
+			o.signal()
+			return sendItem{}, false
+		}
+		select {
+		case <-o.ready:
+		case <-ctx.Done():
+			return sendItem{}, false
+		}
+	}
+}
+
+// close lets senders finish what is queued and stop.
+func (o *outbox) close() {
+	o.mu.Lock()
+	o.closed = true
+	o.mu.Unlock()
+	o.signal()
+}
+
+// takeAll empties the outbox, for what is left at the shutdown deadline.
+func (o *outbox) takeAll() []sendItem {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	items := o.items
+	o.items = nil
+	return items
+}
