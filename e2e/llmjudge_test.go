@@ -213,7 +213,7 @@ rules:
 		env:    []string{"LLMEVAL_TEST_JUDGE_KEY=sk-e2e"},
 	})
 	td := ptrace.NewTraces()
-	servedTrace(td, 1, "shop", "What is my order status?", "It ships today; we emailed jane.doe@example.com.")
+	servedTrace(td, 1, "shop", "What is my order status?", "It ships today; we emailed jane.roe@fastmail.com.")
 	servedTrace(td, 2, "support", "This is useless, let me talk to a human", "One moment.")
 	servedTrace(td, 3, "shop", "What is my order status?", "It ships today.")
 	c.send(t, td)
@@ -260,7 +260,7 @@ rules:
 	assert.Regexp(t, `otelcol_connector_llmjudge_calls(_total)?\{[^}]*rubric="helpful"[^}]*\} 2`, m)
 	assert.Regexp(t, `otelcol_connector_llmjudge_verdicts(_total)?\{[^}]*label="fail"[^}]*rubric="resolved"[^}]*\} 1`, m)
 	assert.Regexp(t, `otelcol_connector_llmeval_results_records(_total)?\{[^}]*label="fail"[^}]*\} 1`, m)
-	for _, secret := range []string{"jane.doe@example.com", "talk to a human", "sk-e2e", "Stalls the user"} {
+	for _, secret := range []string{"jane.roe@fastmail.com", "talk to a human", "sk-e2e", "Stalls the user"} {
 		assert.NotContains(t, c.stderr.String(), secret, "content, answers and keys stay out of the collector's logs, even at debug")
 	}
 }
@@ -386,10 +386,15 @@ func TestTenSecondJudge(t *testing.T) {
 	}
 	assert.Len(t, c.main.waitSpans(t, 30), 30)
 	assert.Less(t, time.Since(began), 5*time.Second, "every span of the main stream is out long before one judge call ends")
-	m := c.metrics(t, `reason="queue_full"`)
-	n := regexp.MustCompile(`otelcol_connector_llmjudge_skips(?:_total)?\{[^}]*reason="queue_full"[^}]*\} (\d+)`).FindStringSubmatch(m)
-	require.NotNil(t, n, m)
-	skipped, _ := strconv.Atoi(n[1])
+	// The traces reach the judge pipeline as they are decided; wait for
+	// the last decisions before counting.
+	skips := regexp.MustCompile(`otelcol_connector_llmjudge_skips(?:_total)?\{[^}]*reason="queue_full"[^}]*\} (\d+)`)
+	skipped := 0
+	for deadline := time.Now().Add(8 * time.Second); skipped < 7 && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if n := skips.FindStringSubmatch(c.metrics(t, `reason="queue_full"`)); n != nil {
+			skipped, _ = strconv.Atoi(n[1])
+		}
+	}
 	assert.GreaterOrEqual(t, skipped, 7, "10 judgements: one in flight, two queued, the rest dropped")
 	assert.Equal(t, 1, llm.MaxInFlight(), "max_concurrency holds")
 	assert.Empty(t, c.logs.read(t), "no record for a judgement not made")
