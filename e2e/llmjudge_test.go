@@ -386,10 +386,15 @@ func TestTenSecondJudge(t *testing.T) {
 	}
 	assert.Len(t, c.main.waitSpans(t, 30), 30)
 	assert.Less(t, time.Since(began), 5*time.Second, "every span of the main stream is out long before one judge call ends")
-	m := c.metrics(t, `reason="queue_full"`)
-	n := regexp.MustCompile(`otelcol_connector_llmjudge_skips(?:_total)?\{[^}]*reason="queue_full"[^}]*\} (\d+)`).FindStringSubmatch(m)
-	require.NotNil(t, n, m)
-	skipped, _ := strconv.Atoi(n[1])
+	// The traces reach the judge pipeline as they are decided; wait for
+	// the last decisions before counting.
+	skips := regexp.MustCompile(`otelcol_connector_llmjudge_skips(?:_total)?\{[^}]*reason="queue_full"[^}]*\} (\d+)`)
+	skipped := 0
+	for deadline := time.Now().Add(8 * time.Second); skipped < 7 && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if n := skips.FindStringSubmatch(c.metrics(t, `reason="queue_full"`)); n != nil {
+			skipped, _ = strconv.Atoi(n[1])
+		}
+	}
 	assert.GreaterOrEqual(t, skipped, 7, "10 judgements: one in flight, two queued, the rest dropped")
 	assert.Equal(t, 1, llm.MaxInFlight(), "max_concurrency holds")
 	assert.Empty(t, c.logs.read(t), "no record for a judgement not made")
