@@ -203,7 +203,7 @@ func TestNoDeprecatedComponentNames(t *testing.T) {
 	}
 	docs, err := filepath.Glob("../docs/*.md")
 	require.NoError(t, err)
-	for _, f := range append(docs, "../README.md") {
+	for _, f := range append(docs, "../README.md", "../processor/README.md") {
 		b, err := os.ReadFile(f)
 		require.NoError(t, err)
 		for i, block := range yamlBlocks(string(b)) {
@@ -220,7 +220,7 @@ func TestNoDeprecatedComponentNames(t *testing.T) {
 		deprecatedNames(node, "", func(msg string) { t.Errorf("%s: deprecated component name %s", s.where, msg) })
 	}
 	// Prose too: the deprecated names in backticks, as a reader would copy them.
-	for _, f := range append(docs, "../README.md") {
+	for _, f := range append(docs, "../README.md", "../processor/README.md") {
 		b, err := os.ReadFile(f)
 		require.NoError(t, err)
 		for i, line := range strings.Split(string(b), "\n") {
@@ -244,7 +244,7 @@ func TestExampleEnvironmentIsListed(t *testing.T) {
 	files = append(files, more...)
 	docs, err := filepath.Glob("../docs/*.md")
 	require.NoError(t, err)
-	docs = append(docs, "../README.md")
+	docs = append(docs, "../README.md", "../processor/README.md")
 	envRef := regexp.MustCompile(`\$\{env:([A-Za-z_][A-Za-z0-9_]*)`)
 	for _, f := range files {
 		b, err := os.ReadFile(f)
@@ -301,7 +301,7 @@ func TestInternalMetricNamesAsExposed(t *testing.T) {
 		names["otelcol_"+m[1]] = true
 	}
 	require.NotEmpty(t, names)
-	files := []string{"README.md", "RELIABILITY.md", "BENCHMARKS.md", "examples/prometheus/llmeval-alerts.yaml", "examples/grafana/llmeval-dashboard.json"}
+	files := []string{"README.md", "processor/README.md", "RELIABILITY.md", "BENCHMARKS.md", "examples/prometheus/llmeval-alerts.yaml", "examples/grafana/llmeval-dashboard.json"}
 	docs, err := filepath.Glob("../docs/*.md")
 	require.NoError(t, err)
 	for _, d := range docs {
