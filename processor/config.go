@@ -130,13 +130,8 @@ func prefixErrors(prefix string, err error) error {
 }
 
 func validatePrefix(p string) error {
-	switch {
-	case p == "":
-		return errors.New("must not be empty")
-	case strings.HasPrefix(p, ".") || strings.HasSuffix(p, "."):
-		return errors.New("must not start or end with '.'")
-	case strings.ContainsAny(p, " \t\n"):
-		return errors.New("must not contain whitespace")
+	if err := config.ValidatePrefix(p); err != nil {
+		return err
 	}
 	if ns, _, _ := strings.Cut(p, "."); foreignNamespaces()[ns] {
 		return fmt.Errorf("%q is in the %s namespace, which the semantic conventions or a producer layout own; choose a name of your own", p, ns)
