@@ -215,8 +215,10 @@ func TestHostileContent(t *testing.T) {
 			began := time.Now()
 			out := runHostile(t, td)
 			// RE2 is linear: (a*)*b over a megabyte of a's is no catastrophe.
-			// The bound is generous; it catches exponential blow-ups only.
-			assert.Less(t, time.Since(began), 20*time.Second)
+			// A hang guard, not a speed measurement (BENCHMARKS.md has those):
+			// an exponential blow-up takes hours; linear work takes seconds,
+			// tens of them under -race on a loaded 2-core machine.
+			assert.Less(t, time.Since(began), 2*time.Minute)
 			a := out.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes()
 			v, ok := a.Get("gen_ai.output.messages")
 			require.True(t, ok)
