@@ -21,20 +21,14 @@ func parseFlat(rest string) (e idxEnt, ok bool) {
 		return e, false
 	}
 	e.m = -1
-	switch rest {
-	case "role":
-		e.field = fRole
-	case "content":
-		e.field = fContent
-	case "finish_reason":
-		e.field = fFinish
-	case "tool_call_id":
-		e.field = fToolCallID
-	default:
-		return cutToolCall(rest, flatToolCallFields, e)
+	if e.field, ok = flatMessageFields[rest]; ok {
+		return e, true
 	}
-	return e, true
+	return cutToolCall(rest, flatToolCallFields, e)
 }
+
+// flatMessageFields spells the message fields of this layout's indexed keys.
+var flatMessageFields = map[string]idxField{"role": fRole, "content": fContent, "finish_reason": fFinish, "tool_call_id": fToolCallID}
 
 // flatToolCallFields spells the tool-call fields of this layout's indexed keys.
 var flatToolCallFields = map[string]idxField{"name": fCallName, "arguments": fCallArgs, "id": fCallID}

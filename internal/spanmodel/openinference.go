@@ -43,32 +43,29 @@ func parseOpenInference(rest string) (e idxEnt, ok bool) {
 		return e, false
 	}
 	e.m = -1
-	switch rest {
-	case "role":
-		e.field = fRole
-	case "content":
-		e.field = fContent
-	case "tool_call_id":
-		e.field = fToolCallID
-	default:
-		if sub, found := strings.CutPrefix(rest, "contents."); found {
-			if e.m, sub, ok = cutIndex(sub); !ok {
-				return e, false
-			}
-			switch sub {
-			case "message_content.type":
-				e.field = fPartType
-			case "message_content.text":
-				e.field = fPartText
-			default:
-				return e, false
-			}
-			return e, true
-		}
-		return cutToolCall(rest, oiToolCallFields, e)
+	if f, known := oiMessageFields[rest]; known {
+		e.field = f
+		return e, true
 	}
-	return e, true
+	if sub, found := strings.CutPrefix(rest, "contents."); found {
+		if e.m, sub, ok = cutIndex(sub); !ok {
+			return e, false
+		}
+		switch sub {
+		case "message_content.type":
+			e.field = fPartType
+		case "message_content.text":
+			e.field = fPartText
+		default:
+			return e, false
+		}
+		return e, true
+	}
+	return cutToolCall(rest, oiToolCallFields, e)
 }
+
+// oiMessageFields spells the message fields of this layout's indexed keys.
+var oiMessageFields = map[string]idxField{"role": fRole, "content": fContent, "tool_call_id": fToolCallID}
 
 // oiToolCallFields spells the tool-call fields of this layout's indexed keys.
 var oiToolCallFields = map[string]idxField{"tool_call.function.name": fCallName, "tool_call.function.arguments": fCallArgs, "tool_call.id": fCallID}
