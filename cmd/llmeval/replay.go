@@ -45,6 +45,8 @@ type tally struct {
 	maxEx    int
 	out      *bufio.Writer
 	outErr   error
+	// traces collects per-trace facts when an outcome is given.
+	traces *traceTally
 }
 
 func newTally(prefix string, names []string, maxExamples int) *tally {
@@ -69,6 +71,9 @@ func (t *tally) consume(_ context.Context, td ptrace.Traces) error {
 
 func (t *tally) span(sp ptrace.Span) {
 	t.spans++
+	if t.traces != nil {
+		t.traces.span(sp)
+	}
 	a := sp.Attributes()
 	if _, ok := a.Get(t.prefix + ".verdict"); ok {
 		t.llm++
@@ -134,11 +139,19 @@ func replay(args []string, stdout, stderr io.Writer) (int, error) {
 	id := fs.String("processor", "", "processor ID when the config has several")
 	examples := fs.Int("examples", 0, "print this many failing spans with their reasons")
 	outPath := fs.String("out", "", "write the annotated spans here as OTLP JSON")
+	outcome := fs.String("outcome", "", "numeric span attribute holding each trace's outcome (e.g. a reward); with it, a per-kind table")
+	failBelow := fs.Float64("fail-below", 1, "a trace failed when its --outcome is below this")
+	labelsPath := fs.String("labels", "", "CSV of trace outcomes: trace ID, any name, pass|fail (calibrate's format); instead of --outcome")
+	split := fs.String("split", "", "per-kind table on this deterministic split only: train, dev or test")
 	if err := fs.Parse(args); err != nil {
 		return 2, err
 	}
 	if *path == "" || fs.NArg() == 0 {
 		return 2, fmt.Errorf("--config and at least one file are required")
+	}
+	spec, err := readOutcomeSpec(*outcome, *failBelow, *labelsPath, *split)
+	if err != nil {
+		return 2, err
 	}
 	cfg, _, err := loadConfig(*path, *id)
 	if err != nil {
@@ -151,6 +164,9 @@ func replay(args []string, stdout, stderr io.Writer) (int, error) {
 		names = append(names, e.Name)
 	}
 	t := newTally(cfg.AttributePrefix, names, *examples)
+	if spec.enabled() {
+		t.traces = newTraceTally(cfg.AttributePrefix, spec)
+	}
 	var outFile *os.File
 	if *outPath != "" {
 		var err error
@@ -214,6 +230,10 @@ func replay(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 	}
 	report(stdout, t, jt, time.Since(began))
+	if t.traces != nil {
+		traces, failed := t.traces.labelled(*split)
+		printKindTable(stdout, traces, failed, *split)
+	}
 	for i, e := range bad {
 		if i == 10 {
 			fmt.Fprintf(stderr, "... and %d more bad lines\n", len(bad)-10)

@@ -100,7 +100,7 @@ func (d *Detector) Detect(v *spanmodel.View, f *Found) {
 	if v.IsToolSpan() {
 		d.toolSpanFailure(v, f)
 		d.toolSpanExhaustion(v, f)
-		d.toolSpanLoop(v, f)
+		d.toolSpanLoop(v, f, f.Count(Failure) > 0)
 		return
 	}
 	in, err := v.InputMessages()
