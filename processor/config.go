@@ -100,7 +100,7 @@ func (cfg *Config) validateSampling() []error {
 		names = append(names, e.Name)
 	}
 	hasRules := len(cfg.Sampling.Rules) > 0 || cfg.Sampling.BaselineRatio > 0
-	if hasRules || cfg.Judge.enabled() {
+	if hasRules || len(cfg.Sampling.ScoreWeights) > 0 || cfg.Judge.enabled() {
 		if err := cfg.Sampling.Validate(names); err != nil {
 			errs = append(errs, prefixErrors("sampling: ", err))
 		}
@@ -108,6 +108,8 @@ func (cfg *Config) validateSampling() []error {
 	switch {
 	case hasRules && !cfg.Judge.enabled():
 		errs = append(errs, errors.New("sampling: rules or baseline_ratio need a judge (judge: otlp_grpc or otlp_http)"))
+	case len(cfg.Sampling.ScoreWeights) > 0 && !cfg.Judge.enabled():
+		errs = append(errs, errors.New("sampling: score_weights need a judge (judge: otlp_grpc or otlp_http)"))
 	case cfg.Judge.enabled() && !hasRules:
 		errs = append(errs, errors.New("judge: sampling has no rules and baseline_ratio 0, so nothing would be sent"))
 	}

@@ -6,7 +6,9 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/trouble"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/sampling"
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/signals"
 )
 
 // pendingTrace gathers one trace's span copies from one batch, with the
@@ -20,6 +22,7 @@ type pendingTrace struct {
 	spans     int
 	mask      uint64
 	llm, root bool
+	features  trouble.Counts // nil until a span brings some
 }
 
 // copyForSampler copies the current span into its trace's pending copy and
@@ -58,6 +61,29 @@ func (p *llmEvalProcessor) copyForSampler(ctx context.Context, b *batch, rsIdx, 
 		facts.Found = &b.found
 	}
 	pt.mask |= p.rules.Match(ctx, &facts)
+	p.countFeatures(pt, b)
+}
+
+// countFeatures adds the span's signal kinds and failed checks to its
+// trace's trouble-score features.
+func (p *llmEvalProcessor) countFeatures(pt *pendingTrace, b *batch) {
+	add := func(name string) {
+		if pt.features == nil {
+			pt.features = trouble.Counts{}
+		}
+		pt.features[name]++
+	}
+	for _, name := range b.failed {
+		add(trouble.Failed(name))
+	}
+	if p.detector == nil {
+		return
+	}
+	for c := signals.Category(0); c < signals.NumCategories; c++ {
+		for _, kind := range b.found.Kinds(c) {
+			add(trouble.Kind(c.String(), kind))
+		}
+	}
 }
 
 // handOff serialises each trace's copy and offers it to the sampler,
@@ -67,7 +93,7 @@ func (p *llmEvalProcessor) handOff(ctx context.Context, b *batch) {
 	for id, pt := range b.pending {
 		data, err := m.MarshalTraces(pt.td)
 		if err == nil {
-			p.sampler.Offer(ctx, sampling.Chunk{TraceID: id, Data: data, Spans: pt.spans, Mask: pt.mask, LLM: pt.llm, Root: pt.root})
+			p.sampler.Offer(ctx, sampling.Chunk{TraceID: id, Data: data, Spans: pt.spans, Mask: pt.mask, LLM: pt.llm, Root: pt.root, Features: pt.features})
 		} else {
 			p.telemetry.ProcessorLlmevalJudgeCopyErrors.Add(ctx, 1)
 		}

@@ -153,6 +153,7 @@ func newLLMEvalProcessor(ctx context.Context, set processor.Settings, cfg *Confi
 		p.sampler, err = sampling.New(cfg.Sampling, sampling.Settings{
 			Rules: p.rules, Judge: p.judge, Telemetry: tb, Logger: set.Logger,
 			Prefix: cfg.AttributePrefix, Redact: cfg.Judge.Redact, Senders: senders,
+			Weights: cfg.Sampling.Weights(),
 		})
 		if err != nil {
 			return nil, err

@@ -180,19 +180,8 @@ func replay(args []string, stdout, stderr io.Writer) (int, error) {
 	next, _ := consumer.NewTraces(t.consume)
 	judge, _ := consumer.NewTraces(jt.consume)
 	ctx := context.Background()
-	set := processor.Settings{
-		ID: component.NewID(llmevalprocessor.NewFactory().Type()),
-		TelemetrySettings: component.TelemetrySettings{
-			Logger: zap.NewNop(), TracerProvider: nooptrace.NewTracerProvider(), MeterProvider: noop.NewMeterProvider(),
-			Resource: pcommon.NewResource(),
-		},
-		BuildInfo: component.NewDefaultBuildInfo(),
-	}
-	p, err := llmevalprocessor.NewReplayTraces(ctx, set, cfg, next, judge)
+	p, err := startReplayProcessor(ctx, cfg, next, judge)
 	if err != nil {
-		return 2, err
-	}
-	if err := p.Start(ctx, nopHost{}); err != nil {
 		return 2, err
 	}
 
@@ -245,6 +234,46 @@ func replay(args []string, stdout, stderr io.Writer) (int, error) {
 		return 1, nil
 	}
 	return 0, nil
+}
+
+// startReplayProcessor builds and starts the processor a config
+// describes, with next as the main stream and judge for sampled copies.
+func startReplayProcessor(ctx context.Context, cfg *llmevalprocessor.Config, next, judge consumer.Traces) (processor.Traces, error) {
+	set := processor.Settings{
+		ID: component.NewID(llmevalprocessor.NewFactory().Type()),
+		TelemetrySettings: component.TelemetrySettings{
+			Logger: zap.NewNop(), TracerProvider: nooptrace.NewTracerProvider(), MeterProvider: noop.NewMeterProvider(),
+			Resource: pcommon.NewResource(),
+		},
+		BuildInfo: component.NewDefaultBuildInfo(),
+	}
+	p, err := llmevalprocessor.NewReplayTraces(ctx, set, cfg, next, judge)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Start(ctx, nopHost{}); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// replayInto runs the traces feed emits through the processor and hands
+// every annotated span to span.
+func replayInto(cfg *llmevalprocessor.Config, span func(ptrace.Span), feed func(emit func(ptrace.Traces) error) error) error {
+	ctx := context.Background()
+	next, _ := consumer.NewTraces(func(_ context.Context, td ptrace.Traces) error {
+		spans.Each(td, func(_ ptrace.ResourceSpans, _ ptrace.ScopeSpans, sp ptrace.Span) { span(sp) })
+		return nil
+	})
+	p, err := startReplayProcessor(ctx, cfg, next, nil)
+	if err != nil {
+		return err
+	}
+	if err := feed(func(td ptrace.Traces) error { return p.ConsumeTraces(ctx, td) }); err != nil {
+		_ = p.Shutdown(ctx)
+		return err
+	}
+	return p.Shutdown(ctx)
 }
 
 // progress prints how far the replay got, on terminals only.

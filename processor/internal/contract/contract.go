@@ -17,9 +17,11 @@ const (
 	Score  = "score"
 	Reason = "reason"
 
-	// JudgeSampled and JudgeReason mark a judge copy (under Judge).
+	// JudgeSampled, JudgeReason and JudgeScore mark a judge copy (under
+	// Judge); JudgeScore is the trace's trouble score.
 	JudgeSampled = "sampled"
 	JudgeReason  = "reason"
+	JudgeScore   = "score"
 )
 
 // Words the sampling rules give a meaning.

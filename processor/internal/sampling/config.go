@@ -6,11 +6,15 @@ package sampling
 import (
 	"errors"
 	"fmt"
+	"math"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/trouble"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/contract"
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/signals"
 )
 
 // Config is the processor's `sampling` block.
@@ -36,6 +40,10 @@ type Config struct {
 	// HandoffQueue bounds the span copies waiting for the sampler; when it
 	// is full copies are dropped (and counted), never waited for.
 	HandoffQueue int `mapstructure:"handoff_queue"`
+	// ScoreWeights sets the trouble score's weight of signal kinds
+	// ("loop.same_call", "loop.*") and failed checks ("failed.pii",
+	// "failed.*") over the shipped defaults; `llmeval tune` writes them.
+	ScoreWeights map[string]float64 `mapstructure:"score_weights"`
 	// LateMatches says what happens when a rule matches spans of a trace
 	// already decided not sampled: LateFollow keeps the decision, LateSend
 	// sends those spans and the trace's later ones. Both count the match.
@@ -48,14 +56,16 @@ const (
 	LateSend   = "send"
 )
 
-// RuleConfig is one sampling rule; exactly one of VerdictFailed, Signals
-// and Condition is set.
+// RuleConfig is one sampling rule; exactly one of VerdictFailed, Signals,
+// Condition and MinScore is set.
 type RuleConfig struct {
 	Name          string   `mapstructure:"name"`
 	VerdictFailed []string `mapstructure:"verdict_failed"`
 	Signals       []string `mapstructure:"signals"`
 	MinSeverity   int      `mapstructure:"min_severity"`
 	Condition     any      `mapstructure:"condition"`
+	// MinScore matches traces whose trouble score is at least this.
+	MinScore *float64 `mapstructure:"min_score"`
 	// Ratio samples this share of the traces the rule matches, by a hash of
 	// trace ID and rule name; default 1.
 	Ratio *float64 `mapstructure:"ratio"`
@@ -145,6 +155,14 @@ func (c *Config) Validate(evaluatorNames []string) error {
 		}
 		names[r.Name] = true
 	}
+	for _, k := range sortedKeys(c.ScoreWeights) {
+		if err := validateWeightName(k, known); err != nil {
+			add("score_weights[%s]: %w", k, err)
+		}
+		if v := c.ScoreWeights[k]; math.IsNaN(v) || math.IsInf(v, 0) {
+			add("score_weights[%s]: must be a finite number", k)
+		}
+	}
 	if c.Budget.MaxTracesPerSecond < 0 {
 		add("budget: max_traces_per_second: must not be negative")
 	}
@@ -216,11 +234,55 @@ func (r RuleConfig) validate(knownEvaluators map[string]bool) []error {
 			}
 		}
 	}
+	if r.MinScore != nil {
+		set++
+		if math.IsNaN(*r.MinScore) || math.IsInf(*r.MinScore, 0) {
+			errs = append(errs, errors.New("min_score: must be a finite number"))
+		}
+	}
 	if set != 1 {
-		errs = append(errs, errors.New("exactly one of verdict_failed, signals, condition"))
+		errs = append(errs, errors.New("exactly one of verdict_failed, signals, condition, min_score"))
 	}
 	if r.Ratio != nil && (*r.Ratio < 0 || *r.Ratio > 1) {
 		errs = append(errs, fmt.Errorf("ratio: %g is outside [0, 1]", *r.Ratio))
 	}
 	return errs
+}
+
+// Weights are the trouble score's weights: the shipped defaults with
+// score_weights over them.
+func (c *Config) Weights() trouble.Weights {
+	w := trouble.Defaults()
+	for k, v := range c.ScoreWeights {
+		w[k] = v
+	}
+	return w
+}
+
+// validateWeightName accepts <category>.<kind>, <category>.*,
+// failed.<evaluator> (a configured one) and failed.*.
+func validateWeightName(name string, knownEvaluators map[string]bool) error {
+	fam, rest, ok := strings.Cut(name, ".")
+	if !ok || rest == "" {
+		return errors.New("want category.kind, category.*, failed.<evaluator> or failed.*")
+	}
+	if fam+"." == trouble.FailedPrefix {
+		if rest != "*" && !knownEvaluators[rest] {
+			return fmt.Errorf("%q is not a configured evaluator", rest)
+		}
+		return nil
+	}
+	if _, known := signals.CategoryByName(fam); !known {
+		return fmt.Errorf("%q is not a signal category (want one of %s) or failed", fam, strings.Join(signals.CategoryNames(), ", "))
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

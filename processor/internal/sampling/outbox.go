@@ -12,6 +12,7 @@ type sendItem struct {
 	raw    int64
 	spans  int
 	reason string
+	score  float64
 }
 
 // outbox holds sampled copies until a sender hands them to the judge

@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
 
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/trouble"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/contract"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadata"
 )
@@ -30,6 +31,9 @@ type Chunk struct {
 	Mask    uint64 // rules matched
 	LLM     bool   // holds an LLM/agent span
 	Root    bool   // holds the root span (no parent)
+	// Features counts the spans carrying each signal kind and failed
+	// check: what the trouble score reads. nil when none.
+	Features trouble.Counts
 }
 
 // trace is the buffered state of one undecided trace.
@@ -40,6 +44,7 @@ type trace struct {
 	bytes     int64 // compressed, held in the buffer
 	raw       int64 // uncompressed, what sending it will hold
 	mask      uint64
+	features  trouble.Counts // nil until a chunk brings some
 	llm       bool
 	rootEnded bool
 	first     time.Time
@@ -53,6 +58,7 @@ type trace struct {
 type decision struct {
 	reason  string
 	matched uint64
+	score   float64 // written on the copies of late spans too
 }
 
 // Settings are what a sampler needs besides its config.
@@ -68,6 +74,9 @@ type Settings struct {
 	// Senders is how many sampled traces are handed to the judge at once
 	// (the judge exporter's num_consumers); at least 1.
 	Senders int
+	// Weights score traces (trouble.Defaults() with the config's
+	// score_weights); nil means the defaults.
+	Weights trouble.Weights
 	// Now is the clock; tests pass a fake one.
 	Now func() time.Time
 }
@@ -99,6 +108,7 @@ type Sampler struct {
 	sampledAttrs map[string]metric.MeasurementOption
 	sampledKey   string
 	reasonKey    string
+	scoreKey     string
 
 	stop chan struct{}
 	done chan struct{}
@@ -117,6 +127,9 @@ func New(cfg Config, set Settings) (*Sampler, error) {
 	if set.Senders < 1 {
 		set.Senders = 1
 	}
+	if set.Weights == nil {
+		set.Weights = trouble.Defaults()
+	}
 	s := &Sampler{
 		cfg: cfg, set: set, redact: newRedactor(set.Redact, set.Prefix),
 		in:           make(chan Chunk, cfg.HandoffQueue),
@@ -129,6 +142,7 @@ func New(cfg Config, set Settings) (*Sampler, error) {
 		sampledAttrs: map[string]metric.MeasurementOption{},
 		sampledKey:   set.Prefix + "." + contract.Judge + "." + contract.JudgeSampled,
 		reasonKey:    set.Prefix + "." + contract.Judge + "." + contract.JudgeReason,
+		scoreKey:     set.Prefix + "." + contract.Judge + "." + contract.JudgeScore,
 		stop:         make(chan struct{}),
 		done:         make(chan struct{}),
 	}
@@ -249,7 +263,7 @@ func (s *Sampler) add(ctx context.Context, c Chunk) {
 			d = s.lateMatch(ctx, c, d)
 		}
 		if d.reason != "" {
-			s.enqueue(ctx, sendItem{chunks: [][]byte{compress(c.Data)}, raw: int64(len(c.Data)), spans: c.Spans, reason: d.reason})
+			s.enqueue(ctx, sendItem{chunks: [][]byte{compress(c.Data)}, raw: int64(len(c.Data)), spans: c.Spans, reason: d.reason, score: d.score})
 			s.evict(ctx)
 		}
 		return
@@ -271,6 +285,12 @@ func (s *Sampler) add(ctx context.Context, c Chunk) {
 	s.mem.buffer.Add(int64(len(data)))
 	s.set.Telemetry.ProcessorLlmevalJudgeBufferedBytes.Add(ctx, int64(len(data)))
 	t.mask |= c.Mask
+	if len(c.Features) > 0 {
+		if t.features == nil {
+			t.features = trouble.Counts{}
+		}
+		t.features.Merge(c.Features)
+	}
 	t.llm = t.llm || c.LLM
 	t.rootEnded = t.rootEnded || c.Root
 	t.last = now
@@ -368,18 +388,19 @@ func (s *Sampler) decide(ctx context.Context, t *trace) {
 	s.set.Telemetry.ProcessorLlmevalJudgeBufferedTraces.Add(ctx, -1)
 	s.set.Telemetry.ProcessorLlmevalJudgeBufferedBytes.Add(ctx, -t.bytes)
 
-	reason, first := s.choose(t)
+	score := s.set.Weights.Score(t.features)
+	reason, first := s.choose(t, score)
 	if reason != "" && !s.budget.allow(first, s.set.Now()) {
 		s.set.Telemetry.ProcessorLlmevalJudgeBudgetDrops.Add(ctx, 1, s.sampledAttrs[s.ruleName(first)])
 		reason = ""
 	}
-	s.decisions.Add(t.id, decision{reason: reason, matched: t.mask})
+	s.decisions.Add(t.id, decision{reason: reason, matched: t.mask, score: score})
 	if reason == "" {
 		s.set.Telemetry.ProcessorLlmevalJudgeTracesNotSampled.Add(ctx, 1)
 		return
 	}
 	s.set.Telemetry.ProcessorLlmevalJudgeTracesSampled.Add(ctx, 1, s.sampledAttrs[s.ruleName(first)])
-	s.enqueue(ctx, sendItem{chunks: t.chunks, raw: t.raw, spans: t.spans, reason: reason})
+	s.enqueue(ctx, sendItem{chunks: t.chunks, raw: t.raw, spans: t.spans, reason: reason, score: score})
 }
 
 func (s *Sampler) ruleName(i int) string {
@@ -391,12 +412,13 @@ func (s *Sampler) ruleName(i int) string {
 
 // choose returns the reason a trace is sampled (matched rule names within
 // their ratio, or "baseline"), and the first such rule (-1: baseline);
-// "" when it is not.
-func (s *Sampler) choose(t *trace) (string, int) {
+// "" when it is not. Score rules (min_score) match here, on the whole
+// trace's score.
+func (s *Sampler) choose(t *trace, score float64) (string, int) {
 	if !t.llm {
 		return "", -1
 	}
-	kept := t.mask
+	kept := t.mask | s.set.Rules.MatchScore(score)
 	first := -1
 	for i := range s.set.Rules {
 		if kept&(1<<i) == 0 {
@@ -472,9 +494,11 @@ func (s *Sampler) deliver(ctx context.Context, it sendItem) {
 		}
 		part.ResourceSpans().MoveAndAppendTo(td.ResourceSpans())
 	}
+	score := trouble.Round(it.score)
 	eachSpan(td, func(sp ptrace.Span) {
 		sp.Attributes().PutBool(s.sampledKey, true)
 		sp.Attributes().PutStr(s.reasonKey, it.reason)
+		sp.Attributes().PutDouble(s.scoreKey, score)
 	})
 	if s.redact != nil {
 		s.redact.apply(td)
