@@ -150,7 +150,7 @@ func newLLMEvalProcessor(ctx context.Context, set processor.Settings, cfg *Confi
 		if judge == nil { // the embedded exporter; a replay judge is a local consumer
 			senders, p.judgeShutdown = cfg.Judge.senders(), cfg.Judge.ShutdownTimeout
 		}
-		p.sampler, err = sampling.New(cfg.Sampling, sampling.Settings{
+		p.sampler, err = sampling.New(cfg.effectiveSampling(), sampling.Settings{
 			Rules: p.rules, Judge: p.judge, Telemetry: tb, Logger: set.Logger,
 			Prefix: cfg.AttributePrefix, Redact: cfg.Judge.Redact, Senders: senders,
 			Weights: cfg.Sampling.Weights(),

@@ -31,6 +31,9 @@ const (
 	// BaselineRule is the judge reason and the rule attribute of traces the
 	// baseline chose.
 	BaselineRule = "baseline"
+	// TargetRule is the judge reason and the rule attribute of traces
+	// target_ratio chose.
+	TargetRule = "target"
 )
 
 // ReservedEvaluatorNames are the names an evaluator may not take: its name

@@ -33,6 +33,12 @@ type Config struct {
 	DecisionCacheSize int `mapstructure:"decision_cache_size"`
 	// BaselineRatio samples this share of the other LLM traces by trace ID.
 	BaselineRatio float64 `mapstructure:"baseline_ratio"`
+	// TargetRatio sends this share of LLM traces, the most troubled ones:
+	// a trace is sent when its trouble score ranks within the share among
+	// the last TargetWindow traces decided.
+	TargetRatio float64 `mapstructure:"target_ratio"`
+	// TargetWindow is how many recent decisions the rank is taken over.
+	TargetWindow int `mapstructure:"target_window"`
 	// Rules choose traces worth judging.
 	Rules []RuleConfig `mapstructure:"rules"`
 	// Budget caps what reaches the judge.
@@ -49,6 +55,10 @@ type Config struct {
 	// sends those spans and the trace's later ones. Both count the match.
 	LateMatches string `mapstructure:"late_matches"`
 }
+
+// maxTargetWindow bounds the window's memory (8 bytes a slot) and the
+// work of each decision (one comparison a slot).
+const maxTargetWindow = 100_000
 
 // Values of late_matches.
 const (
@@ -88,6 +98,7 @@ const (
 	DefaultMaxBytes          = 256 << 20
 	DefaultDecisionCacheSize = 100_000
 	DefaultHandoffQueue      = 10_000
+	DefaultTargetWindow      = 1000
 )
 
 // NewDefaultConfig returns the defaults.
@@ -99,6 +110,7 @@ func NewDefaultConfig() Config {
 		MaxBytes:          DefaultMaxBytes,
 		DecisionCacheSize: DefaultDecisionCacheSize,
 		HandoffQueue:      DefaultHandoffQueue,
+		TargetWindow:      DefaultTargetWindow,
 		LateMatches:       LateFollow,
 	}
 }
@@ -131,6 +143,12 @@ func (c *Config) Validate(evaluatorNames []string) error {
 	if c.BaselineRatio < 0 || c.BaselineRatio > 1 {
 		add("baseline_ratio: %g is outside [0, 1]", c.BaselineRatio)
 	}
+	if c.TargetRatio < 0 || c.TargetRatio > 1 {
+		add("target_ratio: %g is outside [0, 1]", c.TargetRatio)
+	}
+	if c.TargetWindow < 1 || c.TargetWindow > maxTargetWindow {
+		add("target_window: %d is outside 1-%d", c.TargetWindow, maxTargetWindow)
+	}
 	if len(c.Rules) > maxRules {
 		add("rules: at most %d rules", maxRules)
 	}
@@ -151,7 +169,10 @@ func (c *Config) Validate(evaluatorNames []string) error {
 			add("%s: name: duplicate", label)
 		}
 		if r.Name == contract.BaselineRule {
-			add("%s: name: %q is reserved for the baseline", label, contract.BaselineRule)
+			add("%s: name: %q is reserved for the baseline", label, r.Name)
+		}
+		if r.Name == contract.TargetRule {
+			add("%s: name: %q is reserved for target_ratio", label, r.Name)
 		}
 		names[r.Name] = true
 	}
@@ -285,4 +306,45 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// Sends reports whether the block sends anything: rules, a baseline or a
+// target share.
+func (c *Config) Sends() bool {
+	return len(c.Rules) > 0 || c.BaselineRatio > 0 || c.TargetRatio > 0
+}
+
+// Default sampling, for a judge configured without a sampling block.
+const (
+	DefaultTargetRatio   = 0.1
+	DefaultBaselineRatio = 0.01
+	// SafetyRule is the must-send rule of the default sampling.
+	SafetyRule = "failed_safety"
+)
+
+// SafetyEvaluators are the checks whose failure the default sampling
+// always sends (ratio 1), when configured.
+var SafetyEvaluators = []string{"pii", "destructive_action", "sql_safety"}
+
+// WithDefaultSending returns c, or, when c sends nothing, c with the
+// documented default: failed safety checks (those configured) always, the
+// 10% most troubled LLM traces, and a 1% consistent baseline.
+func (c Config) WithDefaultSending(evaluatorNames []string) Config {
+	if c.Sends() {
+		return c
+	}
+	var safety []string
+	for _, n := range evaluatorNames {
+		for _, s := range SafetyEvaluators {
+			if n == s {
+				safety = append(safety, n)
+			}
+		}
+	}
+	if len(safety) > 0 {
+		c.Rules = []RuleConfig{{Name: SafetyRule, VerdictFailed: safety}}
+	}
+	c.TargetRatio = DefaultTargetRatio
+	c.BaselineRatio = DefaultBaselineRatio
+	return c
 }

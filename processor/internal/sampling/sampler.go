@@ -104,6 +104,7 @@ type Sampler struct {
 	order     *list.List
 	decisions *lru.Cache[pcommon.TraceID, decision]
 	budget    *budget
+	window    *scoreWindow
 
 	sampledAttrs map[string]metric.MeasurementOption
 	sampledKey   string
@@ -139,6 +140,7 @@ func New(cfg Config, set Settings) (*Sampler, error) {
 		order:        list.New(),
 		decisions:    decisions,
 		budget:       newBudget(cfg.Budget, cfg.Rules, set.Now()),
+		window:       newScoreWindow(max(cfg.TargetWindow, 1)),
 		sampledAttrs: map[string]metric.MeasurementOption{},
 		sampledKey:   set.Prefix + "." + contract.Judge + "." + contract.JudgeSampled,
 		reasonKey:    set.Prefix + "." + contract.Judge + "." + contract.JudgeReason,
@@ -151,6 +153,7 @@ func New(cfg Config, set Settings) (*Sampler, error) {
 		s.sampledAttrs[r.Name] = metric.WithAttributeSet(attribute.NewSet(attribute.String("rule", r.Name)))
 	}
 	s.sampledAttrs[contract.BaselineRule] = metric.WithAttributeSet(attribute.NewSet(attribute.String("rule", contract.BaselineRule)))
+	s.sampledAttrs[contract.TargetRule] = metric.WithAttributeSet(attribute.NewSet(attribute.String("rule", contract.TargetRule)))
 	return s, nil
 }
 
@@ -337,7 +340,7 @@ func (s *Sampler) lateMatch(ctx context.Context, c Chunk, d decision) decision {
 	}
 	d.matched |= missed
 	if s.cfg.LateMatches == LateSend {
-		if s.budget.allow(first, s.set.Now()) {
+		if s.budget.allow(first, s.set.Now(), 1) {
 			d.reason = "late:" + s.set.Rules.Names(missed)
 		} else {
 			s.set.Telemetry.ProcessorLlmevalJudgeBudgetDrops.Add(ctx, 1, s.sampledAttrs[s.ruleName(first)])
@@ -389,8 +392,20 @@ func (s *Sampler) decide(ctx context.Context, t *trace) {
 	s.set.Telemetry.ProcessorLlmevalJudgeBufferedBytes.Add(ctx, -t.bytes)
 
 	score := s.set.Weights.Score(t.features)
-	reason, first := s.choose(t, score)
-	if reason != "" && !s.budget.allow(first, s.set.Now()) {
+	// rank: the share of recent LLM traces ranking above this one.
+	rank := 0.0
+	if t.llm {
+		rank = s.window.rank(score, uniform(t.id))
+		s.window.add(score)
+	}
+	reason, first := s.choose(t, score, rank)
+	// Must-send rules come first at the budget; the target share and the
+	// baseline by score, so it refuses lower scores first.
+	priority := 1 - rank
+	if first >= 0 {
+		priority = 1
+	}
+	if reason != "" && !s.budget.allow(first, s.set.Now(), priority) {
 		s.set.Telemetry.ProcessorLlmevalJudgeBudgetDrops.Add(ctx, 1, s.sampledAttrs[s.ruleName(first)])
 		reason = ""
 	}
@@ -403,9 +418,18 @@ func (s *Sampler) decide(ctx context.Context, t *trace) {
 	s.enqueue(ctx, sendItem{chunks: t.chunks, raw: t.raw, spans: t.spans, reason: reason, score: score})
 }
 
+// Rule indices of the sampled traces no rule chose.
+const (
+	byBaseline = -1
+	byTarget   = -2
+)
+
 func (s *Sampler) ruleName(i int) string {
-	if i < 0 {
+	switch i {
+	case byBaseline:
 		return contract.BaselineRule
+	case byTarget:
+		return contract.TargetRule
 	}
 	return s.set.Rules[i].Name
 }
@@ -413,10 +437,11 @@ func (s *Sampler) ruleName(i int) string {
 // choose returns the reason a trace is sampled (matched rule names within
 // their ratio, or "baseline"), and the first such rule (-1: baseline);
 // "" when it is not. Score rules (min_score) match here, on the whole
-// trace's score.
-func (s *Sampler) choose(t *trace, score float64) (string, int) {
+// trace's score; then target_ratio, by the trace's rank among the recent
+// ones (byTarget); then the baseline (byBaseline).
+func (s *Sampler) choose(t *trace, score, rank float64) (string, int) {
 	if !t.llm {
-		return "", -1
+		return "", byBaseline
 	}
 	kept := t.mask | s.set.Rules.MatchScore(score)
 	first := -1
@@ -435,10 +460,13 @@ func (s *Sampler) choose(t *trace, score float64) (string, int) {
 	if kept != 0 {
 		return s.set.Rules.Names(kept), first
 	}
-	if inBaseline(t.id, s.cfg.BaselineRatio) {
-		return contract.BaselineRule, -1
+	if inTarget(score, rank, s.cfg.TargetRatio) {
+		return contract.TargetRule, byTarget
 	}
-	return "", -1
+	if inBaseline(t.id, s.cfg.BaselineRatio) {
+		return contract.BaselineRule, byBaseline
+	}
+	return "", byBaseline
 }
 
 // readChunk decompresses and decodes one buffered copy.
