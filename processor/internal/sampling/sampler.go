@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"container/list"
 	"context"
+	"sort"
 	"sync"
 	"time"
 
@@ -373,12 +374,24 @@ func (s *Sampler) decidesEarly(t *trace) bool {
 // span since, and those older than max_trace_duration.
 func (s *Sampler) decideDue(ctx context.Context) {
 	now := s.set.Now()
-	for e := s.order.Front(); e != nil; {
+	var due []*trace
+	for e := s.order.Front(); e != nil; e = e.Next() {
 		t := e.Value.(*trace)
-		e = e.Next()
 		if (t.rootEnded && now.Sub(t.last) >= s.cfg.DecisionWait) || now.Sub(t.first) >= s.cfg.MaxTraceDuration {
-			s.decide(ctx, t)
+			due = append(due, t)
 		}
+	}
+	// Traces due together are decided highest score first, so that under a
+	// burst the budget's tokens go to the worst traces, not the first.
+	if len(due) > 1 && !s.budget.unlimited {
+		scores := make(map[*trace]float64, len(due))
+		for _, t := range due {
+			scores[t] = s.set.Weights.Score(t.features)
+		}
+		sort.SliceStable(due, func(i, j int) bool { return scores[due[i]] > scores[due[j]] })
+	}
+	for _, t := range due {
+		s.decide(ctx, t)
 	}
 	s.evict(ctx) // sampled traces moved to the judge's share
 }
@@ -402,7 +415,7 @@ func (s *Sampler) decide(ctx context.Context, t *trace) {
 	// Must-send rules come first at the budget; the target share and the
 	// baseline by score, so it refuses lower scores first.
 	priority := 1 - rank
-	if first >= 0 {
+	if first >= 0 || len(s.window.scores) < minRankWindow {
 		priority = 1
 	}
 	if reason != "" && !s.budget.allow(first, s.set.Now(), priority) {

@@ -17,6 +17,11 @@ type scoreWindow struct {
 	full   bool
 }
 
+// minRankWindow: below this many recent decisions a rank says too little
+// to refuse a trace at the budget; until then the budget serves traces as
+// they come (start-up).
+const minRankWindow = 20
+
 func newScoreWindow(size int) *scoreWindow { return &scoreWindow{scores: make([]float64, 0, size)} }
 
 // add remembers a decided trace's score, forgetting the oldest when full.

@@ -174,3 +174,30 @@ func TestScoreWindowIsBounded(t *testing.T) {
 	assert.InDelta(t, (3+0.5)/4, w.rank(0, 0.5), 1e-9)
 	assert.InDelta(t, (2+0.5*2)/4, w.rank(1, 0.5), 1e-9)
 }
+
+// TestBudgetUnderABurstServesTheWorstFirst: 100 traces due at once, from
+// start-up, against a burst of 10: the 10 sent are the highest-scored,
+// wherever they were in the order of arrival.
+func TestBudgetUnderABurstServesTheWorstFirst(t *testing.T) {
+	cfg := NewDefaultConfig()
+	cfg.TargetRatio = 1
+	cfg.Budget = BudgetConfig{MaxTracesPerSecond: 1, Burst: 10}
+	h := newHarness(t, cfg, nil, new(consumertest.TracesSink), nil)
+	ctx := context.Background()
+	for i := uint32(0); i < 100; i++ {
+		spans := 1
+		if i%10 == 7 { // ten traces, spread over the burst, score highest
+			spans = 5
+		}
+		h.s.add(ctx, traceN(t, i, spans))
+	}
+	h.clock.advance(cfg.DecisionWait)
+	h.s.decideDue(ctx)
+	sent := sentByReason(h.judge)
+	require.Len(t, sent, 10)
+	for id := range sent {
+		assert.Equal(t, uint32(7), be32(id)%10, "trace %d", be32(id))
+	}
+}
+
+func be32(id pcommon.TraceID) uint32 { return binary.BigEndian.Uint32(id[:]) }
