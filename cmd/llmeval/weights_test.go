@@ -56,14 +56,6 @@ func TestDefaultWeightsFromAirlineTrain(t *testing.T) {
 	}
 }
 
-func counts(ts []*traceFacts) []trouble.Counts {
-	out := make([]trouble.Counts, len(ts))
-	for i, t := range ts {
-		out[i] = t.features
-	}
-	return out
-}
-
 // TestDefaultWeightsRankAirline: the shipped weights, ranking the dev and
 // test splits, against the base rate (BENCHMARKS.md, "Trouble score").
 func TestDefaultWeightsRankAirline(t *testing.T) {
