@@ -23,6 +23,7 @@ type pendingTrace struct {
 	mask      uint64
 	llm, root bool
 	features  trouble.Counts // nil until a span brings some
+	cost      signals.Measures
 }
 
 // copyForSampler copies the current span into its trace's pending copy and
@@ -79,6 +80,7 @@ func (p *llmEvalProcessor) countFeatures(pt *pendingTrace, b *batch) {
 	if p.detector == nil {
 		return
 	}
+	pt.cost.Add(b.found.Cost)
 	for c := signals.Category(0); c < signals.NumCategories; c++ {
 		for _, kind := range b.found.Kinds(c) {
 			add(trouble.Kind(c.String(), kind))
@@ -93,7 +95,7 @@ func (p *llmEvalProcessor) handOff(ctx context.Context, b *batch) {
 	for id, pt := range b.pending {
 		data, err := m.MarshalTraces(pt.td)
 		if err == nil {
-			p.sampler.Offer(ctx, sampling.Chunk{TraceID: id, Data: data, Spans: pt.spans, Mask: pt.mask, LLM: pt.llm, Root: pt.root, Features: pt.features})
+			p.sampler.Offer(ctx, sampling.Chunk{TraceID: id, Data: data, Spans: pt.spans, Mask: pt.mask, LLM: pt.llm, Root: pt.root, Features: pt.features, Cost: pt.cost})
 		} else {
 			p.telemetry.ProcessorLlmevalJudgeCopyErrors.Add(ctx, 1)
 		}

@@ -74,6 +74,9 @@ type llmEvalProcessor struct {
 	signalKeys    [signals.NumCategories]signalKeys
 	categoryAttrs [signals.NumCategories]metric.MeasurementOption
 	evictionsSeen atomic.Int64
+	// runawayTracesSeen and runawayConvsSeen: the runaway evictions
+	// already reported.
+	runawayTracesSeen, runawayConvsSeen atomic.Int64
 
 	// batches are reused across calls; processTraces may run concurrently,
 	// and a pool keeps each call on its own state without a shared lock.
@@ -359,16 +362,15 @@ func (p *llmEvalProcessor) flushCounts(ctx context.Context, b *batch) {
 	if p.detector != nil {
 		// Evictions happen inside the detector; report the growth since
 		// the last batch.
-		total := p.detector.Evictions()
-		for {
-			seen := p.evictionsSeen.Load()
-			if total <= seen {
-				break
-			}
-			if p.evictionsSeen.CompareAndSwap(seen, total) {
-				t.ProcessorLlmevalSignalStateEvictions.Add(ctx, total-seen)
-				break
-			}
+		if n := growth(&p.evictionsSeen, p.detector.Evictions()); n > 0 {
+			t.ProcessorLlmevalSignalStateEvictions.Add(ctx, n)
+		}
+		traces, convs := p.detector.RunawayEvictions()
+		if n := growth(&p.runawayTracesSeen, traces); n > 0 {
+			t.ProcessorLlmevalRunawayStateEvictions.Add(ctx, n, scopeTrace)
+		}
+		if n := growth(&p.runawayConvsSeen, convs); n > 0 {
+			t.ProcessorLlmevalRunawayStateEvictions.Add(ctx, n, scopeConversation)
 		}
 	}
 	for i := range p.checks {
@@ -443,3 +445,23 @@ func (p *llmEvalProcessor) judgeDeadline(ctx context.Context) (context.Context, 
 	}
 	return context.WithTimeout(ctx, limit)
 }
+
+// growth returns how far total moved past what seen holds, and moves seen
+// there; concurrent batches report each increment once.
+func growth(seen *atomic.Int64, total int64) int64 {
+	for {
+		old := seen.Load()
+		if total <= old {
+			return 0
+		}
+		if seen.CompareAndSwap(old, total) {
+			return total - old
+		}
+	}
+}
+
+// The scope attribute of the runaway evictions.
+var (
+	scopeTrace        = metric.WithAttributeSet(attribute.NewSet(attribute.String("scope", "trace")))
+	scopeConversation = metric.WithAttributeSet(attribute.NewSet(attribute.String("scope", "conversation")))
+)

@@ -65,6 +65,13 @@ func TestTroubleScoreOnJudgeCopies(t *testing.T) {
 			assert.InDelta(t, tc.wantScore, v.Double(), 1e-9)
 			r, _ := sp.Attributes().Get("llmeval.judge.reason")
 			assert.Equal(t, "troubled", r.Str())
+			// What the trace cost: one step, a model call.
+			a := sp.Attributes().AsRaw()
+			assert.Equal(t, int64(1), a["llmeval.judge.steps"])
+			assert.Equal(t, int64(1), a["llmeval.judge.model_calls"])
+			assert.Equal(t, int64(0), a["llmeval.judge.tool_calls"])
+			assert.Contains(t, a, "llmeval.judge.tokens")
+			assert.Contains(t, a, "llmeval.judge.cost_usd")
 		})
 	}
 }

@@ -15,6 +15,8 @@ package trouble
 //     the failure modes users report: 1.5 to 1;
 //   - tool failures and exhaustion are often recovered from: 0.8;
 //   - misalignment and stagnation are weaker and noisier: 0.5 to 1;
+//   - a runaway trajectory (over its configured steps, calls, tokens or
+//     cost) is the costliest failure: 1.5;
 //   - satisfaction is 0: thanks and confirmations come in failed
 //     conversations as often as in solved ones (airline 1.03x and 1.06x,
 //     retail 0.59x for confirmation), so they neither add nor subtract.
@@ -54,6 +56,7 @@ var defaultTable = []struct {
 	{"satisfaction.success", 0, 0.02},
 	{"satisfaction.confirmation", 0, 0},
 	{"satisfaction.*", 0, 0},
+	{"runaway.*", 1.5, 1.5},
 }
 
 // Priors are the documented starting weights, before any data.

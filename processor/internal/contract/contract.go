@@ -22,6 +22,13 @@ const (
 	JudgeSampled = "sampled"
 	JudgeReason  = "reason"
 	JudgeScore   = "score"
+	// What the trace cost, on a judge copy (under Judge): LLM/agent spans,
+	// model calls, tool calls, tokens and USD, summed at decision time.
+	JudgeSteps      = "steps"
+	JudgeModelCalls = "model_calls"
+	JudgeToolCalls  = "tool_calls"
+	JudgeTokens     = "tokens"
+	JudgeCostUSD    = "cost_usd"
 )
 
 // Words the sampling rules give a meaning.

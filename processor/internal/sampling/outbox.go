@@ -1,6 +1,8 @@
 package sampling
 
 import (
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/signals"
+
 	"context"
 	"sync"
 )
@@ -13,6 +15,7 @@ type sendItem struct {
 	spans  int
 	reason string
 	score  float64
+	cost   signals.Measures
 }
 
 // outbox holds sampled copies until a sender hands them to the judge

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"container/list"
 	"context"
+	"math"
 	"sort"
 	"sync"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/trouble"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/contract"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadata"
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/signals"
 )
 
 // Chunk is what the main path hands over for one trace of one batch: its
@@ -35,6 +37,8 @@ type Chunk struct {
 	// Features counts the spans carrying each signal kind and failed
 	// check: what the trouble score reads. nil when none.
 	Features trouble.Counts
+	// Cost is what the chunk's LLM/agent spans cost (signals on).
+	Cost signals.Measures
 }
 
 // trace is the buffered state of one undecided trace.
@@ -46,6 +50,7 @@ type trace struct {
 	raw       int64 // uncompressed, what sending it will hold
 	mask      uint64
 	features  trouble.Counts // nil until a chunk brings some
+	cost      signals.Measures
 	llm       bool
 	rootEnded bool
 	first     time.Time
@@ -111,6 +116,7 @@ type Sampler struct {
 	sampledKey   string
 	reasonKey    string
 	scoreKey     string
+	costKeys     [5]string // steps, model calls, tool calls, tokens, USD
 
 	stop chan struct{}
 	done chan struct{}
@@ -146,8 +152,15 @@ func New(cfg Config, set Settings) (*Sampler, error) {
 		sampledKey:   set.Prefix + "." + contract.Judge + "." + contract.JudgeSampled,
 		reasonKey:    set.Prefix + "." + contract.Judge + "." + contract.JudgeReason,
 		scoreKey:     set.Prefix + "." + contract.Judge + "." + contract.JudgeScore,
-		stop:         make(chan struct{}),
-		done:         make(chan struct{}),
+		costKeys: [5]string{
+			set.Prefix + "." + contract.Judge + "." + contract.JudgeSteps,
+			set.Prefix + "." + contract.Judge + "." + contract.JudgeModelCalls,
+			set.Prefix + "." + contract.Judge + "." + contract.JudgeToolCalls,
+			set.Prefix + "." + contract.Judge + "." + contract.JudgeTokens,
+			set.Prefix + "." + contract.Judge + "." + contract.JudgeCostUSD,
+		},
+		stop: make(chan struct{}),
+		done: make(chan struct{}),
 	}
 	s.sendCtx, s.stopSending = context.WithCancel(context.Background())
 	for _, r := range set.Rules {
@@ -289,6 +302,7 @@ func (s *Sampler) add(ctx context.Context, c Chunk) {
 	s.mem.buffer.Add(int64(len(data)))
 	s.set.Telemetry.ProcessorLlmevalJudgeBufferedBytes.Add(ctx, int64(len(data)))
 	t.mask |= c.Mask
+	t.cost.Add(c.Cost)
 	if len(c.Features) > 0 {
 		if t.features == nil {
 			t.features = trouble.Counts{}
@@ -428,7 +442,7 @@ func (s *Sampler) decide(ctx context.Context, t *trace) {
 		return
 	}
 	s.set.Telemetry.ProcessorLlmevalJudgeTracesSampled.Add(ctx, 1, s.sampledAttrs[s.ruleName(first)])
-	s.enqueue(ctx, sendItem{chunks: t.chunks, raw: t.raw, spans: t.spans, reason: reason, score: score})
+	s.enqueue(ctx, sendItem{chunks: t.chunks, raw: t.raw, spans: t.spans, reason: reason, score: score, cost: t.cost})
 }
 
 // Rule indices of the sampled traces no rule chose.
@@ -539,7 +553,17 @@ func (s *Sampler) deliver(ctx context.Context, it sendItem) {
 	eachSpan(td, func(sp ptrace.Span) {
 		sp.Attributes().PutBool(s.sampledKey, true)
 		sp.Attributes().PutStr(s.reasonKey, it.reason)
-		sp.Attributes().PutDouble(s.scoreKey, score)
+		a := sp.Attributes()
+		a.PutDouble(s.scoreKey, score)
+		// What the trace cost, when the signals measured it (a late
+		// copy carries its own spans' part only: unknown, left out).
+		if it.cost.Steps > 0 {
+			a.PutInt(s.costKeys[0], it.cost.Steps)
+			a.PutInt(s.costKeys[1], it.cost.ModelCalls)
+			a.PutInt(s.costKeys[2], it.cost.ToolCalls)
+			a.PutInt(s.costKeys[3], it.cost.Tokens)
+			a.PutDouble(s.costKeys[4], math.Round(it.cost.CostUSD*1e6)/1e6)
+		}
 	})
 	if s.redact != nil {
 		s.redact.apply(td)

@@ -16,12 +16,13 @@ const (
 	Loop
 	Exhaustion
 	Feedback
+	Runaway
 	NumCategories
 )
 
 var categoryNames = [NumCategories]string{
 	"misalignment", "stagnation", "disengagement", "satisfaction",
-	"failure", "loop", "exhaustion", "feedback",
+	"failure", "loop", "exhaustion", "feedback", "runaway",
 }
 
 func (c Category) String() string {
@@ -51,11 +52,14 @@ func CategoryByName(name string) (Category, bool) {
 type Found struct {
 	counts [NumCategories]int
 	kinds  [NumCategories][]string
+	// Cost is what the span costs (runaway's measures).
+	Cost Measures
 }
 
 // Reset clears f for the next span.
 func (f *Found) Reset() {
 	f.counts = [NumCategories]int{}
+	f.Cost = Measures{}
 	for i := range f.kinds {
 		f.kinds[i] = f.kinds[i][:0]
 	}
