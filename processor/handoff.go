@@ -2,7 +2,9 @@ package llmevalprocessor
 
 import (
 	"context"
+	"hash/fnv"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
@@ -24,6 +26,7 @@ type pendingTrace struct {
 	llm, root bool
 	features  trouble.Counts // nil until a span brings some
 	cost      signals.Measures
+	stratum   uint64
 }
 
 // copyForSampler copies the current span into its trace's pending copy and
@@ -63,6 +66,34 @@ func (p *llmEvalProcessor) copyForSampler(ctx context.Context, b *batch, rsIdx, 
 	}
 	pt.mask |= p.rules.Match(ctx, &facts)
 	p.countFeatures(pt, b)
+	if pt.stratum == 0 && len(p.strataKeys) > 0 {
+		pt.stratum = stratumOf(v, p.strataKeys)
+	}
+}
+
+// stratumOf hashes the span's values of the baseline_strata attributes
+// (the span's own, else its resource's; absent is a value too), so the
+// sampler keeps 8 bytes a trace whatever clients send.
+func stratumOf(v *spanmodel.View, keys []string) uint64 {
+	h := fnv.New64a()
+	for _, k := range keys {
+		val, ok := v.Span().Attributes().Get(k)
+		if !ok {
+			val, ok = v.Resource().Resource().Attributes().Get(k)
+		}
+		// Scalars only: a map or slice there is not rendered (it could be
+		// nested as deep as a client likes).
+		if ok {
+			switch val.Type() {
+			case pcommon.ValueTypeStr:
+				h.Write([]byte(val.Str()))
+			case pcommon.ValueTypeInt, pcommon.ValueTypeDouble, pcommon.ValueTypeBool:
+				h.Write([]byte(val.AsString()))
+			}
+		}
+		h.Write([]byte{0})
+	}
+	return h.Sum64() | 1 // never 0, which means "none yet"
 }
 
 // countFeatures adds the span's signal kinds and failed checks to its
@@ -95,7 +126,7 @@ func (p *llmEvalProcessor) handOff(ctx context.Context, b *batch) {
 	for id, pt := range b.pending {
 		data, err := m.MarshalTraces(pt.td)
 		if err == nil {
-			p.sampler.Offer(ctx, sampling.Chunk{TraceID: id, Data: data, Spans: pt.spans, Mask: pt.mask, LLM: pt.llm, Root: pt.root, Features: pt.features, Cost: pt.cost})
+			p.sampler.Offer(ctx, sampling.Chunk{TraceID: id, Data: data, Spans: pt.spans, Mask: pt.mask, LLM: pt.llm, Root: pt.root, Features: pt.features, Cost: pt.cost, Stratum: pt.stratum})
 		} else {
 			p.telemetry.ProcessorLlmevalJudgeCopyErrors.Add(ctx, 1)
 		}

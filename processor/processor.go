@@ -77,6 +77,8 @@ type llmEvalProcessor struct {
 	// runawayTracesSeen and runawayConvsSeen: the runaway evictions
 	// already reported.
 	runawayTracesSeen, runawayConvsSeen atomic.Int64
+	// strataKeys are the attributes the baseline is stratified by.
+	strataKeys []string
 
 	// batches are reused across calls; processTraces may run concurrently,
 	// and a pool keeps each call on its own state without a shared lock.
@@ -149,6 +151,7 @@ func newLLMEvalProcessor(ctx context.Context, set processor.Settings, cfg *Confi
 	}
 	if parts.judge != nil {
 		p.rules, p.judge = parts.rules, parts.judge
+		p.strataKeys = cfg.Sampling.BaselineStrata
 		senders := 1
 		if judge == nil { // the embedded exporter; a replay judge is a local consumer
 			senders, p.judgeShutdown = cfg.Judge.senders(), cfg.Judge.ShutdownTimeout

@@ -33,6 +33,10 @@ type Config struct {
 	DecisionCacheSize int `mapstructure:"decision_cache_size"`
 	// BaselineRatio samples this share of the other LLM traces by trace ID.
 	BaselineRatio float64 `mapstructure:"baseline_ratio"`
+	// BaselineStrata stratifies the baseline by these attributes (span,
+	// else resource: service.name, gen_ai.request.model, a segment): every
+	// combination seen gets an equal share of it.
+	BaselineStrata []string `mapstructure:"baseline_strata"`
 	// TargetRatio sends this share of LLM traces, the most troubled ones:
 	// a trace is sent when its trouble score ranks within the share among
 	// the last TargetWindow traces decided.
@@ -55,6 +59,9 @@ type Config struct {
 	// sends those spans and the trace's later ones. Both count the match.
 	LateMatches string `mapstructure:"late_matches"`
 }
+
+// maxStrataKeys bounds the attributes read per span for the strata.
+const maxStrataKeys = 8
 
 // maxTargetWindow bounds the window's memory (8 bytes a slot) and the
 // work of each decision (one comparison a slot).
@@ -142,6 +149,17 @@ func (c *Config) Validate(evaluatorNames []string) error {
 	}
 	if c.BaselineRatio < 0 || c.BaselineRatio > 1 {
 		add("baseline_ratio: %g is outside [0, 1]", c.BaselineRatio)
+	}
+	if len(c.BaselineStrata) > maxStrataKeys {
+		add("baseline_strata: at most %d attributes", maxStrataKeys)
+	}
+	for i, k := range c.BaselineStrata {
+		if strings.TrimSpace(k) == "" {
+			add("baseline_strata[%d]: empty attribute name", i)
+		}
+	}
+	if len(c.BaselineStrata) > 0 && c.BaselineRatio == 0 {
+		add("baseline_strata: needs baseline_ratio")
 	}
 	if c.TargetRatio < 0 || c.TargetRatio > 1 {
 		add("target_ratio: %g is outside [0, 1]", c.TargetRatio)

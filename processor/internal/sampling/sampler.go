@@ -39,6 +39,9 @@ type Chunk struct {
 	Features trouble.Counts
 	// Cost is what the chunk's LLM/agent spans cost (signals on).
 	Cost signals.Measures
+	// Stratum is a hash of the baseline_strata values of the chunk's
+	// first LLM span; 0 when none.
+	Stratum uint64
 }
 
 // trace is the buffered state of one undecided trace.
@@ -51,6 +54,7 @@ type trace struct {
 	mask      uint64
 	features  trouble.Counts // nil until a chunk brings some
 	cost      signals.Measures
+	stratum   uint64
 	llm       bool
 	rootEnded bool
 	first     time.Time
@@ -111,6 +115,7 @@ type Sampler struct {
 	decisions *lru.Cache[pcommon.TraceID, decision]
 	budget    *budget
 	window    *scoreWindow
+	strata    *strata // nil without baseline_strata
 
 	sampledAttrs map[string]metric.MeasurementOption
 	sampledKey   string
@@ -148,6 +153,7 @@ func New(cfg Config, set Settings) (*Sampler, error) {
 		decisions:    decisions,
 		budget:       newBudget(cfg.Budget, cfg.Rules, set.Now()),
 		window:       newScoreWindow(max(cfg.TargetWindow, 1)),
+		strata:       newStrataIf(len(cfg.BaselineStrata) > 0),
 		sampledAttrs: map[string]metric.MeasurementOption{},
 		sampledKey:   set.Prefix + "." + contract.Judge + "." + contract.JudgeSampled,
 		reasonKey:    set.Prefix + "." + contract.Judge + "." + contract.JudgeReason,
@@ -303,6 +309,9 @@ func (s *Sampler) add(ctx context.Context, c Chunk) {
 	s.set.Telemetry.ProcessorLlmevalJudgeBufferedBytes.Add(ctx, int64(len(data)))
 	t.mask |= c.Mask
 	t.cost.Add(c.Cost)
+	if t.stratum == 0 {
+		t.stratum = c.Stratum
+	}
 	if len(c.Features) > 0 {
 		if t.features == nil {
 			t.features = trouble.Counts{}
@@ -424,6 +433,9 @@ func (s *Sampler) decide(ctx context.Context, t *trace) {
 	if t.llm {
 		rank = s.window.rank(score, uniform(t.id))
 		s.window.add(score)
+		if s.strata != nil {
+			s.strata.add(t.stratum)
+		}
 	}
 	reason, first := s.choose(t, score, rank)
 	// Must-send rules come first at the budget; the target share and the
@@ -490,7 +502,11 @@ func (s *Sampler) choose(t *trace, score, rank float64) (string, int) {
 	if inTarget(score, rank, s.cfg.TargetRatio) {
 		return contract.TargetRule, byTarget
 	}
-	if inBaseline(t.id, s.cfg.BaselineRatio) {
+	ratio := s.cfg.BaselineRatio
+	if s.strata != nil {
+		ratio = s.strata.ratio(t.stratum, ratio)
+	}
+	if inBaseline(t.id, ratio) {
 		return contract.BaselineRule, byBaseline
 	}
 	return "", byBaseline

@@ -334,6 +334,8 @@ func TestConfigValidate(t *testing.T) {
 		{func(c *Config) { c.ScoreWeights = map[string]float64{"mood.bad": 1} }, `score_weights[mood.bad]: "mood" is not a signal category`},
 		{func(c *Config) { c.ScoreWeights = map[string]float64{"failed.nope": 1} }, `score_weights[failed.nope]: "nope" is not a configured evaluator`},
 		{func(c *Config) { c.ScoreWeights = map[string]float64{"loop": 1} }, `score_weights[loop]: want category.kind`},
+		{func(c *Config) { c.BaselineStrata = []string{"service.name"} }, `baseline_strata: needs baseline_ratio`},
+		{func(c *Config) { c.BaselineRatio = 0.1; c.BaselineStrata = []string{" "} }, `baseline_strata[0]: empty attribute name`},
 	}
 	for _, tc := range cases {
 		cfg := NewDefaultConfig()

@@ -201,3 +201,60 @@ func TestBudgetUnderABurstServesTheWorstFirst(t *testing.T) {
 }
 
 func be32(id pcommon.TraceID) uint32 { return binary.BigEndian.Uint32(id[:]) }
+
+// TestStratifiedBaseline: a segment with 5% of the traffic gets as many
+// baseline traces as the one with 95%; without strata it gets its 5%.
+func TestStratifiedBaseline(t *testing.T) {
+	for _, stratified := range []bool{false, true} {
+		cfg := NewDefaultConfig()
+		cfg.BaselineRatio = 0.1
+		if stratified {
+			cfg.BaselineStrata = []string{"app.segment"}
+		}
+		h := newHarness(t, cfg, nil, new(consumertest.TracesSink), nil)
+		ctx := context.Background()
+		const n = 4000
+		rare := map[pcommon.TraceID]bool{}
+		for i := uint32(0); i < n; i++ {
+			c := traceN(t, i, 0)
+			c.Stratum = 2
+			if i%20 == 0 {
+				c.Stratum = 3
+				rare[c.TraceID] = true
+			}
+			h.s.add(ctx, c)
+			h.clock.advance(time.Minute)
+			h.s.decideDue(ctx)
+		}
+		sent := sentByReason(h.judge)
+		nRare := 0
+		for id, r := range sent {
+			assert.Equal(t, "baseline", r)
+			if rare[id] {
+				nRare++
+			}
+		}
+		share := float64(nRare) / float64(len(sent))
+		t.Logf("stratified %v: %d sent (%.1f%%), %.0f%% of them from the 5%% segment", stratified, len(sent), 100*float64(len(sent))/n, 100*share)
+		if stratified {
+			assert.InDelta(t, 0.5, share, 0.1, "equal shares")
+			assert.InDelta(t, 0.1, float64(len(sent))/n, 0.03)
+		} else {
+			assert.InDelta(t, 0.05, share, 0.04)
+		}
+	}
+}
+
+func TestStrataWindowIsBounded(t *testing.T) {
+	s := newStrataIf(true)
+	for i := 0; i < strataWindow+500; i++ {
+		s.add(uint64(i%3 + 1))
+	}
+	assert.Len(t, s.ring, strataWindow)
+	total := 0
+	for _, c := range s.counts {
+		total += c
+	}
+	assert.Equal(t, strataWindow, total)
+	assert.Nil(t, newStrataIf(false))
+}
