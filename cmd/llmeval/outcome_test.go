@@ -2,6 +2,7 @@ package main
 
 import (
 	"math"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -105,4 +106,35 @@ func TestReplayTauBenchPerKind(t *testing.T) {
 	// Distinct lookups no longer count as drifting arguments: the kind
 	// fires on few traces, and those failed.
 	assert.Regexp(t, `loop.drifting_args\s+[1-5]\s+\S+\s+100.0%\s+1.73x`, out)
+}
+
+// TestReplayReportsScores: replay says how the trouble score spreads, what
+// each target share would send, and why the judge got each trace.
+func TestReplayReportsScores(t *testing.T) {
+	path := taubench.DefaultPath()
+	if path == "" {
+		t.Skip("tau-bench airline dataset not found")
+	}
+	recs, err := taubench.Load(path)
+	require.NoError(t, err)
+	var b strings.Builder
+	for _, r := range recs {
+		line, err := (&ptrace.JSONMarshaler{}).MarshalTraces(r.Traces())
+		require.NoError(t, err)
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	file := writeFile(t, "taubench.jsonl", b.String())
+	// A judge with no sampling block: the default sampling.
+	cfg := writeFile(t, "c.yaml", "processors:\n  llmeval:\n    judge:\n      otlp_http: { endpoint: 'http://127.0.0.1:1' }\n")
+	code, out, stderr := runCmd("replay", "--config", cfg, "--why", "3", file)
+	require.Equal(t, 0, code, stderr)
+	t.Logf("\n%s", out)
+	assert.Contains(t, out, "trouble score of 200 traces")
+	assert.Regexp(t, `(?m)^0\s+\d+\s+\d+\.\d%$`, out, "a row for traces without trouble")
+	assert.Regexp(t, `(?m)^0\.1\s+20\s+\d`, out, "10% of 200 traces is 20")
+	assert.Regexp(t, `(?m)^  trace [0-9a-f]{32}  target\s+score [0-9.]+\s+= loop\.drifting_args 4\.5 \+ `, out, "the top trace, and why")
+	assert.Regexp(t, `\.\.\. and \d+ more`, out)
+	lines := regexp.MustCompile(`(?m)^  trace [0-9a-f]{32} `).FindAllString(out, -1)
+	assert.Len(t, lines, 3)
 }

@@ -143,6 +143,7 @@ func replay(args []string, stdout, stderr io.Writer) (int, error) {
 	failBelow := fs.Float64("fail-below", 1, "a trace failed when its --outcome is below this")
 	labelsPath := fs.String("labels", "", "CSV of trace outcomes: trace ID, any name, pass|fail (calibrate's format); instead of --outcome")
 	split := fs.String("split", "", "per-kind table on this deterministic split only: train, dev or test")
+	why := fs.Int("why", 20, "say why the judge got this many traces (highest scores first)")
 	if err := fs.Parse(args); err != nil {
 		return 2, err
 	}
@@ -164,9 +165,9 @@ func replay(args []string, stdout, stderr io.Writer) (int, error) {
 		names = append(names, e.Name)
 	}
 	t := newTally(cfg.AttributePrefix, names, *examples)
-	if spec.enabled() {
-		t.traces = newTraceTally(cfg.AttributePrefix, spec)
-	}
+	// Per trace, what the score reads (and the outcome, when given):
+	// about 100 bytes a trace.
+	t.traces = newTraceTally(cfg.AttributePrefix, spec)
 	var outFile *os.File
 	if *outPath != "" {
 		var err error
@@ -219,7 +220,8 @@ func replay(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 	}
 	report(stdout, t, jt, time.Since(began))
-	if t.traces != nil {
+	printScores(stdout, t.traces, cfg.Sampling.Weights(), jt.reasonOf, *why)
+	if spec.enabled() {
 		traces, failed := t.traces.labelled(*split)
 		printKindTable(stdout, traces, failed, *split)
 	}

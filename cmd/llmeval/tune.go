@@ -31,9 +31,10 @@ const (
 )
 
 // defaultWeightsFrom is how the shipped weights were made: the priors
-// fitted on train, negative weights clamped to 0 (a default must rank
-// trouble, not learn from a few dozen traces that a trouble signal means
-// success), then the features below minDevLift on dev weighted down.
+// fitted on train, negative weights and those of features with a prior of
+// 0 clamped to 0 (a default must rank trouble, not learn from a few dozen
+// traces that a trouble signal means success), then the features below
+// minDevLift on dev weighted down.
 func defaultWeightsFrom(train []trouble.Counts, trainFailed []bool, dev []*traceFacts, devFailed []bool) trouble.Weights {
 	fc := trouble.DefaultFitConfig(trouble.Priors())
 	fc.L2 = defaultsL2
@@ -45,8 +46,12 @@ func defaultWeightsFrom(train []trouble.Counts, trainFailed []bool, dev []*trace
 			weak[r.name] = true
 		}
 	}
+	prior := trouble.Priors()
 	for k, v := range w {
-		if v < 0 {
+		// A prior of 0 says the feature is no sign of trouble
+		// (satisfaction): a fit on a few dozen traces does not make it one,
+		// and a tiny weight would make every trace carrying it "troubled".
+		if v < 0 || prior.Of(k) == 0 {
 			v = 0
 		}
 		if weak[k] {

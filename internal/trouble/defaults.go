@@ -52,9 +52,6 @@ var defaultTable = []struct {
 	{"stagnation.repeated_response", 1, 1},
 	{"stagnation.too_many_turns", 0.8, 0.34},
 	{"stagnation.*", 0.8, 0.8},
-	{"satisfaction.gratitude", 0, 0.01},
-	{"satisfaction.success", 0, 0.02},
-	{"satisfaction.confirmation", 0, 0},
 	{"satisfaction.*", 0, 0},
 	{"runaway.*", 1.5, 1.5},
 }
