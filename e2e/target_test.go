@@ -87,6 +87,21 @@ func sendLevels(t *testing.T, c *collector, n int) {
 	}
 }
 
+// replayLevels runs a judge collector and the collector under test with
+// the given sampling block, sends n traces of troubleLevels, and returns
+// what the judge got.
+func replayLevels(t *testing.T, sampling string, n int) map[uint32]string {
+	t.Helper()
+	judgeOut := newSink(t)
+	judgePort := freePort(t)
+	startConfig(t, judgeConfig(judgePort, freePort(t), judgeOut.path), judgePort, 0)
+	main := newSink(t)
+	c := start(t, judgeProcessor(judgePort, sampling), main)
+	sendLevels(t, c, n)
+	main.waitSpans(t, 2*n)
+	return judgedTraces(t, judgeOut, 3*time.Second)
+}
+
 func judgeProcessor(judgePort int, sampling string) string {
 	return fmt.Sprintf(`evaluators:
   - { name: pii, type: pii }
@@ -124,15 +139,8 @@ func TestJudgeWithoutSamplingBlock(t *testing.T) {
 // trouble; target_ratio 0.2 sends 20% of them (±5 points), the most
 // troubled.
 func TestTargetRatioOnAReplay(t *testing.T) {
-	judgeOut := newSink(t)
-	judgePort := freePort(t)
-	startConfig(t, judgeConfig(judgePort, freePort(t), judgeOut.path), judgePort, 0)
-	main := newSink(t)
-	c := start(t, judgeProcessor(judgePort, "sampling:\n  decision_wait: 200ms\n  target_ratio: 0.2\n  target_window: 500\n"), main)
 	const n = 2000
-	sendLevels(t, c, n)
-	main.waitSpans(t, 2*n)
-	judged := judgedTraces(t, judgeOut, 3*time.Second)
+	judged := replayLevels(t, "sampling:\n  decision_wait: 200ms\n  target_ratio: 0.2\n  target_window: 500\n", n)
 	share := float64(len(judged)) / n
 	t.Logf("target_ratio 0.2: %d of %d traces judged (%.1f%%)", len(judged), n, 100*share)
 	assert.InDelta(t, 0.2, share, 0.05)
@@ -149,15 +157,8 @@ func TestTargetRatioOnAReplay(t *testing.T) {
 // against a budget of 20 traces a second: what the budget lets through is
 // the most troubled, not the first to arrive.
 func TestBudgetRefusesLowerScoresFirst(t *testing.T) {
-	judgeOut := newSink(t)
-	judgePort := freePort(t)
-	startConfig(t, judgeConfig(judgePort, freePort(t), judgeOut.path), judgePort, 0)
-	main := newSink(t)
-	c := start(t, judgeProcessor(judgePort, "sampling:\n  decision_wait: 200ms\n  target_ratio: 1\n  budget: { max_traces_per_second: 20, burst: 20 }\n"), main)
 	const n = 2000
-	sendLevels(t, c, n)
-	main.waitSpans(t, 2*n)
-	judged := judgedTraces(t, judgeOut, 3*time.Second)
+	judged := replayLevels(t, "sampling:\n  decision_wait: 200ms\n  target_ratio: 1\n  budget: { max_traces_per_second: 20, burst: 20 }\n", n)
 	total, sent := map[int]int{}, map[int]int{}
 	for i := uint32(0); i < n; i++ {
 		total[levelOf(i)]++

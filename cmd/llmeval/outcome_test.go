@@ -3,14 +3,11 @@ package main
 import (
 	"math"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/pdata/ptrace"
 
-	"github.com/otelcol-llmeval/otelcol-llmeval/internal/taubench"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/trouble"
 )
 
@@ -84,20 +81,7 @@ func TestReplayOutcomeFlags(t *testing.T) {
 // TestReplayTauBenchPerKind is the per-kind table of BENCHMARKS.md: the
 // airline trajectories' reward as the outcome, on the dev split.
 func TestReplayTauBenchPerKind(t *testing.T) {
-	path := taubench.DefaultPath()
-	if path == "" {
-		t.Skip("tau-bench airline dataset not found")
-	}
-	recs, err := taubench.Load(path)
-	require.NoError(t, err)
-	var b strings.Builder
-	for _, r := range recs {
-		line, err := (&ptrace.JSONMarshaler{}).MarshalTraces(r.Traces())
-		require.NoError(t, err)
-		b.Write(line)
-		b.WriteByte('\n')
-	}
-	file := writeFile(t, "taubench.jsonl", b.String())
+	file, _ := tauBenchFile(t)
 	cfg := writeFile(t, "c.yaml", "processors:\n  llmeval:\n")
 	code, out, stderr := runCmd("replay", "--config", cfg, "--outcome", "tau_bench.reward", "--split", "dev", file)
 	require.Equal(t, 0, code, stderr)
@@ -111,20 +95,7 @@ func TestReplayTauBenchPerKind(t *testing.T) {
 // TestReplayReportsScores: replay says how the trouble score spreads, what
 // each target share would send, and why the judge got each trace.
 func TestReplayReportsScores(t *testing.T) {
-	path := taubench.DefaultPath()
-	if path == "" {
-		t.Skip("tau-bench airline dataset not found")
-	}
-	recs, err := taubench.Load(path)
-	require.NoError(t, err)
-	var b strings.Builder
-	for _, r := range recs {
-		line, err := (&ptrace.JSONMarshaler{}).MarshalTraces(r.Traces())
-		require.NoError(t, err)
-		b.Write(line)
-		b.WriteByte('\n')
-	}
-	file := writeFile(t, "taubench.jsonl", b.String())
+	file, _ := tauBenchFile(t)
 	// A judge with no sampling block: the default sampling.
 	cfg := writeFile(t, "c.yaml", "processors:\n  llmeval:\n    judge:\n      otlp_http: { endpoint: 'http://127.0.0.1:1' }\n")
 	code, out, stderr := runCmd("replay", "--config", cfg, "--why", "3", file)

@@ -56,10 +56,10 @@ func AddSpan(c Counts, attrs pcommon.Map, prefix string) {
 	}
 }
 
-// Severity maps how many spans carried a feature to 0 (none), 1 (1-2),
-// 2 (3-4) or 3 (5+): the signals' own severity scale, so one span more
-// does not double a score, and a trace of 200 spans does not outweigh
-// every other by length alone.
+// Severity maps a count (of signal instances on a span, or of spans of a
+// trace carrying a feature) to 0 (none), 1 (1-2), 2 (3-4) or 3 (5+): the
+// one severity scale, so one span more does not double a score, and a
+// trace of 200 spans does not outweigh every other by length alone.
 func Severity(spans int) float64 {
 	switch {
 	case spans <= 0:

@@ -6,8 +6,9 @@ package sampling
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -194,7 +195,7 @@ func (c *Config) Validate(evaluatorNames []string) error {
 		}
 		names[r.Name] = true
 	}
-	for _, k := range sortedKeys(c.ScoreWeights) {
+	for _, k := range slices.Sorted(maps.Keys(c.ScoreWeights)) {
 		if err := validateWeightName(k, known); err != nil {
 			add("score_weights[%s]: %w", k, err)
 		}
@@ -315,15 +316,6 @@ func validateWeightName(name string, knownEvaluators map[string]bool) error {
 		return fmt.Errorf("%q is not a signal category (want one of %s) or failed", fam, strings.Join(signals.CategoryNames(), ", "))
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // Sends reports whether the block sends anything: rules, a baseline or a

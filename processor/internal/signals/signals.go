@@ -3,6 +3,8 @@
 // Sampling and Triage for Agentic Interactions"), one file per category.
 package signals
 
+import "github.com/otelcol-llmeval/otelcol-llmeval/internal/trouble"
+
 // Category is a signal category; its name is the attribute key segment
 // <prefix>.signal.<category>.
 type Category uint8
@@ -96,15 +98,6 @@ func (f *Found) HasKind(c Category, kind string) bool {
 	return false
 }
 
-// Severity maps a count to 0 (none), 1 (1-2), 2 (3-4) or 3 (5+).
-func Severity(count int) int {
-	switch {
-	case count <= 0:
-		return 0
-	case count <= 2:
-		return 1
-	case count <= 4:
-		return 2
-	}
-	return 3
-}
+// Severity maps a count to 0 (none), 1 (1-2), 2 (3-4) or 3 (5+): the
+// scale the trouble score weighs features by (trouble.Severity).
+func Severity(count int) int { return int(trouble.Severity(count)) }
