@@ -14,7 +14,6 @@ import (
 type scoreWindow struct {
 	scores []float64
 	next   int
-	full   bool
 }
 
 // minRankWindow: below this many recent decisions a rank says too little

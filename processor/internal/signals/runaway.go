@@ -170,9 +170,9 @@ func (d *Detector) runaway(v *spanmodel.View, f *Found) {
 // costBuckets × 48 bytes.
 const costBuckets = 12
 
-// runawayEntryBytes is what one remembered trace or conversation costs at
-// most: its entry (key, list element, map slot) and its buckets.
-const runawayEntryBytes = 160 + costBuckets*56
+// One remembered trace or conversation costs at most ~830 bytes: its
+// entry (key, list element, map slot, ~160 B) and costBuckets buckets of
+// measures and start times (56 B each); README, "Runaway cost".
 
 // costState remembers sums per hashed key, at most max, forgetting the
 // least recently seen (counted). A conversation's sum is over the buckets
