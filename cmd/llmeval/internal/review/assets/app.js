@@ -191,9 +191,14 @@ function markRow() {
   for (let i = 0; i < rows.length; i++) rows[i].classList.toggle("selected", i === state.row);
 }
 
+// Each change answers with the trace's state; it is shown only if the
+// reviewer is still on that trace.
 async function setLabel(evaluator, verdict) {
+  const id = state.current;
   try {
-    state.review = await api(`/api/traces/${state.current}/label`, { evaluator, verdict });
+    const st = await api(`/api/traces/${id}/label`, { evaluator, verdict });
+    if (state.current !== id) return;
+    state.review = st;
     saved("label");
     renderLabels();
     markReviewed();
@@ -228,17 +233,23 @@ function renderTags() {
 
 async function saveNote() {
   const note = $("note").value;
-  if (!state.current || note.trim() === state.review.note) return;
+  const id = state.current;
+  if (!id || note.trim() === state.review.note) return;
   try {
-    state.review = await api(`/api/traces/${state.current}/note`, { note });
+    const st = await api(`/api/traces/${id}/note`, { note });
+    if (state.current !== id) return;
+    state.review = st;
     saved("note");
     markReviewed();
   } catch (e) { toast("note not saved: " + e.message); }
 }
 
 async function setTags(tags) {
+  const id = state.current;
   try {
-    state.review = await api(`/api/traces/${state.current}/tags`, { tags });
+    const st = await api(`/api/traces/${id}/tags`, { tags });
+    if (state.current !== id) return;
+    state.review = st;
     saved("tags");
     renderTags();
     markReviewed();
@@ -460,14 +471,14 @@ function onKey(e) {
   if (k === "p" || k === "f" || k === "x") {
     const name = rows[state.row];
     if (!name) return;
-    setLabel(name, k === "p" ? "pass" : k === "f" ? "fail" : "").then(() => {
-      state.row = Math.min(state.row + 1, rows.length - 1);
-      markRow();
-    });
+    state.row = Math.min(state.row + 1, rows.length - 1);
+    markRow();
+    setLabel(name, k === "p" ? "pass" : k === "f" ? "fail" : "");
     return;
   }
-  if (k === "n") { e.preventDefault(); $("note").focus(); return; }
-  if (k === "t") { e.preventDefault(); $("tag-input").focus(); return; }
+  // n and t move to a field on key up, so the key itself is not typed
+  // into it.
+  if (k === "n" || k === "t") { e.preventDefault(); return; }
   if (k === "r") {
     state.raw = !state.raw;
     for (const d of document.querySelectorAll("details.raw")) d.open = state.raw;
@@ -528,6 +539,13 @@ async function start() {
     } catch (err) { toast(err.message); }
   });
   document.addEventListener("keydown", onKey);
+  document.addEventListener("keyup", (e) => {
+    const t = e.target;
+    if (e.ctrlKey || e.metaKey || e.altKey || state.view !== "queue" || !state.doc) return;
+    if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT")) return;
+    if (e.key === "n") $("note").focus();
+    if (e.key === "t") $("tag-input").focus();
+  });
 
   await loadPage();
   await refreshProgress();
