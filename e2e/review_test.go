@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/json"
 	"context"
 	"os"
 	"os/exec"
@@ -16,7 +18,6 @@ import (
 	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
 // chromiumEnv overrides the browser the review test drives; by default
@@ -48,11 +49,9 @@ func reviewQueue(t *testing.T, tool, dir string) string {
 	for _, f := range files {
 		body, err := os.ReadFile(f)
 		require.NoError(t, err)
-		td, err := (&ptrace.JSONUnmarshaler{}).UnmarshalTraces(body)
-		require.NoError(t, err)
-		line, err := (&ptrace.JSONMarshaler{}).MarshalTraces(td)
-		require.NoError(t, err)
-		lines = append(lines, string(line))
+		var line bytes.Buffer
+		require.NoError(t, json.Compact(&line, body), f)
+		lines = append(lines, line.String())
 	}
 	in, cfg, queue := filepath.Join(dir, "in.jsonl"), filepath.Join(dir, "llmeval.yaml"), filepath.Join(dir, "queue.jsonl")
 	require.NoError(t, os.WriteFile(in, []byte(strings.Join(lines, "\n")+"\n"), 0o600))
