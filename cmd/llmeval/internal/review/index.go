@@ -25,6 +25,7 @@ import (
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/evalrecord"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spans"
 )
 
 // Limits that keep the index small whatever the files hold.
@@ -37,8 +38,9 @@ const (
 	maxValuesPerTrace = 16
 	// maxBadLines bounds the bad lines kept for the report (all are counted).
 	maxBadLines = 100
-	// maxJudgeRecords bounds the judge records kept per trace.
-	maxJudgeRecords = 64
+	// MaxTraces bounds the traces of one review: their summaries stay in
+	// memory (a few hundred bytes each).
+	MaxTraces = 1 << 20
 )
 
 // Redactor hides what the config's judge.redact hides (see the processor's
@@ -92,12 +94,12 @@ type Summary struct {
 	Score  float64 `json:"score"`
 	Errors int     `json:"errors"`
 
-	lines  []lineRef
-	judged []judgeRecord
+	// lines hold the trace's spans; logLines its judge records.
+	lines, logLines []lineRef
 }
 
-// judgeRecord is a gen_ai.evaluation.result record from a logs line,
-// kept to be shown beside the span it judged.
+// judgeRecord is a judge's gen_ai.evaluation.result record (a span event,
+// or a log record in a logs line), shown beside the span it judged.
 type judgeRecord struct {
 	SpanID      string   `json:"span_id,omitempty"`
 	Name        string   `json:"name"`
@@ -252,14 +254,20 @@ func (ix *Index) scan(path string, fileNo int32, r *bufio.Reader) error {
 				ix.bad(path, lineNo, uerr.Error())
 				break
 			}
-			ix.addLogs(ld)
+			ix.addLogs(ld, lineRef{file: fileNo, off: start, n: int32(off - start)})
 		default:
 			td, uerr := tu.UnmarshalTraces(t)
 			if uerr != nil {
 				ix.bad(path, lineNo, uerr.Error())
 				break
 			}
-			ix.addTraces(td, lineRef{file: fileNo, off: start, n: int32(len(line))})
+			ix.addTraces(td, lineRef{file: fileNo, off: start, n: int32(off - start)})
+		}
+		if len(ix.traces) > MaxTraces {
+			return fmt.Errorf("%s:%d: more than %d traces: review them in several runs", path, lineNo, MaxTraces)
+		}
+		if cap(line) > 16<<20 {
+			line = nil // one huge line does not pin its buffer
 		}
 		if errors.Is(err, io.EOF) {
 			return nil
@@ -304,79 +312,88 @@ func (ix *Index) addTraces(td ptrace.Traces, ref lineRef) {
 	defer view.Release()
 	prefix := ix.opts.Prefix
 	var verdicts []evalrecord.Verdict
-	for _, rs := range td.ResourceSpans().All() {
+	spans.Each(td, func(rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, sp ptrace.Span) {
 		service := ""
 		if v, ok := rs.Resource().Attributes().Get("service.name"); ok {
 			service = v.AsString()
 		}
-		for _, ss := range rs.ScopeSpans().All() {
-			for _, sp := range ss.Spans().All() {
-				s := ix.summary(sp.TraceID())
-				if n := len(s.lines); n == 0 || s.lines[n-1] != ref {
-					s.lines = append(s.lines, ref)
-				}
-				s.Spans++
-				if t := int64(sp.StartTimestamp()); s.Start == 0 || (t > 0 && t < s.Start) {
-					s.Start = t
-				}
-				if sp.ParentSpanID().IsEmpty() && s.Root == "" {
-					s.Root = sp.Name()
-				}
-				if sp.Status().Code() == ptrace.StatusCodeError {
-					s.Errors++
-				}
-				s.Services = addValue(s.Services, service)
-				ix.services[service] = service != ""
-				view.Reset(rs, ss, sp)
-				if m := view.Model(); m != "" {
-					s.Models = addValue(s.Models, m)
-					ix.models[m] = true
-				}
-				verdicts = evalrecord.Verdicts(sp.Attributes(), prefix, verdicts[:0])
-				for _, v := range verdicts {
-					ix.evaluators[v.Name] = true
-					if v.Verdict == evalrecord.LabelFail {
-						s.FailCount++
-						s.Failed = addValue(s.Failed, v.Name)
-					}
-				}
-				for _, sig := range readSignals(sp.Attributes(), prefix) {
-					ix.signals[sig.Category] = true
-					s.Signals = addValue(s.Signals, sig.Category)
-					s.SignalCount += int(max(sig.Count, 1))
-				}
-				if v, ok := sp.Attributes().Get(prefix + ".judge.score"); ok {
-					if f, ok := number(v); ok && (s.JudgeScore == nil || f > *s.JudgeScore) {
-						s.JudgeScore = &f
-					}
-				}
-				for _, ev := range sp.Events().All() {
-					if r, ok := judgeFrom(ev.Name(), ev.Attributes(), prefix); ok {
-						ix.addJudge(s, r)
-					}
-				}
-				s.score()
+		s := ix.summary(sp.TraceID())
+		if n := len(s.lines); n == 0 || s.lines[n-1] != ref {
+			s.lines = append(s.lines, ref)
+		}
+		s.Spans++
+		if t := int64(sp.StartTimestamp()); s.Start == 0 || (t > 0 && t < s.Start) {
+			s.Start = t
+		}
+		if sp.ParentSpanID().IsEmpty() && s.Root == "" {
+			s.Root = sp.Name()
+		}
+		if sp.Status().Code() == ptrace.StatusCodeError {
+			s.Errors++
+		}
+		s.Services = addValue(s.Services, service)
+		ix.services[service] = service != ""
+		view.Reset(rs, ss, sp)
+		if m := view.Model(); m != "" {
+			s.Models = addValue(s.Models, m)
+			ix.models[m] = true
+		}
+		verdicts = evalrecord.Verdicts(sp.Attributes(), prefix, verdicts[:0])
+		for _, v := range verdicts {
+			ix.evaluators[v.Name] = true
+			if v.Verdict == evalrecord.LabelFail {
+				s.FailCount++
+				s.Failed = addValue(s.Failed, v.Name)
 			}
 		}
-	}
+		for _, sig := range readSignals(sp.Attributes(), prefix) {
+			ix.signals[sig.Category] = true
+			s.Signals = addValue(s.Signals, sig.Category)
+			s.SignalCount += int(max(sig.Count, 1))
+		}
+		if v, ok := sp.Attributes().Get(prefix + ".judge.score"); ok {
+			if f, ok := number(v); ok && (s.JudgeScore == nil || f > *s.JudgeScore) {
+				s.JudgeScore = &f
+			}
+		}
+		for _, ev := range sp.Events().All() {
+			if r, ok := judgeFrom(ev.Name(), ev.Attributes(), prefix); ok {
+				ix.addJudge(s, r)
+			}
+		}
+		s.score()
+	})
 }
 
-// addLogs keeps the judge's gen_ai.evaluation.result records, by trace.
-func (ix *Index) addLogs(ld plog.Logs) {
+// addLogs notes, per trace, the judge verdicts of a logs line and where
+// the line is: the records themselves are read again when the trace is
+// opened, so explanations do not stay in memory.
+func (ix *Index) addLogs(ld plog.Logs, ref lineRef) {
+	eachJudgeRecord(ld, ix.opts.Prefix, func(id pcommon.TraceID, r judgeRecord) {
+		s := ix.summary(id)
+		if n := len(s.logLines); n == 0 || s.logLines[n-1] != ref {
+			s.logLines = append(s.logLines, ref)
+		}
+		ix.addJudge(s, r)
+	})
+}
+
+// eachJudgeRecord calls fn for every judge record of ld about a trace.
+func eachJudgeRecord(ld plog.Logs, prefix string, fn func(pcommon.TraceID, judgeRecord)) {
 	for _, rl := range ld.ResourceLogs().All() {
 		for _, sl := range rl.ScopeLogs().All() {
 			for _, lr := range sl.LogRecords().All() {
 				if lr.TraceID().IsEmpty() {
 					continue
 				}
-				r, ok := judgeFrom(lr.EventName(), lr.Attributes(), ix.opts.Prefix)
+				r, ok := judgeFrom(lr.EventName(), lr.Attributes(), prefix)
 				if !ok {
 					continue
 				}
 				if !lr.SpanID().IsEmpty() {
 					r.SpanID = lr.SpanID().String()
 				}
-				ix.addJudge(ix.summary(lr.TraceID()), r)
+				fn(lr.TraceID(), r)
 			}
 		}
 	}
@@ -385,9 +402,6 @@ func (ix *Index) addLogs(ld plog.Logs) {
 func (ix *Index) addJudge(s *Summary, r judgeRecord) {
 	ix.rubrics[r.Name] = true
 	s.Judge = addValue(s.Judge, r.Name+":"+r.Label)
-	if len(s.judged) < maxJudgeRecords {
-		s.judged = append(s.judged, r)
-	}
 }
 
 // judgeFrom reads a gen_ai.evaluation.result event or log record that a
@@ -526,34 +540,55 @@ func (ix *Index) facets() Facets {
 // Files are the input paths.
 func (ix *Index) Files() []string { return ix.names }
 
-// load reads a trace's spans back from its lines: only that trace's spans
-// are kept, redacted when a redactor is set.
-func (ix *Index) load(s *Summary) (ptrace.Traces, error) {
+// reader reads lines back by their references, keeping files open.
+type reader struct {
+	ix      *Index
+	handles map[int32]*os.File
+}
+
+func (ix *Index) reader() *reader { return &reader{ix: ix, handles: map[int32]*os.File{}} }
+
+func (r *reader) close() {
+	for _, f := range r.handles {
+		_ = f.Close() // read only
+	}
+}
+
+func (r *reader) line(ref lineRef) ([]byte, error) {
+	f := r.handles[ref.file]
+	if f == nil {
+		var err error
+		if f, err = os.Open(r.ix.files[ref.file]); err != nil {
+			return nil, err
+		}
+		r.handles[ref.file] = f
+	}
+	buf := make([]byte, ref.n)
+	if _, err := f.ReadAt(buf, ref.off); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Base(r.ix.names[ref.file]), err)
+	}
+	return bytes.TrimSpace(buf), nil
+}
+
+// load reads a trace back from its lines, keeping only its spans, and the
+// judge records of its logs lines by span ID.
+func (ix *Index) load(s *Summary) (ptrace.Traces, map[string][]judgeRecord, error) {
 	out := ptrace.NewTraces()
-	var um ptrace.JSONUnmarshaler
+	rd := ix.reader()
+	defer rd.close()
 	id := s.TraceID
-	handles := map[int32]*os.File{}
-	defer func() {
-		for _, f := range handles {
-			_ = f.Close() // read only
-		}
-	}()
+	changed := func(ref lineRef, err error) error {
+		return fmt.Errorf("%s: the file changed since it was indexed: %w", filepath.Base(ix.names[ref.file]), err)
+	}
+	var tu ptrace.JSONUnmarshaler
 	for _, ref := range s.lines {
-		f := handles[ref.file]
-		if f == nil {
-			var err error
-			if f, err = os.Open(ix.files[ref.file]); err != nil {
-				return out, err
-			}
-			handles[ref.file] = f
-		}
-		buf := make([]byte, ref.n)
-		if _, err := f.ReadAt(buf, ref.off); err != nil {
-			return out, fmt.Errorf("%s: %w", filepath.Base(ix.names[ref.file]), err)
-		}
-		td, err := um.UnmarshalTraces(bytes.TrimSpace(buf))
+		buf, err := rd.line(ref)
 		if err != nil {
-			return out, fmt.Errorf("%s: the file changed since it was indexed: %w", filepath.Base(ix.names[ref.file]), err)
+			return out, nil, err
+		}
+		td, err := tu.UnmarshalTraces(buf)
+		if err != nil {
+			return out, nil, changed(ref, err)
 		}
 		td.ResourceSpans().RemoveIf(func(rs ptrace.ResourceSpans) bool {
 			rs.ScopeSpans().RemoveIf(func(ss ptrace.ScopeSpans) bool {
@@ -564,5 +599,22 @@ func (ix *Index) load(s *Summary) (ptrace.Traces, error) {
 		})
 		td.ResourceSpans().MoveAndAppendTo(out.ResourceSpans())
 	}
-	return out, nil
+	judged := map[string][]judgeRecord{}
+	var lu plog.JSONUnmarshaler
+	for _, ref := range s.logLines {
+		buf, err := rd.line(ref)
+		if err != nil {
+			return out, nil, err
+		}
+		ld, err := lu.UnmarshalLogs(buf)
+		if err != nil {
+			return out, nil, changed(ref, err)
+		}
+		eachJudgeRecord(ld, ix.opts.Prefix, func(tid pcommon.TraceID, r judgeRecord) {
+			if tid.String() == id {
+				judged[r.SpanID] = append(judged[r.SpanID], r)
+			}
+		})
+	}
+	return out, judged, nil
 }

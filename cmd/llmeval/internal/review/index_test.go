@@ -68,6 +68,28 @@ func TestIndexSummaries(t *testing.T) {
 		assert.Equal(t, float64(tt.fails+tt.sig), s.Score, "no judge score: failed checks + signals")
 		assert.Equal(t, fmt.Sprintf("invoke_agent support-%d", tt.id), s.Root)
 	}
+	// The judge's record shows beside the step it judged, read back from
+	// its logs line; with redaction, without its explanation.
+	doc, err := ix.Trace(traceID(4).String())
+	require.NoError(t, err)
+	want := judgeRecord{SpanID: spanID(4, 1).String(), Name: "helpful", Label: "fail", Explanation: "ignores the question", Source: "judge"}
+	judgedSteps := 0
+	for _, st := range doc.Steps {
+		if st.SpanID == want.SpanID {
+			judgedSteps++
+			assert.Equal(t, []judgeRecord{want}, st.Judge)
+		} else {
+			assert.Empty(t, st.Judge)
+		}
+	}
+	assert.Equal(t, 2, judgedSteps, "the chat span is in both files")
+	redacted, err := Open([]string{third, plain}, Options{Redactor: judgeRedactor(t, map[string]any{"mode": "drop"})})
+	require.NoError(t, err)
+	doc, err = redacted.Trace(traceID(4).String())
+	require.NoError(t, err)
+	want.Explanation = ""
+	assert.Equal(t, []judgeRecord{want}, doc.Steps[1].Judge)
+
 	f := ix.facets()
 	assert.Equal(t, []string{"pii", "refusal"}, f.Evaluators)
 	assert.Equal(t, []string{"failure"}, f.Signals)

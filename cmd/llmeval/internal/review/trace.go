@@ -118,7 +118,7 @@ func (ix *Index) Trace(traceID string) (*TraceDoc, error) {
 	if !ok {
 		return nil, fmt.Errorf("no trace %q in the queue", traceID)
 	}
-	td, err := ix.load(s)
+	td, judged, err := ix.load(s)
 	if err != nil {
 		return nil, err
 	}
@@ -189,13 +189,12 @@ func (ix *Index) Trace(traceID string) (*TraceDoc, error) {
 				st.Events = append(st.Events, event{Name: ev.Name(), Attributes: attrList(ev.Attributes())})
 			}
 		}
-		for _, r := range s.judged {
-			if r.SpanID == st.SpanID {
-				if doc.Redacted {
-					r.Explanation = ""
-				}
-				st.Judge = append(st.Judge, r)
+		for _, r := range judged[st.SpanID] {
+			if doc.Redacted {
+				// The judge's explanation may quote the content.
+				r.Explanation = ""
 			}
+			st.Judge = append(st.Judge, r)
 		}
 		doc.Steps = append(doc.Steps, st)
 	})

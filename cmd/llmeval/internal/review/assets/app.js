@@ -437,7 +437,11 @@ function show(view) {
   $("tab-queue").classList.toggle("active", view === "queue");
   $("tab-modes").classList.toggle("active", view === "modes");
   if (view === "modes") renderModes();
-  else if (state.current) openTrace(state.current);
+  else {
+    // Tags may have been renamed: the queue and the trace are read again.
+    loadPage();
+    if (state.current) openTrace(state.current);
+  }
 }
 
 // ---- keyboard ----
