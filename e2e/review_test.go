@@ -167,8 +167,13 @@ func TestReviewInBrowser(t *testing.T) {
 		if s.human == "fail" {
 			key = "f"
 		}
-		do(chromedp.KeyEvent("7"), chromedp.KeyEvent(key),
-			chromedp.WaitVisible(`#labels tr[data-evaluator="tool_call"] button.on.`+s.human))
+		if i == 0 {
+			do(chromedp.KeyEvent("7"))
+		} else {
+			// The next trace starts on the evaluator last labelled.
+			assert.Equal(t, "tool_call", text(`#labels tr.selected td:nth-child(2)`), "trace %d", i+1)
+		}
+		do(chromedp.KeyEvent(key), chromedp.WaitVisible(`#labels tr[data-evaluator="tool_call"] button.on.`+s.human))
 		if s.note != "" {
 			do(chromedp.KeyEvent("n"), chromedp.KeyEvent(s.note), chromedp.KeyEvent(kb.Escape),
 				poll(`document.getElementById("save-state").textContent.startsWith("note saved")`))

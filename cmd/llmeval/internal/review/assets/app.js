@@ -13,6 +13,7 @@ const state = {
   doc: null, // the open trace
   review: null, // what the reviewer gave it
   row: 0, // the chosen evaluator row
+  rowName: "", // the evaluator last chosen or labelled: where the next trace starts
   raw: false,
   tags: [], // every tag in use
   view: "queue",
@@ -113,7 +114,7 @@ async function openTrace(id) {
   state.current = id;
   state.doc = data.trace;
   state.review = data.state;
-  state.row = 0;
+  state.row = Math.max(0, evaluatorRows().indexOf(state.rowName));
   history.replaceState(null, "", "#trace=" + id);
   for (const li of $("items").children) li.classList.toggle("current", li.dataset.id === id);
   const cur = $("items").querySelector("li.current");
@@ -177,13 +178,19 @@ function renderLabels() {
     for (const v of ["pass", "fail"]) {
       const b = el("button", v + (state.review.labels[name] === v ? " on" : ""), v);
       b.type = "button";
-      b.addEventListener("click", () => { state.row = i; setLabel(name, state.review.labels[name] === v ? "" : v); });
+      b.addEventListener("click", () => { chooseRow(i); setLabel(name, state.review.labels[name] === v ? "" : v); });
       yours.append(b);
     }
     tr.append(ourTd, yours);
-    tr.addEventListener("click", () => { state.row = i; markRow(); });
+    tr.addEventListener("click", () => chooseRow(i));
     tb.appendChild(tr);
   });
+}
+
+function chooseRow(i) {
+  state.row = i;
+  state.rowName = evaluatorRows()[i] || "";
+  markRow();
 }
 
 function markRow() {
@@ -463,18 +470,18 @@ function onKey(e) {
   const rows = evaluatorRows();
   if (k >= "1" && k <= "9") {
     const i = Number(k) - 1;
-    if (i < rows.length) { state.row = i; markRow(); }
+    if (i < rows.length) chooseRow(i);
     return;
   }
   if (k === "ArrowDown" || k === "ArrowUp") {
     e.preventDefault();
-    state.row = Math.max(0, Math.min(rows.length - 1, state.row + (k === "ArrowDown" ? 1 : -1)));
-    markRow();
+    chooseRow(Math.max(0, Math.min(rows.length - 1, state.row + (k === "ArrowDown" ? 1 : -1))));
     return;
   }
   if (k === "p" || k === "f" || k === "x") {
     const name = rows[state.row];
     if (!name) return;
+    state.rowName = name;
     state.row = Math.min(state.row + 1, rows.length - 1);
     markRow();
     setLabel(name, k === "p" ? "pass" : k === "f" ? "fail" : "");
