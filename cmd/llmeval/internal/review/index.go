@@ -180,7 +180,7 @@ func (ix *Index) add(path string) error {
 	}
 	defer func() { _ = f.Close() }() // read only
 	br := bufio.NewReaderSize(f, 1<<20)
-	src, name := io.Reader(br), path
+	src, name := br, path
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		if name, err = ix.gunzip(path, br); err != nil {
 			return err
@@ -195,7 +195,7 @@ func (ix *Index) add(path string) error {
 	fileNo := int32(len(ix.files))
 	ix.files = append(ix.files, name)
 	ix.names = append(ix.names, path)
-	return ix.scan(path, fileNo, src.(*bufio.Reader))
+	return ix.scan(path, fileNo, src)
 }
 
 // gunzip writes path's decompressed content to a temporary file.
