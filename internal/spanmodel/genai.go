@@ -197,7 +197,8 @@ func (v *View) mapPart(key string, p pcommon.Map) genAIPart {
 	case "tool_call":
 		g.args = v.mapText(key, p, "arguments")
 	case "tool_call_response":
-		if _, ok := p.Get("response"); ok {
+		// null counts as absent, as in the JSON form
+		if r, ok := p.Get("response"); ok && r.Type() != pcommon.ValueTypeEmpty {
 			g.resp = v.mapText(key, p, "response")
 		} else {
 			g.resp = v.mapText(key, p, "result")
