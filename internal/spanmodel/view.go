@@ -48,7 +48,7 @@ type ToolCall struct {
 	// Server marks a built-in tool the provider ran itself (GenAI
 	// server_tool_call: code interpreter, web search); Arguments is then the
 	// call object ({"type": "code_interpreter", "code": ...}).
-	Server bool
+	Server bool `json:",omitempty"`
 }
 
 // ToolResult is a tool's answer as it appears in a conversation.
@@ -56,14 +56,14 @@ type ToolResult struct {
 	ID      string
 	Name    string
 	Content string
-	Server  bool // a built-in tool's response (server_tool_call_response)
+	Server  bool `json:",omitempty"` // a built-in tool's response (server_tool_call_response)
 }
 
 // Message is one normalized chat message.
 type Message struct {
 	Role         string // system, user, assistant, tool
 	Text         string // text parts (and transcripts) joined by "\n"
-	Reasoning    string // reasoning parts joined by "\n"
+	Reasoning    string `json:",omitempty"` // reasoning parts joined by "\n"
 	ToolCalls    []ToolCall
 	ToolResults  []ToolResult
 	FinishReason string
