@@ -241,6 +241,7 @@ func (v *View) mapTextStr(key string, m pcommon.Map, k string) string {
 // parts (or a pdata slice of maps), appending its text parts to dst. Other
 // parts (generic ones such as cache_control) are skipped.
 func (v *View) systemInstructions(key string, val pcommon.Value, dst []string) ([]string, error) {
+	v.rd.reset()
 	switch val.Type() {
 	case pcommon.ValueTypeStr:
 		var parts []gPart

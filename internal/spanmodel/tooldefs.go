@@ -70,6 +70,7 @@ func (v *View) ToolDefinitions() ([]ToolDefinition, error) {
 	}
 	td.done = true
 	td.defs = td.defs[:0]
+	v.rd.reset()
 	if k, ok := v.firstKey(kToolDefs, kAIPromptTools); ok {
 		td.err = v.decodeToolArray(keyDefs[k].name, v.vals[k])
 		return td.defs, td.err

@@ -322,6 +322,7 @@ func (v *View) Text(t Target) (text string, ok bool, err error) {
 		if !ok {
 			return "", false, nil
 		}
+		v.rd.reset()
 		s := v.rd.attr(t.Key, val)
 		if err := v.rd.take(); err != nil {
 			return "", true, err
@@ -358,6 +359,7 @@ func (v *View) ToolCalls() ([]ToolCall, error) {
 	if v.isTool {
 		tc := &v.toolCall[0]
 		*tc = ToolCall{}
+		v.rd.reset()
 		found := false
 		if k, ok := v.firstKey(kToolCallID, kAIToolID); ok {
 			tc.ID, found = v.rd.attr(keyDefs[k].name, v.vals[k]), true
@@ -411,6 +413,7 @@ func (v *View) oiKey(k attrKey) attrKey {
 func (v *View) decodeOnce(c *convo, decode func(*convo) bool) *convo {
 	if !c.done {
 		c.done = true
+		v.rd.reset() // each read has its own budget: see valueReader
 		if c.present = decode(c); c.present {
 			v.decodes++
 		}
@@ -426,6 +429,7 @@ func (v *View) decodeOnce(c *convo, decode func(*convo) bool) *convo {
 
 // attrText is Text for the single attribute k.
 func (v *View) attrText(k attrKey) (string, bool, error) {
+	v.rd.reset()
 	s := v.rd.attr(keyDefs[k].name, v.vals[k])
 	if err := v.rd.take(); err != nil {
 		return "", true, err
