@@ -31,17 +31,23 @@ func TestSemconvFixturesVerdicts(t *testing.T) {
 		withTarget(entry("pii_input", "pii", nil), "input"),
 		withTarget(entry("pii_system", "pii", nil), "system"),
 		withTarget(entry("pii_args", "pii", nil), "tool_arguments"),
+		withTarget(entry("pii_result", "pii", nil), "tool_result"),
+		withTarget(entry("pii_reasoning", "pii", nil), "reasoning"),
 		withTarget(entry("refusal_reasoning", "refusal", nil), "reasoning"),
 	)
 	checks, err := Build(config.Entries{User: entries}, componenttest.NewNopTelemetrySettings())
 	require.NoError(t, err)
 	for _, f := range spantest.SemconvFixtures(t, "../internal/spanmodel/testdata/semconv") {
 		t.Run(f.Name, func(t *testing.T) {
-			read := len(f.Lands["output"]) + len(f.Lands["reasoning"]) + len(f.Lands["tool_result"])
 			var first map[string]Result
 			for _, form := range spantest.Forms {
 				v := &spanmodel.View{}
 				v.Reset(f.Span(t, form))
+				// On a tool span, pii reads the result only when told to.
+				read := len(f.Lands["output"]) + len(f.Lands["reasoning"])
+				if !v.IsToolSpan() {
+					read += len(f.Lands["tool_result"])
+				}
 				got := map[string]Result{}
 				for _, c := range checks {
 					r := c.Evaluate(context.Background(), v)
@@ -53,6 +59,13 @@ func TestSemconvFixturesVerdicts(t *testing.T) {
 					assert.True(t, strings.HasPrefix(got["pii"].Reason, "pii found: email ("), got["pii"].Reason)
 				} else {
 					assert.NotEqual(t, Fail, got["pii"].Verdict, "%s pii: %s", form, got["pii"].Reason)
+				}
+				// Each marker is personal data where it lands.
+				for name, target := range map[string]string{"tool_arguments": "pii_args", "tool_result": "pii_result",
+					"reasoning": "pii_reasoning", "input": "pii_input", "system": "pii_system"} {
+					if len(f.Lands[name]) > 0 {
+						assert.Equal(t, Fail, got[target].Verdict, "%s %s", form, target)
+					}
 				}
 				if first == nil {
 					first = got

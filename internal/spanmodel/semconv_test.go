@@ -100,6 +100,16 @@ func viewSnapshot(t *testing.T, v *View) string {
 			}
 		}
 	}
+	calls, err := v.ToolCalls()
+	require.NoError(t, err)
+	for _, c := range calls {
+		fmt.Fprintf(&b, "tool call %q %q %s server=%v\n", c.ID, c.Name, canonicalJSON(c.Arguments), c.Server)
+	}
+	if v.IsToolSpan() {
+		text, _, err := v.Text(tResult)
+		require.NoError(t, err)
+		fmt.Fprintf(&b, "tool span result %s\n", canonicalJSON(text))
+	}
 	defs, err := v.ToolDefinitions()
 	require.NoError(t, err)
 	for _, d := range defs {

@@ -55,6 +55,7 @@ var Forms = []Form{FormJSON, FormCompact, FormStructured}
 var contentKeys = map[string]bool{
 	"gen_ai.input.messages": true, "gen_ai.output.messages": true,
 	"gen_ai.system_instructions": true, "gen_ai.tool.definitions": true,
+	"gen_ai.tool.call.arguments": true, "gen_ai.tool.call.result": true,
 }
 
 // SemconvFixtures loads every fixture in dir, sorted by name.
