@@ -285,7 +285,7 @@ func (v *View) ToolName() string { return v.toolName }
 //   - reasoning: the reasoning parts of the output messages.
 //   - attribute:<key>: that attribute, non-strings rendered by
 //     Value.AsString (maps and slices as JSON, if they nest at most
-//     MaxValueDepth deep and fit the span's MaxContentBytes).
+//     MaxValueDepth deep and render in MaxContentBytes).
 //
 // For input and output, ok is true when the side's content attribute is
 // present, even when it holds no text (`[]`, an empty text part), except
