@@ -41,6 +41,21 @@ type toolDefJSON struct {
 	} `json:"function"`
 }
 
+// UnmarshalJSON also reads a bare string as a tool's name: Mastra lists
+// its agent's tools by name only (["get_weather"]).
+func (d *toolDefJSON) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var t jsonText
+		if err := t.UnmarshalJSON(b); err != nil {
+			return err
+		}
+		*d = toolDefJSON{Name: t.s}
+		return nil
+	}
+	type plain toolDefJSON // without this method
+	return json.Unmarshal(b, (*plain)(d))
+}
+
 func (d toolDefJSON) definition() ToolDefinition {
 	if d.Function != nil {
 		return ToolDefinition{Name: d.Function.Name, Description: d.Function.Description, Parameters: string(d.Function.Parameters)}

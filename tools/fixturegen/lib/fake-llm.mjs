@@ -285,6 +285,9 @@ export function startFakeLLM({ log = () => {} } = {}) {
       json(res, 200, completion.response);
     });
   });
+  // Clients keep connections alive between the calls of a scenario; a short
+  // server keep-alive races them ("other side closed").
+  server.keepAliveTimeout = 120_000;
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address();
