@@ -1,12 +1,12 @@
 package e2e
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
@@ -26,17 +27,43 @@ type liveFramework struct {
 	layout string
 	// toolFailure reports whether the failing_tool scenario's failure was
 	// caught: where it shows depends on what the framework records.
-	toolFailure func(spans []ptrace.Span) bool
+	toolFailure func(items []pcommon.Map) bool
 }
 
 // toolSpanFailed: a tool span failed (status ERROR, or Langfuse level
 // ERROR): the failure signal's tool_error.
-func toolSpanFailed(spans []ptrace.Span) bool { return signalKinds(spans, "failure")["tool_error"] }
+func toolSpanFailed(items []pcommon.Map) bool { return kindsOf(items, "failure")["tool_error"] }
 
 // toolResultFailed: the error came back to the model as a tool result and
 // the model said so (no tool span, or one without status).
-func toolResultFailed(spans []ptrace.Span) bool {
-	return len(signalKinds(spans, "exhaustion")) > 0 || len(signalKinds(spans, "failure")) > 0
+func toolResultFailed(items []pcommon.Map) bool {
+	return len(kindsOf(items, "exhaustion")) > 0 || len(kindsOf(items, "failure")) > 0
+}
+
+// failedOf and kindsOf are failedNames and signalKinds over the
+// attributes of spans and log records.
+func failedOf(items []pcommon.Map) map[string]bool {
+	out := map[string]bool{}
+	for _, m := range items {
+		if f, ok := m.Get("llmeval.failed"); ok && f.Type() == pcommon.ValueTypeSlice {
+			for _, n := range f.Slice().AsRaw() {
+				out[fmt.Sprint(n)] = true
+			}
+		}
+	}
+	return out
+}
+
+func kindsOf(items []pcommon.Map, category string) map[string]bool {
+	out := map[string]bool{}
+	for _, m := range items {
+		if k, ok := m.Get("llmeval.signal." + category + ".kinds"); ok && k.Type() == pcommon.ValueTypeSlice {
+			for _, n := range k.Slice().AsRaw() {
+				out[fmt.Sprint(n)] = true
+			}
+		}
+	}
+	return out
 }
 
 // liveFrameworks are the frameworks whose content is in span attributes.
@@ -60,12 +87,12 @@ var frameworkScenarios = []string{"normal", "leak", "refusal", "failing_tool"}
 // that its content is read and that the leak, the refusal and the failing
 // tool are caught.
 func TestLiveFrameworks(t *testing.T) {
-	runLiveFrameworks(t, "", liveFrameworks)
+	runLiveFrameworks(t, false, liveFrameworks)
 }
 
-// runLiveFrameworks runs frameworks against one collector (processorYAML
-// configures llmeval; a whole config when it has a service block).
-func runLiveFrameworks(t *testing.T, processorYAML string, frameworks []liveFramework) (map[string][]ptrace.Span, string) {
+// runLiveFrameworks runs frameworks against one collector with llmeval's
+// default configuration; withLogs puts llmeval in a logs pipeline too.
+func runLiveFrameworks(t *testing.T, withLogs bool, frameworks []liveFramework) {
 	binary(t)
 	if _, err := os.Stat(filepath.Join(fixturegen, "node_modules", "@google", "adk")); err != nil {
 		t.Fatalf("Node packages missing in %s (make e2e installs them with npm ci): %v", fixturegen, err)
@@ -74,12 +101,13 @@ func runLiveFrameworks(t *testing.T, processorYAML string, frameworks []liveFram
 	require.NoError(t, err, "node is needed for the live agents")
 
 	main := newSink(t)
+	logsPath := filepath.Join(t.TempDir(), "logs.jsonl")
 	var c *collector
-	if strings.Contains(processorYAML, "\nservice:") {
+	if withLogs {
 		otlpPort, metricsPort := freePort(t), freePort(t)
-		c = startConfig(t, fmt.Sprintf(processorYAML, otlpPort, main.path, telemetryYAML(metricsPort)), otlpPort, metricsPort)
+		c = startConfig(t, logsPipelineConfig(otlpPort, metricsPort, main.path, logsPath), otlpPort, metricsPort)
 	} else {
-		c = start(t, processorYAML, main)
+		c = start(t, "", main)
 	}
 
 	// Frameworks run three at a time, each with its four scenarios in
@@ -108,26 +136,90 @@ func runLiveFrameworks(t *testing.T, processorYAML string, frameworks []liveFram
 	t.Logf("%d frameworks × %d scenarios ran in %s", len(frameworks), len(frameworkScenarios), time.Since(start).Round(time.Second))
 
 	waitQuiet(t, main, len(frameworks)*len(frameworkScenarios)*2)
-	got := frameworkSpans(t, main)
+	got, byTrace := frameworkSpans(t, main)
+	if withLogs {
+		time.Sleep(2 * time.Second) // the logs pipeline's file exporter flushes on its own
+		frameworkLogs(t, logsPath, byTrace, got)
+	}
 	metrics := c.metrics(t, "llmeval_llm_spans")
 	for _, fw := range frameworks {
 		t.Run(fw.name, func(t *testing.T) {
 			for _, sc := range frameworkScenarios {
-				spans := got[fw.name+"/"+sc]
-				require.NotEmpty(t, spans, "%s/%s: spans reach the main output", fw.name, sc)
-				t.Logf("%s: failed %v, failure %v, exhaustion %v", sc, keys(failedNames(spans)), keys(signalKinds(spans, "failure")), keys(signalKinds(spans, "exhaustion")))
+				items := got[fw.name+"/"+sc]
+				require.NotEmpty(t, items, "%s/%s: spans reach the main output", fw.name, sc)
+				t.Logf("%s: failed %v, failure %v, exhaustion %v", sc, keys(failedOf(items)), keys(kindsOf(items, "failure")), keys(kindsOf(items, "exhaustion")))
 			}
-			assert.NotContains(t, failedNames(got[fw.name+"/normal"]), "pii", "a good answer leaks nothing")
-			assert.NotContains(t, failedNames(got[fw.name+"/normal"]), "refusal", "a good answer refuses nothing")
-			assert.True(t, failedNames(got[fw.name+"/leak"])["pii"], "the leaked SSN and email are caught")
-			assert.True(t, failedNames(got[fw.name+"/refusal"])["refusal"], "the refusal is caught")
+			assert.NotContains(t, failedOf(got[fw.name+"/normal"]), "pii", "a good answer leaks nothing")
+			assert.NotContains(t, failedOf(got[fw.name+"/normal"]), "refusal", "a good answer refuses nothing")
+			assert.True(t, failedOf(got[fw.name+"/leak"])["pii"], "the leaked SSN and email are caught")
+			assert.True(t, failedOf(got[fw.name+"/refusal"])["refusal"], "the refusal is caught")
 			if fw.toolFailure != nil {
 				assert.True(t, fw.toolFailure(got[fw.name+"/failing_tool"]), "the failing tool is caught")
 			}
-			assert.Contains(t, metrics, `layout="`+fw.layout+`"`, "spans are read as %s", fw.layout)
+			if fw.layout != "" {
+				assert.Contains(t, metrics, `layout="`+fw.layout+`"`, "spans are read as %s", fw.layout)
+			}
 		})
 	}
-	return got, metrics
+}
+
+// logsPipelineConfig is pipelineConfig with llmeval in a logs pipeline too,
+// its records written to logsPath.
+func logsPipelineConfig(otlpPort, metricsPort int, outPath, logsPath string) string {
+	return fmt.Sprintf(`receivers:
+  otlp:
+    protocols:
+      http:
+        endpoint: 127.0.0.1:%d
+processors:
+  llmeval: {}
+exporters:
+  file:
+    path: %s
+    flush_interval: 50ms
+  file/logs:
+    path: %s
+    flush_interval: 50ms
+service:
+%s  pipelines:
+    traces:
+      receivers: [otlp]
+      processors: [llmeval]
+      exporters: [file]
+    logs:
+      receivers: [otlp]
+      processors: [llmeval]
+      exporters: [file/logs]
+`, otlpPort, outPath, logsPath, telemetryYAML(metricsPort))
+}
+
+// frameworkLogs adds the attributes of the log records in path to got,
+// by the scenario of their trace.
+func frameworkLogs(t *testing.T, path string, byTrace map[pcommon.TraceID]string, got map[string][]pcommon.Map) {
+	t.Helper()
+	body, err := os.ReadFile(path)
+	require.NoError(t, err, "the logs pipeline wrote nothing")
+	n := 0
+	for _, line := range bytes.Split(body, []byte("\n")) {
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		ld, err := (&plog.JSONUnmarshaler{}).UnmarshalLogs(line)
+		require.NoError(t, err)
+		for i := 0; i < ld.ResourceLogs().Len(); i++ {
+			sls := ld.ResourceLogs().At(i).ScopeLogs()
+			for j := 0; j < sls.Len(); j++ {
+				lrs := sls.At(j).LogRecords()
+				for k := 0; k < lrs.Len(); k++ {
+					if key, ok := byTrace[lrs.At(k).TraceID()]; ok {
+						got[key] = append(got[key], lrs.At(k).Attributes())
+						n++
+					}
+				}
+			}
+		}
+	}
+	require.Positive(t, n, "log records of the scenarios' traces")
 }
 
 func keys(m map[string]bool) []string {
@@ -139,11 +231,12 @@ func keys(m map[string]bool) []string {
 	return out
 }
 
-// frameworkSpans groups what a sink received by "<producer>/<scenario>".
+// frameworkSpans groups the attributes of what a sink received by
+// "<producer>/<scenario>", and maps each trace to its key.
 // The fixture keys are resource attributes, or span attributes for a
 // producer that builds its own resource (OpenLIT); a span without them
 // belongs to the scenario of its trace.
-func frameworkSpans(t *testing.T, s *sink) map[string][]ptrace.Span {
+func frameworkSpans(t *testing.T, s *sink) (map[string][]pcommon.Map, map[pcommon.TraceID]string) {
 	t.Helper()
 	s.read(t)
 	s.mu.Lock()
@@ -178,13 +271,38 @@ func frameworkSpans(t *testing.T, s *sink) map[string][]ptrace.Span {
 			})
 		}
 	}
-	out := map[string][]ptrace.Span{}
+	out := map[string][]pcommon.Map{}
 	for _, it := range all {
 		k := it.k
 		if k == "" {
 			k = byTrace[it.sp.TraceID()]
 		}
-		out[k] = append(out[k], it.sp)
+		out[k] = append(out[k], it.sp.Attributes())
 	}
-	return out
+	return out, byTrace
+}
+
+// eventFrameworks put their content in span events (Strands) or log
+// records (the OpenTelemetry openai instrumentation, Logfire): llmeval
+// reads them when it runs in the traces and the logs pipeline.
+var eventFrameworks = []liveFramework{
+	{"strands", "", toolResultFailed},
+	{"strands_latest", "", toolResultFailed},
+	{"otel_openai", "", toolResultFailed},
+	{"logfire", "", toolResultFailed},
+}
+
+// TestLiveEventFrameworks runs the frameworks whose content is in GenAI
+// span events and log records, with llmeval in both pipelines.
+func TestLiveEventFrameworks(t *testing.T) {
+	bin := binary(t)
+	// Reading span events and log records is its own piece of work (GenAI
+	// events); until this build has it, llmeval cannot sit in a logs
+	// pipeline and these frameworks' content is not read.
+	probe := filepath.Join(t.TempDir(), "probe.yaml")
+	require.NoError(t, os.WriteFile(probe, []byte(logsPipelineConfig(freePort(t), freePort(t), filepath.Join(t.TempDir(), "t"), filepath.Join(t.TempDir(), "l"))), 0o600))
+	if out, err := exec.Command(bin, "validate", "--config", probe).CombinedOutput(); err != nil {
+		t.Skipf("this build cannot run llmeval in a logs pipeline (GenAI span events and log records, issue 12 part 1, are not merged): %s", bytes.TrimSpace(out))
+	}
+	runLiveFrameworks(t, true, eventFrameworks)
 }
