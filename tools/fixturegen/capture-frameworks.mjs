@@ -1,6 +1,7 @@
 // Captures the raw OTLP/JSON each framework producer exports (traces and, where
 // any, logs) for the four framework scenarios, un-normalized, as
-// <out>/<producer>-<scenario>.json ({"resourceSpans":[…],"resourceLogs":[…]}).
+// <out>/<producer>-<scenario>.json: one line {"resourceSpans":[…],"resourceLogs":[…]},
+// which `llmeval replay` reads as it is.
 //
 //   node capture-frameworks.mjs --out DIR [--only producer[,producer]] [--verbose]
 //
@@ -61,7 +62,7 @@ try {
         if (!ok) failed++;
         console.log(`${ok ? 'ok  ' : 'FAIL'} ${key}: exit ${code}, ${spans} spans, ${recs} log records`);
         if (!ok || verbose) console.log(log);
-        if (spans > 0) writeFileSync(join(out, `${fw.name}-${scenario}.json`), JSON.stringify(body, null, 1) + '\n');
+        if (spans > 0) writeFileSync(join(out, `${fw.name}-${scenario}.json`), JSON.stringify(body) + '\n');
       }),
     );
   }
