@@ -22,6 +22,7 @@ type gPart struct {
 	Name      string   `json:"name"`
 	Arguments jsonText `json:"arguments"`
 	Response  jsonText `json:"response"`
+	Result    jsonText `json:"result"` // pydantic-ai spells the response "result"
 }
 
 func (c *convo) addGenAIPart(p *gPart) {
@@ -31,7 +32,7 @@ func (c *convo) addGenAIPart(p *gPart) {
 	case "tool_call":
 		c.addCall(ToolCall{ID: p.ID, Name: p.Name, Arguments: p.Arguments.s})
 	case "tool_call_response":
-		c.addResult(ToolResult{ID: p.ID, Name: p.Name, Content: p.Response.s})
+		c.addResult(ToolResult{ID: p.ID, Name: p.Name, Content: either(p.Response, p.Result)})
 	}
 }
 
@@ -114,6 +115,9 @@ func (v *View) genAIPartsSlice(c *convo, key string, i int, parts pcommon.Value)
 		part.Content.s = v.mapText(key, p, "content")
 		part.Arguments.s = v.mapText(key, p, "arguments")
 		part.Response.s = v.mapText(key, p, "response")
+		if part.Response.s == "" {
+			part.Response.s = v.mapText(key, p, "result")
+		}
 		if err := v.rd.take(); err != nil {
 			return err
 		}

@@ -22,7 +22,13 @@ type capturedSpan struct {
 
 func loadCapture(t *testing.T, name string) []capturedSpan {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "producers", name+".json"))
+	return loadSpans(t, filepath.Join("testdata", "producers", name+".json"))
+}
+
+func loadSpans(t *testing.T, path string) []capturedSpan {
+	t.Helper()
+	name := filepath.Base(path)
+	b, err := os.ReadFile(path)
 	require.NoError(t, err)
 	td, err := (&ptrace.JSONUnmarshaler{}).UnmarshalTraces(b)
 	require.NoError(t, err, name)
@@ -175,23 +181,70 @@ func TestCapturedLayouts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.capture, func(t *testing.T) {
-			spans := loadCapture(t, tt.capture)
-			for _, w := range tt.wants {
-				var found *capturedSpan
-				n := 0
-				for i := range spans {
-					if spans[i].span.Name() == w.name {
-						if n == w.nth {
-							found = &spans[i]
-							break
-						}
-						n++
-					}
-				}
-				require.NotNil(t, found, "%s #%d", w.name, w.nth)
-				checkCaptured(t, found, w)
-			}
+			checkSpans(t, loadCapture(t, tt.capture), tt.wants)
 		})
+	}
+}
+
+// TestSpecDerivedLayouts reads the Python-only producers' fixtures, written
+// from their published source (the commit and file are in each fixture's
+// fixture.source resource attribute).
+func TestSpecDerivedLayouts(t *testing.T) {
+	tests := []struct {
+		fixture string
+		wants   []capturedWant
+	}{
+		{"openai_agents_python", []capturedWant{
+			{name: "weather-agent", op: "invoke_agent"},
+			{name: "response", layout: LayoutOpenInference, op: "chat", model: "gpt-4o-mini-2024-07-18", outHas: capSSN, inHas: "order 1042", sysHas: capSystem, usage: true},
+			{name: "response", nth: 1, calls: []string{"get_weather"}, argsHas: "Atlantis"},
+			{name: "get_weather", op: "execute_tool", toolName: "get_weather", argsHas: "Atlantis", resHas: capFailed, err: "-"},
+			{name: "response", nth: 2, results: []string{capFailed}},
+		}},
+		{"openllmetry_python", []capturedWant{
+			{name: "openai.chat", layout: LayoutGenAI, op: "chat", model: "gpt-4o-mini-2024-07-18", outHas: capSSN, inHas: "order 1042", sysHas: capSystem, usage: true, finish: "stop", results: []string{capFailed}},
+		}},
+		{"openlit_python", []capturedWant{
+			{name: "chat gpt-4o-mini", layout: LayoutGenAI, op: "chat", outHas: capEmail, inHas: "order 1042", sysHas: capSystem, usage: true, calls: []string{"lookup_order"}},
+		}},
+		{"crewai", []capturedWant{
+			{name: "crew.kickoff", layout: LayoutOpenInference, op: "chain", outHas: capSSN, inHas: "1042"},
+			{name: "Customer Support Agent", op: "invoke_agent", outHas: capSSN},
+			{name: "lookup_order", op: "execute_tool", toolName: "lookup_order", argsHas: "1042", resHas: capFailed, err: capFailed},
+		}},
+		{"llama_index", []capturedWant{
+			{name: "OpenAI.chat", layout: LayoutOpenInference, op: "chat", model: "gpt-4o-mini", outHas: capSSN, inHas: "order 1042", sysHas: capSystem, usage: true, calls: []string{"lookup_order"}},
+		}},
+		{"pydantic_ai", []capturedWant{
+			{name: "chat gpt-4o-mini", layout: LayoutGenAI, op: "chat", outHas: capSSN, inHas: "order 1042", sysHas: capSystem, usage: true, results: []string{"Jane Roe"}},
+			{name: "execute_tool lookup_order", op: "execute_tool", toolName: "lookup_order", argsHas: "1042", resHas: capEmail},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fixture, func(t *testing.T) {
+			checkSpans(t, loadSpans(t, filepath.Join("testdata", "specderived", tt.fixture+".json")), tt.wants)
+		})
+	}
+}
+
+// checkSpans checks each want against the nth span of its name.
+func checkSpans(t *testing.T, spans []capturedSpan, wants []capturedWant) {
+	t.Helper()
+	for _, w := range wants {
+		var found *capturedSpan
+		n := 0
+		for i := range spans {
+			if spans[i].span.Name() != w.name {
+				continue
+			}
+			if n == w.nth {
+				found = &spans[i]
+				break
+			}
+			n++
+		}
+		require.NotNil(t, found, "%s #%d", w.name, w.nth)
+		checkCaptured(t, found, w)
 	}
 }
 
