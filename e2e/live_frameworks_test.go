@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -166,31 +167,9 @@ func runLiveFrameworks(t *testing.T, withLogs bool, frameworks []liveFramework) 
 // logsPipelineConfig is pipelineConfig with llmeval in a logs pipeline too,
 // its records written to logsPath.
 func logsPipelineConfig(otlpPort, metricsPort int, outPath, logsPath string) string {
-	return fmt.Sprintf(`receivers:
-  otlp:
-    protocols:
-      http:
-        endpoint: 127.0.0.1:%d
-processors:
-  llmeval: {}
-exporters:
-  file:
-    path: %s
-    flush_interval: 50ms
-  file/logs:
-    path: %s
-    flush_interval: 50ms
-service:
-%s  pipelines:
-    traces:
-      receivers: [otlp]
-      processors: [llmeval]
-      exporters: [file]
-    logs:
-      receivers: [otlp]
-      processors: [llmeval]
-      exporters: [file/logs]
-`, otlpPort, outPath, logsPath, telemetryYAML(metricsPort))
+	cfg := pipelineConfig(otlpPort, metricsPort, outPath, "")
+	cfg = strings.Replace(cfg, "exporters:\n", fmt.Sprintf("exporters:\n  file/logs:\n    path: %s\n    flush_interval: 50ms\n", logsPath), 1)
+	return cfg + "    logs:\n      receivers: [otlp]\n      processors: [llmeval]\n      exporters: [file/logs]\n"
 }
 
 // frameworkLogs adds the attributes of the log records in path to got,

@@ -20,13 +20,7 @@ export function setupTracing({ producer, scenario, otlpUrl }) {
   const exporter = new OTLPTraceExporter({ url: otlpUrl, timeoutMillis: 10000 });
   const provider = new NodeTracerProvider({
     // the SDK's default resource (service.name, telemetry.sdk.*) plus the fixture keys
-    resource: defaultResource().merge(
-      resourceFromAttributes({
-        'service.name': `fixturegen-${producer}`,
-        'fixture.producer': producer,
-        'fixture.scenario': scenario,
-      }),
-    ),
+    resource: defaultResource().merge(resourceFromAttributes(fixtureAttributes({ producer, scenario }))),
     spanProcessors: [
       new BatchSpanProcessor(exporter, { maxExportBatchSize: 512, scheduledDelayMillis: 60000 }),
     ],
@@ -46,13 +40,7 @@ export async function setupLogs({ producer, scenario, otlpUrl }) {
   const { LoggerProvider, BatchLogRecordProcessor } = await import('@opentelemetry/sdk-logs');
   const { OTLPLogExporter } = await import('@opentelemetry/exporter-logs-otlp-http');
   const provider = new LoggerProvider({
-    resource: defaultResource().merge(
-      resourceFromAttributes({
-        'service.name': `fixturegen-${producer}`,
-        'fixture.producer': producer,
-        'fixture.scenario': scenario,
-      }),
-    ),
+    resource: defaultResource().merge(resourceFromAttributes(fixtureAttributes({ producer, scenario }))),
     processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: logsUrl(otlpUrl), timeoutMillis: 10000 }) })],
   });
   logs.setGlobalLoggerProvider(provider);
