@@ -16,6 +16,9 @@ Openlit.init({
   captureMessageContent: true,
   disableMetrics: true,
   pricingJson: {},
+  // OpenLIT builds its own resource and ignores OTEL_RESOURCE_ATTRIBUTES
+  // (and breaks when given a tracer provider): the fixture keys go on its spans.
+  customSpanAttributes: { 'fixture.producer': cfg.producer, 'fixture.scenario': cfg.scenario },
   instrumentations: { openai: OpenAI },
 });
 await runRawScenario(OpenAI.OpenAI ?? OpenAI, cfg);
