@@ -75,6 +75,11 @@ func extractClaims(s string) []claim {
 	for i := 0; i < len(s) && len(out) < maxClaims; {
 		c := s[i]
 		switch {
+		case isDigit(c) && i >= 2 && (s[i-1] == ',' || s[i-1] == '.') && isDigit(s[i-2]):
+			// digits after a separator that the previous figure did not
+			// take ("0%0,1B"): the context index reads them as part of
+			// that number, so they are no claim of their own
+			i += digitRun(s, i)
 		case isDigit(c):
 			c, end := figureAt(s, i)
 			if c.text != "" {
