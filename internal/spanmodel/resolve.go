@@ -17,7 +17,7 @@ var genAIContentKeys = setOf(kInMsgs, kOutMsgs, kSysInstr, kToolArgs, kToolResul
 
 // resolve derives the scalar fields from the keys the cheap pass found.
 func (v *View) resolve() {
-	if !v.has.any(genAIMarkers) && v.indexed&(idxFlatPrompt|idxFlatCompletion) == 0 {
+	if !v.has.any(genAIMarkers) && v.indexed&(idxFlatPrompt|idxFlatCompletion) == 0 && v.evKinds == 0 {
 		return
 	}
 	v.oiMarker = v.has.any(setOf(kOIKind, kOIModel)) || v.indexed&(idxOIInput|idxOIOutput) != 0
@@ -34,6 +34,9 @@ func (v *View) resolve() {
 		v.layout = LayoutGenAIFlat
 	case !v.has.has(kOpName) && v.has.any(setOf(kLLMRequestType, kPromptTok, kComplTok, kLLMTotal)):
 		v.layout = LayoutGenAIFlat
+	case v.evKinds != 0:
+		// Content only in GenAI events (Strands, log records).
+		v.layout = LayoutGenAIEvents
 	default:
 		v.layout = LayoutGenAI
 	}

@@ -19,6 +19,7 @@ const (
 	LayoutGenAIFlat                   // older semconv / OpenLLMetry: gen_ai.prompt.N.*
 	LayoutOpenInference               // Arize OpenInference: llm.*, input.value
 	LayoutVercelLegacy                // Vercel AI SDK <= 6: ai.*
+	LayoutGenAIEvents                 // GenAI events: span events or log records (events.go)
 
 	// NumLayouts counts the layouts, LayoutNone included.
 	NumLayouts = iota
@@ -31,6 +32,7 @@ var layoutNames = [NumLayouts]string{
 	LayoutGenAIFlat:     "gen_ai_flat",
 	LayoutOpenInference: "openinference",
 	LayoutVercelLegacy:  "vercel_ai_legacy",
+	LayoutGenAIEvents:   "gen_ai_events",
 }
 
 func (l Layout) String() string {
@@ -139,6 +141,11 @@ type View struct {
 	gmsgs []gMsg
 	ents  []idxEnt
 
+	// GenAI events (events.go): the kinds the span's events have, by name;
+	// read on first use like attribute content.
+	evKinds evSet
+	log     logSource
+
 	// decodes counts content decodes for the current span (tests).
 	decodes int
 }
@@ -151,7 +158,16 @@ func (v *View) Reset(rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, span ptrace.
 	v.Release()
 	v.resource, v.scope, v.span = rs, ss, span
 	v.clear()
-	for k, val := range span.Attributes().All() {
+	v.scanAttributes()
+	if span.Events().Len() > 0 {
+		v.scanEvents()
+	}
+	v.resolve()
+}
+
+// scanAttributes is the cheap pass over the span's attributes.
+func (v *View) scanAttributes() {
+	for k, val := range v.span.Attributes().All() {
 		if id := classifyKey(k); id != kNone {
 			v.has.add(id)
 			v.vals[id] = val
@@ -159,12 +175,11 @@ func (v *View) Reset(rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, span ptrace.
 			v.indexed |= classifyPrefix(k)
 		}
 	}
-	v.resolve()
 }
 
 // clear forgets the previous span, keeping buffers.
 func (v *View) clear() {
-	v.has, v.indexed = keySet{}, 0
+	v.has, v.indexed, v.evKinds = keySet{}, 0, 0
 	v.layout, v.oiMarker, v.isTool = LayoutNone, false, false
 	v.operation, v.provider, v.model, v.toolName = "", "", "", ""
 	v.usage = Usage{-1, -1, -1, -1}
@@ -183,12 +198,14 @@ func (v *View) clear() {
 	v.decodes = 0
 }
 
-// Release frees per-span resources (the OTTL context) held by v.
+// Release frees per-span resources (the OTTL context) held by v and gives
+// a log record back its attributes (see ResetLogRecord).
 func (v *View) Release() {
 	if v.tctx != nil {
 		v.tctx.Close()
 		v.tctx = nil
 	}
+	v.endLogRecord()
 }
 
 // Span is the underlying span.
@@ -197,6 +214,7 @@ func (v *View) Span() ptrace.Span { return v.span }
 // TransformContext returns the OTTL span context for this span, created once.
 func (v *View) TransformContext() *ottlspan.TransformContext {
 	if v.tctx == nil {
+		v.logContext()
 		v.tctx = ottlspan.NewTransformContext(v.resource, v.scope, v.span)
 	}
 	return v.tctx
@@ -298,7 +316,7 @@ func (v *View) Text(t Target) (text string, ok bool, err error) {
 		if k, ok := v.firstKey(kToolResult, v.oiKey(kOutputValue), kAIToolResult, kAIToolOutput); ok {
 			return v.attrText(k)
 		}
-		return "", false, nil
+		return v.eventToolText(false)
 	case TargetAttribute:
 		val, ok := v.span.Attributes().Get(t.Key)
 		if !ok {
@@ -349,6 +367,11 @@ func (v *View) ToolCalls() ([]ToolCall, error) {
 		}
 		if k, ok := v.firstKey(kToolArgs, v.oiKey(kInputValue), kAIToolArgs, kAIToolInput); ok {
 			tc.Arguments, found = v.rd.attr(keyDefs[k].name, v.vals[k]), true
+		} else if args, ok, err := v.eventToolText(true); err != nil {
+			*tc = ToolCall{}
+			return nil, err
+		} else if ok {
+			tc.Arguments, found = args, true
 		}
 		if err := v.rd.take(); err != nil {
 			*tc = ToolCall{}
@@ -437,6 +460,8 @@ func (v *View) decodeInput(c *convo) bool {
 		c.err = c.vercelPrompt(keyDefs[kAIPrompt].name, v.vals[kAIPrompt])
 	case v.indexed&idxFlatPrompt != 0:
 		v.indexedMessages(flatPromptPrefix, false, c)
+	case v.evKinds&evInput != 0:
+		return v.eventMessages(c, evInput, false)
 	default:
 		return false
 	}
@@ -460,6 +485,8 @@ func (v *View) decodeOutput(c *convo) bool {
 		c.err = v.vercelResponse(c)
 	case v.indexed&idxFlatCompletion != 0:
 		v.indexedMessages(flatCompletionPrefix, false, c)
+	case v.evKinds&evOutput != 0:
+		return v.eventMessages(c, evOutput, true)
 	default:
 		return false
 	}
@@ -492,6 +519,13 @@ func (v *View) systemText() (string, bool, error) {
 			v.decodes++
 			v.sysPresent = true
 			v.sysParts, v.sysErr = v.systemInstructions(keyDefs[kSysInstr].name, v.vals[kSysInstr], v.sysParts)
+		} else if v.evKinds&evBit(evDetails) != 0 {
+			var present bool
+			v.sysParts, present, v.sysErr = v.eventSystemInstructions(v.sysParts)
+			if present {
+				v.decodes++
+				v.sysPresent = true
+			}
 		}
 		c := v.input()
 		switch {
@@ -522,7 +556,7 @@ func (v *View) toolArguments() (string, bool, error) {
 		if k, ok := v.firstKey(kToolArgs, v.oiKey(kInputValue), kAIToolArgs, kAIToolInput); ok {
 			return v.attrText(k)
 		}
-		return "", false, nil
+		return v.eventToolText(true)
 	}
 	c := v.output()
 	if !c.present {
