@@ -22,6 +22,7 @@ func NewFactory() processor.Factory {
 		metadata.Type,
 		createDefaultConfig,
 		processor.WithTraces(createTraces, metadata.TracesStability),
+		processor.WithLogs(createLogs, metadata.LogsStability),
 	)
 }
 
@@ -34,7 +35,30 @@ func createDefaultConfig() component.Config {
 }
 
 func createTraces(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Traces) (processor.Traces, error) {
-	return newTraces(ctx, set, cfg.(*Config), next, nil)
+	sp, err := shared.acquire(ctx, set, cfg.(*Config))
+	if err != nil {
+		return nil, err
+	}
+	return processorhelper.NewTraces(ctx, set, cfg, next, sp.p.processTraces,
+		processorhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}),
+		processorhelper.WithStart(sp.start),
+		processorhelper.WithShutdown(sp.releaser()),
+	)
+}
+
+// createLogs builds llmeval for a logs pipeline: it evaluates GenAI events
+// sent as log records, with the same instance (and so the same sampling
+// state) as a traces pipeline using the same component ID.
+func createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {
+	sp, err := shared.acquire(ctx, set, cfg.(*Config))
+	if err != nil {
+		return nil, err
+	}
+	return processorhelper.NewLogs(ctx, set, cfg, next, sp.p.processLogs,
+		processorhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}),
+		processorhelper.WithStart(sp.start),
+		processorhelper.WithShutdown(sp.releaser()),
+	)
 }
 
 // NewReplayTraces builds the processor exactly as the factory does, except

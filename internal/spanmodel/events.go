@@ -184,8 +184,9 @@ func (v *View) eachEvent(want evSet, f func(k evKind, attrs pcommon.Map, body pc
 
 // eventMessages decodes one side of the conversation from the GenAI events
 // of the kinds in want, in event order, and reports whether any event
-// holds that side (a details event counts only with the side's
-// attribute). It stops at the first error.
+// holds content for that side. An event without content (a producer not
+// capturing content) adds nothing and is noted in v.evBare: the side is
+// absent for the checks, not an empty answer. It stops at the first error.
 func (v *View) eventMessages(c *convo, want evSet, output bool) bool {
 	found := false
 	v.eachEvent(want, func(k evKind, attrs pcommon.Map, body pcommon.Value) bool {
@@ -202,8 +203,16 @@ func (v *View) eventMessages(c *convo, want evSet, output bool) bool {
 			}
 			err = v.genAIMessages(key, val, c)
 		case evPrompt, evCompletion:
+			if !hasAnyField(attrs, body, eventDefs[k].content) && body.Type() != pcommon.ValueTypeStr {
+				v.evBare = true
+				return true
+			}
 			err = v.contentEvent(c, k, attrs, body)
 		default:
+			if !v.messageHasContent(k, attrs, body) {
+				v.evBare = true
+				return true
+			}
 			err = v.messageEvent(c, k, attrs, body)
 		}
 		found = true
@@ -217,6 +226,32 @@ func (v *View) eventMessages(c *convo, want evSet, output bool) bool {
 		return len(c.msgs) < MaxMessages
 	})
 	return found
+}
+
+// hasAnyField reports whether the event has any of the fields keys.
+func hasAnyField(attrs pcommon.Map, body pcommon.Value, keys []string) bool {
+	for _, k := range keys {
+		if _, ok := eventField(attrs, body, k); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// messageHasContent reports whether a per-message event carries content:
+// a content field, tool calls, or a choice's message with either.
+func (v *View) messageHasContent(k evKind, attrs pcommon.Map, body pcommon.Value) bool {
+	if k == evChoice {
+		m, ok := eventField(attrs, body, evKeyMessage)
+		if !ok {
+			return hasAnyField(attrs, body, []string{evKeyContent, evKeyToolCalls})
+		}
+		if m.Type() == pcommon.ValueTypeMap {
+			return hasAnyField(pcommon.NewMap(), m, []string{evKeyContent, evKeyToolCalls})
+		}
+		return true
+	}
+	return hasAnyField(attrs, body, eventDefs[k].content)
 }
 
 // eventSystemInstructions appends the text parts of the

@@ -16,7 +16,7 @@ import (
 // Evaluators, signals and OTTL conditions read a span (Span(),
 // TransformContext()); for a log record the view lends them a scratch span
 // named after the event, with the record's IDs and timestamp and the
-// record's own attribute map, moved in (not copied) by ResetLogRecord and
+// record's own attribute map (no start time: an event has no duration), moved in (not copied) by ResetLogRecord and
 // moved back by the next Reset or Release. What they write onto
 // Span().Attributes() therefore lands on the log record.
 
@@ -77,7 +77,9 @@ func (v *View) ResetLogRecord(rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.L
 	if ts == 0 {
 		ts = lr.ObservedTimestamp()
 	}
-	span.SetStartTimestamp(ts)
+	// An event has a time, not a duration: no start, so that latency
+	// checks skip it.
+	span.SetStartTimestamp(0)
 	span.SetEndTimestamp(ts)
 	span.Events().RemoveIf(func(ptrace.SpanEvent) bool { return true })
 	lr.Attributes().MoveTo(span.Attributes())
@@ -149,7 +151,8 @@ func (v *View) eventToolText(args bool) (string, bool, error) {
 
 // ContentUnread reports an LLM/agent span (or log record) whose content
 // sources are present but yielded nothing: no text, no tool call, no tool
-// result, or content that could not be decoded. It decodes the output,
+// result, content that could not be decoded, or GenAI events without
+// their content (a producer not capturing it). It decodes the output,
 // and the input only when the output gave nothing, so a span evaluators
 // already read costs nothing more.
 func (v *View) ContentUnread() bool {
@@ -166,7 +169,7 @@ func (v *View) ContentUnread() bool {
 			present = present || ok || err != nil
 		}
 		if !present && v.evKinds != 0 {
-			present = v.output().present || v.input().present
+			present = v.output().present || v.input().present || v.evBare
 		}
 		return present
 	}
@@ -178,7 +181,7 @@ func (v *View) ContentUnread() bool {
 		}
 	}
 	s, ok, err := v.systemText()
-	return err != nil || (ok && s == "")
+	return err != nil || (ok && s == "") || (!ok && v.evBare)
 }
 
 // hasContent reports whether a decoded side holds any text, tool call or

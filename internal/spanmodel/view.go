@@ -144,6 +144,7 @@ type View struct {
 	// GenAI events (events.go): the kinds the span's events have, by name;
 	// read on first use like attribute content.
 	evKinds evSet
+	evBare  bool // a GenAI event without content was seen
 	log     logSource
 
 	// decodes counts content decodes for the current span (tests).
@@ -179,7 +180,7 @@ func (v *View) scanAttributes() {
 
 // clear forgets the previous span, keeping buffers.
 func (v *View) clear() {
-	v.has, v.indexed, v.evKinds = keySet{}, 0, 0
+	v.has, v.indexed, v.evKinds, v.evBare = keySet{}, 0, 0, false
 	v.layout, v.oiMarker, v.isTool = LayoutNone, false, false
 	v.operation, v.provider, v.model, v.toolName = "", "", "", ""
 	v.usage = Usage{-1, -1, -1, -1}
@@ -261,8 +262,11 @@ func (v *View) FinishReasons() []string {
 	return v.finish
 }
 
-// Duration is the span's own duration.
+// Duration is the span's own duration; 0 for a log record.
 func (v *View) Duration() time.Duration {
+	if v.log.active {
+		return 0
+	}
 	return v.span.EndTimestamp().AsTime().Sub(v.span.StartTimestamp().AsTime())
 }
 

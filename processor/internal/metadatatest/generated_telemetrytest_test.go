@@ -10,9 +10,8 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
-	"go.opentelemetry.io/collector/component/componenttest"
-
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadata"
+	"go.opentelemetry.io/collector/component/componenttest"
 )
 
 func TestSetupTelemetry(t *testing.T) {
@@ -39,6 +38,7 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ProcessorLlmevalSignalStateEvictions.Add(context.Background(), 1)
 	tb.ProcessorLlmevalSignals.Add(context.Background(), 1)
 	tb.ProcessorLlmevalSpansEvaluated.Add(context.Background(), 1)
+	tb.ProcessorLlmevalUnreadContent.Add(context.Background(), 1)
 	tb.ProcessorLlmevalVerdicts.Add(context.Background(), 1)
 	AssertEqualProcessorLlmevalEvaluatorErrors(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
@@ -95,6 +95,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorLlmevalSpansEvaluated(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLlmevalUnreadContent(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorLlmevalVerdicts(t, testTel,
