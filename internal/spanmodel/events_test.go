@@ -349,6 +349,7 @@ func TestViewContentUnread(t *testing.T) {
 		{"no content keys at all", []kv{{"gen_ai.operation.name", "embeddings"}, {"gen_ai.request.model", "text-embedding-3-small"}}, nil, false},
 		{"tool span with a result", strandsTool, []ev{{"gen_ai.choice", []kv{{"message", `[{"text":"ok"}]`}}}}, false},
 		{"tool span, events without content", strandsTool, []ev{{"gen_ai.choice", []kv{{"id", "x"}}}}, true},
+		{"explicitly empty input is not a miss", []kv{{"gen_ai.event.start_time", "2026-11-29T20:56:02.742Z"}}, []ev{{"gen_ai.client.inference.operation.details", []kv{{"gen_ai.input.messages", "[]"}}}}, false},
 		{"input only, read", strandsChat, []ev{{"gen_ai.user.message", []kv{{"content", `[{"text":"Q"}]`}}}}, false},
 		{"not an LLM span", []kv{{"http.route", "/"}}, nil, false},
 	}

@@ -175,9 +175,11 @@ func (v *View) ContentUnread() bool {
 	}
 	// The output decides when present: an answer read means the span is
 	// read, without decoding the history in its input.
+	// An explicitly empty list (Strands' first agent-loop cycle sends
+	// `[]`) holds nothing to read, so it is not a miss.
 	for _, side := range [...]func() *convo{v.output, v.input} {
 		if c := side(); c.present {
-			return c.err != nil || !c.hasContent()
+			return c.err != nil || (len(c.msgs) > 0 && !c.hasContent())
 		}
 	}
 	s, ok, err := v.systemText()
