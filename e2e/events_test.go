@@ -1,13 +1,9 @@
 package e2e
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,73 +17,6 @@ import (
 
 // GenAI content in span events and in log records, through the real
 // collector.
-
-// recordSink is a file exporter's output for logs, read back like sink.
-type recordSink struct {
-	path string
-
-	mu      sync.Mutex
-	records []plog.LogRecord
-}
-
-func newRecordSink(t *testing.T) *recordSink {
-	t.Helper()
-	return &recordSink{path: filepath.Join(t.TempDir(), "logs.jsonl")}
-}
-
-// waitRecords waits until at least n log records were written and returns
-// them in order.
-func (s *recordSink) waitRecords(t *testing.T, n int) []plog.LogRecord {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		s.read(t)
-		s.mu.Lock()
-		got := len(s.records)
-		s.mu.Unlock()
-		if got >= n {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the file exporter wrote %d log records, want %d", got, n)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.records
-}
-
-func (s *recordSink) read(t *testing.T) {
-	t.Helper()
-	body, err := os.ReadFile(s.path)
-	if errors.Is(err, os.ErrNotExist) {
-		return
-	}
-	require.NoError(t, err)
-	var records []plog.LogRecord
-	for _, line := range bytes.Split(body, []byte("\n")) {
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
-		ld, err := (&plog.JSONUnmarshaler{}).UnmarshalLogs(line)
-		if err != nil {
-			return // a line still being written
-		}
-		for i := 0; i < ld.ResourceLogs().Len(); i++ {
-			sls := ld.ResourceLogs().At(i).ScopeLogs()
-			for j := 0; j < sls.Len(); j++ {
-				lrs := sls.At(j).LogRecords()
-				for k := 0; k < lrs.Len(); k++ {
-					records = append(records, lrs.At(k))
-				}
-			}
-		}
-	}
-	s.mu.Lock()
-	s.records = records
-	s.mu.Unlock()
-}
 
 // sendLogs posts logs as OTLP protobuf to the collector's /v1/logs.
 func (c *collector) sendLogs(t *testing.T, ld plog.Logs) {
@@ -222,7 +151,7 @@ func TestLogRecordsGetVerdictsAndSampleTheirTrace(t *testing.T) {
 	judgePort := freePort(t)
 	startConfig(t, judgeConfig(judgePort, freePort(t), judgeOut.path), judgePort, 0)
 
-	tracesOut, logsOut := newSink(t), newRecordSink(t)
+	tracesOut, logsOut := newSink(t), &logSink{path: filepath.Join(t.TempDir(), "logs.jsonl")}
 	otlpPort, metricsPort := freePort(t), freePort(t)
 	c := startConfig(t, tracesAndLogsConfig(otlpPort, metricsPort, tracesOut.path, logsOut.path, samplingProcessor(judgePort)), otlpPort, metricsPort)
 
@@ -257,20 +186,19 @@ func TestLogRecordsGetVerdictsAndSampleTheirTrace(t *testing.T) {
 	}
 	c.send(t, td)
 
-	records := logsOut.waitRecords(t, 5)
-	require.Len(t, records, 5, "every record comes out")
-	rec := map[string]plog.LogRecord{}
-	for _, lr := range records {
-		name, _ := lr.Attributes().Get("event.name")
-		rec[fmt.Sprintf("%x/%s", lr.TraceID()[1], name.Str())] = lr
+	records := logsOut.wait(t, 5, 0) // every record comes out
+	rec := map[string]evalRecord{}
+	for _, r := range records {
+		rec[fmt.Sprintf("%x/%v", r.trace[1], r.attrs["event.name"])] = r
 	}
-	choice := rec["1/gen_ai.choice"].Attributes().AsRaw()
+	choice := rec["1/gen_ai.choice"].attrs
 	assert.Equal(t, "fail", choice["llmeval.verdict"])
 	assert.Equal(t, []any{"pii"}, choice["llmeval.failed"])
 	assert.Equal(t, "fail", choice["llmeval.pii.verdict"])
-	assert.Equal(t, pcommon.SpanID{1, 1}, rec["1/gen_ai.choice"].SpanID(), "span ID kept")
-	assert.Equal(t, "pass", rec["2/gen_ai.choice"].Attributes().AsRaw()["llmeval.verdict"])
-	assert.NotContains(t, rec["0/"].Attributes().AsRaw(), "llmeval.verdict", "other records untouched")
+	assert.Equal(t, pcommon.SpanID{1, 1}, rec["1/gen_ai.choice"].span, "span ID kept")
+	assert.Equal(t, "pass", rec["2/gen_ai.choice"].attrs["llmeval.verdict"])
+	assert.NotContains(t, rec["0/<nil>"].attrs, "llmeval.verdict", "other records untouched")
+	assert.Len(t, rec, 5)
 
 	tracesOut.waitSpans(t, 2)
 	got := judgeOut.waitSpans(t, 1)
