@@ -23,7 +23,7 @@ import (
 
 // genAIRecord appends a log record as @opentelemetry/instrumentation-openai
 // emits it: the event.name attribute, gen_ai.system, a body.
-func genAIRecord(t *testing.T, sl plog.ScopeLogs, trace byte, event string, body map[string]any) plog.LogRecord {
+func genAIRecord(t testing.TB, sl plog.ScopeLogs, trace byte, event string, body map[string]any) plog.LogRecord {
 	t.Helper()
 	lr := sl.LogRecords().AppendEmpty()
 	lr.SetTraceID(pcommon.TraceID{trace})
@@ -212,4 +212,37 @@ func TestLogVerdictSamplesItsTrace(t *testing.T) {
 		sampled[sp.TraceID()[0]] = r.Str()
 	}
 	assert.Equal(t, map[byte]string{1: "leaks"}, sampled)
+}
+
+// BenchmarkProcessLogs: batches of 100 log records, the OTel OpenAI
+// instrumentation's user message and ~2 KB answer per call, or records
+// that are not GenAI events, through llmeval with the default set.
+func BenchmarkProcessLogs(b *testing.B) {
+	for _, kind := range []string{"genai", "other"} {
+		b.Run(kind+"/default_set", func(b *testing.B) {
+			ld, sl := newLogScope()
+			for i := 0; i < benchBatch/2; i++ {
+				if kind == "other" {
+					sl.LogRecords().AppendEmpty().Body().SetStr("GET /v1/orders 200 in 12ms")
+					sl.LogRecords().AppendEmpty().Body().SetStr("cache miss for order 4521")
+					continue
+				}
+				genAIRecord(b, sl, byte(i), "gen_ai.user.message", map[string]any{"content": "When does my order ship?"})
+				genAIRecord(b, sl, byte(i), "gen_ai.choice", map[string]any{"finish_reason": "stop", "index": 0,
+					"message": map[string]any{"content": output2KB}})
+			}
+			p, err := NewFactory().CreateLogs(context.Background(), metadatatest.NewSettings(componenttest.NewTelemetry()), testConfig(nil), consumertest.NewNop())
+			require.NoError(b, err)
+			in := plog.NewLogs()
+			b.ReportAllocs()
+			for b.Loop() {
+				ld.CopyTo(in)
+				if err := p.ConsumeLogs(context.Background(), in); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchBatch), "ns/record")
+			require.NoError(b, p.Shutdown(context.Background()))
+		})
+	}
 }

@@ -1,6 +1,7 @@
 package spanmodel
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -542,4 +543,44 @@ func FuzzViewEvents(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkViewStrandsChatOutput: a Strands chat span whose ~2 KB answer is
+// in a gen_ai.choice event, after the system and user message events.
+func BenchmarkViewStrandsChatOutput(b *testing.B) {
+	answer := strings.Repeat("The order ships Tuesday. ", 2048/25)
+	v := viewWithEvents(b, strandsChat,
+		ev{"gen_ai.system.message", []kv{{"content", `[{"text":"You are a support agent."}]`}}},
+		ev{"gen_ai.user.message", []kv{{"content", `[{"text":"When does my order ship?"}]`}}},
+		ev{"gen_ai.choice", []kv{{"finish_reason", "endTurn"}, {"message", `[{"text":"` + answer + `"}]`}}},
+	)
+	rs, ss, span := v.Resource(), v.Scope(), v.Span()
+	b.ReportAllocs()
+	b.SetBytes(int64(len(answer)))
+	for b.Loop() {
+		v.Reset(rs, ss, span)
+		text, ok, err := v.Text(tOutput)
+		if err != nil || !ok || len(text) < 2000 {
+			b.Fatal(len(text), ok, err)
+		}
+	}
+}
+
+// BenchmarkViewLogRecordChoice: an OTel OpenAI gen_ai.choice log record,
+// reset, read and given back its attributes.
+func BenchmarkViewLogRecordChoice(b *testing.B) {
+	answer := strings.Repeat("The order ships Tuesday. ", 2048/25)
+	rl, sl, lr := logOf(b, "gen_ai.choice", true, []kv{{"gen_ai.system", "openai"}},
+		map[string]any{"finish_reason": "stop", "index": 0, "message": map[string]any{"content": answer}})
+	var v View
+	b.ReportAllocs()
+	b.SetBytes(int64(len(answer)))
+	for b.Loop() {
+		v.ResetLogRecord(rl, sl, lr)
+		text, ok, err := v.Text(tOutput)
+		if err != nil || !ok || len(text) < 2000 {
+			b.Fatal(len(text), ok, err)
+		}
+		v.Release()
+	}
 }

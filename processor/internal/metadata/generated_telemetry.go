@@ -164,7 +164,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ProcessorLlmevalLlmSpans, err = builder.meter.Int64Counter(
 		"otelcol_processor_llmeval_llm_spans",
-		metric.WithDescription("LLM and agent spans seen, by the producer layout they were read as. Other spans cost one check and are not counted. [Development]"),
+		metric.WithDescription("LLM and agent spans (and GenAI log records, in a logs pipeline) seen, by the producer layout they were read as. Other spans and records cost one check and are not counted. [Development]"),
 		metric.WithUnit("{spans}"),
 	)
 	errs = errors.Join(errs, err)
@@ -188,7 +188,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ProcessorLlmevalSpansEvaluated, err = builder.meter.Int64Counter(
 		"otelcol_processor_llmeval_spans_evaluated",
-		metric.WithDescription("Spans that received at least one verdict; the denominator for verdict rates. [Development]"),
+		metric.WithDescription("Spans (and GenAI log records) that received at least one verdict; the denominator for verdict rates. [Development]"),
 		metric.WithUnit("{spans}"),
 	)
 	errs = errors.Join(errs, err)

@@ -248,7 +248,7 @@ func AssertEqualProcessorLlmevalJudgeTracesSampled(t *testing.T, tt *componentte
 func AssertEqualProcessorLlmevalLlmSpans(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_processor_llmeval_llm_spans",
-		Description: "LLM and agent spans seen, by the producer layout they were read as. Other spans cost one check and are not counted. [Development]",
+		Description: "LLM and agent spans (and GenAI log records, in a logs pipeline) seen, by the producer layout they were read as. Other spans and records cost one check and are not counted. [Development]",
 		Unit:        "{spans}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
@@ -312,7 +312,7 @@ func AssertEqualProcessorLlmevalSignals(t *testing.T, tt *componenttest.Telemetr
 func AssertEqualProcessorLlmevalSpansEvaluated(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_processor_llmeval_spans_evaluated",
-		Description: "Spans that received at least one verdict; the denominator for verdict rates. [Development]",
+		Description: "Spans (and GenAI log records) that received at least one verdict; the denominator for verdict rates. [Development]",
 		Unit:        "{spans}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
