@@ -68,6 +68,31 @@ func NewReplayTraces(ctx context.Context, set processor.Settings, cfg *Config, n
 	return newTraces(ctx, set, cfg, next, judge)
 }
 
+// NewReplay builds the processor as the factory does for one component in
+// a traces and a logs pipeline (one instance: verdicts on GenAI log
+// records count toward their trace's sampling), except that sampled traces
+// go to judge: the llmeval command-line tool replays files holding both.
+func NewReplay(ctx context.Context, set processor.Settings, cfg *Config, nextTraces consumer.Traces, nextLogs consumer.Logs, judge consumer.Traces) (processor.Traces, processor.Logs, error) {
+	p, err := newLLMEvalProcessor(ctx, set, cfg, judge)
+	if err != nil {
+		return nil, nil, err
+	}
+	sp := &sharedProcessor{owner: &sharedProcessors{byID: map[component.ID]*sharedProcessor{}}, id: set.ID, cfg: cfg, p: p, refs: 2}
+	tp, err := processorhelper.NewTraces(ctx, set, cfg, nextTraces, p.processTraces,
+		processorhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}),
+		processorhelper.WithStart(sp.start), processorhelper.WithShutdown(sp.releaser()))
+	if err != nil {
+		return nil, nil, err
+	}
+	lp, err := processorhelper.NewLogs(ctx, set, cfg, nextLogs, p.processLogs,
+		processorhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}),
+		processorhelper.WithStart(sp.start), processorhelper.WithShutdown(sp.releaser()))
+	if err != nil {
+		return nil, nil, err
+	}
+	return tp, lp, nil
+}
+
 func newTraces(ctx context.Context, set processor.Settings, cfg *Config, next, judge consumer.Traces) (processor.Traces, error) {
 	p, err := newLLMEvalProcessor(ctx, set, cfg, judge)
 	if err != nil {
