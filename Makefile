@@ -16,7 +16,7 @@ FUZZTIME    ?= 30000x
 FUZZTIME_SLOW ?= 1500x
 GO_SOURCES  := $(shell find . -name '*.go' -not -path './build/*' -not -path './.tools/*') go.mod go.sum
 
-.PHONY: all build run test unit e2e fuzz corpus bench loadtest soak generate lint clean prometheus promtool
+.PHONY: all build run test unit e2e fuzz corpus bench loadtest soak generate lint clean prometheus promtool chromium
 
 all: build
 
@@ -122,12 +122,21 @@ prometheus:
 	apt-get update -qq; \
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus </dev/null
 
+# Chromium (Debian's package) for the review page's browser test, driven
+# over the DevTools protocol by chromedp. Installed only when missing, as root.
+chromium:
+	@if command -v chromium >/dev/null 2>&1 || [ -n "$$LLMEVAL_E2E_CHROMIUM" ]; then exit 0; fi; \
+	set -e; \
+	if [ "$$(id -u)" != 0 ]; then echo "chromium missing: run as root, or apt-get install chromium" >&2; exit 1; fi; \
+	apt-get update -qq; \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium </dev/null
+
 ## promtool: check every rule file of the SRE kit, and the Prometheus config that loads them
 promtool: prometheus
 	promtool check rules $(PROM_RULES)
 	promtool check config examples/prometheus/prometheus.yml
 
-e2e: $(BIN) $(FIXTUREGEN)/node_modules/.package-lock.json prometheus
+e2e: $(BIN) $(FIXTUREGEN)/node_modules/.package-lock.json prometheus chromium
 	LLMEVAL_E2E_BINARY=$(CURDIR)/$(BIN) LLMEVAL_E2E_OCB=$(OCB) $(GO) test -count=1 -timeout 30m -v ./e2e/
 
 ## loadtest: the built collector under load, three builds and a 10x burst (not part of make test)

@@ -9,7 +9,7 @@ func DefaultSet() []config.Evaluator {
 	return []config.Evaluator{
 		{Name: "refusal", Type: "refusal", Target: "output"},
 		{Name: "finish_reason", Type: "finish_reason"},
-		{Name: "pii", Type: "pii", Target: "output"},
+		{Name: "pii", Type: "pii"}, // output, reasoning, tool results
 		{Name: "tool_call", Type: "tool_call"},
 		{Name: "sql_safety", Type: "sql_safety", Target: "tool_arguments"},
 		{Name: "destructive_action", Type: "destructive_action"},

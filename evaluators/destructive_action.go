@@ -157,7 +157,9 @@ func (e *destructiveActionEvaluator) match(c spanmodel.ToolCall, j *shellJudge) 
 }
 
 // confirmed reports whether the conversation this span carries shows an
-// earlier call of the confirmation tool that got an answer.
+// earlier call of the confirmation tool that got an answer. A result is
+// linked to a call by a non-empty ID (the view trims them): a call and a
+// result that both lack one are not linked.
 func (e *destructiveActionEvaluator) confirmed(v *spanmodel.View) bool {
 	if e.confirm == "" {
 		return false
@@ -169,12 +171,12 @@ func (e *destructiveActionEvaluator) confirmed(v *spanmodel.View) bool {
 	ids := map[string]bool{}
 	for _, m := range msgs {
 		for _, c := range m.ToolCalls {
-			if c.Name == e.confirm {
+			if c.Name == e.confirm && c.ID != "" {
 				ids[c.ID] = true
 			}
 		}
 		for _, r := range m.ToolResults {
-			if ids[r.ID] || r.Name == e.confirm {
+			if r.ID != "" && ids[r.ID] || r.Name == e.confirm {
 				return true
 			}
 		}

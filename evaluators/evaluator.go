@@ -91,6 +91,9 @@ type evaluatorType struct {
 	// defaultTarget is the target when the entry names none; zero means the
 	// type reads no target and rejects one.
 	defaultTarget spanmodel.TargetKind
+	// moreDefaults are read besides defaultTarget when the entry names no
+	// target (pii: the reasoning and the tool results the model read too).
+	moreDefaults []spanmodel.TargetKind
 	// agentSpans: without `when`, the type also runs on agent and workflow
 	// spans. Checks of a whole turn (its duration, tokens, cost, a user's
 	// condition) do; content checks do not (see IsAgentOperation).
@@ -109,7 +112,7 @@ var types = map[string]evaluatorType{
 	"length":        {build: newLength, defaultTarget: spanmodel.TargetOutput},
 	"tokens":        {build: newTokens, agentSpans: true},
 	"cost":          {build: newCost, agentSpans: true},
-	"pii":           {build: newPII, defaultTarget: spanmodel.TargetOutput},
+	"pii":           {build: newPII, defaultTarget: spanmodel.TargetOutput, moreDefaults: piiMoreDefaults},
 	"sql_safety":    {build: newSQLSafety, defaultTarget: spanmodel.TargetToolArguments},
 
 	"destructive_action": {build: newDestructiveAction},
@@ -246,12 +249,16 @@ func textOf(v *spanmodel.View, t spanmodel.Target) (text string, r Result, proce
 	return text, Result{}, true
 }
 
-// DefaultTarget names the target a type reads when its entry names none,
-// and "" for types that read no target (or unknown types).
+// DefaultTarget names the targets a type reads when its entry names none,
+// comma-separated, and "" for types that read no target (or unknown types).
 func DefaultTarget(typ string) string {
 	t, ok := types[typ]
 	if !ok || t.defaultTarget == 0 {
 		return ""
 	}
-	return spanmodel.Target{Kind: t.defaultTarget}.String()
+	s := spanmodel.Target{Kind: t.defaultTarget}.String()
+	for _, k := range t.moreDefaults {
+		s += ", " + spanmodel.Target{Kind: k}.String()
+	}
+	return s
 }

@@ -79,6 +79,20 @@ func (e *groundingEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Resu
 					ctxText.WriteByte('\n')
 				}
 			}
+			// What built-in tools (web search, code interpreter) returned
+			// in the same answer grounds it too.
+			out, err := v.OutputMessages()
+			if err != nil {
+				return Errored(err)
+			}
+			for _, m := range out {
+				for _, tr := range m.ToolResults {
+					if tr.Server {
+						ctxText.WriteString(tr.Content)
+						ctxText.WriteByte('\n')
+					}
+				}
+			}
 		case "input", "system":
 			kind := spanmodel.TargetInput
 			if src == "system" {

@@ -9,12 +9,23 @@ import (
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
+// piiMoreDefaults are what pii reads besides the output when its entry
+// names no target: personal data the model reasoned over, and personal
+// data tools returned into its context (the results it reacts to in this
+// call, so each is reported once per conversation). On a tool span the
+// result is left to an explicit `target: tool_result`: by default it is
+// checked where the model reads it, one event, one verdict.
+var piiMoreDefaults = []spanmodel.TargetKind{spanmodel.TargetReasoning, spanmodel.TargetToolResult}
+
 // piiEvaluator fails a text holding personal data or secrets. Its reason
-// names the kinds and counts found, never a value.
+// names the kinds and counts found, and the targets they were found in
+// when it reads several, never a value.
 type piiEvaluator struct {
-	target spanmodel.Target
-	kinds  PIIKinds
-	allow  map[string]bool
+	// targets holds the configured target, or the default ones.
+	targets []spanmodel.Target
+	multi   bool // the default targets: tool_result skipped on tool spans
+	kinds   PIIKinds
+	allow   map[string]bool
 	// ignore holds the classes of values that identify no one (see
 	// PIIClass) the evaluator does not report.
 	ignore PIIClasses
@@ -31,7 +42,13 @@ func newPII(e config.Evaluator, target spanmodel.Target, _ *Settings) (Evaluator
 	if err := e.DecodeSettings(&s); err != nil {
 		return nil, err
 	}
-	ev := &piiEvaluator{target: target, kinds: AllPIIKinds, ignore: AllPIIClasses}
+	ev := &piiEvaluator{targets: []spanmodel.Target{target}, kinds: AllPIIKinds, ignore: AllPIIClasses}
+	if e.Target == "" {
+		ev.multi = true
+		for _, k := range piiMoreDefaults {
+			ev.targets = append(ev.targets, spanmodel.Target{Kind: k})
+		}
+	}
 	if s.Ignore != nil {
 		c, err := ParsePIIClasses(s.Ignore)
 		if err != nil {
@@ -59,23 +76,40 @@ func newPII(e config.Evaluator, target spanmodel.Target, _ *Settings) (Evaluator
 }
 
 func (e *piiEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Result {
-	text, r, ok := textOf(v, e.target)
-	if !ok {
-		return r
-	}
 	var counts [numPIIKinds]int
-	found := false
-	ScanPII(text, e.kinds, func(kind PIIKind, start, end int) {
-		if e.allow[text[start:end]] {
-			return
+	var where []string
+	read := false
+	for _, t := range e.targets {
+		if e.multi && t.Kind == spanmodel.TargetToolResult && v.IsToolSpan() {
+			continue
 		}
-		if class, ok := piiClassOf(text, kind, start, end); ok && e.ignore.Has(class) {
-			return
+		text, r, ok := textOf(v, t)
+		if !ok {
+			if r.Verdict == Error {
+				return r
+			}
+			continue
 		}
-		counts[kind]++
-		found = true
-	})
-	if !found {
+		read = true
+		found := false
+		ScanPII(text, e.kinds, func(kind PIIKind, start, end int) {
+			if e.allow[text[start:end]] {
+				return
+			}
+			if class, ok := piiClassOf(text, kind, start, end); ok && e.ignore.Has(class) {
+				return
+			}
+			counts[kind]++
+			found = true
+		})
+		if found {
+			where = append(where, t.String())
+		}
+	}
+	if !read {
+		return Skipped()
+	}
+	if len(where) == 0 {
 		return Passed()
 	}
 	var b strings.Builder
@@ -90,6 +124,10 @@ func (e *piiEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Result {
 		}
 		first = false
 		fmt.Fprintf(&b, "%s (%d)", PIIKind(k), n)
+	}
+	if e.multi && (len(where) > 1 || where[0] != "output") {
+		b.WriteString(" in ")
+		b.WriteString(strings.Join(where, ", "))
 	}
 	return Result{Verdict: Fail, Reason: b.String()}
 }

@@ -75,6 +75,12 @@ func (e *toolCallEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Resul
 	// Calls are named by position: a tool's name, like the declared tools
 	// and their schemas, comes from the span.
 	for i, c := range calls {
+		if c.Server {
+			// A built-in tool the provider ran (code interpreter, web
+			// search): declared by its provider type, not as a function,
+			// and its arguments are the provider's call object.
+			continue
+		}
 		args := strings.TrimSpace(c.Arguments)
 		if args == "" {
 			args = "{}"

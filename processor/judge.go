@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 	"go.opentelemetry.io/collector/exporter/otlpexporter"
 	"go.opentelemetry.io/collector/exporter/otlphttpexporter"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/sampling"
 )
@@ -49,6 +50,24 @@ func (j *JudgeConfig) Unmarshal(conf *confmap.Conf) error {
 	}
 	type plain JudgeConfig
 	return conf.Unmarshal((*plain)(j))
+}
+
+// Redactor hides what judge.redact hides from the judge.
+type Redactor interface {
+	// Apply redacts every span and span event of td in place.
+	Apply(td ptrace.Traces)
+	// Hides reports whether an attribute key is redacted.
+	Hides(key string) bool
+}
+
+// JudgeRedactor is judge.redact as the judge copies get it, for tools that
+// show traces to people (llmeval review shows nothing the judge would not
+// see); nil when judge.redact is off.
+func (cfg *Config) JudgeRedactor() Redactor {
+	if r := sampling.NewRedaction(cfg.Judge.Redact, cfg.AttributePrefix); r != nil {
+		return r
+	}
+	return nil
 }
 
 // enabled reports whether a judge is configured.

@@ -9,13 +9,15 @@ import (
 	"os"
 )
 
-const usage = `llmeval: replay, calibrate and check llmeval processor configs; align a judge
+const usage = `llmeval: replay, calibrate and check llmeval processor configs; align a judge;
+review and label traces in a browser
 
   llmeval check     --config FILE [--processor ID]
   llmeval replay    --config FILE [--processor ID] [--examples N] [--out FILE] FILES...
   llmeval calibrate --labels FILE [--split train|dev|test] FILES...
   llmeval judge     --config FILE [--connector ID] [--rubric NAME] --labels FILE [--split train|dev|test]
                     [--dry-run [--show N]] [--disagreements N] FILES...
+  llmeval review    [--config FILE] [--labels FILE] [--addr HOST:PORT] [--show-redacted] FILES...
 
 FILES are OTLP JSON, one ExportTraceServiceRequest per line (the file
 exporter's format), optionally gzip-compressed. --config takes a collector
@@ -45,6 +47,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		status, err = calibrate(args[1:], stdout, stderr)
 	case "judge":
 		status, err = judge(args[1:], stdout, stderr)
+	case "review":
+		status, err = reviewCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -19,7 +19,12 @@ type convo struct {
 	text     string
 	textOK   bool
 
-	acc textAcc // the text of the message being decoded
+	acc    textAcc // the text of the message being decoded
+	reason textAcc // the reasoning of the message being decoded
+
+	resultsDone bool // the chat tool results below were joined
+	resultsText string
+	resultsOK   bool
 }
 
 // textAcc joins the text parts of one message with "\n" in linear time: a
@@ -61,8 +66,9 @@ func (a *textAcc) take() string {
 }
 
 type msgMeta struct {
-	c0, r0 int // first tool call / result of the message
-	nText  int // text parts seen, including empty ones
+	c0, r0  int // first tool call / result of the message
+	nOther  int // parts that are not text: calls, results, reasoning, media, unknown types
+	nReason int // reasoning parts seen, including empty ones
 }
 
 // scratchCap bounds the capacity a reused buffer keeps between spans, so one
@@ -79,7 +85,9 @@ func (c *convo) reset() {
 	c.results = resetBuf(c.results)
 	c.done, c.present, c.err = false, false, nil
 	c.textDone, c.text, c.textOK = false, "", false
+	c.resultsDone, c.resultsText, c.resultsOK = false, "", false
 	c.acc.take()
+	c.reason.take()
 }
 
 // resetBuf truncates s, dropping references to the previous span's content
@@ -103,32 +111,48 @@ func (c *convo) begin(role string) bool {
 	return true
 }
 
-// addText adds a text part to the current message. Empty parts count as
-// present but add nothing to Message.Text.
+// addText adds a text part to the current message. Empty parts add
+// nothing to Message.Text.
 func (c *convo) addText(s string) {
-	i := len(c.msgs) - 1
-	c.meta[i].nText++
 	if s == "" {
 		return
 	}
 	c.acc.add(s)
 }
 
-// endText sets the current message's Text from its parts.
+// addReasoning adds a reasoning part to the current message.
+func (c *convo) addReasoning(s string) {
+	c.meta[len(c.msgs)-1].nReason++
+	if s != "" {
+		c.reason.add(s)
+	}
+}
+
+// addOther counts a part of the current message that is not text.
+func (c *convo) addOther() { c.meta[len(c.msgs)-1].nOther++ }
+
+// endText sets the current message's Text and Reasoning from its parts.
 func (c *convo) endText() {
 	if c.acc.n > 0 {
 		c.msgs[len(c.msgs)-1].Text = c.acc.take()
 	}
+	if c.reason.n > 0 {
+		c.msgs[len(c.msgs)-1].Reasoning = c.reason.take()
+	}
 }
 
+// addCall adds a tool call. IDs are trimmed: producers pad them, and a
+// call is linked to its result by ID.
 func (c *convo) addCall(tc ToolCall) {
 	if len(c.calls) < MaxToolCalls {
+		tc.ID = strings.TrimSpace(tc.ID)
 		c.calls = append(c.calls, tc)
 	}
 }
 
 func (c *convo) addResult(r ToolResult) {
 	if len(c.results) < MaxToolCalls {
+		r.ID = strings.TrimSpace(r.ID)
 		c.results = append(c.results, r)
 	}
 }
@@ -165,10 +189,10 @@ const (
 )
 
 // joinText joins the non-empty Text of the selected messages with "\n".
-// nText counts the text parts of selected messages (empty ones too); nOther
-// counts what the selection left out or what is not text (tool calls,
-// tool results, excluded messages).
-func (c *convo) joinText(sel int) (text string, nText, nOther int) {
+// nOther counts what the selection left out or what is not text (tool
+// calls, tool results, reasoning, media and unknown parts, excluded
+// messages).
+func (c *convo) joinText(sel int) (text string, nOther int) {
 	var first string
 	n, size := 0, 0
 	for i := range c.msgs {
@@ -177,8 +201,7 @@ func (c *convo) joinText(sel int) (text string, nText, nOther int) {
 			nOther++
 			continue
 		}
-		nText += c.meta[i].nText
-		nOther += len(m.ToolCalls) + len(m.ToolResults)
+		nOther += len(m.ToolCalls) + len(m.ToolResults) + c.meta[i].nOther
 		if m.Text == "" {
 			continue
 		}
@@ -189,7 +212,7 @@ func (c *convo) joinText(sel int) (text string, nText, nOther int) {
 		size += len(m.Text) + 1
 	}
 	if n <= 1 {
-		return first, nText, nOther
+		return first, nOther
 	}
 	var b strings.Builder
 	b.Grow(size)
@@ -203,7 +226,7 @@ func (c *convo) joinText(sel int) (text string, nText, nOther int) {
 		}
 		b.WriteString(m.Text)
 	}
-	return b.String(), nText, nOther
+	return b.String(), nOther
 }
 
 func selects(sel int, role string) bool {
@@ -214,4 +237,50 @@ func selects(sel int, role string) bool {
 		return isSystemRole(role)
 	}
 	return true
+}
+
+// reasoning joins the non-empty reasoning of every message with "\n"; ok
+// when some message has a reasoning part.
+func (c *convo) reasoning() (text string, ok bool) {
+	parts := 0
+	for i := range c.meta {
+		parts += c.meta[i].nReason
+	}
+	if parts == 0 {
+		return "", false
+	}
+	var b strings.Builder
+	for i := range c.msgs {
+		if r := c.msgs[i].Reasoning; r != "" {
+			if b.Len() > 0 {
+				b.WriteByte('\n')
+			}
+			b.WriteString(r)
+		}
+	}
+	return b.String(), true
+}
+
+// trailingResults calls fn with the tool results after the last assistant
+// message: what the model reacts to in this call. Each result is new in
+// exactly one call of a conversation, so a check of them reports it once,
+// not on every later call that resends the history. A tool message without
+// result parts counts with its text.
+func (c *convo) trailingResults(fn func(text string)) {
+	start := 0
+	for i := len(c.msgs) - 1; i >= 0; i-- {
+		if c.msgs[i].Role == "assistant" {
+			start = i + 1
+			break
+		}
+	}
+	for i := start; i < len(c.msgs); i++ {
+		m := &c.msgs[i]
+		for _, r := range m.ToolResults {
+			fn(r.Content)
+		}
+		if m.Role == "tool" && len(m.ToolResults) == 0 {
+			fn(m.Text)
+		}
+	}
 }

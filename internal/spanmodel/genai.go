@@ -1,48 +1,115 @@
 package spanmodel
 
 import (
+	"encoding/json"
 	"fmt"
+	"slices"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
 // GenAI semconv: gen_ai.input.messages / gen_ai.output.messages /
-// gen_ai.system_instructions.
+// gen_ai.system_instructions, each a list of messages (or, for system
+// instructions, of parts) given as a JSON string or as a structured
+// AnyValue. The schemas (model/gen-ai/gen-ai-*-messages.json in the
+// conventions) allow any extra property on every object and any part type
+// (GenericPart), and keep adding types (compaction): a property or part
+// type the view does not know is skipped, never an error, and a known
+// property of an unexpected JSON type (a numeric id) is read as absent.
+// Both value forms go through genAIPart, so they give the same view.
 
 type gMsg struct {
-	Role         string  `json:"role"`
+	Role         jsonStr `json:"role"`
 	Parts        []gPart `json:"parts"`
-	FinishReason string  `json:"finish_reason"`
+	FinishReason jsonStr `json:"finish_reason"`
 }
 
+// gPart holds the properties of every known part type; those of other
+// types are not decoded.
 type gPart struct {
-	Type      string   `json:"type"`
-	Content   jsonText `json:"content"`
-	ID        string   `json:"id"`
-	Name      string   `json:"name"`
-	Arguments jsonText `json:"arguments"`
-	Response  jsonText `json:"response"`
+	Type       jsonStr  `json:"type"`
+	Content    jsonText `json:"content"`
+	ID         jsonStr  `json:"id"`
+	Name       jsonStr  `json:"name"`
+	Arguments  jsonText `json:"arguments"`
+	Response   jsonText `json:"response"`
+	Result     jsonText `json:"result"`
+	Transcript jsonStr  `json:"transcript"`
+	ServerCall jsonText `json:"server_tool_call"`
+	ServerResp jsonText `json:"server_tool_call_response"`
 }
 
-func (c *convo) addGenAIPart(p *gPart) {
-	switch p.Type {
-	case "text":
-		c.addText(p.Content.s)
-	case "tool_call":
-		c.addCall(ToolCall{ID: p.ID, Name: p.Name, Arguments: p.Arguments.s})
-	case "tool_call_response":
-		c.addResult(ToolResult{ID: p.ID, Name: p.Name, Content: p.Response.s})
+// genAIPart is one part as the view reads it, whichever form it came in.
+type genAIPart struct {
+	typ, id, name string
+	content       string // text, reasoning: content; blob, uri, file: transcript
+	args          string // tool_call: arguments; server_tool_call: the call object
+	resp          string // tool_call_response: response (or result); server response object
+}
+
+func (p *gPart) part() genAIPart {
+	resp := p.Response
+	if !resp.set {
+		resp = p.Result
 	}
+	g := genAIPart{typ: p.Type.s, id: p.ID.s, name: p.Name.s}
+	switch g.typ {
+	case "text", "reasoning":
+		g.content = p.Content.s
+	case "blob", "uri", "file":
+		g.content = p.Transcript.s
+	case "tool_call":
+		g.args = p.Arguments.s
+	case "tool_call_response":
+		g.resp = resp.s
+	case "server_tool_call":
+		g.args = p.ServerCall.s
+	case "server_tool_call_response":
+		g.resp = p.ServerResp.s
+	}
+	return g
+}
+
+// addGenAIPart files one part of the current message where it belongs:
+// text and transcripts in the message's text, reasoning in its reasoning,
+// tool and server tool calls and their responses in its calls and results.
+// Any other part (compaction, generic and unknown types) is counted as a
+// part that is not text, so a message made only of such parts has no text,
+// and is otherwise skipped.
+func (c *convo) addGenAIPart(p *genAIPart) {
+	switch p.typ {
+	case "text":
+		c.addText(p.content)
+		return
+	case "reasoning":
+		c.addReasoning(p.content)
+	case "blob", "uri", "file":
+		// A transcript is what was said: the audio's text.
+		if p.content != "" {
+			c.addText(p.content)
+			return
+		}
+	case "tool_call":
+		c.addCall(ToolCall{ID: p.id, Name: p.name, Arguments: p.args})
+	case "server_tool_call":
+		c.addCall(ToolCall{ID: p.id, Name: p.name, Arguments: p.args, Server: true})
+	case "tool_call_response":
+		c.addResult(ToolResult{ID: p.id, Name: p.name, Content: p.resp})
+	case "server_tool_call_response":
+		c.addResult(ToolResult{ID: p.id, Name: p.name, Content: p.resp, Server: true})
+	}
+	c.addOther()
 }
 
 // addGenAIMsg appends m; false once MaxMessages is reached.
 func (c *convo) addGenAIMsg(m *gMsg) bool {
-	if !c.begin(m.Role) {
+	if !c.begin(m.Role.s) {
 		return false
 	}
-	c.setFinish(m.FinishReason)
+	c.setFinish(m.FinishReason.s)
 	for i := range m.Parts {
-		c.addGenAIPart(&m.Parts[i])
+		p := m.Parts[i].part()
+		c.addGenAIPart(&p)
 	}
 	return true
 }
@@ -99,6 +166,7 @@ func (v *View) genAIMessages(key string, val pcommon.Value, c *convo) error {
 // genAIPartsSlice adds the parts of message i given as a pdata slice. Their
 // text counts against the span's budget for structured content, and a part
 // whose value is a map or slice is rendered only if it is shallow enough.
+// Only the properties the part's type defines are read.
 func (v *View) genAIPartsSlice(c *convo, key string, i int, parts pcommon.Value) error {
 	if parts.Type() != pcommon.ValueTypeSlice {
 		return typeError(fmt.Sprintf("%s[%d].parts", key, i), parts.Type(), "a slice")
@@ -109,17 +177,38 @@ func (v *View) genAIPartsSlice(c *convo, key string, i int, parts pcommon.Value)
 		if pv.Type() != pcommon.ValueTypeMap {
 			return typeError(fmt.Sprintf("%s[%d].parts[%d]", key, i, j), pv.Type(), "a map")
 		}
-		p := pv.Map()
-		part := gPart{Type: mapStr(p, "type"), ID: mapStr(p, "id"), Name: mapStr(p, "name")}
-		part.Content.s = v.mapText(key, p, "content")
-		part.Arguments.s = v.mapText(key, p, "arguments")
-		part.Response.s = v.mapText(key, p, "response")
+		part := v.mapPart(key, pv.Map())
 		if err := v.rd.take(); err != nil {
 			return err
 		}
 		c.addGenAIPart(&part)
 	}
 	return nil
+}
+
+// mapPart reads one part given as a pdata map; an error is left in v.rd.
+func (v *View) mapPart(key string, p pcommon.Map) genAIPart {
+	g := genAIPart{typ: mapStr(p, "type"), id: mapStr(p, "id"), name: mapStr(p, "name")}
+	switch g.typ {
+	case "text", "reasoning":
+		g.content = v.mapText(key, p, "content")
+	case "blob", "uri", "file":
+		g.content = v.mapTextStr(key, p, "transcript")
+	case "tool_call":
+		g.args = v.mapText(key, p, "arguments")
+	case "tool_call_response":
+		// null counts as absent, as in the JSON form
+		if r, ok := p.Get("response"); ok && r.Type() != pcommon.ValueTypeEmpty {
+			g.resp = v.mapText(key, p, "response")
+		} else {
+			g.resp = v.mapText(key, p, "result")
+		}
+	case "server_tool_call":
+		g.args = v.mapText(key, p, "server_tool_call")
+	case "server_tool_call_response":
+		g.resp = v.mapText(key, p, "server_tool_call_response")
+	}
+	return g
 }
 
 // mapStr is a string field of a pdata map, "" when absent or not a string.
@@ -131,7 +220,7 @@ func mapStr(m pcommon.Map, k string) string {
 }
 
 // mapText is field k of a pdata map inside attribute key as text (maps and
-// slices as JSON); an error is left in v.rd.
+// slices as JSON, an empty value or null as ""); an error is left in v.rd.
 func (v *View) mapText(key string, m pcommon.Map, k string) string {
 	if val, ok := m.Get(k); ok {
 		return v.rd.part(key, val)
@@ -139,9 +228,20 @@ func (v *View) mapText(key string, m pcommon.Map, k string) string {
 	return ""
 }
 
+// mapTextStr is mapText for a field the schema types as a string: any
+// other type is read as absent, as the JSON form reads it.
+func (v *View) mapTextStr(key string, m pcommon.Map, k string) string {
+	if val, ok := m.Get(k); ok && val.Type() == pcommon.ValueTypeStr {
+		return v.rd.part(key, val)
+	}
+	return ""
+}
+
 // systemInstructions decodes gen_ai.system_instructions, a JSON array of
-// parts (or a pdata slice of maps), appending its text parts to dst.
+// parts (or a pdata slice of maps), appending its text parts to dst. Other
+// parts (generic ones such as cache_control) are skipped.
 func (v *View) systemInstructions(key string, val pcommon.Value, dst []string) ([]string, error) {
+	v.rd.reset()
 	switch val.Type() {
 	case pcommon.ValueTypeStr:
 		var parts []gPart
@@ -149,7 +249,7 @@ func (v *View) systemInstructions(key string, val pcommon.Value, dst []string) (
 			return dst, err
 		}
 		for i := range parts {
-			if parts[i].Type == "text" && len(dst) < MaxMessages {
+			if parts[i].Type.s == "text" && len(dst) < MaxMessages {
 				dst = append(dst, parts[i].Content.s)
 			}
 		}
@@ -171,4 +271,24 @@ func (v *View) systemInstructions(key string, val pcommon.Value, dst []string) (
 		return dst, nil
 	}
 	return dst, typeError(key, val.Type(), "a JSON string or a slice")
+}
+
+// jsonStr is a JSON property the schema types as a string (or null): a
+// string is kept, any other JSON value is read as absent rather than
+// failing the whole attribute.
+type jsonStr struct{ s string }
+
+func (t *jsonStr) UnmarshalJSON(b []byte) error {
+	if len(b) == 0 || b[0] != '"' {
+		t.s = ""
+		return nil
+	}
+	if !slices.Contains(b, '\\') {
+		t.s = string(b[1 : len(b)-1])
+		return nil
+	}
+	if err := json.Unmarshal(b, &t.s); err != nil {
+		return errNestedShape
+	}
+	return nil
 }

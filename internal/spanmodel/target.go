@@ -16,6 +16,7 @@ const (
 	TargetToolArguments
 	TargetToolResult
 	TargetAttribute
+	TargetReasoning
 )
 
 // Target is a parsed `target` value.
@@ -26,7 +27,7 @@ type Target struct {
 }
 
 // TargetNames lists the accepted target spellings, for docs and errors.
-const TargetNames = "output, input, system, tool_arguments, tool_result, attribute:<key>"
+const TargetNames = "output, input, system, reasoning, tool_arguments, tool_result, attribute:<key>"
 
 // ParseTarget parses a `target` value. Empty yields def.
 func ParseTarget(s string, def TargetKind) (Target, error) {
@@ -43,6 +44,8 @@ func ParseTarget(s string, def TargetKind) (Target, error) {
 		return Target{Kind: TargetToolArguments}, nil
 	case "tool_result":
 		return Target{Kind: TargetToolResult}, nil
+	case "reasoning":
+		return Target{Kind: TargetReasoning}, nil
 	}
 	if key, ok := strings.CutPrefix(s, "attribute:"); ok {
 		if key == "" {
@@ -68,6 +71,8 @@ func (t Target) String() string {
 		return "tool_result"
 	case TargetAttribute:
 		return "attribute:" + t.Key
+	case TargetReasoning:
+		return "reasoning"
 	}
 	return ""
 }

@@ -21,6 +21,7 @@ func TestParseTarget(t *testing.T) {
 		{in: "system", def: TargetOutput, want: Target{Kind: TargetSystem}},
 		{in: "tool_arguments", def: TargetOutput, want: Target{Kind: TargetToolArguments}},
 		{in: "tool_result", def: TargetOutput, want: Target{Kind: TargetToolResult}},
+		{in: "reasoning", def: TargetOutput, want: Target{Kind: TargetReasoning}},
 		{in: "attribute:gen_ai.output.messages", def: TargetOutput, want: Target{Kind: TargetAttribute, Key: "gen_ai.output.messages"}},
 		// Only the first "attribute:" is the prefix; the rest is the key.
 		{in: "attribute:a:b", def: TargetOutput, want: Target{Kind: TargetAttribute, Key: "a:b"}},

@@ -28,22 +28,25 @@ type toolDefs struct {
 // the Vercel AI SDK ({type, name, parameters | inputSchema}), OpenAI
 // ({type: function, function: {name, parameters}}) and Anthropic
 // ({name, input_schema}).
+//
+// As in messages, a property of an unexpected JSON type (a numeric name,
+// an object as description) is read as absent, not an error.
 type toolDefJSON struct {
-	Name        string          `json:"name"`
-	Description string          `json:"description"`
+	Name        jsonStr         `json:"name"`
+	Description jsonStr         `json:"description"`
 	Parameters  json.RawMessage `json:"parameters"`
 	InputSchema json.RawMessage `json:"inputSchema"`
 	InputSnake  json.RawMessage `json:"input_schema"`
 	Function    *struct {
-		Name        string          `json:"name"`
-		Description string          `json:"description"`
+		Name        jsonStr         `json:"name"`
+		Description jsonStr         `json:"description"`
 		Parameters  json.RawMessage `json:"parameters"`
 	} `json:"function"`
 }
 
 func (d toolDefJSON) definition() ToolDefinition {
 	if d.Function != nil {
-		return ToolDefinition{Name: d.Function.Name, Description: d.Function.Description, Parameters: string(d.Function.Parameters)}
+		return ToolDefinition{Name: d.Function.Name.s, Description: d.Function.Description.s, Parameters: string(d.Function.Parameters)}
 	}
 	params := d.Parameters
 	if len(params) == 0 {
@@ -52,7 +55,7 @@ func (d toolDefJSON) definition() ToolDefinition {
 	if len(params) == 0 {
 		params = d.InputSnake
 	}
-	return ToolDefinition{Name: d.Name, Description: d.Description, Parameters: string(params)}
+	return ToolDefinition{Name: d.Name.s, Description: d.Description.s, Parameters: string(params)}
 }
 
 // suffixOIJSONSchema ends the OpenInference key of one tool's schema.
@@ -70,6 +73,7 @@ func (v *View) ToolDefinitions() ([]ToolDefinition, error) {
 	}
 	td.done = true
 	td.defs = td.defs[:0]
+	v.rd.reset()
 	if k, ok := v.firstKey(kToolDefs, kAIPromptTools); ok {
 		td.err = v.decodeToolArray(keyDefs[k].name, v.vals[k])
 		return td.defs, td.err

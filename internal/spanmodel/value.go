@@ -28,8 +28,11 @@ var (
 // valueReader reads attribute values as text under one span's limits. Text
 // the view assembles from structured values (maps and slices rendered as
 // JSON, parts of messages given as pdata slices, indexed attributes) counts
-// against MaxContentBytes per span, as a JSON string attribute does; a
-// plain string attribute is read as it is.
+// against MaxContentBytes per read: a side of the conversation, the system
+// instructions, the tool definitions, one attribute. That is the bound each
+// JSON string attribute has, and it keeps every read independent of which
+// others came first: a span's facts do not depend on the evaluators
+// configured. A plain string attribute is read as it is.
 type valueReader struct {
 	left int   // bytes the span may still assemble
 	err  error // first error since the last take

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
 // nest makes dst a slice nested depth deep, built without recursion.
@@ -146,10 +147,10 @@ func TestShallowStructuredValuesRender(t *testing.T) {
 	assert.Equal(t, `{"a":[1,"x"]}`, text)
 }
 
-// TestStructuredTextIsBoundedPerSpan: content given as a pdata slice of
+// TestStructuredTextIsBoundedPerRead: content given as a pdata slice of
 // 300,000 parts is refused past MaxContentBytes, as a JSON string would
 // be, instead of being assembled whole.
-func TestStructuredTextIsBoundedPerSpan(t *testing.T) {
+func TestStructuredTextIsBoundedPerRead(t *testing.T) {
 	rs, ss, span := newSpan(t, kv{"gen_ai.operation.name", "chat"})
 	parts := span.Attributes().PutEmptySlice("gen_ai.output.messages").AppendEmpty().SetEmptyMap()
 	parts.PutStr("role", "assistant")
@@ -211,4 +212,33 @@ func TestTextAssemblyIsLinear(t *testing.T) {
 	allocated := after.TotalAlloc - before.TotalAlloc
 	assert.Less(t, allocated, uint64(256<<20), "decoding and joining allocated %d bytes (joining part by part: ~19 GB)", allocated)
 	t.Logf("%d parts joined in %s, %d bytes allocated", n, took, allocated)
+}
+
+// TestStructuredBudgetIsPerRead: input and output each just under the
+// bound read whole in either order; one read's size never makes another
+// fail, so what an evaluator sees does not depend on which ran first.
+func TestStructuredBudgetIsPerRead(t *testing.T) {
+	side := func(span ptrace.Span, key, role string) {
+		m := span.Attributes().PutEmptySlice(key).AppendEmpty().SetEmptyMap()
+		m.PutStr("role", role)
+		ps := m.PutEmptySlice("parts")
+		for i := 0; i < 1000; i++ {
+			p := ps.AppendEmpty().SetEmptyMap()
+			p.PutStr("type", "text")
+			p.PutStr("content", strings.Repeat("y", 3000))
+		}
+	}
+	for _, order := range [][]Target{{tInput, tOutput}, {tOutput, tInput}} {
+		rs, ss, span := newSpan(t, kv{"gen_ai.operation.name", "chat"})
+		side(span, "gen_ai.input.messages", "user")
+		side(span, "gen_ai.output.messages", "assistant")
+		v := &View{}
+		v.Reset(rs, ss, span)
+		for _, target := range order {
+			text, ok, err := v.Text(target)
+			require.NoError(t, err, target.String())
+			assert.True(t, ok)
+			assert.Len(t, text, 1000*3001-1)
+		}
+	}
 }

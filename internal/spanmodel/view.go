@@ -47,6 +47,10 @@ type ToolCall struct {
 	ID        string
 	Name      string
 	Arguments string // raw JSON text as the producer sent it
+	// Server marks a built-in tool the provider ran itself (GenAI
+	// server_tool_call: code interpreter, web search); Arguments is then the
+	// call object ({"type": "code_interpreter", "code": ...}).
+	Server bool `json:",omitempty"`
 }
 
 // ToolResult is a tool's answer as it appears in a conversation.
@@ -54,12 +58,14 @@ type ToolResult struct {
 	ID      string
 	Name    string
 	Content string
+	Server  bool `json:",omitempty"` // a built-in tool's response (server_tool_call_response)
 }
 
 // Message is one normalized chat message.
 type Message struct {
 	Role         string // system, user, assistant, tool
-	Text         string // text parts joined by "\n"
+	Text         string // text parts (and transcripts) joined by "\n"
+	Reasoning    string `json:",omitempty"` // reasoning parts joined by "\n"
 	ToolCalls    []ToolCall
 	ToolResults  []ToolResult
 	FinishReason string
@@ -244,15 +250,19 @@ func (v *View) Model() string { return v.model }
 func (v *View) Usage() Usage { return v.usage }
 
 // FinishReasons returns the finish reasons as the producer spelled them.
-// They come from the span's finish-reason attributes; when it has none and
-// the output messages were already decoded, from those messages. The slice
-// is valid until the next Reset.
+// They come from the span's finish-reason attributes; when it has none,
+// from the output messages' own finish_reason (deprecated in the GenAI
+// schema, still sent), decoding the output if nothing did yet: the answer
+// never depends on which other accessor ran first. The slice is valid
+// until the next Reset.
 func (v *View) FinishReasons() []string {
-	if len(v.finish) == 0 && !v.finishOut && v.out.done && v.out.err == nil {
+	if len(v.finish) == 0 && !v.finishOut {
 		v.finishOut = true
-		for i := range v.out.msgs {
-			if r := v.out.msgs[i].FinishReason; r != "" {
-				v.finish = append(v.finish, r)
+		if c := v.output(); c.err == nil {
+			for i := range c.msgs {
+				if r := c.msgs[i].FinishReason; r != "" {
+					v.finish = append(v.finish, r)
+				}
 			}
 		}
 	}
@@ -290,15 +300,21 @@ func (v *View) ToolName() string { return v.toolName }
 //   - tool_arguments: on a tool span the executed call's arguments; on other
 //     spans the arguments of the tool calls the output requests, one per
 //     line.
-//   - tool_result: the result on a tool span.
+//   - tool_result: the result on a tool span; on other spans the tool
+//     results the model reacts to in this call: those of the input after
+//     its last assistant message (tool_call_response parts, tool messages'
+//     text) and the built-in tools' responses in the output.
+//   - reasoning: the reasoning parts of the output messages.
 //   - attribute:<key>: that attribute, non-strings rendered by
 //     Value.AsString (maps and slices as JSON, if they nest at most
-//     MaxValueDepth deep and fit the span's MaxContentBytes).
+//     MaxValueDepth deep and render in MaxContentBytes).
 //
 // For input and output, ok is true when the side's content attribute is
 // present, even when it holds no text (`[]`, an empty text part), except
-// when it holds only non-text items such as tool calls, tool results or
-// (for input) system messages: a tool-call-only answer has no output text.
+// when it holds no text but other items: tool calls and results, reasoning,
+// images and other media, unknown parts, or (for input) system messages.
+// A tool-call-only, image-only or reasoning-only answer has no output text,
+// for every evaluator alike; it is not an empty answer.
 // When content is present but broken, Text returns "", true and the error,
 // so a caller checking err first sees every broken span.
 func (v *View) Text(t Target) (text string, ok bool, err error) {
@@ -313,9 +329,11 @@ func (v *View) Text(t Target) (text string, ok bool, err error) {
 		return v.systemText()
 	case TargetToolArguments:
 		return v.toolArguments()
+	case TargetReasoning:
+		return v.reasoningText()
 	case TargetToolResult:
 		if !v.isTool {
-			return "", false, nil
+			return v.chatToolResults()
 		}
 		if k, ok := v.firstKey(kToolResult, v.oiKey(kOutputValue), kAIToolResult, kAIToolOutput); ok {
 			return v.attrText(k)
@@ -326,6 +344,7 @@ func (v *View) Text(t Target) (text string, ok bool, err error) {
 		if !ok {
 			return "", false, nil
 		}
+		v.rd.reset()
 		s := v.rd.attr(t.Key, val)
 		if err := v.rd.take(); err != nil {
 			return "", true, err
@@ -362,6 +381,7 @@ func (v *View) ToolCalls() ([]ToolCall, error) {
 	if v.isTool {
 		tc := &v.toolCall[0]
 		*tc = ToolCall{}
+		v.rd.reset()
 		found := false
 		if k, ok := v.firstKey(kToolCallID, kAIToolID); ok {
 			tc.ID, found = v.rd.attr(keyDefs[k].name, v.vals[k]), true
@@ -420,6 +440,7 @@ func (v *View) oiKey(k attrKey) attrKey {
 func (v *View) decodeOnce(c *convo, decode func(*convo) bool) *convo {
 	if !c.done {
 		c.done = true
+		v.rd.reset() // each read has its own budget: see valueReader
 		if c.present = decode(c); c.present {
 			v.decodes++
 		}
@@ -435,6 +456,7 @@ func (v *View) decodeOnce(c *convo, decode func(*convo) bool) *convo {
 
 // attrText is Text for the single attribute k.
 func (v *View) attrText(k attrKey) (string, bool, error) {
+	v.rd.reset()
 	s := v.rd.attr(keyDefs[k].name, v.vals[k])
 	if err := v.rd.take(); err != nil {
 		return "", true, err
@@ -507,8 +529,10 @@ func (v *View) sideText(c *convo, sel int) (string, bool, error) {
 	}
 	if !c.textDone {
 		c.textDone = true
-		text, nText, nOther := c.joinText(sel)
-		c.text, c.textOK = text, nText > 0 || nOther == 0
+		text, nOther := c.joinText(sel)
+		if c.textOK = strings.TrimSpace(text) != "" || nOther == 0; c.textOK {
+			c.text = text
+		}
 	}
 	return c.text, c.textOK, nil
 }

@@ -1,6 +1,8 @@
 package spanmodel
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -53,7 +55,82 @@ func FuzzViewMessages(f *testing.F) {
 		for _, v := range views {
 			exercise(t, v)
 		}
+		formsAgree(t, in, out, prompt)
 	})
+}
+
+// formsAgree builds schema-shaped GenAI messages, every part type with
+// extra properties of any JSON type, from the fuzzer's strings (text from
+// in and out, structure from the bytes of shape), and checks that the JSON
+// string form and the structured form give the same view.
+func formsAgree(t *testing.T, in, out, shape string) {
+	texts := strings.Split(strings.ToValidUTF8(in+"\x00"+out, "?"), "\x00")
+	next := 0
+	text := func() string { next++; return texts[next%len(texts)] }
+	pos := 0
+	pick := func(n int) int {
+		if len(shape) == 0 {
+			return 0
+		}
+		pos++
+		return int(shape[pos%len(shape)]) % n
+	}
+	anyValue := func() any {
+		switch pick(7) {
+		case 0:
+			return text()
+		case 1:
+			return float64(pick(1000))
+		case 2:
+			return pick(2) == 0
+		case 3:
+			return nil
+		case 4:
+			return map[string]any{"k": text(), "n": float64(pick(9))}
+		case 5:
+			return []any{text(), nil}
+		}
+		return ""
+	}
+	types := []string{"text", "reasoning", "tool_call", "tool_call_response", "server_tool_call",
+		"server_tool_call_response", "blob", "uri", "file", "compaction", "generic", "citation"}
+	roles := []any{"user", "assistant", "tool", "system", "developer", nil, float64(3)}
+	var msgs []any
+	for range 1 + pick(4) {
+		var parts []any
+		for range pick(5) {
+			p := map[string]any{"type": types[pick(len(types))]}
+			for _, k := range []string{"content", "id", "name", "arguments", "response", "result", "transcript",
+				"server_tool_call", "server_tool_call_response", "extra"} {
+				if pick(3) == 0 {
+					continue
+				}
+				switch k {
+				case "content", "transcript":
+					p[k] = text()
+				default:
+					p[k] = anyValue()
+				}
+			}
+			parts = append(parts, p)
+		}
+		m := map[string]any{"role": roles[pick(len(roles))], "parts": parts}
+		if pick(2) == 0 {
+			m["finish_reason"] = anyValue()
+		}
+		msgs = append(msgs, m)
+	}
+	js, err := json.Marshal(msgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sides := func(val any) *View {
+		return viewOf(t, kv{"gen_ai.operation.name", "chat"}, kv{"gen_ai.input.messages", val}, kv{"gen_ai.output.messages", val})
+	}
+	want := viewSnapshot(t, sides(string(js)))
+	if got := viewSnapshot(t, sides(msgs)); got != want {
+		t.Fatalf("structured form differs from the JSON form\njson:\n%s\nstructured:\n%s", want, got)
+	}
 }
 
 func exercise(t *testing.T, v *View) {

@@ -31,7 +31,8 @@ var (
 	tSystem  = Target{Kind: TargetSystem}
 	tArgs    = Target{Kind: TargetToolArguments}
 	tResult  = Target{Kind: TargetToolResult}
-	tTargets = []Target{tOutput, tInput, tSystem, tArgs, tResult}
+	tReason  = Target{Kind: TargetReasoning}
+	tTargets = []Target{tOutput, tInput, tSystem, tArgs, tResult, tReason}
 )
 
 func noUsage() Usage { return Usage{-1, -1, -1, -1} }
@@ -91,6 +92,8 @@ func TestViewLayouts(t *testing.T) {
 					TargetInput:         "Weather in Paris?\nIn Celsius",
 					TargetSystem:        "You are helpful.",
 					TargetToolArguments: "{\"city\": \"Paris\"}\n{\"tz\":\"CET\"}",
+					TargetToolResult:    `{"lat":48.8}`,
+					TargetReasoning:     "thinking",
 				},
 				calls: []ToolCall{
 					{ID: "call_1", Name: "get_weather", Arguments: `{"city": "Paris"}`},
@@ -103,7 +106,7 @@ func TestViewLayouts(t *testing.T) {
 					{Role: "user", Text: "In Celsius"},
 				},
 				out: []Message{{
-					Role: "assistant", Text: "Let me check.", FinishReason: "tool_call",
+					Role: "assistant", Text: "Let me check.", Reasoning: "thinking", FinishReason: "tool_call",
 					ToolCalls: []ToolCall{
 						{ID: "call_1", Name: "get_weather", Arguments: `{"city": "Paris"}`},
 						{ID: "call_2", Name: "get_time", Arguments: `{"tz":"CET"}`},
@@ -223,6 +226,7 @@ func TestViewLayouts(t *testing.T) {
 					TargetInput:         "first\nsecond\ntenth",
 					TargetSystem:        "Be nice.",
 					TargetToolArguments: `{"q":"x"}`,
+					TargetToolResult:    "tool says",
 				},
 				calls: []ToolCall{{ID: "c1", Name: "search", Arguments: `{"q":"x"}`}},
 				in: []Message{
@@ -334,6 +338,7 @@ func TestViewLayouts(t *testing.T) {
 					TargetInput:         "Weather?",
 					TargetSystem:        "Be brief.",
 					TargetToolArguments: "{\"city\":\"Paris\"}\n{\"tz\":\"CET\"}",
+					TargetToolResult:    `{"t":1}`,
 				},
 				calls: []ToolCall{
 					{ID: "call_9", Name: "weather", Arguments: `{"city":"Paris"}`},
@@ -467,7 +472,12 @@ func TestViewOutputOK(t *testing.T) {
 		{"empty text part", `[{"role":"assistant","parts":[{"type":"text","content":""}]}]`, true},
 		{"no parts", `[{"role":"assistant","parts":[]}]`, true},
 		{"tool call only", `[{"role":"assistant","parts":[{"type":"tool_call","id":"1","name":"f","arguments":{}}]}]`, false},
-		{"text and tool call", `[{"role":"assistant","parts":[{"type":"text","content":""},{"type":"tool_call","name":"f"}]}]`, true},
+		// No text but other parts: no text, not an empty answer.
+		{"empty text and tool call", `[{"role":"assistant","parts":[{"type":"text","content":""},{"type":"tool_call","name":"f"}]}]`, false},
+		{"blank text and image", `[{"role":"assistant","parts":[{"type":"text","content":" \n"},{"type":"blob","modality":"image","content":"aGk="}]}]`, false},
+		{"reasoning only", `[{"role":"assistant","parts":[{"type":"reasoning","content":"think"}],"finish_reason":"stop"}]`, false},
+		{"server tool call only", `[{"role":"assistant","parts":[{"type":"server_tool_call","name":"web_search","server_tool_call":{"type":"web_search"}}]}]`, false},
+		{"unknown part only", `[{"role":"assistant","parts":[{"type":"compaction","content":"summary"}]}]`, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			v := viewOf(t, kv{"gen_ai.operation.name", "chat"}, kv{"gen_ai.output.messages", tt.out})
@@ -541,7 +551,6 @@ func TestViewBrokenContent(t *testing.T) {
 	t.Run("wrong JSON shape", func(t *testing.T) {
 		for _, s := range []string{
 			`{"role":"assistant"}`,
-			`[{"role":5}]`,
 			`[{"role":"assistant","parts":{"type":"text"}}]`,
 			`["` + secret + `"]`,
 			`"` + secret + `"`,
@@ -729,8 +738,6 @@ func TestViewLazy(t *testing.T) {
 	var v View
 	v.Reset(rs, ss, span)
 	assert.Equal(t, 0, v.decodes, "Reset decodes nothing")
-	assert.Nil(t, v.FinishReasons(), "finish reasons do not force decoding")
-	assert.Equal(t, 0, v.decodes)
 
 	// System text reads the system instructions, not the output.
 	text, ok, err := v.Text(tSystem)
@@ -752,6 +759,14 @@ func TestViewLazy(t *testing.T) {
 	_, _, _ = v.Text(tSystem)
 	assert.Equal(t, 2, v.decodes, "decoded at most once")
 	assert.Equal(t, []string{"stop"}, v.FinishReasons(), "from the decoded output")
+
+	// Without a finish-reason attribute, FinishReasons reads the output's
+	// own finish_reason whether or not anything decoded it before.
+	v.Reset(rs, ss, span)
+	assert.Equal(t, []string{"stop"}, v.FinishReasons(), "decodes the output itself")
+	assert.Equal(t, 1, v.decodes)
+	_, _, _ = v.Text(tOutput)
+	assert.Equal(t, 1, v.decodes, "decoded at most once")
 
 	// The next span starts over.
 	v.Reset(rs, ss, span)

@@ -49,11 +49,11 @@ func TestConvert(t *testing.T) {
 	require.NoError(t, err)
 	var doc struct{ Evaluators []map[string]any }
 	require.NoError(t, yaml.Unmarshal(cfg, &doc))
-	assert.Equal(t, []map[string]any{{"name": "pii", "type": "pii", "target": "output"}}, doc.Evaluators)
+	assert.Equal(t, []map[string]any{{"name": "pii", "type": "pii"}}, doc.Evaluators)
 	cfg, err = os.ReadFile(filepath.Join(out, "pii.1.yaml"))
 	require.NoError(t, err)
 	require.NoError(t, yaml.Unmarshal(cfg, &doc))
-	assert.Equal(t, []map[string]any{{"name": "pii", "type": "pii", "target": "output", "kinds": []any{"email"}, "allow": []any{"a@b.c"}}}, doc.Evaluators)
+	assert.Equal(t, []map[string]any{{"name": "pii", "type": "pii", "kinds": []any{"email"}, "allow": []any{"a@b.c"}}}, doc.Evaluators)
 
 	// IDs derive from the case ID; attribute types follow the JSON.
 	b, err := os.ReadFile(filepath.Join(out, "pii.otlp.jsonl"))

@@ -151,3 +151,21 @@ func (r *redactor) attrs(m pcommon.Map) {
 func eachSpan(td ptrace.Traces, f func(ptrace.Span)) {
 	spans.Each(td, func(_ ptrace.ResourceSpans, _ ptrace.ScopeSpans, sp ptrace.Span) { f(sp) })
 }
+
+// Redaction is a RedactConfig built for showing traces to people (llmeval
+// review): the judge copies' rule, applied the same way.
+type Redaction struct{ r *redactor }
+
+// NewRedaction builds c under prefix; nil when c turns redaction off.
+func NewRedaction(c RedactConfig, prefix string) *Redaction {
+	if r := newRedactor(c, prefix); r != nil {
+		return &Redaction{r}
+	}
+	return nil
+}
+
+// Apply redacts td in place, as a judge copy is.
+func (x *Redaction) Apply(td ptrace.Traces) { x.r.apply(td) }
+
+// Hides reports whether the redaction removes or masks the attribute key.
+func (x *Redaction) Hides(key string) bool { return x.r.matches(key) }

@@ -29,6 +29,7 @@ type part struct {
 	Name      string `json:"name,omitempty"`
 	Arguments any    `json:"arguments,omitempty"`
 	Response  any    `json:"response,omitempty"`
+	Result    any    `json:"result,omitempty"`
 }
 
 func user(text string) msg      { return msg{"user", []part{{Type: "text", Content: text}}} }
@@ -147,6 +148,9 @@ func TestExecutionSignals(t *testing.T) {
 			map[string][]string{"failure": {"invalid_arguments"}}},
 		{"unknown tool", []msg{toolCall("g", map[string]any{}), resultMsg("Tool not found: g")}, nil, map[string][]string{"failure": {"unknown_tool"}}},
 		{"auth", []msg{toolCall("g", map[string]any{}), resultMsg("403 Forbidden")}, nil, map[string][]string{"failure": {"auth"}}},
+		// The GenAI schema's examples also spell the response `result`.
+		{"auth, result spelling", []msg{toolCall("g", map[string]any{}), {"tool", []part{{Type: "tool_call_response", ID: "c", Result: "403 Forbidden"}}}}, nil,
+			map[string][]string{"failure": {"auth"}}},
 		{"state conflict", []msg{toolCall("book", map[string]any{}), resultMsg("reservation already cancelled")}, nil, map[string][]string{"failure": {"state_conflict"}}},
 		{"bad query", []msg{toolCall("sql", map[string]any{}), resultMsg("ERROR: syntax error at or near FROM")}, nil, map[string][]string{"failure": {"bad_query", "error_result"}}},
 		{"rate limit", []msg{toolCall("search", map[string]any{}), resultMsg("429 Too Many Requests")}, nil, map[string][]string{"exhaustion": {"rate_limit"}}},
