@@ -77,9 +77,10 @@ func TestViewSpanEvents(t *testing.T) {
 				model: "us.anthropic.claude-sonnet-4-20250514-v1:0", usage: Usage{412, 38, -1, -1},
 				finish: []string{"stop"},
 				texts: map[TargetKind]string{
-					TargetOutput: "It is 18°C and sunny in Paris.",
-					TargetInput:  "What is the weather in Paris?",
-					TargetSystem: "You are a weather assistant.",
+					TargetOutput:     "It is 18°C and sunny in Paris.",
+					TargetInput:      "What is the weather in Paris?",
+					TargetSystem:     "You are a weather assistant.",
+					TargetToolResult: "18°C, sunny", // the tool result in the chat input
 				},
 				in: []Message{
 					{Role: "system", Text: "You are a weather assistant."},
@@ -432,7 +433,8 @@ func TestViewLogRecords(t *testing.T) {
 			name: "tool message", event: "gen_ai.tool.message", asAttr: true, attrs: otelAttrs,
 			body: map[string]any{"id": "call_abc", "content": "error: city not found"},
 			want: viewWant{layout: LayoutGenAIEvents, provider: "openai", usage: noUsage(),
-				in: []Message{{Role: "tool", ToolResults: []ToolResult{{ID: "call_abc", Content: "error: city not found"}}}}},
+				texts: map[TargetKind]string{TargetToolResult: "error: city not found"},
+				in:    []Message{{Role: "tool", ToolResults: []ToolResult{{ID: "call_abc", Content: "error: city not found"}}}}},
 		},
 		{
 			name: "details record with structured messages", event: "gen_ai.client.inference.operation.details",
