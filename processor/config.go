@@ -46,6 +46,9 @@ type Config struct {
 	Sampling sampling.Config `mapstructure:"sampling"`
 	// Judge receives the sampled traces.
 	Judge JudgeConfig `mapstructure:"judge"`
+	// MessageLayouts declare where an unknown producer's messages live
+	// (README: "Custom message layout").
+	MessageLayouts []spanmodel.MessageLayoutConfig `mapstructure:"message_layouts"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}

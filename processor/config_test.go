@@ -93,6 +93,12 @@ func TestConfigValidateErrors(t *testing.T) {
 		"baseline_rule":         {`sampling: rules[0] "baseline": name: "baseline" is reserved for the baseline`},
 		"feedback_under_prefix": {`signals: feedback_attribute: "llmeval.feedback" is under attribute_prefix`},
 		"bad_late_matches":      {`sampling: late_matches: "resend" is not follow or send`},
+		"bad_message_layout": {
+			`message_layouts[0] (acme): input.shape: "xml" is not one of auto, genai, openai_chat, text`,
+			`message_layouts[1] (acme): name: "acme" is used twice`,
+			`message_layouts[1] (acme): input: a layout needs at least one of input.key, output.key, tool_arguments, tool_result`,
+			`message_layouts[1] (acme): operation: set operation or operation_key, not both`,
+		},
 	}
 	for name, want := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -165,7 +165,9 @@ func newLLMEvalProcessor(ctx context.Context, set processor.Settings, cfg *Confi
 		}
 	}
 	p.batches.New = func() any {
-		return &batch{verdicts: make([]int64, len(p.checks)*numVerdicts), pending: map[pcommon.TraceID]*pendingTrace{}}
+		b := &batch{verdicts: make([]int64, len(p.checks)*numVerdicts), pending: map[pcommon.TraceID]*pendingTrace{}}
+		b.view.SetCustomLayout(parts.layout)
+		return b
 	}
 	set.Logger.Info("llmeval processor built", zap.Int("evaluators", len(p.checks)))
 	return p, nil

@@ -153,6 +153,7 @@ func TestExecutionSignals(t *testing.T) {
 			map[string][]string{"failure": {"auth"}}},
 		{"state conflict", []msg{toolCall("book", map[string]any{}), resultMsg("reservation already cancelled")}, nil, map[string][]string{"failure": {"state_conflict"}}},
 		{"bad query", []msg{toolCall("sql", map[string]any{}), resultMsg("ERROR: syntax error at or near FROM")}, nil, map[string][]string{"failure": {"bad_query", "error_result"}}},
+		{"agents sdk tool error", []msg{toolCall("get_weather", map[string]any{}), resultMsg("An error occurred while running the tool. Please try again.")}, nil, map[string][]string{"failure": {"error_result"}}},
 		{"rate limit", []msg{toolCall("search", map[string]any{}), resultMsg("429 Too Many Requests")}, nil, map[string][]string{"exhaustion": {"rate_limit"}}},
 		{"timeout and 5xx", []msg{toolCall("search", map[string]any{}), resultMsg("upstream timed out (status 504)")}, nil, map[string][]string{"exhaustion": {"server_error", "timeout"}}},
 		{"context overflow", []msg{toolCall("read", map[string]any{}), resultMsg("This model's maximum context length is 128000 tokens")}, nil, map[string][]string{"exhaustion": {"context_overflow"}}},
