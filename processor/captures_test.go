@@ -56,8 +56,13 @@ func TestCapturedEventProducers(t *testing.T) {
 			require.Equal(t, records, ld.LogRecordCount())
 
 			var failed []string
-			evaluated := 0
+			evaluated, toolTrouble := 0, 0
 			note := func(m pcommon.Map) {
+				for _, c := range []string{"failure", "exhaustion"} {
+					if _, ok := m.Get("llmeval.signal." + c + ".count"); ok {
+						toolTrouble++
+					}
+				}
 				if v, ok := m.Get("llmeval.verdict"); ok {
 					evaluated++
 					if v.Str() == "fail" {
@@ -84,6 +89,9 @@ func TestCapturedEventProducers(t *testing.T) {
 				assert.Contains(t, failed, "pii")
 			case "refusal":
 				assert.Contains(t, failed, "refusal")
+			case "failing_tool":
+				assert.Positive(t, toolTrouble, "the failing tool is caught by a failure or exhaustion signal")
+				fallthrough
 			default:
 				assert.NotContains(t, failed, "pii")
 				assert.NotContains(t, failed, "refusal")
