@@ -77,7 +77,7 @@ func (cfg *Config) build(ctx context.Context, set processor.Settings, replayJudg
 	errs = append(errs, samplingErrs...)
 	if cfg.Judge.enabled() {
 		if len(samplingErrs) == 0 {
-			if p.rules, err = sampling.BuildRules(cfg.Sampling.Rules, set.TelemetrySettings); err != nil {
+			if p.rules, err = sampling.BuildRules(cfg.effectiveSampling().Rules, set.TelemetrySettings); err != nil {
 				errs = append(errs, prefixErrors("sampling: ", err))
 			}
 		}

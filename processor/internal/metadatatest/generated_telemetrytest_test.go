@@ -35,6 +35,7 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ProcessorLlmevalJudgeTracesSampled.Add(context.Background(), 1)
 	tb.ProcessorLlmevalLlmSpans.Add(context.Background(), 1)
 	tb.ProcessorLlmevalNotEvaluated.Add(context.Background(), 1)
+	tb.ProcessorLlmevalRunawayStateEvictions.Add(context.Background(), 1)
 	tb.ProcessorLlmevalSignalStateEvictions.Add(context.Background(), 1)
 	tb.ProcessorLlmevalSignals.Add(context.Background(), 1)
 	tb.ProcessorLlmevalSpansEvaluated.Add(context.Background(), 1)
@@ -86,6 +87,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorLlmevalNotEvaluated(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLlmevalRunawayStateEvictions(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorLlmevalSignalStateEvictions(t, testTel,
