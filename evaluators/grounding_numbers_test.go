@@ -112,6 +112,7 @@ func TestContextSupportsItsOwnFigures(t *testing.T) {
 		"1" + strings.Repeat("0", 320), // too long for a float64
 		"0,0,0,0,0,0,0,0,0,0,0,0,0",    // more digit groups than one number holds
 		"sizes: 1,2,3,4,5,6,7,8,9,10,11,12,13,14",
+		"1 000,0", // the readers split the digits differently
 	} {
 		g := newGroundingContext(ctx)
 		for _, c := range extractClaims(ctx) {
