@@ -58,6 +58,10 @@ type Record struct {
 	Reward float64         `json:"reward"` // 1 solved, 0 failed
 	Info   json.RawMessage `json:"info"`   // expected actions, kept raw
 	Traj   []Message       `json:"traj"`
+	// Domain names another system's trajectories written in the same
+	// format (testdata/agentcorpus): it names the service, the agent and
+	// the conversation IDs. Empty for the airline data.
+	Domain string `json:"domain,omitempty"`
 }
 
 // Message is an OpenAI-style chat message.
@@ -67,6 +71,9 @@ type Message struct {
 	ToolCalls  []ToolCall `json:"tool_calls,omitempty"`
 	ToolCallID string     `json:"tool_call_id,omitempty"`
 	Name       string     `json:"name,omitempty"` // tool name, on tool messages
+	// IsError marks a tool result the tool reported as failed (span status
+	// error) whatever its text; airline tools say so with "Error: ...".
+	IsError bool `json:"is_error,omitempty"`
 }
 
 // ToolCall is a tool call an assistant message requests.
@@ -124,7 +131,18 @@ func DefaultPath() string {
 
 // ConversationID is the gen_ai.conversation.id of the record's trace.
 func (r Record) ConversationID() string {
+	if r.Domain != "" {
+		return fmt.Sprintf("%s-%d-%d", r.Domain, r.TaskID, r.Trial)
+	}
 	return fmt.Sprintf("tau-bench-airline-%d-%d", r.TaskID, r.Trial)
+}
+
+// names are the service and agent names of the record's trace.
+func (r Record) names() (service, agent string) {
+	if r.Domain != "" {
+		return r.Domain + "-agent", r.Domain + "_agent"
+	}
+	return ServiceName, AgentName
 }
 
 // TraceID is the record's deterministic trace ID.
@@ -230,7 +248,8 @@ func messageLen(m Message) int {
 func (r Record) Traces() ptrace.Traces {
 	td := ptrace.NewTraces()
 	rs := td.ResourceSpans().AppendEmpty()
-	rs.Resource().Attributes().PutStr("service.name", ServiceName)
+	service, agent := r.names()
+	rs.Resource().Attributes().PutStr("service.name", service)
 	ss := rs.ScopeSpans().AppendEmpty()
 	ss.Scope().SetName(ScopeName)
 	spans := ss.Spans()
@@ -253,11 +272,11 @@ func (r Record) Traces() ptrace.Traces {
 	root := spans.AppendEmpty()
 	root.SetTraceID(traceID)
 	root.SetSpanID(nextSpanID())
-	root.SetName("invoke_agent " + AgentName)
+	root.SetName("invoke_agent " + agent)
 	root.SetKind(ptrace.SpanKindInternal)
 	ra := root.Attributes()
 	ra.PutStr("gen_ai.operation.name", "invoke_agent")
-	ra.PutStr("gen_ai.agent.name", AgentName)
+	ra.PutStr("gen_ai.agent.name", agent)
 	ra.PutStr("gen_ai.provider.name", Provider)
 	ra.PutStr("gen_ai.request.model", Model)
 	ra.PutStr("gen_ai.conversation.id", r.ConversationID())
@@ -333,7 +352,7 @@ func (r Record) Traces() ptrace.Traces {
 				a.PutStr("gen_ai.tool.call.arguments", tc.Function.Arguments)
 			}
 			a.PutStr("gen_ai.tool.call.result", m.Content)
-			if IsToolError(m.Content) {
+			if m.IsError || IsToolError(m.Content) {
 				s.Status().SetCode(ptrace.StatusCodeError)
 				s.Status().SetMessage(m.Content)
 				a.PutStr("error.type", "tool_error")
