@@ -15,51 +15,41 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/trouble"
+	llmevalprocessor "github.com/otelcol-llmeval/otelcol-llmeval/processor"
 )
 
-// Weighting down: a feature below minDevLift on dev, fired on at least
-// minDevFired dev traces (fewer is one or two traces' noise), keeps
-// downWeight of its learned weight.
+// How the shipped weights are made (defaultWeightsFrom).
 const (
-	minDevLift  = 1.2
-	minDevFired = 3
-	downWeight  = 0.5
-	// defaultsL2 is the prior's pull for the shipped weights: 41 training
-	// traces of one domain must not undo what other domains show (on
-	// tau-bench retail, escalation and complaints are the strongest kinds).
-	defaultsL2 = 10
+	// defaultsBand: the airline data may halve or double a prior, not
+	// invert or erase it. One domain's quirks (its simulated users ask for
+	// a human in solved conversations; its agent declines out-of-policy
+	// requests correctly) must not undo what other domains show (on
+	// tau-bench retail escalation and complaints are the strongest kinds).
+	defaultsBand = 2
+	// cvFolds: folds of the cross-validation that picks the pull towards
+	// the prior, for the defaults and for tune.
+	cvFolds = 5
 )
+
+// l2Grid is the pulls towards the prior cross-validation chooses from:
+// from "the data decides" to "the prior decides".
+var l2Grid = []float64{0.3, 1, 3, 10, 30, 100}
 
 // defaultWeightsFrom is how the shipped weights were made: the priors
-// fitted on train, negative weights and those of features with a prior of
-// 0 clamped to 0 (a default must rank trouble, not learn from a few dozen
-// traces that a trouble signal means success), then the features below
-// minDevLift on dev weighted down.
-func defaultWeightsFrom(train []trouble.Counts, trainFailed []bool, dev []*traceFacts, devFailed []bool) trouble.Weights {
+// fitted on the labelled airline traces (train and dev; test is kept for
+// the report), each weight kept within defaultsBand of its prior, the pull
+// towards the prior chosen by cvFolds-fold cross-validation from l2Grid.
+// A prior of 0 (satisfaction) stays 0. It returns the weights and the
+// chosen pull.
+func defaultWeightsFrom(traces []trouble.Counts, failed []bool) (trouble.Weights, float64) {
 	fc := trouble.DefaultFitConfig(trouble.Priors())
-	fc.L2 = defaultsL2
-	w := trouble.Fit(train, trainFailed, fc)
-	rows, _, _ := kindTable(dev, devFailed)
-	weak := map[string]bool{}
-	for _, r := range rows {
-		if r.fired >= minDevFired && r.lift < minDevLift {
-			weak[r.name] = true
-		}
-	}
-	prior := trouble.Priors()
+	fc.Band = defaultsBand
+	fc.L2, _ = trouble.ChooseL2(traces, failed, fc, l2Grid, cvFolds)
+	w := trouble.Fit(traces, failed, fc)
 	for k, v := range w {
-		// A prior of 0 says the feature is no sign of trouble
-		// (satisfaction): a fit on a few dozen traces does not make it one,
-		// and a tiny weight would make every trace carrying it "troubled".
-		if v < 0 || prior.Of(k) == 0 {
-			v = 0
-		}
-		if weak[k] {
-			v *= downWeight
-		}
 		w[k] = float64(int(v*100+0.5)) / 100
 	}
-	return w
+	return w, fc.L2
 }
 
 // shares are the sampled shares tune and replay report.
@@ -127,10 +117,6 @@ func sharesTable(traces []*traceFacts, failed []bool, w trouble.Weights) []atSha
 	return out
 }
 
-// tuneL2 is the pull towards the shipped weights when a team tunes on its
-// own labels: weaker than for the defaults, the data is the team's own.
-const tuneL2 = 1
-
 // tune learns trouble-score weights from labelled traces: it replays the
 // files through the processor config, fits on the train split only, and
 // reports on dev (or, once, on test) against random sampling and the
@@ -189,9 +175,10 @@ func tune(args []string, stdout, stderr io.Writer) (int, error) {
 		return 2, fmt.Errorf("no labelled traces in the train or %s split (%d and %d): check --outcome / --labels", split, len(train), len(eval))
 	}
 	fc := trouble.DefaultFitConfig(trouble.Defaults())
-	fc.L2 = tuneL2
+	fc.L2, _ = trouble.ChooseL2(counts(train), trainFailed, fc, l2Grid, cvFolds)
 	tuned := trouble.Fit(counts(train), trainFailed, fc)
 	printTune(stdout, split, train, trainFailed, eval, evalFailed, tuned)
+	fmt.Fprintf(stdout, "pull towards the shipped weights chosen by %d-fold cross-validation on train: %g (of %v)\n", cvFolds, fc.L2, l2Grid)
 	fmt.Fprintln(stdout, "\nsampling block (paste under your llmeval processor; score_weights where they differ from the shipped ones):")
 	fmt.Fprint(stdout, samplingBlock(tuned, *target))
 	for _, e := range bad {
@@ -233,8 +220,14 @@ func printTune(w io.Writer, split string, train []*traceFacts, trainFailed []boo
 		fmt.Fprintf(tw, "%.0f%%\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", 100*r.share, r.sampled, fmtRate(base),
 			fmtRate(s.precision), fmtLift(s.lift), fmtRate(s.recall), fmtRate(r.precision), fmtLift(r.lift), fmtRate(r.recall))
 	}
+	// The default sampling sends its own share: traces scoring 0 are not
+	// in its target share.
+	ds, dt := sentShare(defaultSampled(eval, trouble.Defaults()), evalFailed), sentShare(defaultSampled(eval, tuned), evalFailed)
+	fmt.Fprintf(tw, "default sampling: %s shipped, %s tuned\t%d / %d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", fmtPct(ds.share), fmtPct(dt.share), ds.sampled, dt.sampled, fmtRate(base),
+		fmtRate(ds.precision), fmtLift(ds.lift), fmtRate(ds.recall), fmtRate(dt.precision), fmtLift(dt.lift), fmtRate(dt.recall))
 	_ = tw.Flush()
 	fmt.Fprintln(w, "\nrandom sampling: precision is the base rate, lift 1.00x, recall the share sampled.")
+	fmt.Fprintln(w, "default sampling: a judge with no sampling block (failed safety checks, target_ratio 0.1 of traces scoring above 0, a 1% baseline).")
 }
 
 // samplingBlock is the YAML a team pastes: target_ratio and the weights
@@ -265,4 +258,54 @@ func yamlKey(k string) string {
 		return strconv.Quote(k)
 	}
 	return k
+}
+
+// defaultSampled is what the default sampling (a judge with no sampling
+// block) would send of traces, offline: every trace with a failed safety
+// check, the top target share of all traces by w's score among those
+// scoring above 0 (ties by trace-ID hash, as the sampler breaks them),
+// and a baseline share by trace-ID hash. The processor ranks against a
+// sliding window of recent decisions; over a replay that is the whole set.
+func defaultSampled(traces []*traceFacts, w trouble.Weights) []bool {
+	target, baseline, safety := llmevalprocessor.DefaultSampling()
+	sent := make([]bool, len(traces))
+	order := rankedByScore(traces, w)
+	k := int(math.Round(target * float64(len(traces))))
+	for _, i := range order[:k] {
+		if w.Score(traces[i].features) > 0 {
+			sent[i] = true
+		}
+	}
+	for i, tf := range traces {
+		if float64(idHash(tf.id)>>11)/float64(uint64(1)<<53) < baseline {
+			sent[i] = true
+		}
+		for _, s := range safety {
+			if tf.features[trouble.Failed(s)] > 0 {
+				sent[i] = true
+			}
+		}
+	}
+	return sent
+}
+
+// sentShare is precision, lift and recall of a set of sent traces.
+func sentShare(sent, failed []bool) atShare {
+	nFailed, r := 0, atShare{}
+	for i, s := range sent {
+		if failed[i] {
+			nFailed++
+		}
+		if s {
+			r.sampled++
+			if failed[i] {
+				r.failed++
+			}
+		}
+	}
+	r.share = ratio(r.sampled, len(sent))
+	r.precision = ratio(r.failed, r.sampled)
+	r.lift = r.precision / ratio(nFailed, len(sent))
+	r.recall = ratio(r.failed, nFailed)
+	return r
 }

@@ -1,20 +1,32 @@
 package trouble
 
 // defaultTable is the one list of the shipped weights. prior is the
-// documented starting point, graded by how directly a feature means
-// trouble (reasoning below); weight is what ships: the prior after
-// learning on the tau-bench airline train split, with the features below
-// 1.2x lift on the dev split weighted down (BENCHMARKS.md, "Trouble score",
-// and TestDefaultWeightsFromAirlineTrain, which recomputes the column).
+// documented starting point, set before looking at any data by how
+// directly a feature means trouble in any domain (reasoning below);
+// weight is what ships: the prior fitted on the labelled tau-bench airline
+// traces (train and dev), each weight kept within a factor 2 of its prior,
+// the pull towards the prior chosen by cross-validation (BENCHMARKS.md,
+// "Trouble score", and TestDefaultWeightsFromAirline, which recomputes the
+// column).
 //
 // Priors:
-//   - explicit negative feedback is the user saying so: 2;
+//   - the user saying something went wrong is evidence of failure in any
+//     domain: explicit negative feedback 2; giving up 1.5; asking for a
+//     human, complaining, swearing, correcting the agent 1; not
+//     understanding it, saying the same thing again 0.8; shouting 0.8;
+//     rephrasing and piled-up "?!" 0.5 (also plain emphasis);
 //   - safety checks that failed (pii, destructive actions, unsafe SQL) are
-//     worth a judge's look whatever the outcome: 2; any other failed check 1;
-//   - loops (repetition without progress), giving up and escalation are
-//     the failure modes users report: 1.5 to 1;
-//   - tool failures and exhaustion are often recovered from: 0.8;
-//   - misalignment and stagnation are weaker and noisier: 0.5 to 1;
+//     worth a judge's look whatever the outcome: 2; any other failed check
+//     1, except refusal, 0.25: declining is what a policy-bound agent
+//     should often do (on airline refusals come with solved tasks), so
+//     what it means depends on the system;
+//   - loops (repetition without progress) are the failure mode agents
+//     show: 1.5; the agent repeating its own answer 1;
+//   - tool failures are often recovered from (a failing test before the
+//     fix): 0.5 each, and one failed call usually carries two kinds (its
+//     error status and an error text), 1 together; exhaustion 0.8;
+//   - more user turns than the baseline is weak evidence (long tasks are
+//     not failed tasks): 0.5;
 //   - a runaway trajectory (over its configured steps, calls, tokens or
 //     cost) is the costliest failure: 1.5;
 //   - satisfaction is 0: thanks and confirmations come in failed
@@ -28,30 +40,31 @@ var defaultTable = []struct {
 	{"failed.pii", 2, 2},
 	{"failed.destructive_action", 2, 2},
 	{"failed.sql_safety", 2, 2},
-	{"failed.refusal", 1, 0.34},
+	{"failed.refusal", 0.25, 0.13},
 	{"failed.*", 1, 1},
 	{"loop.same_call", 1.5, 1.5},
-	{"loop.drifting_args", 1.5, 1.5},
-	{"loop.oscillation", 1.5, 1.5},
+	{"loop.drifting_args", 1.5, 1.53},
+	{"loop.oscillation", 1.5, 1.53},
 	{"loop.*", 1, 1},
 	{"disengagement.quit", 1.5, 1.5},
-	{"disengagement.escalation", 1, 0.43},
-	{"disengagement.complaint", 1, 0.89},
+	{"disengagement.escalation", 1, 0.87},
+	{"disengagement.complaint", 1, 0.97},
 	{"disengagement.profanity", 1, 1},
 	{"disengagement.shouting", 0.8, 0.8},
 	{"disengagement.punctuation", 0.5, 0.5},
 	{"disengagement.*", 1, 1},
-	{"failure.error_result", 0.8, 0.42},
-	{"failure.tool_error", 0.8, 0.42},
-	{"failure.*", 0.8, 0.8},
-	{"exhaustion.*", 0.8, 0.8},
 	{"misalignment.correction", 1, 1},
+	{"misalignment.clarification", 0.8, 0.83},
 	{"misalignment.near_duplicate", 0.8, 0.8},
-	{"misalignment.rephrase", 0.5, 0.48},
+	{"misalignment.rephrase", 0.5, 0.44},
 	{"misalignment.*", 0.5, 0.5},
-	{"stagnation.repeated_response", 1, 1},
-	{"stagnation.too_many_turns", 0.8, 0.34},
+	{"stagnation.repeated_response", 1, 0.97},
+	{"stagnation.too_many_turns", 0.5, 0.49},
 	{"stagnation.*", 0.8, 0.8},
+	{"failure.error_result", 0.5, 0.62},
+	{"failure.tool_error", 0.5, 0.61},
+	{"failure.*", 0.5, 0.5},
+	{"exhaustion.*", 0.8, 0.8},
 	{"satisfaction.*", 0, 0},
 	{"runaway.*", 1.5, 1.5},
 }

@@ -12,8 +12,15 @@ type FitConfig struct {
 	// keeps its prior instead of dropping to zero.
 	Prior Weights
 	// L2 is the strength of the pull towards the prior, per feature; the
-	// fewer labelled traces, the more it matters.
+	// fewer labelled traces, the more it matters. ChooseL2 picks it by
+	// cross-validation.
 	L2 float64
+	// Band, when above 1, keeps every learned weight within [prior/Band,
+	// prior×Band]: the data may halve or double a prior (Band 2), not
+	// invert or erase it. The shipped defaults use it, so one domain's
+	// quirks cannot undo what other domains show; a team tuning on its own
+	// traces does not (0: unbounded).
+	Band float64
 	// Iterations of gradient descent; the fit is deterministic.
 	Iterations int
 }
@@ -24,13 +31,15 @@ func DefaultFitConfig(prior Weights) FitConfig {
 	return FitConfig{Prior: prior, L2: 1, Iterations: 2000}
 }
 
-// Fit learns weights by L2-regularised logistic regression of failed on
-// the features' severities: P(failed) = σ(bias + Σ w·severity). The
-// returned weights score traces as Weights.Score does (the bias only
-// shifts every score alike and is left out). Wildcard entries of the
-// prior are kept as they are.
-func Fit(traces []Counts, failed []bool, cfg FitConfig) Weights {
-	// The features: every one seen, in a stable order.
+// design is the fit's matrix: severities of the features seen, in a
+// stable order.
+type design struct {
+	names []string
+	x     [][]float64
+	prior []float64
+}
+
+func newDesign(traces []Counts, prior Weights) design {
 	seen := map[string]bool{}
 	for _, c := range traces {
 		for name, n := range c {
@@ -39,34 +48,77 @@ func Fit(traces []Counts, failed []bool, cfg FitConfig) Weights {
 			}
 		}
 	}
-	names := make([]string, 0, len(seen))
+	d := design{names: make([]string, 0, len(seen))}
 	for n := range seen {
-		names = append(names, n)
+		d.names = append(d.names, n)
 	}
-	sort.Strings(names)
+	sort.Strings(d.names)
 	index := map[string]int{}
-	for i, n := range names {
+	for i, n := range d.names {
 		index[n] = i
 	}
-	x := make([][]float64, len(traces))
+	d.x = make([][]float64, len(traces))
 	for i, c := range traces {
-		x[i] = make([]float64, len(names))
+		d.x[i] = make([]float64, len(d.names))
 		for name, n := range c {
 			if j, ok := index[name]; ok {
-				x[i][j] = Severity(n)
+				d.x[i][j] = Severity(n)
 			}
 		}
 	}
-	prior := make([]float64, len(names))
-	for j, n := range names {
-		prior[j] = cfg.Prior.Of(n)
+	d.prior = make([]float64, len(d.names))
+	for j, n := range d.names {
+		d.prior[j] = prior.Of(n)
 	}
-	w := append([]float64(nil), prior...)
-	bias := 0.0
-	if n := len(traces); n > 0 {
+	return d
+}
+
+// Fit learns weights by L2-regularised logistic regression of failed on
+// the features' severities: P(failed) = σ(bias + scale × Σ w·severity),
+// each weight pulled towards its prior and, with a Band, kept within it
+// (projected gradient descent). The free scale (unpenalised, kept
+// positive) takes up how strongly a system's signals predict failure
+// overall, which does not change a ranking: in a system where every
+// signal is weak, the weights keep their proportions instead of all
+// shrinking to their floor, and the pull towards the prior acts on the
+// proportions only. The returned weights (without scale and bias, which
+// shift and stretch every score alike) score traces as Weights.Score
+// does. Wildcard entries of the prior are kept as they are.
+func Fit(traces []Counts, failed []bool, cfg FitConfig) Weights {
+	d := newDesign(traces, cfg.Prior)
+	w, _, _ := fitDesign(d, failed, cfg)
+	out := Weights{}
+	for k, v := range cfg.Prior {
+		out[k] = v
+	}
+	for j, n := range d.names {
+		out[n] = math.Round(w[j]*100) / 100
+	}
+	return out
+}
+
+// fitDesign runs the descent on d's rows (all of them when rows is nil)
+// and returns the weights and the bias.
+func fitDesign(d design, failed []bool, cfg FitConfig, rows ...int) (w []float64, bias, scale float64) {
+	if rows == nil {
+		rows = make([]int, len(d.x))
+		for i := range rows {
+			rows[i] = i
+		}
+	}
+	w = append([]float64(nil), d.prior...)
+	scale = 1
+	lo, hi := make([]float64, len(w)), make([]float64, len(w))
+	for j, p := range d.prior {
+		lo[j], hi[j] = math.Inf(-1), math.Inf(1)
+		if cfg.Band > 1 {
+			lo[j], hi[j] = math.Min(p/cfg.Band, p*cfg.Band), math.Max(p/cfg.Band, p*cfg.Band)
+		}
+	}
+	if n := len(rows); n > 0 {
 		pos := 0
-		for _, f := range failed {
-			if f {
+		for _, i := range rows {
+			if failed[i] {
 				pos++
 			}
 		}
@@ -74,42 +126,89 @@ func Fit(traces []Counts, failed []bool, cfg FitConfig) Weights {
 		p := math.Min(math.Max(float64(pos)/float64(n), 0.01), 0.99)
 		bias = math.Log(p / (1 - p))
 	}
-	grad := make([]float64, len(names))
+	grad := make([]float64, len(w))
 	const rate = 0.5
-	for it := 0; it < cfg.Iterations && len(traces) > 0; it++ {
+	for it := 0; it < cfg.Iterations && len(rows) > 0; it++ {
 		for j := range grad {
 			grad[j] = 0
 		}
-		gBias := 0.0
-		for i, xi := range x {
-			z := bias
+		gBias, gScale := 0.0, 0.0
+		for _, i := range rows {
+			xi := d.x[i]
+			s := 0.0
 			for j, v := range xi {
-				z += w[j] * v
+				s += w[j] * v
 			}
 			y := 0.0
 			if failed[i] {
 				y = 1
 			}
-			d := sigmoid(z) - y
-			gBias += d
+			diff := sigmoid(bias+scale*s) - y
+			gBias += diff
+			gScale += diff * s
 			for j, v := range xi {
-				grad[j] += d * v
+				grad[j] += diff * scale * v
 			}
 		}
-		n := float64(len(traces))
+		n := float64(len(rows))
 		bias -= rate * gBias / n
+		scale = math.Max(scale-rate*gScale/n, minScale)
 		for j := range w {
-			w[j] -= rate * (grad[j]/n + 2*cfg.L2*(w[j]-prior[j])/n)
+			w[j] -= rate * (grad[j]/n + 2*cfg.L2*(w[j]-d.prior[j])/n)
+			w[j] = math.Min(math.Max(w[j], lo[j]), hi[j])
 		}
 	}
-	out := Weights{}
-	for k, v := range cfg.Prior {
-		out[k] = v
+	return w, bias, scale
+}
+
+// minScale keeps the fit's scale positive: a score ranks trouble first.
+const minScale = 0.01
+
+// ChooseL2 picks, from grid, the pull towards the prior with the lowest
+// held-out log-loss over folds-fold cross-validation (fold of trace i:
+// i mod folds, so callers pass traces in a stable order such as by ID).
+// It returns the choice and each candidate's mean loss. Fewer traces than
+// folds, or an empty grid, return cfg.L2 unchanged.
+func ChooseL2(traces []Counts, failed []bool, cfg FitConfig, grid []float64, folds int) (float64, []float64) {
+	if len(grid) == 0 || folds < 2 || len(traces) < folds {
+		return cfg.L2, nil
 	}
-	for j, n := range names {
-		out[n] = math.Round(w[j]*100) / 100
+	d := newDesign(traces, cfg.Prior)
+	losses := make([]float64, len(grid))
+	for g, l2 := range grid {
+		c := cfg
+		c.L2 = l2
+		total := 0.0
+		for k := 0; k < folds; k++ {
+			var train []int
+			for i := range traces {
+				if i%folds != k {
+					train = append(train, i)
+				}
+			}
+			w, bias, scale := fitDesign(d, failed, c, train...)
+			for i := k; i < len(traces); i += folds {
+				s := 0.0
+				for j, v := range d.x[i] {
+					s += w[j] * v
+				}
+				p := math.Min(math.Max(sigmoid(bias+scale*s), 1e-6), 1-1e-6)
+				if failed[i] {
+					total -= math.Log(p)
+				} else {
+					total -= math.Log(1 - p)
+				}
+			}
+		}
+		losses[g] = total / float64(len(traces))
 	}
-	return out
+	best := 0
+	for g := range grid {
+		if losses[g] < losses[best]-1e-9 {
+			best = g
+		}
+	}
+	return grid[best], losses
 }
 
 func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
