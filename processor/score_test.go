@@ -31,9 +31,9 @@ func TestTroubleScoreOnJudgeCopies(t *testing.T) {
 		weights   map[string]float64
 		wantScore float64
 	}{
-		// complaint 0.89 + escalation 0.43 + shouting 0.8 + punctuation 0.5
+		// complaint 0.97 + escalation 0.89 + shouting 0.8 + punctuation 0.5
 		// + exhaustion.rate_limit (exhaustion.*) 0.8 + failed.is_json (failed.*) 1
-		{"shipped weights", nil, 4.42},
+		{"shipped weights", nil, 4.96},
 		// A family's wildcard does not override its kinds' own weights:
 		// shouting 0.8 + punctuation 0.5 + rate_limit 0.8 + is_json 3.
 		{"score_weights over them", map[string]float64{"disengagement.*": 0, "disengagement.complaint": 0, "disengagement.escalation": 0, "failed.is_json": 3}, 5.1},

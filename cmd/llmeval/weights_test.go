@@ -203,12 +203,20 @@ func TestDefaultWeightsCrossValidated(t *testing.T) {
 		byName[m.name] = rows
 		lines = append(lines, line(m.name, rows))
 	}
+	// Dropping kinds: the fit with the pull chosen on all the traces (a
+	// nested choice per kind would cost minutes and moves little).
+	_, l2 := defaultWeightsFrom(counts(traces), failed)
+	fixed := func(c []trouble.Counts, f []bool) trouble.Weights {
+		fc := trouble.DefaultFitConfig(trouble.Priors())
+		fc.Band, fc.L2 = defaultsBand, l2
+		return trouble.Fit(c, f, fc)
+	}
 	kinds, _, _ := kindTable(traces, failed)
 	for _, k := range kinds {
 		if k.fired < minFiredForDrop || trouble.Priors().Of(k.name) == 0 {
 			continue
 		}
-		lines = append(lines, line("shipped method without "+k.name, cvShares(withoutKind(traces, k.name), failed, methods[1].make)))
+		lines = append(lines, line("shipped method without "+k.name, cvShares(withoutKind(traces, k.name), failed, fixed)))
 	}
 	t.Logf("cross-validated lift on airline train+dev (%d traces):\n%s", len(traces), strings.Join(lines, "\n"))
 	// Out of sample, the shipped method's top 10% fail more often than the
@@ -218,3 +226,46 @@ func TestDefaultWeightsCrossValidated(t *testing.T) {
 
 // minFiredForDrop: kinds fired on fewer traces change too little to drop.
 const minFiredForDrop = 3
+
+// agentCorpusFacts replays testdata/agentcorpus (hand-written, other
+// domains, never tuned on) with the default processor config.
+func agentCorpusFacts(t *testing.T) *traceTally {
+	t.Helper()
+	recs, err := taubench.Load("../../testdata/agentcorpus/trajectories.json")
+	require.NoError(t, err)
+	tt := newTraceTally("llmeval", outcomeSpec{attr: "tau_bench.reward", failBelow: 1})
+	cfg, _, err := loadConfig(writeFile(t, "c.yaml", "processors:\n  llmeval:\n"), "")
+	require.NoError(t, err)
+	require.NoError(t, replayInto(cfg, func(sp ptrace.Span) { tt.span(sp) }, func(emit func(ptrace.Traces) error) error {
+		for _, r := range recs {
+			if err := emit(r.Traces()); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	return tt
+}
+
+// TestDefaultWeightsOtherDomains: the shipped weights on the hand-written
+// corpus of other domains (BENCHMARKS.md, "Other domains"): every share,
+// and what the default sampling sends.
+func TestDefaultWeightsOtherDomains(t *testing.T) {
+	tt := agentCorpusFacts(t)
+	traces, failed := tt.labelled("")
+	require.Len(t, traces, 36)
+	var lines []string
+	for _, w := range []struct {
+		name string
+		w    trouble.Weights
+	}{{"shipped", trouble.Defaults()}, {"priors", trouble.Priors()}} {
+		for _, r := range sharesTable(traces, failed, w.w) {
+			lines = append(lines, fmt.Sprintf("%s %.0f%%: %d sampled, %d failed, precision %.3f, lift %.2fx, recall %.3f",
+				w.name, 100*r.share, r.sampled, r.failed, r.precision, r.lift, r.recall))
+		}
+		d := sentShare(defaultSampled(traces, w.w), failed)
+		lines = append(lines, fmt.Sprintf("%s default sampling: %d sampled (%.1f%%), %d failed, precision %.3f, lift %.2fx, recall %.3f",
+			w.name, d.sampled, 100*d.share, d.failed, d.precision, d.lift, d.recall))
+	}
+	t.Logf("\n%s", strings.Join(lines, "\n"))
+}

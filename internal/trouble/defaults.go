@@ -25,8 +25,9 @@ package trouble
 //   - tool failures are often recovered from (a failing test before the
 //     fix): 0.5 each, and one failed call usually carries two kinds (its
 //     error status and an error text), 1 together; exhaustion 0.8;
-//   - more user turns than the baseline is weak evidence (long tasks are
-//     not failed tasks): 0.5;
+//   - more user turns than the baseline: 0.8, weaker than the user saying
+//     so (long tasks are not all failed tasks; airline 1.15x, retail
+//     1.96x);
 //   - a runaway trajectory (over its configured steps, calls, tokens or
 //     cost) is the costliest failure: 1.5;
 //   - satisfaction is 0: thanks and confirmations come in failed
@@ -47,22 +48,22 @@ var defaultTable = []struct {
 	{"loop.oscillation", 1.5, 1.53},
 	{"loop.*", 1, 1},
 	{"disengagement.quit", 1.5, 1.5},
-	{"disengagement.escalation", 1, 0.87},
+	{"disengagement.escalation", 1, 0.89},
 	{"disengagement.complaint", 1, 0.97},
 	{"disengagement.profanity", 1, 1},
 	{"disengagement.shouting", 0.8, 0.8},
 	{"disengagement.punctuation", 0.5, 0.5},
 	{"disengagement.*", 1, 1},
 	{"misalignment.correction", 1, 1},
-	{"misalignment.clarification", 0.8, 0.83},
+	{"misalignment.clarification", 0.8, 0.82},
 	{"misalignment.near_duplicate", 0.8, 0.8},
-	{"misalignment.rephrase", 0.5, 0.44},
+	{"misalignment.rephrase", 0.5, 0.45},
 	{"misalignment.*", 0.5, 0.5},
-	{"stagnation.repeated_response", 1, 0.97},
-	{"stagnation.too_many_turns", 0.5, 0.49},
+	{"stagnation.repeated_response", 1, 0.98},
+	{"stagnation.too_many_turns", 0.8, 0.78},
 	{"stagnation.*", 0.8, 0.8},
-	{"failure.error_result", 0.5, 0.62},
-	{"failure.tool_error", 0.5, 0.61},
+	{"failure.error_result", 0.5, 0.61},
+	{"failure.tool_error", 0.5, 0.6},
 	{"failure.*", 0.5, 0.5},
 	{"exhaustion.*", 0.8, 0.8},
 	{"satisfaction.*", 0, 0},
