@@ -34,6 +34,23 @@ type traceFacts struct {
 	features   trouble.Counts
 	outcome    float64
 	hasOutcome bool
+	// toolCalls is, after each GenAI span in the order the processor saw
+	// them, how many tool calls the trace had made: what a runaway bound
+	// on the trace's tool calls would have fired on (spansOver).
+	toolCalls []int
+}
+
+// spansOver is how many of the trace's GenAI spans a runaway bound of
+// bound tool calls would mark: the one that takes the count above it and
+// every later one, as the processor does.
+func (tf *traceFacts) spansOver(bound int) int {
+	n := 0
+	for _, c := range tf.toolCalls {
+		if c > bound {
+			n++
+		}
+	}
+	return n
 }
 
 // traceTally collects traceFacts from the processor's output.
@@ -54,6 +71,16 @@ func (t *traceTally) span(sp ptrace.Span) {
 		t.byID[sp.TraceID()] = tf
 	}
 	trouble.AddSpan(tf.features, sp.Attributes(), t.prefix)
+	if op, ok := sp.Attributes().Get("gen_ai.operation.name"); ok {
+		calls := 0
+		if n := len(tf.toolCalls); n > 0 {
+			calls = tf.toolCalls[n-1]
+		}
+		if _, tool := sp.Attributes().Get("gen_ai.tool.name"); tool || op.Str() == "execute_tool" {
+			calls++
+		}
+		tf.toolCalls = append(tf.toolCalls, calls)
+	}
 	if t.spec.attr != "" {
 		if v, ok := sp.Attributes().Get(t.spec.attr); ok {
 			switch v.Type() {

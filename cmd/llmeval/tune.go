@@ -175,12 +175,21 @@ func tune(args []string, stdout, stderr io.Writer) (int, error) {
 		return 2, fmt.Errorf("no labelled traces in the train or %s split (%d and %d): check --outcome / --labels", split, len(train), len(eval))
 	}
 	fc := trouble.DefaultFitConfig(trouble.Defaults())
-	fc.L2, _ = trouble.ChooseL2(counts(train), trainFailed, fc, l2Grid, cvFolds)
-	tuned := trouble.Fit(counts(train), trainFailed, fc)
-	printTune(stdout, split, train, trainFailed, eval, evalFailed, tuned)
+	bound, l2 := chooseToolBound(train, trainFailed, fc)
+	fc.L2 = l2
+	tuned := trouble.Fit(counts(withToolBound(train, bound)), trainFailed, fc)
+	printTune(stdout, split, train, trainFailed, eval, withToolBound(eval, bound), evalFailed, tuned)
 	fmt.Fprintf(stdout, "pull towards the shipped weights chosen by %d-fold cross-validation on train: %g (of %v)\n", cvFolds, fc.L2, l2Grid)
-	fmt.Fprintln(stdout, "\nsampling block (paste under your llmeval processor; score_weights where they differ from the shipped ones):")
+	if bound >= 0 {
+		fmt.Fprintf(stdout, "length: a trace above %d tool calls is marked %s (bound chosen by the same cross-validation; none is a choice too)\n", bound, toolBoundKind)
+	} else {
+		fmt.Fprintln(stdout, "length: no tool-call bound helps on train (cross-validation); the config's runaway bounds stay")
+	}
+	fmt.Fprintln(stdout, "\nconfig to paste under your llmeval processor (score_weights where they differ from the shipped ones):")
 	fmt.Fprint(stdout, samplingBlock(tuned, *target))
+	if bound >= 0 {
+		fmt.Fprintf(stdout, "signals:\n  runaway:\n    trace: { max_tool_calls: %d }\n", bound)
+	}
 	for _, e := range bad {
 		fmt.Fprintf(stderr, "bad line: %v\n", e)
 	}
@@ -198,7 +207,10 @@ func counts(ts []*traceFacts) []trouble.Counts {
 	return out
 }
 
-func printTune(w io.Writer, split string, train []*traceFacts, trainFailed []bool, eval []*traceFacts, evalFailed []bool, tuned trouble.Weights) {
+// printTune reports on eval: the shipped weights on eval as the config
+// replayed it, the tuned ones on evalTuned (eval with the learned
+// tool-call bound's kind, when there is one).
+func printTune(w io.Writer, split string, train []*traceFacts, trainFailed []bool, eval, evalTuned []*traceFacts, evalFailed []bool, tuned trouble.Weights) {
 	nf := func(f []bool) int {
 		n := 0
 		for _, x := range f {
@@ -212,7 +224,7 @@ func printTune(w io.Writer, split string, train []*traceFacts, trainFailed []boo
 	fmt.Fprintf(w, "trained on train: %d traces, %d failed; reported on %s: %d traces, %d failed (base rate %s)\n\n",
 		len(train), nf(trainFailed), split, len(eval), nf(evalFailed), fmtPct(base))
 	shipped := sharesTable(eval, evalFailed, trouble.Defaults())
-	mine := sharesTable(eval, evalFailed, tuned)
+	mine := sharesTable(evalTuned, evalFailed, tuned)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "sampled\ttraces\trandom precision\tshipped precision\tshipped lift\tshipped recall\ttuned precision\ttuned lift\ttuned recall")
 	for i, r := range mine {
@@ -222,7 +234,7 @@ func printTune(w io.Writer, split string, train []*traceFacts, trainFailed []boo
 	}
 	// The default sampling sends its own share: traces scoring 0 are not
 	// in its target share.
-	ds, dt := sentShare(defaultSampled(eval, trouble.Defaults()), evalFailed), sentShare(defaultSampled(eval, tuned), evalFailed)
+	ds, dt := sentShare(defaultSampled(eval, trouble.Defaults()), evalFailed), sentShare(defaultSampled(evalTuned, tuned), evalFailed)
 	fmt.Fprintf(tw, "default sampling: %s shipped, %s tuned\t%d / %d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", fmtPct(ds.share), fmtPct(dt.share), ds.sampled, dt.sampled, fmtRate(base),
 		fmtRate(ds.precision), fmtLift(ds.lift), fmtRate(ds.recall), fmtRate(dt.precision), fmtLift(dt.lift), fmtRate(dt.recall))
 	_ = tw.Flush()
@@ -308,4 +320,77 @@ func sentShare(sent, failed []bool) atShare {
 	r.lift = r.precision / ratio(nFailed, len(sent))
 	r.recall = ratio(r.failed, nFailed)
 	return r
+}
+
+// toolBoundKind is the kind a runaway bound on a trace's tool calls gives.
+const toolBoundKind = "runaway.trace_tool_calls"
+
+// toolBoundQuantiles: the tool-call bounds tune tries are these quantiles
+// of the train traces' tool calls. How long a trajectory runs before it is
+// in trouble depends on the system (a coding agent's normal is another's
+// runaway), so no default reads length; a team's labels can.
+var toolBoundQuantiles = []float64{0.5, 0.75, 0.9}
+
+// withToolBound is traces with toolBoundKind on the spans a runaway bound
+// of bound tool calls marks (bound < 0: unchanged).
+func withToolBound(ts []*traceFacts, bound int) []*traceFacts {
+	if bound < 0 {
+		return ts
+	}
+	out := make([]*traceFacts, len(ts))
+	for i, tf := range ts {
+		c := trouble.Counts{}
+		for k, n := range tf.features {
+			c[k] = n
+		}
+		if n := tf.spansOver(bound); n > 0 {
+			c[toolBoundKind] = n
+		}
+		cp := *tf
+		cp.features = c
+		out[i] = &cp
+	}
+	return out
+}
+
+// chooseToolBound picks, with the pull towards the prior, a bound on a
+// trace's tool calls from toolBoundQuantiles of train, or none (-1):
+// whichever has the lowest cross-validated loss. When the config's own
+// runaway bound already marks train traces, it is left alone.
+func chooseToolBound(train []*traceFacts, failed []bool, fc trouble.FitConfig) (bound int, l2 float64) {
+	minLoss := func(ts []*traceFacts) (float64, float64) {
+		l2, losses := trouble.ChooseL2(counts(ts), failed, fc, l2Grid, cvFolds)
+		best := math.Inf(1)
+		for _, l := range losses {
+			best = math.Min(best, l)
+		}
+		return l2, best
+	}
+	l2, bestLoss := minLoss(train)
+	bound = -1
+	var totals []int
+	for _, tf := range train {
+		if tf.features[toolBoundKind] > 0 {
+			return -1, l2
+		}
+		if n := len(tf.toolCalls); n > 0 {
+			totals = append(totals, tf.toolCalls[n-1])
+		}
+	}
+	if len(totals) == 0 {
+		return -1, l2
+	}
+	sort.Ints(totals)
+	tried := map[int]bool{}
+	for _, q := range toolBoundQuantiles {
+		b := totals[int(q*float64(len(totals)-1))]
+		if b < 1 || tried[b] {
+			continue
+		}
+		tried[b] = true
+		if l, loss := minLoss(withToolBound(train, b)); loss < bestLoss-1e-9 {
+			bound, l2, bestLoss = b, l, loss
+		}
+	}
+	return bound, l2
 }

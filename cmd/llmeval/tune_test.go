@@ -104,3 +104,88 @@ func TestTuneErrors(t *testing.T) {
 		assert.Contains(t, errOut, tc.want, tc.args)
 	}
 }
+
+// lengthTraces writes n agent traces of 0 to 9 tool calls whose outcome
+// (app.reward) depends on length alone: 7 calls or more fail 9 times in
+// 10, fewer 2 in 10. No default signal reads length.
+func lengthTraces(t *testing.T, n int) string {
+	t.Helper()
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		calls := i % 10
+		failed := (i/10)%10 < 2
+		if calls >= 7 {
+			failed = (i/10)%10 < 9
+		}
+		td := ptrace.NewTraces()
+		ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
+		id := pcommon.TraceID{0xd, byte(i >> 8), byte(i)}
+		root := ss.Spans().AppendEmpty()
+		root.SetTraceID(id)
+		root.SetSpanID(pcommon.SpanID{1, byte(i >> 8), byte(i)})
+		root.Attributes().PutStr("gen_ai.operation.name", "invoke_agent")
+		reward := 1.0
+		if failed {
+			reward = 0
+		}
+		root.Attributes().PutDouble("app.reward", reward)
+		for c := 0; c < calls; c++ {
+			tool := ss.Spans().AppendEmpty()
+			tool.SetTraceID(id)
+			tool.SetSpanID(pcommon.SpanID{2, byte(i >> 8), byte(i), byte(c)})
+			tool.SetParentSpanID(root.SpanID())
+			tool.Attributes().PutStr("gen_ai.operation.name", "execute_tool")
+			tool.Attributes().PutStr("gen_ai.tool.name", "lookup")
+			tool.Attributes().PutStr("gen_ai.tool.call.arguments", `{"id":"`+strconv.Itoa(c)+`"}`)
+			tool.Attributes().PutStr("gen_ai.tool.call.result", `{"ok":true}`)
+		}
+		line, err := (&ptrace.JSONMarshaler{}).MarshalTraces(td)
+		require.NoError(t, err)
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	return writeFile(t, "length.jsonl", b.String())
+}
+
+// TestTuneLearnsToolCallBound: when long trajectories are the ones that
+// fail, tune learns a tool-call bound from train, finds the failures the
+// shipped weights cannot, and prints a runaway bound the collector accepts.
+func TestTuneLearnsToolCallBound(t *testing.T) {
+	file := lengthTraces(t, 1000)
+	cfg := writeFile(t, "c.yaml", "processors:\n  llmeval:\n")
+	code, out, errOut := runCmd("tune", "--config", cfg, "--outcome", "app.reward", file)
+	require.Equal(t, 0, code, errOut)
+	t.Logf("\n%s", out)
+	m := regexp.MustCompile(`length: a trace above (\d+) tool calls is marked runaway.trace_tool_calls`).FindStringSubmatch(out)
+	require.NotNil(t, m, "a bound is learned")
+	bound, _ := strconv.Atoi(m[1])
+	assert.GreaterOrEqual(t, bound, 4)
+	assert.LessOrEqual(t, bound, 7)
+	row := regexp.MustCompile(`(?m)^20%\s+\d+\s+(\S+)\s+(\S+)\s+(\S+)x\s+(\S+)\s+(\S+)\s+(\S+)x\s+(\S+)$`).FindStringSubmatch(out)
+	require.NotNil(t, row, "the 20% row")
+	shippedLift, _ := strconv.ParseFloat(row[3], 64)
+	tunedLift, _ := strconv.ParseFloat(row[6], 64)
+	assert.Greater(t, tunedLift, 1.8)
+	assert.Greater(t, tunedLift, shippedLift+0.5)
+
+	i := strings.Index(out, "sampling:\n")
+	require.GreaterOrEqual(t, i, 0)
+	block := out[i:]
+	assert.Contains(t, block, "signals:\n  runaway:\n    trace: { max_tool_calls: "+m[1]+" }\n")
+	var indented strings.Builder
+	for _, l := range strings.Split(strings.TrimRight(block, "\n"), "\n") {
+		indented.WriteString("    " + l + "\n")
+	}
+	full := writeFile(t, "tuned.yaml", "processors:\n  llmeval:\n    judge:\n      otlp_http: { endpoint: 'http://127.0.0.1:4318' }\n"+indented.String())
+	code, checkOut, errOut := runCmd("check", "--config", full)
+	assert.Equal(t, 0, code, "%s\n%s", checkOut, errOut)
+
+	// The processor with that bound marks the traces tune counted: those
+	// with more tool calls than the bound (i%10 > bound).
+	bounded := writeFile(t, "b.yaml", "processors:\n  llmeval:\n    signals:\n      runaway:\n        trace: { max_tool_calls: "+m[1]+" }\n")
+	code, out, errOut = runCmd("replay", "--config", bounded, "--outcome", "app.reward", file)
+	require.Equal(t, 0, code, errOut)
+	fired := regexp.MustCompile(`(?m)^runaway.trace_tool_calls\s+(\d+)\s`).FindStringSubmatch(out)
+	require.NotNil(t, fired, out)
+	assert.Equal(t, strconv.Itoa(1000*(9-bound)/10), fired[1])
+}

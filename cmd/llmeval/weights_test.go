@@ -269,3 +269,67 @@ func TestDefaultWeightsOtherDomains(t *testing.T) {
 	}
 	t.Logf("\n%s", strings.Join(lines, "\n"))
 }
+
+// TestAirlineWhatFailedTracesHave: why the signals separate airline's
+// failed tasks only weakly (BENCHMARKS.md, "Trouble score"), on train and
+// dev: how many failed traces carry no trouble feature at all, and how
+// length (tool calls, user turns), which no default kind reads, splits
+// them.
+func TestAirlineWhatFailedTracesHave(t *testing.T) {
+	path := taubench.DefaultPath()
+	if path == "" {
+		t.Skip("tau-bench airline dataset not found")
+	}
+	recs, err := taubench.Load(path)
+	require.NoError(t, err)
+	tt := tauBenchFacts(t)
+	traces, failed := labelledTrainDev(tt)
+	byID := map[string]taubench.Record{}
+	for _, r := range recs {
+		byID[r.TraceID().String()] = r
+	}
+	nFailed := 0
+	for _, f := range failed {
+		if f {
+			nFailed++
+		}
+	}
+	base := ratio(nFailed, len(traces))
+	describe := func(name string, has func(*traceFacts, taubench.Record) bool) string {
+		n, nf := 0, 0
+		for i, tf := range traces {
+			if has(tf, byID[tf.id]) {
+				n++
+				if failed[i] {
+					nf++
+				}
+			}
+		}
+		return fmt.Sprintf("%-34s %3d traces, %3d failed (%.0f%% of all failed), lift %.2fx", name, n, nf, 100*ratio(nf, nFailed), ratio(nf, n)/base)
+	}
+	count := func(r taubench.Record, role string) int {
+		n := 0
+		for _, m := range r.Traj {
+			if m.Role == role {
+				n++
+			}
+		}
+		return n
+	}
+	silent := func(tf *traceFacts, _ taubench.Record) bool { return trouble.Priors().Score(tf.features) == 0 }
+	lines := []string{
+		fmt.Sprintf("%d traces, %d failed (base rate %.1f%%)", len(traces), nFailed, 100*base),
+		describe("no trouble feature (score 0)", silent),
+		describe("8 or more tool calls", func(_ *traceFacts, r taubench.Record) bool { return count(r, "tool") >= 8 }),
+		describe("12 or more tool calls", func(_ *traceFacts, r taubench.Record) bool { return count(r, "tool") >= 12 }),
+		describe("8 or more user turns", func(_ *traceFacts, r taubench.Record) bool { return count(r, "user") >= 8 }),
+	}
+	t.Logf("\n%s", strings.Join(lines, "\n"))
+	n := 0
+	for i, tf := range traces {
+		if failed[i] && silent(tf, byID[tf.id]) {
+			n++
+		}
+	}
+	assert.Positive(t, n, "some failed tasks carry no signal at all")
+}

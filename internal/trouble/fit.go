@@ -132,7 +132,7 @@ func fitDesign(d design, failed []bool, cfg FitConfig, rows ...int) (w []float64
 		for j := range grad {
 			grad[j] = 0
 		}
-		gBias, gScale := 0.0, 0.0
+		gBias, gScale, ss := 0.0, 0.0, 0.0
 		for _, i := range rows {
 			xi := d.x[i]
 			s := 0.0
@@ -146,23 +146,37 @@ func fitDesign(d design, failed []bool, cfg FitConfig, rows ...int) (w []float64
 			diff := sigmoid(bias+scale*s) - y
 			gBias += diff
 			gScale += diff * s
+			ss += s * s
 			for j, v := range xi {
 				grad[j] += diff * scale * v
 			}
 		}
 		n := float64(len(rows))
 		bias -= rate * gBias / n
-		scale = math.Max(scale-rate*gScale/n, minScale)
+		// Steps divided by the curvature's scale (the scale's by the mean
+		// squared score, the weights' by scale²), so the descent stays
+		// stable however large scores or the scale get.
+		scale -= rate * gScale / n / math.Max(ss/n, 1)
+		scale = math.Min(math.Max(scale, minScale), maxScale)
+		// The pull towards the prior is taken as a proximal step (exact for
+		// the L2 term), stable however strong the pull and few the traces.
+		wRate := rate / math.Max(scale*scale, 1)
+		pull := wRate * 2 * cfg.L2 / n
 		for j := range w {
-			w[j] -= rate * (grad[j]/n + 2*cfg.L2*(w[j]-d.prior[j])/n)
+			w[j] = (w[j] - wRate*grad[j]/n + pull*d.prior[j]) / (1 + pull)
 			w[j] = math.Min(math.Max(w[j], lo[j]), hi[j])
 		}
 	}
 	return w, bias, scale
 }
 
-// minScale keeps the fit's scale positive: a score ranks trouble first.
-const minScale = 0.01
+// minScale keeps the fit's scale positive (a score ranks trouble first);
+// maxScale bounds it (a log-odds slope of 5 per score point is already
+// near certainty; more only overfits a few traces).
+const (
+	minScale = 0.01
+	maxScale = 5
+)
 
 // ChooseL2 picks, from grid, the pull towards the prior with the lowest
 // held-out log-loss over folds-fold cross-validation (fold of trace i:
