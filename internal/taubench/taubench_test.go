@@ -296,3 +296,60 @@ func TestTaubenchIOBackAndForth(t *testing.T) {
 		assert.Equal(t, c, *out[0].Parts[0].Content)
 	}
 }
+
+// TestAgentCorpus: the hand-written corpus of other domains
+// (testdata/agentcorpus) loads in the same format, names each domain's
+// service, agent and conversations, and marks the tool results its tools
+// reported failed.
+func TestAgentCorpus(t *testing.T) {
+	recs, err := Load("../../testdata/agentcorpus/trajectories.json")
+	require.NoError(t, err)
+	require.Len(t, recs, 36)
+	byDomain, failed, ids := map[string]int{}, 0, map[string]bool{}
+	for _, r := range recs {
+		byDomain[r.Domain]++
+		if r.Reward < 1 {
+			failed++
+		}
+		assert.False(t, ids[r.TraceID().String()], "trace IDs are distinct")
+		ids[r.TraceID().String()] = true
+	}
+	assert.Equal(t, map[string]int{"retail": 12, "coding": 12, "helpdesk": 12}, byDomain)
+	assert.Equal(t, 18, failed)
+
+	cases := []struct {
+		name    string
+		rec     Record
+		service string
+		agent   string
+		conv    string
+		errored int
+	}{
+		{"airline names", Record{TaskID: 3, Trial: 1, Traj: []Message{{Role: "tool", Content: "Error: not found", Name: "t"}}},
+			ServiceName, AgentName, "tau-bench-airline-3-1", 1},
+		{"domain names", Record{Domain: "helpdesk", TaskID: 201, Traj: []Message{{Role: "tool", Content: `{"error":"timeout"}`, Name: "t", IsError: true}}},
+			"helpdesk-agent", "helpdesk_agent", "helpdesk-201-0", 1},
+		{"is_error absent: text decides", Record{Domain: "coding", TaskID: 101, Traj: []Message{{Role: "tool", Content: `{"error":"timeout"}`, Name: "t"}}},
+			"coding-agent", "coding_agent", "coding-101-0", 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			td := tc.rec.Traces()
+			rs := td.ResourceSpans().At(0)
+			svc, _ := rs.Resource().Attributes().Get("service.name")
+			assert.Equal(t, tc.service, svc.Str())
+			spans := rs.ScopeSpans().At(0).Spans()
+			root := spans.At(0)
+			assert.Equal(t, "invoke_agent "+tc.agent, root.Name())
+			conv, _ := root.Attributes().Get("gen_ai.conversation.id")
+			assert.Equal(t, tc.conv, conv.Str())
+			errored := 0
+			for i := 0; i < spans.Len(); i++ {
+				if spans.At(i).Status().Code() == ptrace.StatusCodeError {
+					errored++
+				}
+			}
+			assert.Equal(t, tc.errored, errored)
+		})
+	}
+}
