@@ -339,3 +339,47 @@ func TestAirlineWhatFailedTracesHave(t *testing.T) {
 	}
 	assert.Positive(t, n, "some failed tasks carry no signal at all")
 }
+
+// TestTuneCrossValidatedAirline: tune as a team would run it, fitted on
+// four folds of airline train+dev and scored on the fifth, with and
+// without learning a tool-call bound (BENCHMARKS.md, "llmeval tune").
+func TestTuneCrossValidatedAirline(t *testing.T) {
+	tt := tauBenchFacts(t)
+	traces, failed := labelledTrainDev(tt)
+	var lines []string
+	byName := map[string][]atShare{}
+	for _, learn := range []bool{false, true} {
+		scored := make([]*traceFacts, len(traces))
+		for k := 0; k < cvFolds; k++ {
+			var tr []*traceFacts
+			var tf []bool
+			for i := range traces {
+				if i%cvFolds != k {
+					tr, tf = append(tr, traces[i]), append(tf, failed[i])
+				}
+			}
+			fc := trouble.DefaultFitConfig(trouble.Defaults())
+			bound := -1
+			if learn {
+				bound, fc.L2 = chooseToolBound(tr, tf, fc)
+			} else {
+				fc.L2, _ = trouble.ChooseL2(counts(tr), tf, fc, l2Grid, cvFolds)
+			}
+			w := trouble.Fit(counts(withToolBound(tr, bound)), tf, fc)
+			for i := k; i < len(traces); i += cvFolds {
+				x := withToolBound([]*traceFacts{traces[i]}, bound)[0]
+				scored[i] = &traceFacts{id: traces[i].id, outcome: w.Score(x.features)}
+			}
+		}
+		name := map[bool]string{false: "tune, weights only", true: "tune, weights and tool-call bound"}[learn]
+		rows := sharesByValue(scored, failed)
+		byName[name] = rows
+		s := fmt.Sprintf("%-36s", name)
+		for _, r := range rows {
+			s += fmt.Sprintf("  %.0f%%: %.2fx", 100*r.share, r.lift)
+		}
+		lines = append(lines, s)
+	}
+	t.Logf("cross-validated on airline train+dev (%d traces):\n%s", len(traces), strings.Join(lines, "\n"))
+	assert.Greater(t, byName["tune, weights and tool-call bound"][0].lift, 1.0)
+}
