@@ -68,10 +68,19 @@ type atShare struct {
 func rankedByScore(traces []*traceFacts, w trouble.Weights) []int {
 	order := make([]int, len(traces))
 	scores := make([]float64, len(traces))
-	hashes := make([]uint64, len(traces))
 	for i, tf := range traces {
 		order[i] = i
 		scores[i] = w.Score(tf.features)
+	}
+	sortByScore(order, scores, traces)
+	return order
+}
+
+// sortByScore sorts order (indexes into scores and traces) by score,
+// highest first, ties by trace-ID hash.
+func sortByScore(order []int, scores []float64, traces []*traceFacts) {
+	hashes := make([]uint64, len(traces))
+	for i, tf := range traces {
 		hashes[i] = idHash(tf.id)
 	}
 	sort.SliceStable(order, func(a, b int) bool {
@@ -81,7 +90,6 @@ func rankedByScore(traces []*traceFacts, w trouble.Weights) []int {
 		}
 		return hashes[ia] < hashes[ib]
 	})
-	return order
 }
 
 func idHash(id string) uint64 {
@@ -92,17 +100,21 @@ func idHash(id string) uint64 {
 
 // sharesTable ranks the traces by w's score and reports each share.
 func sharesTable(traces []*traceFacts, failed []bool, w trouble.Weights) []atShare {
-	order := rankedByScore(traces, w)
+	return sharesOf(rankedByScore(traces, w), failed)
+}
+
+// sharesOf reports, for each share, what taking the top of order finds.
+func sharesOf(order []int, failed []bool) []atShare {
 	nFailed := 0
 	for _, f := range failed {
 		if f {
 			nFailed++
 		}
 	}
-	base := ratio(nFailed, len(traces))
+	base := ratio(nFailed, len(order))
 	var out []atShare
 	for _, sh := range shares {
-		k := int(math.Round(sh * float64(len(traces))))
+		k := int(math.Round(sh * float64(len(order))))
 		r := atShare{share: sh, sampled: k}
 		for _, i := range order[:k] {
 			if failed[i] {

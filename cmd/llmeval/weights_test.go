@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"math"
 	"sort"
 	"strings"
 	"testing"
@@ -15,9 +14,8 @@ import (
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/trouble"
 )
 
-// tauBenchFacts replays the airline trajectories with the default
-// processor config and returns what replay saw per trace.
-func tauBenchFacts(t *testing.T) *traceTally {
+// tauBenchRecords loads the airline trajectories, or skips.
+func tauBenchRecords(t *testing.T) []taubench.Record {
 	t.Helper()
 	path := taubench.DefaultPath()
 	if path == "" {
@@ -25,6 +23,13 @@ func tauBenchFacts(t *testing.T) *traceTally {
 	}
 	recs, err := taubench.Load(path)
 	require.NoError(t, err)
+	return recs
+}
+
+// replayRecords replays records with the default processor config and
+// returns what replay saw per trace.
+func replayRecords(t *testing.T, recs []taubench.Record) *traceTally {
+	t.Helper()
 	tt := newTraceTally("llmeval", outcomeSpec{attr: "tau_bench.reward", failBelow: 1})
 	cfg, _, err := loadConfig(writeFile(t, "c.yaml", "processors:\n  llmeval:\n"), "")
 	require.NoError(t, err)
@@ -37,6 +42,13 @@ func tauBenchFacts(t *testing.T) *traceTally {
 		return nil
 	}))
 	return tt
+}
+
+// tauBenchFacts replays the airline trajectories with the default
+// processor config and returns what replay saw per trace.
+func tauBenchFacts(t *testing.T) *traceTally {
+	t.Helper()
+	return replayRecords(t, tauBenchRecords(t))
 }
 
 // labelledTrainDev is the airline traces the shipped weights are fitted
@@ -122,37 +134,12 @@ func cvShares(traces []*traceFacts, failed []bool, weightsFor func([]trouble.Cou
 // sharesByValue is sharesTable over precomputed scores (in outcome).
 func sharesByValue(traces []*traceFacts, failed []bool) []atShare {
 	order := make([]int, len(traces))
-	for i := range order {
-		order[i] = i
+	scores := make([]float64, len(traces))
+	for i, tf := range traces {
+		order[i], scores[i] = i, tf.outcome
 	}
-	sort.SliceStable(order, func(a, b int) bool {
-		ia, ib := order[a], order[b]
-		if traces[ia].outcome != traces[ib].outcome {
-			return traces[ia].outcome > traces[ib].outcome
-		}
-		return idHash(traces[ia].id) < idHash(traces[ib].id)
-	})
-	nFailed := 0
-	for _, f := range failed {
-		if f {
-			nFailed++
-		}
-	}
-	var out []atShare
-	for _, sh := range shares {
-		k := int(math.Round(sh * float64(len(traces))))
-		r := atShare{share: sh, sampled: k}
-		for _, i := range order[:k] {
-			if failed[i] {
-				r.failed++
-			}
-		}
-		r.precision = ratio(r.failed, k)
-		r.lift = r.precision / ratio(nFailed, len(traces))
-		r.recall = ratio(r.failed, nFailed)
-		out = append(out, r)
-	}
-	return out
+	sortByScore(order, scores, traces)
+	return sharesOf(order, failed)
 }
 
 // withoutKind is traces with one feature removed.
@@ -233,18 +220,7 @@ func agentCorpusFacts(t *testing.T) *traceTally {
 	t.Helper()
 	recs, err := taubench.Load("../../testdata/agentcorpus/trajectories.json")
 	require.NoError(t, err)
-	tt := newTraceTally("llmeval", outcomeSpec{attr: "tau_bench.reward", failBelow: 1})
-	cfg, _, err := loadConfig(writeFile(t, "c.yaml", "processors:\n  llmeval:\n"), "")
-	require.NoError(t, err)
-	require.NoError(t, replayInto(cfg, func(sp ptrace.Span) { tt.span(sp) }, func(emit func(ptrace.Traces) error) error {
-		for _, r := range recs {
-			if err := emit(r.Traces()); err != nil {
-				return err
-			}
-		}
-		return nil
-	}))
-	return tt
+	return replayRecords(t, recs)
 }
 
 // TestDefaultWeightsOtherDomains: the shipped weights on the hand-written
@@ -282,13 +258,8 @@ func TestDefaultWeightsOtherDomains(t *testing.T) {
 // length (tool calls, user turns), which no default kind reads, splits
 // them.
 func TestAirlineWhatFailedTracesHave(t *testing.T) {
-	path := taubench.DefaultPath()
-	if path == "" {
-		t.Skip("tau-bench airline dataset not found")
-	}
-	recs, err := taubench.Load(path)
-	require.NoError(t, err)
-	tt := tauBenchFacts(t)
+	recs := tauBenchRecords(t)
+	tt := replayRecords(t, recs)
 	traces, failed := labelledTrainDev(tt)
 	byID := map[string]taubench.Record{}
 	for _, r := range recs {
