@@ -4,6 +4,9 @@
 //
 //	go run ./tools/taubench2otlp > taubench.jsonl
 //	bin/llmeval replay --config testdata/collector/run.yaml taubench.jsonl
+//
+// Given a path, it converts that file instead: any trajectories in the
+// same format, such as testdata/agentcorpus/trajectories.json.
 package main
 
 import (
