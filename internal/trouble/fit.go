@@ -35,8 +35,14 @@ func DefaultFitConfig(prior Weights) FitConfig {
 // stable order.
 type design struct {
 	names []string
-	x     [][]float64
+	x     [][]entry // per trace, its features seen (most traces have few)
 	prior []float64
+}
+
+// entry is one feature's severity on a trace.
+type entry struct {
+	j int
+	v float64
 }
 
 func newDesign(traces []Counts, prior Weights) design {
@@ -57,14 +63,14 @@ func newDesign(traces []Counts, prior Weights) design {
 	for i, n := range d.names {
 		index[n] = i
 	}
-	d.x = make([][]float64, len(traces))
+	d.x = make([][]entry, len(traces))
 	for i, c := range traces {
-		d.x[i] = make([]float64, len(d.names))
 		for name, n := range c {
-			if j, ok := index[name]; ok {
-				d.x[i][j] = Severity(n)
+			if j, ok := index[name]; ok && n > 0 {
+				d.x[i] = append(d.x[i], entry{j, Severity(n)})
 			}
 		}
+		sort.Slice(d.x[i], func(a, b int) bool { return d.x[i][a].j < d.x[i][b].j })
 	}
 	d.prior = make([]float64, len(d.names))
 	for j, n := range d.names {
@@ -136,8 +142,8 @@ func fitDesign(d design, failed []bool, cfg FitConfig, rows ...int) (w []float64
 		for _, i := range rows {
 			xi := d.x[i]
 			s := 0.0
-			for j, v := range xi {
-				s += w[j] * v
+			for _, e := range xi {
+				s += w[e.j] * e.v
 			}
 			y := 0.0
 			if failed[i] {
@@ -147,24 +153,33 @@ func fitDesign(d design, failed []bool, cfg FitConfig, rows ...int) (w []float64
 			gBias += diff
 			gScale += diff * s
 			ss += s * s
-			for j, v := range xi {
-				grad[j] += diff * scale * v
+			for _, e := range xi {
+				grad[e.j] += diff * scale * e.v
 			}
 		}
 		n := float64(len(rows))
+		step := math.Abs(rate * gBias / n)
 		bias -= rate * gBias / n
 		// Steps divided by the curvature's scale (the scale's by the mean
 		// squared score, the weights' by scale²), so the descent stays
 		// stable however large scores or the scale get.
+		prev := scale
 		scale -= rate * gScale / n / math.Max(ss/n, 1)
 		scale = math.Min(math.Max(scale, minScale), maxScale)
+		step = math.Max(step, math.Abs(scale-prev))
 		// The pull towards the prior is taken as a proximal step (exact for
 		// the L2 term), stable however strong the pull and few the traces.
 		wRate := rate / math.Max(scale*scale, 1)
 		pull := wRate * 2 * cfg.L2 / n
 		for j := range w {
+			prev := w[j]
 			w[j] = (w[j] - wRate*grad[j]/n + pull*d.prior[j]) / (1 + pull)
 			w[j] = math.Min(math.Max(w[j], lo[j]), hi[j])
+			step = math.Max(step, math.Abs(w[j]-prev))
+		}
+		// Converged: nothing moves in the digits anyone reads.
+		if step < converged {
+			break
 		}
 	}
 	return w, bias, scale
@@ -207,8 +222,8 @@ func ChooseL2(traces []Counts, failed []bool, cfg FitConfig, grid []float64, fol
 			w, bias, scale := fitDesign(d, failed, c, train...)
 			for i := k; i < len(traces); i += folds {
 				s := 0.0
-				for j, v := range d.x[i] {
-					s += w[j] * v
+				for _, e := range d.x[i] {
+					s += w[e.j] * e.v
 				}
 				p := math.Min(math.Max(sigmoid(bias+scale*s), 1e-6), 1-1e-6)
 				if failed[i] {
@@ -228,5 +243,9 @@ func ChooseL2(traces []Counts, failed []bool, cfg FitConfig, grid []float64, fol
 	}
 	return grid[best], losses
 }
+
+// converged: the largest step of any parameter below which the descent
+// stops early (weights are reported to 0.01).
+const converged = 1e-7
 
 func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
