@@ -3,6 +3,7 @@ package main
 import (
 	"math"
 	"regexp"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -104,7 +105,9 @@ func TestReplayReportsScores(t *testing.T) {
 	assert.Contains(t, out, "trouble score of 200 traces")
 	assert.Regexp(t, `(?m)^0\s+\d+\s+\d+\.\d%$`, out, "a row for traces without trouble")
 	assert.Regexp(t, `(?m)^0\.1\s+20\s+\d`, out, "10% of 200 traces is 20")
-	assert.Regexp(t, `(?m)^  trace [0-9a-f]{32}  target\s+score [0-9.]+\s+= loop\.drifting_args 4\.5 \+ `, out, "the top trace, and why")
+	// The top trace loops on 5+ spans: severity 3 times the shipped weight.
+	top := strconv.FormatFloat(trouble.Round(3*trouble.Defaults().Of("loop.drifting_args")), 'g', -1, 64)
+	assert.Regexp(t, `(?m)^  trace [0-9a-f]{32}  target\s+score [0-9.]+\s+= loop\.drifting_args `+regexp.QuoteMeta(top)+` \+ `, out, "the top trace, and why")
 	assert.Regexp(t, `\.\.\. and \d+ more`, out)
 	lines := regexp.MustCompile(`(?m)^  trace [0-9a-f]{32} `).FindAllString(out, -1)
 	assert.Len(t, lines, 3)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -44,11 +45,22 @@ func replayRecords(t *testing.T, recs []taubench.Record) *traceTally {
 	return tt
 }
 
+// airlineFacts is the airline replay, made once per test binary: several
+// tests read it, and one replay takes over a minute under -race.
+var airlineFacts struct {
+	once sync.Once
+	tt   *traceTally
+}
+
 // tauBenchFacts replays the airline trajectories with the default
-// processor config and returns what replay saw per trace.
+// processor config and returns what replay saw per trace (shared; read
+// only).
 func tauBenchFacts(t *testing.T) *traceTally {
 	t.Helper()
-	return replayRecords(t, tauBenchRecords(t))
+	recs := tauBenchRecords(t)
+	airlineFacts.once.Do(func() { airlineFacts.tt = replayRecords(t, recs) })
+	require.NotNil(t, airlineFacts.tt, "the airline replay failed in an earlier test")
+	return airlineFacts.tt
 }
 
 // labelledTrainDev is the airline traces the shipped weights are fitted
@@ -259,7 +271,7 @@ func TestDefaultWeightsOtherDomains(t *testing.T) {
 // them.
 func TestAirlineWhatFailedTracesHave(t *testing.T) {
 	recs := tauBenchRecords(t)
-	tt := replayRecords(t, recs)
+	tt := tauBenchFacts(t)
 	traces, failed := labelledTrainDev(tt)
 	byID := map[string]taubench.Record{}
 	for _, r := range recs {
