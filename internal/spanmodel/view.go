@@ -138,6 +138,8 @@ type View struct {
 
 	tools toolDefs // declared tools, decoded on first use
 
+	tail inputTail // the input's latest messages, read alone (InputTail)
+
 	// rd reads non-string values under the span's limits.
 	rd valueReader
 
@@ -177,6 +179,7 @@ func (v *View) clear() {
 	v.finish, v.finishOut = v.finish[:0], false
 	v.in.reset()
 	v.out.reset()
+	v.tail.reset()
 	v.rd.reset()
 	if v.sysDone {
 		v.sysParts = resetBuf(v.sysParts)

@@ -103,7 +103,9 @@ func (d *Detector) Detect(v *spanmodel.View, f *Found) {
 		d.toolSpanLoop(v, f)
 		return
 	}
-	in, err := v.InputMessages()
+	// Only the latest messages of the input are read (InputTail): a long
+	// history resent on every call is not decoded again for the signals.
+	in, err := v.InputTail(d.enough)
 	if err != nil {
 		in = nil
 	}
@@ -112,6 +114,11 @@ func (d *Detector) Detect(v *spanmodel.View, f *Found) {
 		out = nil
 	}
 	c := newConversation(in, out)
+	if in != nil {
+		if c.userTurns, err = v.InputUserTurns(); err != nil {
+			c.userTurns = 0
+		}
+	}
 	d.misalignment(c, f)
 	d.stagnation(c, f)
 	d.disengagement(c, f)
@@ -119,6 +126,26 @@ func (d *Detector) Detect(v *spanmodel.View, f *Found) {
 	d.failure(c, f)
 	d.exhaustion(v, c, f)
 	d.loop(c, f)
+}
+
+// enough reports whether a suffix of the input holds everything the chat
+// signals read: the last two user messages, the last assistant message with
+// text (and so the tool results after the last assistant message), and the
+// last loopWindow tool calls. The user turns are counted over the whole
+// input separately.
+func (d *Detector) enough(tail []spanmodel.Message) bool {
+	users, calls, answer := 0, 0, false
+	for i := range tail {
+		m := &tail[i]
+		switch m.Role {
+		case "user":
+			users++
+		case "assistant":
+			answer = answer || m.Text != ""
+		}
+		calls += len(m.ToolCalls)
+	}
+	return users >= 2 && answer && calls >= d.loopWindow()
 }
 
 // match adds every phrase of cat found in text.

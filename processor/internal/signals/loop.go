@@ -43,10 +43,17 @@ func (d *Detector) loop(c conversation, f *Found) {
 			calls = append(calls, callOf(tc))
 		}
 	}
-	if len(calls) > maxLoopCalls {
-		calls = calls[len(calls)-maxLoopCalls:]
+	if w := d.loopWindow(); len(calls) > w {
+		calls = calls[len(calls)-w:]
 	}
 	loopKinds(calls, d.cfg.LoopRepeats, f)
+}
+
+// loopWindow is how many of the latest calls decide loopKinds: a run of
+// repeats calls, or a cycle of at most 5 tools repeated repeats times, ends
+// with the newest call, so earlier calls never change the answer.
+func (d *Detector) loopWindow() int {
+	return min(maxLoopCalls, 5*d.cfg.LoopRepeats)
 }
 
 // toolSpanLoop remembers the call a tool span executed in its

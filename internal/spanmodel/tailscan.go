@@ -1,0 +1,528 @@
+package spanmodel
+
+import "go.opentelemetry.io/collector/pdata/pcommon"
+
+// Reading only what is new in a long input history. Agents resend their
+// whole conversation on every model call, so a reader that needs only the
+// latest turn (the signals, the tool results a model reacts to) must not pay
+// for decoding every earlier turn again. scanMessages makes one structural
+// pass over a GenAI messages JSON string: it validates it, finds where each
+// top-level message starts and ends and reads its role, without decoding any
+// content. The tail readers then decode only the messages they need.
+//
+// The scan is at least as strict as the full decode (encoding/json into
+// []gMsg): whatever it accepts, the full decode accepts with the same
+// messages. Where it is unsure (a key with escapes or non-ASCII bytes, deep
+// nesting, a role with escapes, more messages or parts than the limits keep)
+// it says so, and the reader falls back to the full decode, which then
+// reports the same error or result it always did.
+
+// msgSpan is one top-level element of a messages array.
+type msgSpan struct {
+	start, end int    // byte range of the element in the attribute
+	role       string // the role as the full decode reads it ("" if none)
+}
+
+// scanMaxDepth bounds the nesting the scan follows; deeper content falls
+// back to the full decode (encoding/json's own limit is 10000).
+const scanMaxDepth = 128
+
+type msgScanner struct {
+	s     string
+	i     int
+	parts int // part elements seen, all messages
+	bad   bool
+}
+
+// scanMessages scans s, appending one msgSpan per message to dst. ok is
+// false when the full decode must be used instead.
+func scanMessages(s string, dst []msgSpan) (elems []msgSpan, ok bool) {
+	if len(s) > MaxContentBytes {
+		return dst, false
+	}
+	sc := msgScanner{s: s}
+	sc.ws()
+	if !sc.eat('[') {
+		return dst, false
+	}
+	sc.ws()
+	if sc.eat(']') {
+		sc.ws()
+		return dst, sc.i == len(s)
+	}
+	for !sc.bad {
+		sc.ws()
+		start := sc.i
+		role := ""
+		switch sc.peek() {
+		case 'n':
+			sc.literal("null")
+		case '{':
+			role = sc.message()
+		default:
+			return dst, false
+		}
+		if sc.bad {
+			return dst, false
+		}
+		dst = append(dst, msgSpan{start: start, end: sc.i, role: role})
+		if len(dst) > MaxMessages || sc.parts > MaxToolCalls {
+			return dst, false
+		}
+		sc.ws()
+		if sc.eat(']') {
+			sc.ws()
+			return dst, sc.i == len(s)
+		}
+		if !sc.eat(',') {
+			return dst, false
+		}
+	}
+	return dst, false
+}
+
+func (sc *msgScanner) peek() byte {
+	if sc.i < len(sc.s) {
+		return sc.s[sc.i]
+	}
+	return 0
+}
+
+func (sc *msgScanner) eat(c byte) bool {
+	if sc.i < len(sc.s) && sc.s[sc.i] == c {
+		sc.i++
+		return true
+	}
+	return false
+}
+
+func (sc *msgScanner) expect(c byte) {
+	if !sc.eat(c) {
+		sc.bad = true
+	}
+}
+
+func (sc *msgScanner) ws() {
+	for sc.i < len(sc.s) {
+		switch sc.s[sc.i] {
+		case ' ', '\t', '\n', '\r':
+			sc.i++
+		default:
+			return
+		}
+	}
+}
+
+func (sc *msgScanner) literal(lit string) {
+	if len(sc.s)-sc.i >= len(lit) && sc.s[sc.i:sc.i+len(lit)] == lit {
+		sc.i += len(lit)
+		return
+	}
+	sc.bad = true
+}
+
+// message scans one message object and returns its role: the last "role"
+// key's value when it is a string, as jsonStr reads it. Keys are matched as
+// encoding/json matches field names, case-insensitively; a key with escapes
+// or non-ASCII bytes (which Unicode folding could match) is not decided here.
+func (sc *msgScanner) message() (role string) {
+	sc.i++ // '{'
+	sc.ws()
+	if sc.eat('}') {
+		return ""
+	}
+	for !sc.bad {
+		sc.ws()
+		key, plain := sc.str()
+		if sc.bad {
+			return ""
+		}
+		if !plain {
+			sc.bad = true
+			return ""
+		}
+		sc.ws()
+		sc.expect(':')
+		sc.ws()
+		switch {
+		case asciiEqualFold(key, "role"):
+			if sc.peek() == '"' {
+				r, plain := sc.str()
+				if !plain {
+					sc.bad = true
+					return ""
+				}
+				role = r
+			} else {
+				role = ""
+				sc.value(2)
+			}
+		case asciiEqualFold(key, "parts"):
+			sc.partsValue()
+		default:
+			sc.value(2)
+		}
+		sc.ws()
+		if sc.eat('}') {
+			return role
+		}
+		sc.expect(',')
+	}
+	return ""
+}
+
+// partsValue scans a message's parts: null or an array of objects (or
+// nulls), the shapes []gPart decodes.
+func (sc *msgScanner) partsValue() {
+	switch sc.peek() {
+	case 'n':
+		sc.literal("null")
+		return
+	case '[':
+	default:
+		sc.bad = true
+		return
+	}
+	sc.i++
+	sc.ws()
+	if sc.eat(']') {
+		return
+	}
+	for !sc.bad {
+		sc.ws()
+		switch sc.peek() {
+		case 'n':
+			sc.literal("null")
+		case '{':
+			sc.value(3)
+		default:
+			sc.bad = true
+			return
+		}
+		sc.parts++
+		sc.ws()
+		if sc.eat(']') {
+			return
+		}
+		sc.expect(',')
+	}
+}
+
+// value skips any JSON value, checking its grammar.
+func (sc *msgScanner) value(depth int) {
+	if depth > scanMaxDepth {
+		sc.bad = true
+		return
+	}
+	switch c := sc.peek(); {
+	case c == '"':
+		sc.str()
+	case c == '{':
+		sc.i++
+		sc.ws()
+		if sc.eat('}') {
+			return
+		}
+		for !sc.bad {
+			sc.ws()
+			if sc.peek() != '"' {
+				sc.bad = true
+				return
+			}
+			sc.str()
+			sc.ws()
+			sc.expect(':')
+			sc.ws()
+			sc.value(depth + 1)
+			sc.ws()
+			if sc.eat('}') {
+				return
+			}
+			sc.expect(',')
+		}
+	case c == '[':
+		sc.i++
+		sc.ws()
+		if sc.eat(']') {
+			return
+		}
+		for !sc.bad {
+			sc.ws()
+			sc.value(depth + 1)
+			sc.ws()
+			if sc.eat(']') {
+				return
+			}
+			sc.expect(',')
+		}
+	case c == 't':
+		sc.literal("true")
+	case c == 'f':
+		sc.literal("false")
+	case c == 'n':
+		sc.literal("null")
+	case c == '-' || c >= '0' && c <= '9':
+		sc.number()
+	default:
+		sc.bad = true
+	}
+}
+
+func (sc *msgScanner) digits() int {
+	n := 0
+	for sc.i < len(sc.s) && sc.s[sc.i] >= '0' && sc.s[sc.i] <= '9' {
+		sc.i++
+		n++
+	}
+	return n
+}
+
+// number checks -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func (sc *msgScanner) number() {
+	sc.eat('-')
+	switch {
+	case sc.eat('0'):
+	case sc.peek() >= '1' && sc.peek() <= '9':
+		sc.digits()
+	default:
+		sc.bad = true
+		return
+	}
+	if sc.eat('.') && sc.digits() == 0 {
+		sc.bad = true
+		return
+	}
+	if sc.eat('e') || sc.eat('E') {
+		if !sc.eat('+') {
+			sc.eat('-')
+		}
+		if sc.digits() == 0 {
+			sc.bad = true
+		}
+	}
+}
+
+// strStop marks the bytes that end the fast run through a string: the
+// quote, the backslash and the control characters JSON forbids there. Any
+// other byte (invalid UTF-8 included, which encoding/json replaces rather
+// than rejects) is string content.
+var strStop = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
+
+// str scans a string at sc.i and returns its raw content. plain is false
+// when it has escapes or non-ASCII bytes (then content is not its value).
+func (sc *msgScanner) str() (content string, plain bool) {
+	if !sc.eat('"') {
+		sc.bad = true
+		return "", false
+	}
+	start, plain := sc.i, true
+	s := sc.s
+	for {
+		i := sc.i
+		for i < len(s) && !strStop[s[i]] {
+			if s[i] >= 0x80 {
+				plain = false
+			}
+			i++
+		}
+		sc.i = i
+		if i >= len(s) {
+			sc.bad = true
+			return "", false
+		}
+		switch s[i] {
+		case '"':
+			sc.i++
+			return s[start:i], plain
+		case '\\':
+			plain = false
+			sc.i++
+			switch sc.peek() {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				sc.i++
+			case 'u':
+				sc.i++
+				for k := 0; k < 4; k++ {
+					if !isHex(sc.peek()) {
+						sc.bad = true
+						return "", false
+					}
+					sc.i++
+				}
+			default:
+				sc.bad = true
+				return "", false
+			}
+		default: // a control character
+			sc.bad = true
+			return "", false
+		}
+	}
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// asciiEqualFold reports whether the ASCII key equals name (lower case)
+// ignoring case.
+func asciiEqualFold(key, name string) bool {
+	if len(key) != len(name) {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != name[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// inputTail is the tail reader's per-span state.
+type inputTail struct {
+	scanned  bool
+	ok       bool // the scan succeeded: the tail can be decoded alone
+	elems    []msgSpan
+	users    int // messages with role user
+	lastAsst int // index of the last assistant message, -1 if none
+
+	c     convo // the decoded tail: messages from start on
+	start int   // first decoded element; -1 before any
+	msg   gMsg
+
+	resultsDone bool // Text(tool_result) of a chat span, joined once
+	resultsText string
+	resultsOK   bool
+}
+
+func (t *inputTail) reset() {
+	t.scanned, t.ok = false, false
+	t.elems = resetBuf(t.elems)
+	t.users, t.lastAsst, t.start = 0, -1, -1
+	t.c.reset()
+	t.resultsDone, t.resultsText, t.resultsOK = false, "", false
+}
+
+// scanInput scans gen_ai.input.messages once per span. It succeeds only
+// for the GenAI JSON-string layout; every other source is read in full.
+func (v *View) scanInput() *inputTail {
+	t := &v.tail
+	if t.scanned {
+		return t
+	}
+	t.scanned, t.users, t.lastAsst, t.start = true, 0, -1, -1
+	if !v.has.has(kInMsgs) || v.vals[kInMsgs].Type() != pcommon.ValueTypeStr {
+		return t
+	}
+	t.elems, t.ok = scanMessages(v.vals[kInMsgs].Str(), t.elems[:0])
+	if !t.ok {
+		return t
+	}
+	for i := range t.elems {
+		switch t.elems[i].role {
+		case "user":
+			t.users++
+		case "assistant":
+			t.lastAsst = i
+		}
+	}
+	return t
+}
+
+// decodeTail decodes the elements from start on into t.c.
+func (v *View) decodeTail(t *inputTail, start int) error {
+	t.c.reset()
+	t.c.done, t.c.present = true, true
+	s := v.vals[kInMsgs].Str()
+	for i := start; i < len(t.elems); i++ {
+		e := t.elems[i]
+		parts := t.msg.Parts[:cap(t.msg.Parts)]
+		clear(parts)
+		t.msg = gMsg{Parts: parts[:0]}
+		if err := unmarshalContent(keyDefs[kInMsgs].name, s[e.start:e.end], &t.msg); err != nil {
+			return err
+		}
+		t.c.addGenAIMsg(&t.msg)
+	}
+	t.c.seal()
+	t.start = start // not counted in v.decodes: a partial decode, at most log2(n)+1 per span
+	return nil
+}
+
+// InputTail returns a suffix of the input messages (those InputMessages
+// returns), as short as enough allows: it reads back from the last
+// assistant message, then twice as far each time enough reports the
+// suffix it is given insufficient, up to the whole input. The suffix is
+// exactly the tail of the full decode, and its error is the full decode's.
+// A GenAI JSON-string input is scanned once and only the suffix decoded;
+// other layouts are decoded in full. enough may be nil (the messages after
+// the last assistant message and that message). The slice is valid until
+// the next Reset or InputTail call.
+func (v *View) InputTail(enough func(tail []Message) bool) ([]Message, error) {
+	t := v.scanInput()
+	if !t.ok {
+		msgs, err := v.InputMessages()
+		if err != nil {
+			return nil, err
+		}
+		return fullTail(msgs, enough), nil
+	}
+	n := len(t.elems)
+	start := max(t.lastAsst, 0)
+	for {
+		if start != t.start {
+			if err := v.decodeTail(t, start); err != nil {
+				// The scan accepted what the decoder refused: let the
+				// full decode give its own answer.
+				t.ok = false
+				return v.InputTail(enough)
+			}
+		}
+		if start == 0 || enough == nil || enough(t.c.msgs) {
+			return t.c.msgs, nil
+		}
+		start = max(n-2*(n-start), 0)
+	}
+}
+
+// fullTail is InputTail's suffix of fully decoded messages, grown the same way.
+func fullTail(msgs []Message, enough func([]Message) bool) []Message {
+	n := len(msgs)
+	start := 0
+	for i := n - 1; i >= 0; i-- {
+		if msgs[i].Role == "assistant" {
+			start = i
+			break
+		}
+	}
+	for start > 0 && enough != nil && !enough(msgs[start:]) {
+		start = max(n-2*(n-start), 0)
+	}
+	return msgs[start:]
+}
+
+// InputUserTurns counts the input messages whose role is user, reading
+// only their roles when the input is a GenAI JSON string.
+func (v *View) InputUserTurns() (int, error) {
+	if t := v.scanInput(); t.ok {
+		return t.users, nil
+	}
+	msgs, err := v.InputMessages()
+	n := 0
+	for i := range msgs {
+		if msgs[i].Role == "user" {
+			n++
+		}
+	}
+	return n, err
+}
