@@ -1,6 +1,10 @@
 package spanmodel
 
-import "go.opentelemetry.io/collector/pdata/pcommon"
+import (
+	"slices"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+)
 
 // Reading only what is new in a long input history. Agents resend their
 // whole conversation on every model call, so a reader that needs only the
@@ -396,8 +400,10 @@ type inputTail struct {
 	users    int // messages with role user
 	lastAsst int // index of the last assistant message, -1 if none
 
-	c     convo // the decoded tail: messages from start on
-	start int   // first decoded element; -1 before any
+	start int       // first decoded element; -1 before any
+	rev   []Message // the decoded tail, newest first
+	msgs  []Message // the decoded tail in order: messages from start on
+	one   convo     // decodes one element
 	msg   gMsg
 
 	resultsDone bool // Text(tool_result) of a chat span, joined once
@@ -409,7 +415,9 @@ func (t *inputTail) reset() {
 	t.scanned, t.ok = false, false
 	t.elems = resetBuf(t.elems)
 	t.users, t.lastAsst, t.start = 0, -1, -1
-	t.c.reset()
+	t.rev, t.msgs = resetBuf(t.rev), resetBuf(t.msgs)
+	t.one.done = true
+	t.one.reset()
 	t.resultsDone, t.resultsText, t.resultsOK = false, "", false
 }
 
@@ -439,12 +447,16 @@ func (v *View) scanInput() *inputTail {
 	return t
 }
 
-// decodeTail decodes the elements from start on into t.c.
+// decodeTail extends the decoded tail back to element start, decoding each
+// element once: a message is decoded on its own into t.one, like the full
+// decode does it in the array, and kept with its own calls and results.
 func (v *View) decodeTail(t *inputTail, start int) error {
-	t.c.reset()
-	t.c.done, t.c.present = true, true
 	s := v.vals[kInMsgs].Str()
-	for i := start; i < len(t.elems); i++ {
+	from := len(t.elems)
+	if t.start >= 0 {
+		from = t.start
+	}
+	for i := from - 1; i >= start; i-- {
 		e := t.elems[i]
 		parts := t.msg.Parts[:cap(t.msg.Parts)]
 		clear(parts)
@@ -452,10 +464,20 @@ func (v *View) decodeTail(t *inputTail, start int) error {
 		if err := unmarshalContent(keyDefs[kInMsgs].name, s[e.start:e.end], &t.msg); err != nil {
 			return err
 		}
-		t.c.addGenAIMsg(&t.msg)
+		t.one.done = true
+		t.one.reset()
+		t.one.addGenAIMsg(&t.msg)
+		t.one.seal()
+		m := t.one.msgs[0]
+		m.ToolCalls = slices.Clone(m.ToolCalls)
+		m.ToolResults = slices.Clone(m.ToolResults)
+		t.rev = append(t.rev, m)
 	}
-	t.c.seal()
-	t.start = start // not counted in v.decodes: a partial decode, at most log2(n)+1 per span
+	t.msgs = t.msgs[:0]
+	for i := len(t.rev) - 1; i >= 0; i-- {
+		t.msgs = append(t.msgs, t.rev[i])
+	}
+	t.start = start // not counted in v.decodes: each element is decoded once
 	return nil
 }
 
@@ -488,8 +510,8 @@ func (v *View) InputTail(enough func(tail []Message) bool) ([]Message, error) {
 				return v.InputTail(enough)
 			}
 		}
-		if start == 0 || enough == nil || enough(t.c.msgs) {
-			return t.c.msgs, nil
+		if start == 0 || enough == nil || enough(t.msgs) {
+			return t.msgs, nil
 		}
 		start = max(n-2*(n-start), 0)
 	}
