@@ -1,6 +1,7 @@
 package spanmodel
 
 import (
+	"encoding/binary"
 	"slices"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -327,8 +328,14 @@ func (sc *msgScanner) str() (content string, plain bool) {
 	}
 	start, plain := sc.i, true
 	s := sc.s
+	b := viewBytes(s)
 	for {
 		i := sc.i
+		// Eight bytes at a time while none is a quote, a backslash, a
+		// control character or non-ASCII: the bulk of a history is text.
+		for i+8 <= len(b) && !wordStops(binary.LittleEndian.Uint64(b[i:])) {
+			i += 8
+		}
 		for i < len(s) && !strStop[s[i]] {
 			if s[i] >= 0x80 {
 				plain = false
@@ -368,6 +375,19 @@ func (sc *msgScanner) str() (content string, plain bool) {
 			return "", false
 		}
 	}
+}
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// wordStops reports whether any byte of w is '"', '\\', below 0x20 or
+// from 0x80 up (the classic SWAR zero-byte and less-than tests).
+func wordStops(w uint64) bool {
+	q := w ^ (lsb * '"')
+	bs := w ^ (lsb * '\\')
+	return ((q-lsb)&^q|(bs-lsb)&^bs|(w-lsb*0x20)&^w|w)&msb != 0
 }
 
 func isHex(c byte) bool {

@@ -206,3 +206,19 @@ func FuzzInputTail(f *testing.F) {
 		tailAgrees(t, in)
 	})
 }
+
+// TestWordStops: every byte value at every position of a word of plain text
+// stops the fast string scan exactly when the byte scan would stop or mark
+// the string non-ASCII.
+func TestWordStops(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		for pos := 0; pos < 8; pos++ {
+			w := []byte("abcdefgh")
+			w[pos] = byte(c)
+			want := strStop[c] || c >= 0x80
+			if got := wordStops(uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 | uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56); got != want {
+				t.Fatalf("byte %#x at %d: wordStops = %v, want %v", c, pos, got, want)
+			}
+		}
+	}
+}
