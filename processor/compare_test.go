@@ -98,18 +98,7 @@ func BenchmarkVsTransform(b *testing.B) {
 
 // runBatches copies a fresh batch per iteration and reports ns/span.
 func runBatches(b *testing.B, p consumer.Traces, tmpl ptrace.Traces) {
-	td := ptrace.NewTraces()
-	ctx := context.Background()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		tmpl.CopyTo(td)
-		if err := p.ConsumeTraces(ctx, td); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.StopTimer()
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*tmpl.SpanCount()), "ns/span")
+	benchSpans(b, p, tmpl)
 }
 
 // agentTraces builds n realistic agent traces of 10 spans: an agent root,

@@ -1,9 +1,7 @@
 package llmevalprocessor
 
 import (
-	"context"
 	"fmt"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -60,25 +58,7 @@ func BenchmarkHistoryLength(b *testing.B) {
 			{"default_set", testConfig(nil)},
 		} {
 			b.Run(fmt.Sprintf("turns=%d/%dKB/%s", turns, kb, c.name), func(b *testing.B) {
-				p := benchProcessor(b, c.cfg)
-				td := ptrace.NewTraces()
-				ctx := context.Background()
-				b.ReportAllocs()
-				var before, after runtime.MemStats
-				runtime.ReadMemStats(&before)
-				b.ResetTimer()
-				for i := 0; i < b.N; i++ {
-					tmpl.CopyTo(td)
-					if err := p.ConsumeTraces(ctx, td); err != nil {
-						b.Fatal(err)
-					}
-				}
-				b.StopTimer()
-				runtime.ReadMemStats(&after)
-				spans := float64(b.N * benchBatch)
-				ns := float64(b.Elapsed().Nanoseconds()) / spans
-				b.ReportMetric(ns, "ns/span")
-				b.ReportMetric(float64(after.Mallocs-before.Mallocs)/spans, "allocs/span")
+				ns := benchSpans(b, benchProcessor(b, c.cfg), tmpl)
 				if c.cfg == nil {
 					base = ns
 				} else if base > 0 {

@@ -188,13 +188,7 @@ func (sc *msgScanner) partsValue() {
 		sc.bad = true
 		return
 	}
-	sc.i++
-	sc.ws()
-	if sc.eat(']') {
-		return
-	}
-	for !sc.bad {
-		sc.ws()
+	sc.list(']', func() {
 		switch sc.peek() {
 		case 'n':
 			sc.literal("null")
@@ -202,11 +196,24 @@ func (sc *msgScanner) partsValue() {
 			sc.value(3)
 		default:
 			sc.bad = true
-			return
 		}
 		sc.parts++
+	})
+}
+
+// list scans the comma-separated items of an object or array at sc.i (its
+// opening bracket) up to its closing byte; item scans one.
+func (sc *msgScanner) list(closing byte, item func()) {
+	sc.i++
+	sc.ws()
+	if sc.eat(closing) {
+		return
+	}
+	for !sc.bad {
 		sc.ws()
-		if sc.eat(']') {
+		item()
+		sc.ws()
+		if sc.eat(closing) {
 			return
 		}
 		sc.expect(',')
@@ -223,13 +230,7 @@ func (sc *msgScanner) value(depth int) {
 	case c == '"':
 		sc.str()
 	case c == '{':
-		sc.i++
-		sc.ws()
-		if sc.eat('}') {
-			return
-		}
-		for !sc.bad {
-			sc.ws()
+		sc.list('}', func() {
 			if sc.peek() != '"' {
 				sc.bad = true
 				return
@@ -239,27 +240,9 @@ func (sc *msgScanner) value(depth int) {
 			sc.expect(':')
 			sc.ws()
 			sc.value(depth + 1)
-			sc.ws()
-			if sc.eat('}') {
-				return
-			}
-			sc.expect(',')
-		}
+		})
 	case c == '[':
-		sc.i++
-		sc.ws()
-		if sc.eat(']') {
-			return
-		}
-		for !sc.bad {
-			sc.ws()
-			sc.value(depth + 1)
-			sc.ws()
-			if sc.eat(']') {
-				return
-			}
-			sc.expect(',')
-		}
+		sc.list(']', func() { sc.value(depth + 1) })
 	case c == 't':
 		sc.literal("true")
 	case c == 'f':
