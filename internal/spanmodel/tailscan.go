@@ -36,24 +36,25 @@ type msgScanner struct {
 	s     string
 	i     int
 	parts int // part elements seen, all messages
+	calls int // tool_call and server_tool_call parts, all messages
 	bad   bool
 }
 
 // scanMessages scans s, appending one msgSpan per message to dst. ok is
 // false when the full decode must be used instead.
-func scanMessages(s string, dst []msgSpan) (elems []msgSpan, ok bool) {
+func scanMessages(s string, dst []msgSpan) (elems []msgSpan, calls int, ok bool) {
 	if len(s) > MaxContentBytes {
-		return dst, false
+		return dst, 0, false
 	}
 	sc := msgScanner{s: s}
 	sc.ws()
 	if !sc.eat('[') {
-		return dst, false
+		return dst, 0, false
 	}
 	sc.ws()
 	if sc.eat(']') {
 		sc.ws()
-		return dst, sc.i == len(s)
+		return dst, sc.calls, sc.i == len(s)
 	}
 	for !sc.bad {
 		sc.ws()
@@ -65,25 +66,25 @@ func scanMessages(s string, dst []msgSpan) (elems []msgSpan, ok bool) {
 		case '{':
 			role = sc.message()
 		default:
-			return dst, false
+			return dst, 0, false
 		}
 		if sc.bad {
-			return dst, false
+			return dst, 0, false
 		}
 		dst = append(dst, msgSpan{start: start, end: sc.i, role: role})
 		if len(dst) > MaxMessages || sc.parts > MaxToolCalls {
-			return dst, false
+			return dst, 0, false
 		}
 		sc.ws()
 		if sc.eat(']') {
 			sc.ws()
-			return dst, sc.i == len(s)
+			return dst, sc.calls, sc.i == len(s)
 		}
 		if !sc.eat(',') {
-			return dst, false
+			return dst, 0, false
 		}
 	}
-	return dst, false
+	return dst, 0, false
 }
 
 func (sc *msgScanner) peek() byte {
@@ -193,7 +194,10 @@ func (sc *msgScanner) partsValue() {
 		case 'n':
 			sc.literal("null")
 		case '{':
-			sc.value(3)
+			switch sc.part() {
+			case "tool_call", "server_tool_call":
+				sc.calls++
+			}
 		default:
 			sc.bad = true
 		}
@@ -218,6 +222,36 @@ func (sc *msgScanner) list(closing byte, item func()) {
 		}
 		sc.expect(',')
 	}
+}
+
+// part scans one part object and returns its type as gPart reads it: the
+// last "type" key's value when it is a string.
+func (sc *msgScanner) part() (typ string) {
+	sc.list('}', func() {
+		key, plain := sc.str()
+		if sc.bad || !plain {
+			sc.bad = true
+			return
+		}
+		sc.ws()
+		sc.expect(':')
+		sc.ws()
+		if !asciiEqualFold(key, "type") {
+			sc.value(4)
+			return
+		}
+		typ = ""
+		if sc.peek() != '"' {
+			sc.value(4)
+			return
+		}
+		t, plain := sc.str()
+		if !plain {
+			sc.bad = true
+		}
+		typ = t
+	})
+	return typ
 }
 
 // value skips any JSON value, checking its grammar.
@@ -401,6 +435,7 @@ type inputTail struct {
 	ok       bool // the scan succeeded: the tail can be decoded alone
 	elems    []msgSpan
 	users    int // messages with role user
+	calls    int // tool calls, all messages
 	lastAsst int // index of the last assistant message, -1 if none
 
 	start int       // first decoded element; -1 before any
@@ -417,7 +452,7 @@ type inputTail struct {
 func (t *inputTail) reset() {
 	t.scanned, t.ok = false, false
 	t.elems = resetBuf(t.elems)
-	t.users, t.lastAsst, t.start = 0, -1, -1
+	t.users, t.calls, t.lastAsst, t.start = 0, 0, -1, -1
 	t.rev, t.msgs = resetBuf(t.rev), resetBuf(t.msgs)
 	t.one.done = true
 	t.one.reset()
@@ -435,7 +470,7 @@ func (v *View) scanInput() *inputTail {
 	if !v.has.has(kInMsgs) || v.vals[kInMsgs].Type() != pcommon.ValueTypeStr {
 		return t
 	}
-	t.elems, t.ok = scanMessages(v.vals[kInMsgs].Str(), t.elems[:0])
+	t.elems, t.calls, t.ok = scanMessages(v.vals[kInMsgs].Str(), t.elems[:0])
 	if !t.ok {
 		return t
 	}
@@ -536,18 +571,19 @@ func fullTail(msgs []Message, enough func([]Message) bool) []Message {
 	return msgs[start:]
 }
 
-// InputUserTurns counts the input messages whose role is user, reading
-// only their roles when the input is a GenAI JSON string.
-func (v *View) InputUserTurns() (int, error) {
+// InputCounts counts the input messages whose role is user and the tool
+// calls of all input messages, as InputMessages has them, reading only
+// roles and part types when the input is a GenAI JSON string.
+func (v *View) InputCounts() (users, calls int, err error) {
 	if t := v.scanInput(); t.ok {
-		return t.users, nil
+		return t.users, t.calls, nil
 	}
 	msgs, err := v.InputMessages()
-	n := 0
 	for i := range msgs {
 		if msgs[i].Role == "user" {
-			n++
+			users++
 		}
+		calls += len(msgs[i].ToolCalls)
 	}
-	return n, err
+	return users, calls, err
 }

@@ -39,8 +39,7 @@ func inputView(t testing.TB, in string) *View {
 
 // tailAgrees checks every tail reader against the full decode of in:
 // InputTail is a suffix of InputMessages, long enough by its rule (or the
-// whole), with the same error; InputUserTurns counts what the full decode
-// has; Text(tool_result) is the trailing results of the full decode. It
+// whole), with the same error; InputCounts counts what the full decode has; Text(tool_result) is the trailing results of the full decode. It
 // reports whether the scan read the input (rather than falling back).
 func tailAgrees(t testing.TB, in string) (scanned bool) {
 	t.Helper()
@@ -66,12 +65,16 @@ func tailAgrees(t testing.TB, in string) (scanned bool) {
 				t.Fatalf("nil rule: tail starts at %d, want %d", len(full)-len(tail), want)
 			}
 		}
-		users, err := v.InputUserTurns()
+		users, calls, err := v.InputCounts()
 		if err != nil {
-			t.Fatalf("InputUserTurns: %v after a good decode", err)
+			t.Fatalf("InputCounts: %v after a good decode", err)
 		}
-		if want := countRole(full, "user"); users != want {
-			t.Fatalf("InputUserTurns %d, full decode %d", users, want)
+		wantCalls := 0
+		for i := range full {
+			wantCalls += len(full[i].ToolCalls)
+		}
+		if want := countRole(full, "user"); users != want || calls != wantCalls {
+			t.Fatalf("InputCounts %d users, %d calls; full decode %d, %d", users, calls, want, wantCalls)
 		}
 	}
 	v := inputView(t, in)
@@ -146,6 +149,8 @@ func TestInputTailMatchesFullDecode(t *testing.T) {
 		{"duplicate role: the last wins", `[{"role":"user","role":"assistant","parts":[]},{"role":"assistant","role":5},` + newUser + `]`, true},
 		{"role not a string", `[{"role":{"x":"assistant"}},{"role":["user"]},{"role":null},` + newUser + `]`, true},
 		{"null message and null part", `[null,{"role":"assistant","parts":[null,{"type":"text","content":"A"}]},null]`, true},
+		{"part types: case, duplicates, non-strings", `[{"role":"assistant","parts":[{"TYPE":"tool_call","id":"a"},{"type":"text","type":"server_tool_call"},{"type":"tool_call","type":7},{"type":["tool_call"]},null]},{"role":"user"}]`, true},
+		{"escaped part type", `[{"role":"assistant","parts":[{"type":"tool\u005fcall"}]}]`, false},
 		{"structured part values", `[{"role":"assistant","parts":[{"type":"tool_call","arguments":{"a":[1,{"b":null}],"c":true}},{"type":"text","content":{"x":1}}]},{"role":"tool","parts":[{"type":"tool_call_response","result":[1,2]}]}]`, true},
 		{"unknown properties", `[{"role":"assistant","meta":{"k":[false,-1e-3]},"parts":[{"type":"compaction","data":"x"}]},` + newUser + `]`, true},
 		{"invalid UTF-8 in content", "[{\"role\":\"assistant\",\"parts\":[{\"type\":\"text\",\"content\":\"\xff\xfe\"}]}," + newUser + "]", true},
@@ -188,8 +193,8 @@ func TestInputTailDecodesOnlyTheTail(t *testing.T) {
 	if v.in.done {
 		t.Fatal("InputTail decoded the whole input")
 	}
-	if n, _ := v.InputUserTurns(); n != 301 {
-		t.Fatalf("user turns = %d, want 301", n)
+	if users, calls, _ := v.InputCounts(); users != 301 || calls != 300 {
+		t.Fatalf("counts = %d users, %d calls, want 301, 300", users, calls)
 	}
 }
 

@@ -103,22 +103,22 @@ func (d *Detector) Detect(v *spanmodel.View, f *Found) {
 		d.toolSpanLoop(v, f)
 		return
 	}
-	// Only the latest messages of the input are read (InputTail): a long
-	// history resent on every call is not decoded again for the signals.
-	in, err := v.InputTail(d.enough)
-	if err != nil {
-		in = nil
-	}
 	out, err := v.OutputMessages()
 	if err != nil {
 		out = nil
 	}
-	c := newConversation(in, out)
-	if in != nil {
-		if c.userTurns, err = v.InputUserTurns(); err != nil {
-			c.userTurns = 0
-		}
+	// Only the latest messages of the input are read (InputTail): a long
+	// history resent on every call is not decoded again for the signals.
+	users, calls, err := v.InputCounts()
+	var in []spanmodel.Message
+	if err == nil {
+		in, err = v.InputTail(d.enough(users, calls, joinText(out) != ""))
 	}
+	if err != nil {
+		in, users = nil, 0
+	}
+	c := newConversation(in, out)
+	c.userTurns = users
 	d.misalignment(c, f)
 	d.stagnation(c, f)
 	d.disengagement(c, f)
@@ -129,23 +129,26 @@ func (d *Detector) Detect(v *spanmodel.View, f *Found) {
 }
 
 // enough reports whether a suffix of the input holds everything the chat
-// signals read: the last two user messages, the last assistant message with
-// text (and so the tool results after the last assistant message), and the
-// last loopWindow tool calls. The user turns are counted over the whole
-// input separately.
-func (d *Detector) enough(tail []spanmodel.Message) bool {
-	users, calls, answer := 0, 0, false
-	for i := range tail {
-		m := &tail[i]
-		switch m.Role {
-		case "user":
-			users++
-		case "assistant":
-			answer = answer || m.Text != ""
+// signals read, given the input's user and tool-call counts and whether the
+// output has text: the last two user messages, the last assistant message
+// with text when the answer is to be compared with it, the last loopWindow
+// tool calls, and (InputTail always has it) the last assistant message.
+func (d *Detector) enough(users, calls int, answer bool) func([]spanmodel.Message) bool {
+	needUsers, needCalls := min(users, 2), min(calls, d.loopWindow())
+	return func(tail []spanmodel.Message) bool {
+		u, n, text := 0, 0, !answer
+		for i := range tail {
+			m := &tail[i]
+			switch m.Role {
+			case "user":
+				u++
+			case "assistant":
+				text = text || m.Text != ""
+			}
+			n += len(m.ToolCalls)
 		}
-		calls += len(m.ToolCalls)
+		return u >= needUsers && n >= needCalls && text
 	}
-	return users >= 2 && answer && calls >= d.loopWindow()
 }
 
 // match adds every phrase of cat found in text.
