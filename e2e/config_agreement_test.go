@@ -82,7 +82,7 @@ func TestConfigAgreement(t *testing.T) {
 		{"rule names an unknown evaluator", judge + "sampling:\n  rules:\n    - {name: r, verdict_failed: [nope]}\n",
 			`sampling: rules[0] "r"`},
 		{"rules without a judge", rule,
-			"sampling: rules or baseline_ratio need a judge"},
+			"sampling: rules, target_ratio or baseline_ratio need a judge"},
 		{"two judge protocols", "judge:\n  otlp_http: {endpoint: 'http://127.0.0.1:4318'}\n  otlp_grpc: {endpoint: '127.0.0.1:4317'}\n" + rule,
 			"set exactly one of otlp_grpc, otlp_http"},
 	}

@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadata"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/sampling"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/signals"
@@ -29,6 +30,8 @@ type parts struct {
 	// rules and judge are set when a judge is configured.
 	rules sampling.Rules
 	judge judgeExporter
+	// layout is the custom message layout, nil when none is configured.
+	layout *spanmodel.CustomLayout
 }
 
 // judgeExporter is where sampled traces go: the embedded OTLP exporter, or
@@ -59,6 +62,9 @@ func (cfg *Config) build(ctx context.Context, set processor.Settings, replayJudg
 	if p.checks, err = evaluators.Build(cfg.entries(), set.TelemetrySettings); err != nil {
 		errs = append(errs, err)
 	}
+	if p.layout, err = spanmodel.BuildCustomLayout(cfg.MessageLayouts); err != nil {
+		errs = append(errs, prefixErrors("message_layouts", err))
+	}
 	if cfg.Signals.IsEnabled() {
 		if p.detector, err = signals.New(cfg.Signals); err != nil {
 			errs = append(errs, prefixErrors("signals: ", err))
@@ -71,7 +77,7 @@ func (cfg *Config) build(ctx context.Context, set processor.Settings, replayJudg
 	errs = append(errs, samplingErrs...)
 	if cfg.Judge.enabled() {
 		if len(samplingErrs) == 0 {
-			if p.rules, err = sampling.BuildRules(cfg.Sampling.Rules, set.TelemetrySettings); err != nil {
+			if p.rules, err = sampling.BuildRules(cfg.effectiveSampling().Rules, set.TelemetrySettings); err != nil {
 				errs = append(errs, prefixErrors("sampling: ", err))
 			}
 		}

@@ -46,6 +46,9 @@ type Config struct {
 	Sampling sampling.Config `mapstructure:"sampling"`
 	// Judge receives the sampled traces.
 	Judge JudgeConfig `mapstructure:"judge"`
+	// MessageLayouts declare where an unknown producer's messages live
+	// (README: "Custom message layout").
+	MessageLayouts []spanmodel.MessageLayoutConfig `mapstructure:"message_layouts"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -91,6 +94,17 @@ func (cfg *Config) entries() config.Entries {
 // EffectiveEvaluators is the list the processor runs, defaults first.
 func (cfg *Config) EffectiveEvaluators() []config.Evaluator { return cfg.entries().All() }
 
+// effectiveSampling is the sampling block the processor runs: the
+// configured one, or, when it sends nothing, the documented default
+// (sampling.Config.WithDefaultSending).
+func (cfg *Config) effectiveSampling() sampling.Config {
+	names := make([]string, 0, len(cfg.EffectiveEvaluators()))
+	for _, e := range cfg.EffectiveEvaluators() {
+		names = append(names, e.Name)
+	}
+	return cfg.Sampling.WithDefaultSending(names)
+}
+
 // validateSampling checks the sampling block against the evaluators, and
 // that sampling and judge come together.
 func (cfg *Config) validateSampling() []error {
@@ -99,17 +113,17 @@ func (cfg *Config) validateSampling() []error {
 	for _, e := range cfg.EffectiveEvaluators() {
 		names = append(names, e.Name)
 	}
-	hasRules := len(cfg.Sampling.Rules) > 0 || cfg.Sampling.BaselineRatio > 0
-	if hasRules || cfg.Judge.enabled() {
+	hasRules := cfg.Sampling.Sends()
+	if hasRules || len(cfg.Sampling.ScoreWeights) > 0 || cfg.Judge.enabled() {
 		if err := cfg.Sampling.Validate(names); err != nil {
 			errs = append(errs, prefixErrors("sampling: ", err))
 		}
 	}
 	switch {
 	case hasRules && !cfg.Judge.enabled():
-		errs = append(errs, errors.New("sampling: rules or baseline_ratio need a judge (judge: otlp_grpc or otlp_http)"))
-	case cfg.Judge.enabled() && !hasRules:
-		errs = append(errs, errors.New("judge: sampling has no rules and baseline_ratio 0, so nothing would be sent"))
+		errs = append(errs, errors.New("sampling: rules, target_ratio or baseline_ratio need a judge (judge: otlp_grpc or otlp_http)"))
+	case len(cfg.Sampling.ScoreWeights) > 0 && !cfg.Judge.enabled():
+		errs = append(errs, errors.New("sampling: score_weights need a judge (judge: otlp_grpc or otlp_http)"))
 	}
 	for _, r := range cfg.Sampling.Rules {
 		if r.Signals != nil && !cfg.Signals.IsEnabled() {

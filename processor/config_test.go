@@ -78,8 +78,7 @@ func TestConfigValidateErrors(t *testing.T) {
 		"duplicate_names":     {`evaluators[1] "a": name: duplicate of evaluators[0]`},
 		"default_name_clash":  {`evaluators[0] "latency": name: duplicate of default_evaluators[6] "latency"`},
 		"unknown_key":         {`evaluators[0] "j"`, "must_match"},
-		"judge_without_rules": {"judge: sampling has no rules and baseline_ratio 0"},
-		"rules_without_judge": {"sampling: rules or baseline_ratio need a judge"},
+		"rules_without_judge": {"sampling: rules, target_ratio or baseline_ratio need a judge"},
 		"two_judges":          {"judge: set exactly one of otlp_grpc, otlp_http"},
 		"reserved_names": {
 			`evaluators[0] "judge": name: "judge" is reserved (reserved: verdict, failed, signal, judge, any)`,
@@ -93,6 +92,12 @@ func TestConfigValidateErrors(t *testing.T) {
 		"baseline_rule":         {`sampling: rules[0] "baseline": name: "baseline" is reserved for the baseline`},
 		"feedback_under_prefix": {`signals: feedback_attribute: "llmeval.feedback" is under attribute_prefix`},
 		"bad_late_matches":      {`sampling: late_matches: "resend" is not follow or send`},
+		"bad_message_layout": {
+			`message_layouts[0] (acme): input.shape: "xml" is not one of auto, genai, openai_chat, text`,
+			`message_layouts[1] (acme): name: "acme" is used twice`,
+			`message_layouts[1] (acme): input: a layout needs at least one of input.key, output.key, tool_arguments, tool_result`,
+			`message_layouts[1] (acme): operation: set operation or operation_key, not both`,
+		},
 	}
 	for name, want := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -146,4 +151,16 @@ func TestUnknownTopLevelKeyIsAnError(t *testing.T) {
 	err := confmap.NewFromStringMap(map[string]any{"evaluatorz": []any{}}).Unmarshal(cfg)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "evaluatorz")
+}
+
+// A judge without a sampling block runs the documented default: failed
+// safety checks always, the most troubled 10%, a 1% baseline.
+func TestJudgeWithoutSamplingRunsTheDefault(t *testing.T) {
+	cfg, err := loadConfig(t, "judge_without_rules")
+	require.NoError(t, err)
+	eff := cfg.effectiveSampling()
+	assert.Equal(t, []sampling.RuleConfig{{Name: sampling.SafetyRule, VerdictFailed: []string{"pii", "sql_safety", "destructive_action"}}}, eff.Rules)
+	assert.Equal(t, sampling.DefaultTargetRatio, eff.TargetRatio)
+	assert.Equal(t, sampling.DefaultBaselineRatio, eff.BaselineRatio)
+	assert.Empty(t, cfg.Sampling.Rules, "the user's config is left as written")
 }

@@ -74,6 +74,11 @@ type llmEvalProcessor struct {
 	signalKeys    [signals.NumCategories]signalKeys
 	categoryAttrs [signals.NumCategories]metric.MeasurementOption
 	evictionsSeen atomic.Int64
+	// runawayTracesSeen and runawayConvsSeen: the runaway evictions
+	// already reported.
+	runawayTracesSeen, runawayConvsSeen atomic.Int64
+	// strataKeys are the attributes the baseline is stratified by.
+	strataKeys []string
 
 	// batches are reused across calls; processTraces may run concurrently,
 	// and a pool keeps each call on its own state without a shared lock.
@@ -146,20 +151,24 @@ func newLLMEvalProcessor(ctx context.Context, set processor.Settings, cfg *Confi
 	}
 	if parts.judge != nil {
 		p.rules, p.judge = parts.rules, parts.judge
+		p.strataKeys = cfg.Sampling.BaselineStrata
 		senders := 1
 		if judge == nil { // the embedded exporter; a replay judge is a local consumer
 			senders, p.judgeShutdown = cfg.Judge.senders(), cfg.Judge.ShutdownTimeout
 		}
-		p.sampler, err = sampling.New(cfg.Sampling, sampling.Settings{
+		p.sampler, err = sampling.New(cfg.effectiveSampling(), sampling.Settings{
 			Rules: p.rules, Judge: p.judge, Telemetry: tb, Logger: set.Logger,
 			Prefix: cfg.AttributePrefix, Redact: cfg.Judge.Redact, Senders: senders,
+			Weights: cfg.Sampling.Weights(),
 		})
 		if err != nil {
 			return nil, err
 		}
 	}
 	p.batches.New = func() any {
-		return &batch{verdicts: make([]int64, len(p.checks)*numVerdicts), pending: map[pcommon.TraceID]*pendingTrace{}}
+		b := &batch{verdicts: make([]int64, len(p.checks)*numVerdicts), pending: map[pcommon.TraceID]*pendingTrace{}}
+		b.view.SetCustomLayout(parts.layout)
+		return b
 	}
 	set.Logger.Info("llmeval processor built", zap.Int("evaluators", len(p.checks)))
 	return p, nil
@@ -358,16 +367,15 @@ func (p *llmEvalProcessor) flushCounts(ctx context.Context, b *batch) {
 	if p.detector != nil {
 		// Evictions happen inside the detector; report the growth since
 		// the last batch.
-		total := p.detector.Evictions()
-		for {
-			seen := p.evictionsSeen.Load()
-			if total <= seen {
-				break
-			}
-			if p.evictionsSeen.CompareAndSwap(seen, total) {
-				t.ProcessorLlmevalSignalStateEvictions.Add(ctx, total-seen)
-				break
-			}
+		if n := growth(&p.evictionsSeen, p.detector.Evictions()); n > 0 {
+			t.ProcessorLlmevalSignalStateEvictions.Add(ctx, n)
+		}
+		traces, convs := p.detector.RunawayEvictions()
+		if n := growth(&p.runawayTracesSeen, traces); n > 0 {
+			t.ProcessorLlmevalRunawayStateEvictions.Add(ctx, n, scopeTrace)
+		}
+		if n := growth(&p.runawayConvsSeen, convs); n > 0 {
+			t.ProcessorLlmevalRunawayStateEvictions.Add(ctx, n, scopeConversation)
 		}
 	}
 	for i := range p.checks {
@@ -442,3 +450,23 @@ func (p *llmEvalProcessor) judgeDeadline(ctx context.Context) (context.Context, 
 	}
 	return context.WithTimeout(ctx, limit)
 }
+
+// growth returns how far total moved past what seen holds, and moves seen
+// there; concurrent batches report each increment once.
+func growth(seen *atomic.Int64, total int64) int64 {
+	for {
+		old := seen.Load()
+		if total <= old {
+			return 0
+		}
+		if seen.CompareAndSwap(old, total) {
+			return total - old
+		}
+	}
+}
+
+// The scope attribute of the runaway evictions.
+var (
+	scopeTrace        = metric.WithAttributeSet(attribute.NewSet(attribute.String("scope", "trace")))
+	scopeConversation = metric.WithAttributeSet(attribute.NewSet(attribute.String("scope", "conversation")))
+)

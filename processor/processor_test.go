@@ -340,3 +340,32 @@ func TestConcurrentBatches(t *testing.T) {
 	}
 	require.NoError(t, p.Shutdown(context.Background()))
 }
+
+// TestCustomMessageLayout: spans of a producer the view does not know are
+// checked once config says where their messages live.
+func TestCustomMessageLayout(t *testing.T) {
+	td, ss := newScope()
+	sp := ss.Spans().AppendEmpty()
+	sp.SetName("acme.llm")
+	sp.Attributes().PutStr("acme.prompt", `[{"role":"user","content":"Who is the customer on order 1042?"}]`)
+	sp.Attributes().PutStr("acme.completion", "Jane Roe, SSN 529-41-8863, jane.roe@fastmail.com")
+	plain := ss.Spans().AppendEmpty()
+	plain.SetName("acme.other")
+	plain.Attributes().PutStr("acme.completion.v2", "SSN 529-41-8863")
+
+	cfg := createDefaultConfig().(*Config)
+	cfg.MessageLayouts = []spanmodel.MessageLayoutConfig{{
+		Name:   "acme",
+		Input:  spanmodel.ContentSource{Key: "acme.prompt", Shape: "openai_chat"},
+		Output: spanmodel.ContentSource{Key: "acme.completion", Shape: "text"},
+	}}
+	out := run(t, cfg, td)
+	assert.Contains(t, attrs(t, out, 0)["llmeval.failed"], "pii")
+	assert.NotContains(t, attrs(t, out, 1), "llmeval.verdict", "a span no layout matches is not an LLM span")
+
+	// Without the layout the same span is not read at all.
+	td2, ss2 := newScope()
+	sp.CopyTo(ss2.Spans().AppendEmpty())
+	out = run(t, createDefaultConfig().(*Config), td2)
+	assert.NotContains(t, attrs(t, out, 0), "llmeval.verdict")
+}

@@ -84,3 +84,36 @@ func TestSignalsConfigErrorsNameTheBlock(t *testing.T) {
 		assert.Equal(t, 1, strings.Count(err.Error(), want), "%q once in %q", want, err)
 	}
 }
+
+// TestRunawaySignalAndEvictions: a trace over its step bound gets the
+// runaway kind on the span that crosses it and after; the bounded sums
+// count what they forget.
+func TestRunawaySignalAndEvictions(t *testing.T) {
+	tt := componenttest.NewTelemetry()
+	defer func() { require.NoError(t, tt.Shutdown(context.Background())) }()
+	cfg := testConfig(func(c *Config) {
+		c.Signals.Runaway.Trace.MaxSteps = 2
+		c.Signals.Runaway.MaxTraces = 1
+	}, jsonEval)
+	sink := new(consumertest.TracesSink)
+	p, err := NewFactory().CreateTraces(context.Background(), metadatatest.NewSettings(tt), cfg, sink)
+	require.NoError(t, err)
+	td, ss := newScope()
+	for i := 0; i < 3; i++ {
+		chatSpan(ss, "chat", "ok", time.Second) // one trace
+	}
+	require.NoError(t, p.ConsumeTraces(context.Background(), td))
+	out := sink.AllTraces()[0].ResourceSpans().At(0).ScopeSpans().At(0).Spans()
+	for i, want := range []any{nil, nil, []any{"trace_steps"}} {
+		got, _ := out.At(i).Attributes().AsRaw()["llmeval.signal.runaway.kinds"]
+		assert.Equal(t, want, got, "span %d", i)
+	}
+	td2, ss2 := newScope()
+	other := chatSpan(ss2, "chat", "ok", time.Second)
+	other.SetTraceID([16]byte{0xee})
+	require.NoError(t, p.ConsumeTraces(context.Background(), td2))
+	metadatatest.AssertEqualProcessorLlmevalRunawayStateEvictions(t, tt, []metricdata.DataPoint[int64]{
+		{Value: 1, Attributes: attribute.NewSet(attribute.String("scope", "trace"))},
+	}, metricdatatest.IgnoreTimestamp())
+	require.NoError(t, p.Shutdown(context.Background()))
+}

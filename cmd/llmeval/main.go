@@ -13,7 +13,10 @@ const usage = `llmeval: replay, calibrate and check llmeval processor configs; a
 review and label traces in a browser
 
   llmeval check     --config FILE [--processor ID]
-  llmeval replay    --config FILE [--processor ID] [--examples N] [--out FILE] FILES...
+  llmeval replay    --config FILE [--processor ID] [--examples N] [--out FILE] [--why N]
+                    [--outcome ATTR [--fail-below X] | --labels FILE] [--split train|dev|test] FILES...
+  llmeval tune      --config FILE [--processor ID] (--outcome ATTR [--fail-below X] | --labels FILE)
+                    [--test] [--target-ratio R] FILES...
   llmeval calibrate --labels FILE [--split train|dev|test] FILES...
   llmeval judge     --config FILE [--connector ID] [--rubric NAME] --labels FILE [--split train|dev|test]
                     [--dry-run [--show N]] [--disagreements N] FILES...
@@ -43,6 +46,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = check(args[1:], stdout)
 	case "replay":
 		status, err = replay(args[1:], stdout, stderr)
+	case "tune":
+		status, err = tune(args[1:], stdout, stderr)
 	case "calibrate":
 		status, err = calibrate(args[1:], stdout, stderr)
 	case "judge":

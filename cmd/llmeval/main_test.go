@@ -292,6 +292,20 @@ func TestCalibrateThresholds(t *testing.T) {
 // converted to the file exporter's format, with the collector config `make
 // run` uses.
 func TestReplayTauBench(t *testing.T) {
+	file, spans := tauBenchFile(t)
+	code, out, stderr := runCmd("replay", "--config", "../../testdata/collector/run.yaml", file)
+	require.Equal(t, 0, code, stderr)
+	t.Logf("\n%s", out)
+	assert.Contains(t, out, fmt.Sprintf("%d spans", spans))
+	assert.Regexp(t, `refusal\s+\d+\s+\d+\s+[1-9]\d*\s+0\s+`, out, "tau-bench agents decline some requests")
+	assert.Regexp(t, `loop\s+[1-9]`, out)
+}
+
+// tauBenchFile writes the tau-bench airline trajectories in the file
+// exporter's format and returns the file and its span count; it skips the
+// test when the dataset is not there.
+func tauBenchFile(t *testing.T) (string, int) {
+	t.Helper()
 	path := taubench.DefaultPath()
 	if path == "" {
 		t.Skip("tau-bench airline dataset not found")
@@ -308,11 +322,5 @@ func TestReplayTauBench(t *testing.T) {
 		b.Write(line)
 		b.WriteByte('\n')
 	}
-	file := writeFile(t, "taubench.jsonl", b.String())
-	code, out, stderr := runCmd("replay", "--config", "../../testdata/collector/run.yaml", file)
-	require.Equal(t, 0, code, stderr)
-	t.Logf("\n%s", out)
-	assert.Contains(t, out, fmt.Sprintf("%d spans", spans))
-	assert.Regexp(t, `refusal\s+\d+\s+\d+\s+[1-9]\d*\s+0\s+`, out, "tau-bench agents decline some requests")
-	assert.Regexp(t, `loop\s+[1-9]`, out)
+	return writeFile(t, "taubench.jsonl", b.String()), spans
 }

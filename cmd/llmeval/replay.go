@@ -45,6 +45,8 @@ type tally struct {
 	maxEx    int
 	out      *bufio.Writer
 	outErr   error
+	// traces collects per-trace facts when an outcome is given.
+	traces *traceTally
 }
 
 func newTally(prefix string, names []string, maxExamples int) *tally {
@@ -69,6 +71,9 @@ func (t *tally) consume(_ context.Context, td ptrace.Traces) error {
 
 func (t *tally) span(sp ptrace.Span) {
 	t.spans++
+	if t.traces != nil {
+		t.traces.span(sp)
+	}
 	a := sp.Attributes()
 	if _, ok := a.Get(t.prefix + ".verdict"); ok {
 		t.llm++
@@ -134,11 +139,20 @@ func replay(args []string, stdout, stderr io.Writer) (int, error) {
 	id := fs.String("processor", "", "processor ID when the config has several")
 	examples := fs.Int("examples", 0, "print this many failing spans with their reasons")
 	outPath := fs.String("out", "", "write the annotated spans here as OTLP JSON")
+	outcome := fs.String("outcome", "", "numeric span attribute holding each trace's outcome (e.g. a reward); with it, a per-kind table")
+	failBelow := fs.Float64("fail-below", 1, "a trace failed when its --outcome is below this")
+	labelsPath := fs.String("labels", "", "CSV of trace outcomes: trace ID, any name, pass|fail (calibrate's format); instead of --outcome")
+	split := fs.String("split", "", "per-kind table on this deterministic split only: train, dev or test")
+	why := fs.Int("why", 20, "say why the judge got this many traces (highest scores first)")
 	if err := fs.Parse(args); err != nil {
 		return 2, err
 	}
 	if *path == "" || fs.NArg() == 0 {
 		return 2, fmt.Errorf("--config and at least one file are required")
+	}
+	spec, err := readOutcomeSpec(*outcome, *failBelow, *labelsPath, *split)
+	if err != nil {
+		return 2, err
 	}
 	cfg, _, err := loadConfig(*path, *id)
 	if err != nil {
@@ -151,6 +165,9 @@ func replay(args []string, stdout, stderr io.Writer) (int, error) {
 		names = append(names, e.Name)
 	}
 	t := newTally(cfg.AttributePrefix, names, *examples)
+	// Per trace, what the score reads (and the outcome, when given):
+	// about 100 bytes a trace.
+	t.traces = newTraceTally(cfg.AttributePrefix, spec)
 	var outFile *os.File
 	if *outPath != "" {
 		var err error
@@ -164,19 +181,8 @@ func replay(args []string, stdout, stderr io.Writer) (int, error) {
 	next, _ := consumer.NewTraces(t.consume)
 	judge, _ := consumer.NewTraces(jt.consume)
 	ctx := context.Background()
-	set := processor.Settings{
-		ID: component.NewID(llmevalprocessor.NewFactory().Type()),
-		TelemetrySettings: component.TelemetrySettings{
-			Logger: zap.NewNop(), TracerProvider: nooptrace.NewTracerProvider(), MeterProvider: noop.NewMeterProvider(),
-			Resource: pcommon.NewResource(),
-		},
-		BuildInfo: component.NewDefaultBuildInfo(),
-	}
-	p, err := llmevalprocessor.NewReplayTraces(ctx, set, cfg, next, judge)
+	p, err := startReplayProcessor(ctx, cfg, next, judge)
 	if err != nil {
-		return 2, err
-	}
-	if err := p.Start(ctx, nopHost{}); err != nil {
 		return 2, err
 	}
 
@@ -214,6 +220,11 @@ func replay(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 	}
 	report(stdout, t, jt, time.Since(began))
+	printScores(stdout, t.traces, cfg.Sampling.Weights(), jt.reasonOf, *why)
+	if spec.enabled() {
+		traces, failed := t.traces.labelled(*split)
+		printKindTable(stdout, traces, failed, *split)
+	}
 	for i, e := range bad {
 		if i == 10 {
 			fmt.Fprintf(stderr, "... and %d more bad lines\n", len(bad)-10)
@@ -225,6 +236,46 @@ func replay(args []string, stdout, stderr io.Writer) (int, error) {
 		return 1, nil
 	}
 	return 0, nil
+}
+
+// startReplayProcessor builds and starts the processor a config
+// describes, with next as the main stream and judge for sampled copies.
+func startReplayProcessor(ctx context.Context, cfg *llmevalprocessor.Config, next, judge consumer.Traces) (processor.Traces, error) {
+	set := processor.Settings{
+		ID: component.NewID(llmevalprocessor.NewFactory().Type()),
+		TelemetrySettings: component.TelemetrySettings{
+			Logger: zap.NewNop(), TracerProvider: nooptrace.NewTracerProvider(), MeterProvider: noop.NewMeterProvider(),
+			Resource: pcommon.NewResource(),
+		},
+		BuildInfo: component.NewDefaultBuildInfo(),
+	}
+	p, err := llmevalprocessor.NewReplayTraces(ctx, set, cfg, next, judge)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Start(ctx, nopHost{}); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// replayInto runs the traces feed emits through the processor and hands
+// every annotated span to span.
+func replayInto(cfg *llmevalprocessor.Config, span func(ptrace.Span), feed func(emit func(ptrace.Traces) error) error) error {
+	ctx := context.Background()
+	next, _ := consumer.NewTraces(func(_ context.Context, td ptrace.Traces) error {
+		spans.Each(td, func(_ ptrace.ResourceSpans, _ ptrace.ScopeSpans, sp ptrace.Span) { span(sp) })
+		return nil
+	})
+	p, err := startReplayProcessor(ctx, cfg, next, nil)
+	if err != nil {
+		return err
+	}
+	if err := feed(func(td ptrace.Traces) error { return p.ConsumeTraces(ctx, td) }); err != nil {
+		_ = p.Shutdown(ctx)
+		return err
+	}
+	return p.Shutdown(ctx)
 }
 
 // progress prints how far the replay got, on terminals only.

@@ -120,7 +120,7 @@ func (v *View) genAIMessages(key string, val pcommon.Value, c *convo) error {
 	switch val.Type() {
 	case pcommon.ValueTypeStr:
 		msgs := v.gmsgs[:0]
-		err := unmarshalContent(key, val.Str(), &msgs)
+		err := unmarshalContent(key, unwrapMessages(val.Str()), &msgs)
 		if err == nil {
 			for i := range msgs {
 				if !c.addGenAIMsg(&msgs[i]) {

@@ -160,7 +160,8 @@ func (v *View) addIndexedMsg(c *convo, prefix string, ents []idxEnt) bool {
 			return false
 		}
 		if g == 1 {
-			if hasText && (typ == "" || typ == "text") {
+			// OpenAI Responses parts are typed input_text / output_text.
+			if hasText && (typ == "" || typ == "text" || typ == "input_text" || typ == "output_text") {
 				c.addText(partText)
 			}
 		} else {

@@ -74,6 +74,30 @@ const (
 	kAIToolResult
 	kAIToolOutput
 	kAIPromptTools
+	// Google ADK.
+	kADKRequest
+	kADKResponse
+	kADKToolArgs
+	kADKToolResp
+	// Langfuse SDK.
+	kLFType
+	kLFInput
+	kLFOutput
+	kLFModel
+	kLFUsage
+	kLFLevel
+	kLFStatus
+	// Mastra.
+	kMastraType
+	kMastraGenIn
+	kMastraGenOut
+	kMastraRunIn
+	kMastraRunOut
+	// Traceloop SDK entities.
+	kTLKind
+	kTLName
+	kTLIn
+	kTLOut
 
 	numKeys
 	kNone attrKey = 255
@@ -152,6 +176,26 @@ var keyDefs = [numKeys]keyDef{
 	kToolDefs:        {"gen_ai.tool.definitions", LayoutGenAI, false},
 	kOISessionID:     {"session.id", LayoutOpenInference, false},
 	kAIPromptTools:   {"ai.prompt.tools", LayoutVercelLegacy, false},
+	kADKRequest:      {"gcp.vertex.agent.llm_request", LayoutGoogleADK, true},
+	kADKResponse:     {"gcp.vertex.agent.llm_response", LayoutGoogleADK, true},
+	kADKToolArgs:     {"gcp.vertex.agent.tool_call_args", LayoutGoogleADK, true},
+	kADKToolResp:     {"gcp.vertex.agent.tool_response", LayoutGoogleADK, true},
+	kLFType:          {"langfuse.observation.type", LayoutLangfuse, false},
+	kLFInput:         {"langfuse.observation.input", LayoutLangfuse, true},
+	kLFOutput:        {"langfuse.observation.output", LayoutLangfuse, true},
+	kLFModel:         {"langfuse.observation.model.name", LayoutLangfuse, false},
+	kLFUsage:         {"langfuse.observation.usage_details", LayoutLangfuse, false},
+	kLFLevel:         {"langfuse.observation.level", LayoutLangfuse, false},
+	kLFStatus:        {"langfuse.observation.status_message", LayoutLangfuse, false},
+	kMastraType:      {"mastra.span.type", LayoutMastra, false},
+	kMastraGenIn:     {"mastra.model_generation.input", LayoutMastra, true},
+	kMastraGenOut:    {"mastra.model_generation.output", LayoutMastra, true},
+	kMastraRunIn:     {"mastra.agent_run.input", LayoutMastra, true},
+	kMastraRunOut:    {"mastra.agent_run.output", LayoutMastra, true},
+	kTLKind:          {"traceloop.span.kind", LayoutTraceloop, false},
+	kTLName:          {"traceloop.entity.name", LayoutTraceloop, false},
+	kTLIn:            {"traceloop.entity.input", LayoutTraceloop, true},
+	kTLOut:           {"traceloop.entity.output", LayoutTraceloop, true},
 }
 
 // prefixDef declares a family of indexed keys (gen_ai.prompt.N.*,

@@ -1,6 +1,10 @@
 package spanmodel
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/tidwall/gjson"
+)
 
 // OpenInference (Arize Phoenix): span kinds and indexed message keys
 // llm.input_messages.N.message.*.
@@ -69,3 +73,28 @@ var oiMessageFields = map[string]idxField{"role": fRole, "content": fContent, "t
 
 // oiToolCallFields spells the tool-call fields of this layout's indexed keys.
 var oiToolCallFields = map[string]idxField{"tool_call.function.name": fCallName, "tool_call.function.arguments": fCallArgs, "tool_call.id": fCallID}
+
+// oiValue reads input.value / output.value when the indexed messages are
+// absent. The OpenAI instrumentation stores the request and response
+// bodies there: a Responses body ({"input": ...} / {"output": [items]}) or
+// a chat body ({"messages": [...]} / {"choices": [{"message"}]}) is read
+// as messages; any other value (a plain string, another JSON document) is
+// one message with the whole value as text, as before.
+func (v *View) oiValue(k attrKey, role string, c *convo) error {
+	key := keyDefs[k].name
+	s := v.rd.attr(key, v.vals[k])
+	if err := v.rd.take(); err != nil {
+		return err
+	}
+	if r, isJSON, err := parseLoose(key, s); err == nil && isJSON && r.IsObject() {
+		for _, w := range [...]string{"output", "input", "messages", "choices"} {
+			if x := r.Get(w); x.IsArray() || (w == "input" && x.Type == gjson.String) {
+				c.looseValue(r, role, 0)
+				return nil
+			}
+		}
+	}
+	c.begin(role)
+	c.addText(s)
+	return nil
+}

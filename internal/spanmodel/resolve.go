@@ -15,15 +15,26 @@ var genAIMarkers = setOf(kOpName, kProviderName, kSystem, kReqModel, kOIKind, kO
 
 var genAIContentKeys = setOf(kInMsgs, kOutMsgs, kSysInstr, kToolArgs, kToolResult)
 
+// genAIMsgKeys are the GenAI content keys other than the system
+// instructions.
+var genAIMsgKeys = setOf(kInMsgs, kOutMsgs, kToolArgs, kToolResult)
+
 // resolve derives the scalar fields from the keys the cheap pass found.
 func (v *View) resolve() {
-	if !v.has.any(genAIMarkers) && v.indexed&(idxFlatPrompt|idxFlatCompletion) == 0 {
+	if !v.has.any(genAIMarkers) && !v.has.any(sdkMarkers) && v.indexed&(idxFlatPrompt|idxFlatCompletion) == 0 && v.custom == nil {
 		return
 	}
 	v.oiMarker = v.has.any(setOf(kOIKind, kOIModel)) || v.indexed&(idxOIInput|idxOIOutput) != 0
+	v.sdk = v.findSDKLayout()
 
-	// Layout: the layout content is preferably read from.
+	// Layout: the layout content is preferably read from. GenAI message
+	// keys win; an SDK layout's own keys come before a lone
+	// gen_ai.system_instructions (Mastra's agent spans carry both).
 	switch {
+	case v.has.any(genAIMsgKeys):
+		v.layout = LayoutGenAI
+	case v.sdk != nil:
+		v.layout = v.sdk.layout
 	case v.has.any(genAIContentKeys):
 		v.layout = LayoutGenAI
 	case v.oiMarker:
@@ -34,13 +45,29 @@ func (v *View) resolve() {
 		v.layout = LayoutGenAIFlat
 	case !v.has.has(kOpName) && v.has.any(setOf(kLLMRequestType, kPromptTok, kComplTok, kLLMTotal)):
 		v.layout = LayoutGenAIFlat
-	default:
+	case v.has.any(genAIMarkers):
 		v.layout = LayoutGenAI
 	}
+	if v.custom != nil && v.custom.matches(v) {
+		v.layout = LayoutCustom
+	}
+	if v.layout == LayoutNone {
+		return
+	}
 
-	// Operation.
+	// Operation. Names are compared in lower case: Microsoft Agent 365
+	// writes "Chat".
+	var sdkOp string
+	if v.sdk != nil {
+		sdkOp = v.sdkOperation(v.sdk)
+	}
 	if s := v.str(kOpName); s != "" {
-		v.operation = s
+		v.operation = NormalizeOperation(s)
+		if v.sdk != nil && v.sdk.layout == LayoutMastra && sdkOp != "" {
+			v.operation = sdkOp // model_generation is Mastra's model call
+		}
+	} else if sdkOp != "" {
+		v.operation = sdkOp
 	} else if s := v.str(kOIKind); s != "" {
 		v.operation = openInferenceOperation(s)
 	} else if s := v.str(kAIOpID); s != "" {
@@ -49,6 +76,9 @@ func (v *View) resolve() {
 		v.operation = requestTypeOperation(s)
 	} else if v.has.any(setOf(kToolName, kToolCallID, kToolArgs, kToolResult)) {
 		v.operation = "execute_tool"
+	}
+	if v.custom != nil && v.layout == LayoutCustom {
+		v.custom.resolve(v)
 	}
 	v.isTool = v.operation == "execute_tool"
 
@@ -60,12 +90,29 @@ func (v *View) resolve() {
 		}
 	}
 	v.model = v.firstStr(kRespModel, kAIRespModel, kReqModel, kOIModel, kAIModelID)
+	if v.model == "" && v.sdk != nil && v.sdk.model != kNone {
+		v.model = v.str(v.sdk.model)
+	}
 
 	v.usage = Usage{
 		Input:       v.firstTok(kInTok, kPromptTok, kOIPromptTok, kAIInTok, kAIPromptTok),
 		Output:      v.firstTok(kOutTok, kComplTok, kOIComplTok, kAIOutTok, kAIComplTok),
 		Total:       v.firstTok(kLLMTotal, kGenAITotal, kOITotalTok, kAITotalTok),
 		CachedInput: v.firstTok(kCacheRead, kCachedIn, kOICacheRead, kAICachedTok),
+	}
+	if v.has.has(kLFUsage) {
+		v.usageDetails(kLFUsage)
+	}
+	if v.layout == LayoutCustom {
+		if v.customModel != "" {
+			v.model = v.customModel
+		}
+		if v.customTok[0] >= 0 {
+			v.usage.Input = v.customTok[0]
+		}
+		if v.customTok[1] >= 0 {
+			v.usage.Output = v.customTok[1]
+		}
 	}
 
 	if v.has.has(kFinish) {
@@ -79,6 +126,15 @@ func (v *View) resolve() {
 
 	if v.isTool {
 		v.toolName = v.firstStr(kToolName, kOIToolName, kAIToolName)
+		if v.toolName == "" && v.sdk != nil && v.sdk.toolName != kNone {
+			v.toolName = v.str(v.sdk.toolName)
+		}
+		if v.toolName == "" && v.layout == LayoutCustom {
+			v.toolName = v.customTool
+		}
+		if v.toolName == "" && v.sdk != nil && v.sdk.layout == LayoutLangfuse {
+			v.toolName = v.span.Name() // Langfuse names a tool observation after the tool
+		}
 	}
 }
 

@@ -44,6 +44,17 @@ type toolDefJSON struct {
 	} `json:"function"`
 }
 
+// UnmarshalJSON also reads a bare string as a tool's name: Mastra lists
+// its agent's tools by name only (["get_weather"]).
+func (d *toolDefJSON) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		*d = toolDefJSON{}
+		return d.Name.UnmarshalJSON(b)
+	}
+	type plain toolDefJSON // without this method
+	return json.Unmarshal(b, (*plain)(d))
+}
+
 func (d toolDefJSON) definition() ToolDefinition {
 	if d.Function != nil {
 		return ToolDefinition{Name: d.Function.Name.s, Description: d.Function.Description.s, Parameters: string(d.Function.Parameters)}

@@ -19,6 +19,11 @@ const (
 	LayoutGenAIFlat                   // older semconv / OpenLLMetry: gen_ai.prompt.N.*
 	LayoutOpenInference               // Arize OpenInference: llm.*, input.value
 	LayoutVercelLegacy                // Vercel AI SDK <= 6: ai.*
+	LayoutGoogleADK                   // Google ADK: gcp.vertex.agent.* (Gemini JSON)
+	LayoutLangfuse                    // Langfuse SDK: langfuse.observation.*
+	LayoutMastra                      // Mastra: mastra.model_generation.*, mastra.agent_run.*
+	LayoutTraceloop                   // Traceloop SDK entities: traceloop.entity.*
+	LayoutCustom                      // the user's custom message layout (config)
 
 	// NumLayouts counts the layouts, LayoutNone included.
 	NumLayouts = iota
@@ -31,6 +36,11 @@ var layoutNames = [NumLayouts]string{
 	LayoutGenAIFlat:     "gen_ai_flat",
 	LayoutOpenInference: "openinference",
 	LayoutVercelLegacy:  "vercel_ai_legacy",
+	LayoutGoogleADK:     "google_adk",
+	LayoutLangfuse:      "langfuse",
+	LayoutMastra:        "mastra",
+	LayoutTraceloop:     "traceloop",
+	LayoutCustom:        "custom",
 }
 
 func (l Layout) String() string {
@@ -109,16 +119,24 @@ type View struct {
 	vals    [numKeys]pcommon.Value // valid where has is set
 	indexed uint8                  // idx* flags: indexed-layout keys seen
 
-	layout    Layout
-	oiMarker  bool // OpenInference keys: input.value/output.value count
-	isTool    bool // operation is execute_tool
-	operation string
-	provider  string
-	model     string
-	toolName  string
-	usage     Usage
-	finish    []string
-	finishOut bool // finish reasons were taken from decoded output
+	layout Layout
+	sdk    *sdkLayout    // the SDK-level layout the span's keys mark, or nil
+	custom *CustomLayout // the user's custom message layout, or nil (kept across Reset)
+
+	// Set by a matching custom layout.
+	customEntry *customEntry
+	customModel string
+	customTool  string
+	customTok   [2]int64 // input, output; -1 when not declared
+	oiMarker    bool     // OpenInference keys: input.value/output.value count
+	isTool      bool     // operation is execute_tool
+	operation   string
+	provider    string
+	model       string
+	toolName    string
+	usage       Usage
+	finish      []string
+	finishOut   bool // finish reasons were taken from decoded output
 
 	// Decoded on first use, at most once per span.
 	in, out convo
@@ -173,7 +191,8 @@ func (v *View) Reset(rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, span ptrace.
 // clear forgets the previous span, keeping buffers.
 func (v *View) clear() {
 	v.has, v.indexed = keySet{}, 0
-	v.layout, v.oiMarker, v.isTool = LayoutNone, false, false
+	v.layout, v.sdk, v.oiMarker, v.isTool = LayoutNone, nil, false, false
+	v.customEntry, v.customModel, v.customTool = nil, "", ""
 	v.operation, v.provider, v.model, v.toolName = "", "", "", ""
 	v.usage = Usage{-1, -1, -1, -1}
 	v.finish, v.finishOut = v.finish[:0], false
@@ -261,9 +280,17 @@ func (v *View) Duration() time.Duration {
 	return v.span.EndTimestamp().AsTime().Sub(v.span.StartTimestamp().AsTime())
 }
 
-// Err reports whether the span has error status, with its message.
+// Err reports whether the span has error status, with its message. A
+// Langfuse observation reports errors as level ERROR with a status
+// message, its span status left unset.
 func (v *View) Err() (bool, string) {
-	return v.span.Status().Code() == ptrace.StatusCodeError, v.span.Status().Message()
+	if v.span.Status().Code() == ptrace.StatusCodeError {
+		return true, v.span.Status().Message()
+	}
+	if v.layout == LayoutLangfuse && strings.EqualFold(v.str(kLFLevel), "ERROR") {
+		return true, v.str(kLFStatus)
+	}
+	return false, v.span.Status().Message()
 }
 
 // ToolName is the tool's name on a tool-execution span, or "".
@@ -316,8 +343,11 @@ func (v *View) Text(t Target) (text string, ok bool, err error) {
 		if !v.isTool {
 			return v.chatToolResults()
 		}
-		if k, ok := v.firstKey(kToolResult, v.oiKey(kOutputValue), kAIToolResult, kAIToolOutput); ok {
+		if k, ok := v.firstKey(kToolResult, v.oiKey(kOutputValue), kAIToolResult, kAIToolOutput, v.sdkKey(sdkToolResult)); ok {
 			return v.attrText(k)
+		}
+		if v.layout == LayoutCustom {
+			return v.custom.toolText(v, cToolResult)
 		}
 		return "", false, nil
 	case TargetAttribute:
@@ -370,8 +400,12 @@ func (v *View) ToolCalls() ([]ToolCall, error) {
 		if v.toolName != "" {
 			tc.Name, found = v.toolName, true
 		}
-		if k, ok := v.firstKey(kToolArgs, v.oiKey(kInputValue), kAIToolArgs, kAIToolInput); ok {
+		if k, ok := v.firstKey(kToolArgs, v.oiKey(kInputValue), kAIToolArgs, kAIToolInput, v.sdkKey(sdkToolArgs)); ok {
 			tc.Arguments, found = v.rd.attr(keyDefs[k].name, v.vals[k]), true
+		} else if v.layout == LayoutCustom {
+			if s, ok, _ := v.custom.toolText(v, cToolArgs); ok {
+				tc.Arguments, found = s, true
+			}
 		}
 		if err := v.rd.take(); err != nil {
 			*tc = ToolCall{}
@@ -449,13 +483,17 @@ func (v *View) output() *convo { return v.decodeOnce(&v.out, v.decodeOutput) }
 // gen_ai.prompt.*.
 func (v *View) decodeInput(c *convo) bool {
 	switch {
+	case v.layout == LayoutCustom && v.custom.has(v, cInput):
+		c.err = v.custom.decode(v, cInput, "user", c)
 	case v.has.has(kInMsgs):
 		c.err = v.genAIMessages(keyDefs[kInMsgs].name, v.vals[kInMsgs], c)
 	case v.indexed&idxOIInput != 0:
 		v.indexedMessages(oiInputPrefix, true, c)
 	case v.oiMarker && !v.isTool && v.has.has(kInputValue):
-		c.begin("user")
-		c.addText(v.rd.attr(keyDefs[kInputValue].name, v.vals[kInputValue]))
+		c.err = v.oiValue(kInputValue, "user", c)
+	case v.sdk != nil && !v.isTool && v.firstPresent(v.sdk.in) != kNone:
+		k := v.firstPresent(v.sdk.in)
+		c.err = v.looseContent(keyDefs[k].name, v.vals[k], ShapeAuto, "user", c)
 	case v.has.has(kAIPromptMsgs):
 		c.err = c.vercelPromptMessages(keyDefs[kAIPromptMsgs].name, v.vals[kAIPromptMsgs])
 	case v.has.has(kAIPrompt):
@@ -474,13 +512,17 @@ func (v *View) decodeInput(c *convo) bool {
 // .toolCalls, gen_ai.completion.*.
 func (v *View) decodeOutput(c *convo) bool {
 	switch {
+	case v.layout == LayoutCustom && v.custom.has(v, cOutput):
+		c.err = v.custom.decode(v, cOutput, "assistant", c)
 	case v.has.has(kOutMsgs):
 		c.err = v.genAIMessages(keyDefs[kOutMsgs].name, v.vals[kOutMsgs], c)
 	case v.indexed&idxOIOutput != 0:
 		v.indexedMessages(oiOutputPrefix, true, c)
 	case v.oiMarker && !v.isTool && v.has.has(kOutputValue):
-		c.begin("assistant")
-		c.addText(v.rd.attr(keyDefs[kOutputValue].name, v.vals[kOutputValue]))
+		c.err = v.oiValue(kOutputValue, "assistant", c)
+	case v.sdk != nil && !v.isTool && v.firstPresent(v.sdk.out) != kNone:
+		k := v.firstPresent(v.sdk.out)
+		c.err = v.looseContent(keyDefs[k].name, v.vals[k], ShapeAuto, "assistant", c)
 	case v.has.any(setOf(kAIRespText, kAIRespObject, kAIRespToolCalls)):
 		c.err = v.vercelResponse(c)
 	case v.indexed&idxFlatCompletion != 0:
@@ -515,10 +557,27 @@ func (v *View) systemText() (string, bool, error) {
 	if !v.sysDone {
 		v.sysDone = true
 		v.sysParts = v.sysParts[:0]
-		if v.has.has(kSysInstr) {
+		switch {
+		case v.layout == LayoutCustom && v.custom.has(v, cSystem):
 			v.decodes++
 			v.sysPresent = true
-			v.sysParts, v.sysErr = v.systemInstructions(keyDefs[kSysInstr].name, v.vals[kSysInstr], v.sysParts)
+			v.sysParts, v.sysErr = v.custom.system(v, v.sysParts)
+		case v.has.has(kSysInstr):
+			v.decodes++
+			v.sysPresent = true
+			if s, plain := plainSystem(v.vals[kSysInstr]); plain {
+				// Mastra writes the instructions as a plain string.
+				v.sysParts = append(v.sysParts, s)
+			} else {
+				v.sysParts, v.sysErr = v.systemInstructions(keyDefs[kSysInstr].name, v.vals[kSysInstr], v.sysParts)
+			}
+		case v.layout == LayoutGoogleADK:
+			var present bool
+			v.sysParts, present, v.sysErr = v.adkSystem(v.sysParts)
+			v.sysPresent = v.sysPresent || present
+			if present {
+				v.decodes++
+			}
 		}
 		c := v.input()
 		switch {
@@ -546,8 +605,11 @@ func (v *View) systemText() (string, bool, error) {
 // toolArguments is Text(tool_arguments).
 func (v *View) toolArguments() (string, bool, error) {
 	if v.isTool {
-		if k, ok := v.firstKey(kToolArgs, v.oiKey(kInputValue), kAIToolArgs, kAIToolInput); ok {
+		if k, ok := v.firstKey(kToolArgs, v.oiKey(kInputValue), kAIToolArgs, kAIToolInput, v.sdkKey(sdkToolArgs)); ok {
 			return v.attrText(k)
+		}
+		if v.layout == LayoutCustom {
+			return v.custom.toolText(v, cToolArgs)
 		}
 		return "", false, nil
 	}
@@ -620,6 +682,37 @@ func (v *View) ConversationID() string {
 		}
 	}
 	return ""
+}
+
+// sdk tool sources.
+const (
+	sdkToolArgs = iota
+	sdkToolResult
+)
+
+// sdkKey is the span's first present SDK-layout key of the tool source,
+// or kNone.
+func (v *View) sdkKey(which int) attrKey {
+	if v.sdk == nil {
+		return kNone
+	}
+	if which == sdkToolArgs {
+		return v.firstPresent(v.sdk.toolArgs)
+	}
+	return v.firstPresent(v.sdk.toolResult)
+}
+
+// plainSystem reports a system-instructions string that is not JSON: the
+// instructions themselves.
+func plainSystem(val pcommon.Value) (string, bool) {
+	if val.Type() != pcommon.ValueTypeStr {
+		return "", false
+	}
+	s := strings.TrimLeft(val.Str(), " \t\r\n")
+	if s == "" || s[0] == '[' || s[0] == '{' {
+		return "", false
+	}
+	return val.Str(), true
 }
 
 // IsToolSpan reports whether the span executes a tool.

@@ -23,6 +23,15 @@ func FuzzViewMessages(f *testing.F) {
 	f.Add("[{\"role\":\"\xff\"}]", `[{"role":"assistant","parts":[}`, `[[[[[[`, `{"a":`, "\x00")
 	f.Add(`[{"parts":[{"type":"tool_call","arguments":"x"},{"type":"tool_call_response","response":null}]}]`, `[{"role":5}]`, `{"messages":[{"role":"user","content":"m"}],"prompt":[{"role":"user","content":[]}]}`, `""`, `[1]`)
 
+	// The SDK-level layouts' shapes (loose.go): Responses items, Gemini
+	// contents, wrapped messages, AI SDK results.
+	f.Add(`{"input":[{"role":"user","content":[{"type":"input_text","text":"Q"}]},{"type":"function_call","call_id":"c","name":"f","arguments":"{}"}]}`,
+		`{"output":[{"type":"message","role":"assistant","content":[{"type":"output_text","text":"A"}]}]}`,
+		`{"contents":[{"role":"user","parts":[{"text":"Q"},{"functionResponse":{"name":"f","response":{"e":1}}}]}],"config":{"systemInstruction":{"parts":[{"text":"S"}]}}}`,
+		`{"content":{"role":"model","parts":[{"functionCall":{"name":"f","args":{}}}]},"finishReason":"STOP"}`,
+		`{"version":"0.1.0","messages":[{"role":"user","parts":[{"type":"text","content":"Q"}]}]}`)
+	f.Add(`{"text":"A","toolCalls":[{"toolCallId":1,"args":[]}]}`, `{"choices":[{"message":null}]}`, `{"messages":{"role":"x"}}`, `[{"role":"tool","content":[{"type":"tool-result"}]}]`, `{"candidates":[{"content":{"parts":7}}]}`)
+
 	f.Fuzz(func(t *testing.T, in, out, prompt, toolCalls, sys string) {
 		views := []*View{
 			viewOf(t,
@@ -52,6 +61,21 @@ func FuzzViewMessages(f *testing.F) {
 				kv{"gen_ai.usage.input_tokens", sys},
 			),
 		}
+		for _, k := range []string{"generation", "tool"} {
+			views = append(views, viewOf(t,
+				kv{"langfuse.observation.type", k},
+				kv{"langfuse.observation.input", in},
+				kv{"langfuse.observation.output", out},
+				kv{"langfuse.observation.usage_details", toolCalls},
+			))
+		}
+		views = append(views,
+			viewOf(t, kv{"gcp.vertex.agent.llm_request", prompt}, kv{"gcp.vertex.agent.llm_response", toolCalls}),
+			viewOf(t, kv{"gen_ai.operation.name", "Chat"}, kv{"gen_ai.input.messages", sys}, kv{"gen_ai.output.messages", prompt}),
+			viewOf(t, kv{"mastra.span.type", "model_generation"}, kv{"mastra.model_generation.input", in}, kv{"mastra.model_generation.output", out}, kv{"gen_ai.system_instructions", sys}),
+			viewOf(t, kv{"traceloop.span.kind", "tool"}, kv{"traceloop.entity.input", in}, kv{"traceloop.entity.output", out}),
+			viewOf(t, kv{"openinference.span.kind", "LLM"}, kv{"input.value", prompt}, kv{"output.value", out}),
+		)
 		for _, v := range views {
 			exercise(t, v)
 		}

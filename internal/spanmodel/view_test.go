@@ -642,7 +642,7 @@ func TestViewBrokenContent(t *testing.T) {
 		v := viewOf(t, chat,
 			kv{"gen_ai.output.messages", `[{"role":"assistant","parts":[{"type":"text","content":"` + bad + `"}]}]`},
 			kv{"gen_ai.input.messages", `[{"role":"user","parts":[{"type":"text","content":"` + bad + `\n"}]}]`},
-			kv{"gen_ai.system_instructions", "\xff[" + bad},
+			kv{"gen_ai.system_instructions", "[\xff" + bad}, // JSON-looking: decoded, and broken
 			kv{"gen_ai.request.model", bad},
 		)
 		assert.Equal(t, bad, v.Model())

@@ -1,14 +1,20 @@
 // Runs a producer against the fake model server, exporting OTLP straight to
-// a collector: the live end-to-end test (e2e/live_test.go) drives it.
+// a collector: the live end-to-end tests (e2e/live_test.go) drive it.
 //
-//   node live.mjs --producer vercel_ai --otlp http://127.0.0.1:4318/v1/traces scenario...
+//   node live.mjs --producer NAME --otlp http://127.0.0.1:4318/v1/traces scenario...
+//
+// NAME is a producer script (vercel_ai, openinference, traceloop) or a
+// framework of lib/frameworks.mjs (openai_agents, strands_latest, ...).
+// Scenarios run concurrently, each in its own Node process; logs go to the
+// same endpoint's /v1/logs.
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFakeLLM } from './lib/fake-llm.mjs';
+import { frameworkByName, frameworkEnv } from './lib/frameworks.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const CHILD_TIMEOUT_MS = 60_000;
+const CHILD_TIMEOUT_MS = 90_000;
 const args = process.argv.slice(2);
 const opt = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : null);
 const producer = opt('--producer');
@@ -18,27 +24,19 @@ if (!producer || !otlp || scenarios.length === 0) {
   console.error('usage: node live.mjs --producer NAME --otlp URL scenario...');
   process.exit(2);
 }
+const fw = frameworkByName(producer) ?? { name: producer, script: producer };
 
-function runChild(scenario, llmUrl) {
+function runChild(scenario, llm) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(HERE, 'producers', `${producer}.mjs`)], {
+    const child = spawn(process.execPath, [join(HERE, 'producers', `${fw.script}.mjs`)], {
       cwd: HERE,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        FIXTURE_PRODUCER: producer,
-        FIXTURE_SCENARIO: scenario,
-        FAKE_LLM_URL: llmUrl,
-        OTLP_TRACES_URL: otlp,
-        OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'true',
-        TRACELOOP_TRACE_CONTENT: 'true',
-        NO_PROXY: '127.0.0.1,localhost',
-      },
+      env: frameworkEnv(fw, scenario, llm, otlp),
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
     child.on('exit', (code) => {
       clearTimeout(timer);
+      if (code !== 0) console.error(`${producer}/${scenario}: exit ${code}`);
       resolve(code);
     });
   });
@@ -47,9 +45,8 @@ function runChild(scenario, llmUrl) {
 const llm = await startFakeLLM({ log: () => {} });
 let failed = 0;
 try {
-  for (const scenario of scenarios) {
-    if ((await runChild(scenario, llm.url)) !== 0) failed++;
-  }
+  const codes = await Promise.all(scenarios.map((s) => runChild(s, llm)));
+  failed = codes.filter((c) => c !== 0).length;
 } finally {
   await llm.close();
 }

@@ -17,9 +17,18 @@ const (
 	Score  = "score"
 	Reason = "reason"
 
-	// JudgeSampled and JudgeReason mark a judge copy (under Judge).
+	// JudgeSampled, JudgeReason and JudgeScore mark a judge copy (under
+	// Judge); JudgeScore is the trace's trouble score.
 	JudgeSampled = "sampled"
 	JudgeReason  = "reason"
+	JudgeScore   = "score"
+	// What the trace cost, on a judge copy (under Judge): LLM/agent spans,
+	// model calls, tool calls, tokens and USD, summed at decision time.
+	JudgeSteps      = "steps"
+	JudgeModelCalls = "model_calls"
+	JudgeToolCalls  = "tool_calls"
+	JudgeTokens     = "tokens"
+	JudgeCostUSD    = "cost_usd"
 )
 
 // Words the sampling rules give a meaning.
@@ -29,6 +38,9 @@ const (
 	// BaselineRule is the judge reason and the rule attribute of traces the
 	// baseline chose.
 	BaselineRule = "baseline"
+	// TargetRule is the judge reason and the rule attribute of traces
+	// target_ratio chose.
+	TargetRule = "target"
 )
 
 // ReservedEvaluatorNames are the names an evaluator may not take: its name

@@ -42,6 +42,7 @@ type TelemetryBuilder struct {
 	ProcessorLlmevalJudgeTracesSampled        metric.Int64Counter
 	ProcessorLlmevalLlmSpans                  metric.Int64Counter
 	ProcessorLlmevalNotEvaluated              metric.Int64Counter
+	ProcessorLlmevalRunawayStateEvictions     metric.Int64Counter
 	ProcessorLlmevalSignalStateEvictions      metric.Int64Counter
 	ProcessorLlmevalSignals                   metric.Int64Counter
 	ProcessorLlmevalSpansEvaluated            metric.Int64Counter
@@ -171,6 +172,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_processor_llmeval_not_evaluated",
 		metric.WithDescription("Evaluations an evaluator was selected for but could not decide for lack of data it needs beyond the target (e.g. no price for the span's model), by evaluator. [Development]"),
 		metric.WithUnit("{evaluations}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorLlmevalRunawayStateEvictions, err = builder.meter.Int64Counter(
+		"otelcol_processor_llmeval_runaway_state_evictions",
+		metric.WithDescription("Traces (signals.runaway.max_traces) and conversations (signals.max_conversations) whose runaway cost sums were forgotten to stay within bounds. [Development]"),
+		metric.WithUnit("{entries}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorLlmevalSignalStateEvictions, err = builder.meter.Int64Counter(

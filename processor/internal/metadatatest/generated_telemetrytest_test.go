@@ -10,9 +10,8 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
-	"go.opentelemetry.io/collector/component/componenttest"
-
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadata"
+	"go.opentelemetry.io/collector/component/componenttest"
 )
 
 func TestSetupTelemetry(t *testing.T) {
@@ -36,6 +35,7 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ProcessorLlmevalJudgeTracesSampled.Add(context.Background(), 1)
 	tb.ProcessorLlmevalLlmSpans.Add(context.Background(), 1)
 	tb.ProcessorLlmevalNotEvaluated.Add(context.Background(), 1)
+	tb.ProcessorLlmevalRunawayStateEvictions.Add(context.Background(), 1)
 	tb.ProcessorLlmevalSignalStateEvictions.Add(context.Background(), 1)
 	tb.ProcessorLlmevalSignals.Add(context.Background(), 1)
 	tb.ProcessorLlmevalSpansEvaluated.Add(context.Background(), 1)
@@ -86,6 +86,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorLlmevalNotEvaluated(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLlmevalRunawayStateEvictions(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorLlmevalSignalStateEvictions(t, testTel,

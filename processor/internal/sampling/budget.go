@@ -8,12 +8,19 @@ type bucket struct {
 	last                time.Time
 }
 
-func (b *bucket) take(now time.Time) bool {
+// take takes a token for a trace of the given priority (0..1): the last
+// token goes to priority 1, a full bucket serves priority 0. A trace may
+// take a token only while the bucket holds at least 1 + (burst-1) ×
+// (1 - priority), so when traces come faster than the rate the bucket
+// runs low and the lower-priority ones are refused first, whatever their
+// order of arrival.
+func (b *bucket) take(now time.Time, priority float64) bool {
 	if !b.last.IsZero() {
 		b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
 	}
 	b.last = now
-	if b.tokens >= 1 {
+	priority = min(max(priority, 0), 1)
+	if b.tokens >= 1+(b.burst-1)*(1-priority) {
 		b.tokens--
 		return true
 	}
@@ -49,13 +56,14 @@ func newBudget(c BudgetConfig, rules []RuleConfig, now time.Time) *budget {
 	return b
 }
 
-// allow takes a token for a trace chosen by rule (-1: the baseline).
-func (b *budget) allow(rule int, now time.Time) bool {
+// allow takes a token for a trace chosen by rule (negative: the baseline
+// or the target share) with the given priority (see take).
+func (b *budget) allow(rule int, now time.Time, priority float64) bool {
 	if b.unlimited {
 		return true
 	}
 	if own, ok := b.byRule[rule]; ok {
-		return own.take(now)
+		return own.take(now, priority)
 	}
-	return b.shared.take(now)
+	return b.shared.take(now, priority)
 }

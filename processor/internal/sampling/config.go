@@ -6,11 +6,16 @@ package sampling
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"math"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/trouble"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/contract"
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/signals"
 )
 
 // Config is the processor's `sampling` block.
@@ -29,6 +34,16 @@ type Config struct {
 	DecisionCacheSize int `mapstructure:"decision_cache_size"`
 	// BaselineRatio samples this share of the other LLM traces by trace ID.
 	BaselineRatio float64 `mapstructure:"baseline_ratio"`
+	// BaselineStrata stratifies the baseline by these attributes (span,
+	// else resource: service.name, gen_ai.request.model, a segment): every
+	// combination seen gets an equal share of it.
+	BaselineStrata []string `mapstructure:"baseline_strata"`
+	// TargetRatio sends this share of LLM traces, the most troubled ones:
+	// a trace is sent when its trouble score ranks within the share among
+	// the last TargetWindow traces decided.
+	TargetRatio float64 `mapstructure:"target_ratio"`
+	// TargetWindow is how many recent decisions the rank is taken over.
+	TargetWindow int `mapstructure:"target_window"`
 	// Rules choose traces worth judging.
 	Rules []RuleConfig `mapstructure:"rules"`
 	// Budget caps what reaches the judge.
@@ -36,11 +51,22 @@ type Config struct {
 	// HandoffQueue bounds the span copies waiting for the sampler; when it
 	// is full copies are dropped (and counted), never waited for.
 	HandoffQueue int `mapstructure:"handoff_queue"`
+	// ScoreWeights sets the trouble score's weight of signal kinds
+	// ("loop.same_call", "loop.*") and failed checks ("failed.pii",
+	// "failed.*") over the shipped defaults; `llmeval tune` writes them.
+	ScoreWeights map[string]float64 `mapstructure:"score_weights"`
 	// LateMatches says what happens when a rule matches spans of a trace
 	// already decided not sampled: LateFollow keeps the decision, LateSend
 	// sends those spans and the trace's later ones. Both count the match.
 	LateMatches string `mapstructure:"late_matches"`
 }
+
+// maxStrataKeys bounds the attributes read per span for the strata.
+const maxStrataKeys = 8
+
+// maxTargetWindow bounds the window's memory (8 bytes a slot) and the
+// work of each decision (one comparison a slot).
+const maxTargetWindow = 100_000
 
 // Values of late_matches.
 const (
@@ -48,14 +74,16 @@ const (
 	LateSend   = "send"
 )
 
-// RuleConfig is one sampling rule; exactly one of VerdictFailed, Signals
-// and Condition is set.
+// RuleConfig is one sampling rule; exactly one of VerdictFailed, Signals,
+// Condition and MinScore is set.
 type RuleConfig struct {
 	Name          string   `mapstructure:"name"`
 	VerdictFailed []string `mapstructure:"verdict_failed"`
 	Signals       []string `mapstructure:"signals"`
 	MinSeverity   int      `mapstructure:"min_severity"`
 	Condition     any      `mapstructure:"condition"`
+	// MinScore matches traces whose trouble score is at least this.
+	MinScore *float64 `mapstructure:"min_score"`
 	// Ratio samples this share of the traces the rule matches, by a hash of
 	// trace ID and rule name; default 1.
 	Ratio *float64 `mapstructure:"ratio"`
@@ -78,6 +106,7 @@ const (
 	DefaultMaxBytes          = 256 << 20
 	DefaultDecisionCacheSize = 100_000
 	DefaultHandoffQueue      = 10_000
+	DefaultTargetWindow      = 1000
 )
 
 // NewDefaultConfig returns the defaults.
@@ -89,6 +118,7 @@ func NewDefaultConfig() Config {
 		MaxBytes:          DefaultMaxBytes,
 		DecisionCacheSize: DefaultDecisionCacheSize,
 		HandoffQueue:      DefaultHandoffQueue,
+		TargetWindow:      DefaultTargetWindow,
 		LateMatches:       LateFollow,
 	}
 }
@@ -121,6 +151,23 @@ func (c *Config) Validate(evaluatorNames []string) error {
 	if c.BaselineRatio < 0 || c.BaselineRatio > 1 {
 		add("baseline_ratio: %g is outside [0, 1]", c.BaselineRatio)
 	}
+	if len(c.BaselineStrata) > maxStrataKeys {
+		add("baseline_strata: at most %d attributes", maxStrataKeys)
+	}
+	for i, k := range c.BaselineStrata {
+		if strings.TrimSpace(k) == "" {
+			add("baseline_strata[%d]: empty attribute name", i)
+		}
+	}
+	if len(c.BaselineStrata) > 0 && c.BaselineRatio == 0 {
+		add("baseline_strata: needs baseline_ratio")
+	}
+	if c.TargetRatio < 0 || c.TargetRatio > 1 {
+		add("target_ratio: %g is outside [0, 1]", c.TargetRatio)
+	}
+	if c.TargetWindow < 1 || c.TargetWindow > maxTargetWindow {
+		add("target_window: %d is outside 1-%d", c.TargetWindow, maxTargetWindow)
+	}
 	if len(c.Rules) > maxRules {
 		add("rules: at most %d rules", maxRules)
 	}
@@ -141,9 +188,20 @@ func (c *Config) Validate(evaluatorNames []string) error {
 			add("%s: name: duplicate", label)
 		}
 		if r.Name == contract.BaselineRule {
-			add("%s: name: %q is reserved for the baseline", label, contract.BaselineRule)
+			add("%s: name: %q is reserved for the baseline", label, r.Name)
+		}
+		if r.Name == contract.TargetRule {
+			add("%s: name: %q is reserved for target_ratio", label, r.Name)
 		}
 		names[r.Name] = true
+	}
+	for _, k := range slices.Sorted(maps.Keys(c.ScoreWeights)) {
+		if err := validateWeightName(k, known); err != nil {
+			add("score_weights[%s]: %w", k, err)
+		}
+		if v := c.ScoreWeights[k]; math.IsNaN(v) || math.IsInf(v, 0) {
+			add("score_weights[%s]: must be a finite number", k)
+		}
 	}
 	if c.Budget.MaxTracesPerSecond < 0 {
 		add("budget: max_traces_per_second: must not be negative")
@@ -216,11 +274,87 @@ func (r RuleConfig) validate(knownEvaluators map[string]bool) []error {
 			}
 		}
 	}
+	if r.MinScore != nil {
+		set++
+		if math.IsNaN(*r.MinScore) || math.IsInf(*r.MinScore, 0) {
+			errs = append(errs, errors.New("min_score: must be a finite number"))
+		}
+	}
 	if set != 1 {
-		errs = append(errs, errors.New("exactly one of verdict_failed, signals, condition"))
+		errs = append(errs, errors.New("exactly one of verdict_failed, signals, condition, min_score"))
 	}
 	if r.Ratio != nil && (*r.Ratio < 0 || *r.Ratio > 1) {
 		errs = append(errs, fmt.Errorf("ratio: %g is outside [0, 1]", *r.Ratio))
 	}
 	return errs
+}
+
+// Weights are the trouble score's weights: the shipped defaults with
+// score_weights over them.
+func (c *Config) Weights() trouble.Weights {
+	w := trouble.Defaults()
+	for k, v := range c.ScoreWeights {
+		w[k] = v
+	}
+	return w
+}
+
+// validateWeightName accepts <category>.<kind>, <category>.*,
+// failed.<evaluator> (a configured one) and failed.*.
+func validateWeightName(name string, knownEvaluators map[string]bool) error {
+	fam, rest, ok := strings.Cut(name, ".")
+	if !ok || rest == "" {
+		return errors.New("want category.kind, category.*, failed.<evaluator> or failed.*")
+	}
+	if fam+"." == trouble.FailedPrefix {
+		if rest != "*" && !knownEvaluators[rest] {
+			return fmt.Errorf("%q is not a configured evaluator", rest)
+		}
+		return nil
+	}
+	if _, known := signals.CategoryByName(fam); !known {
+		return fmt.Errorf("%q is not a signal category (want one of %s) or failed", fam, strings.Join(signals.CategoryNames(), ", "))
+	}
+	return nil
+}
+
+// Sends reports whether the block sends anything: rules, a baseline or a
+// target share.
+func (c *Config) Sends() bool {
+	return len(c.Rules) > 0 || c.BaselineRatio > 0 || c.TargetRatio > 0
+}
+
+// Default sampling, for a judge configured without a sampling block.
+const (
+	DefaultTargetRatio   = 0.1
+	DefaultBaselineRatio = 0.01
+	// SafetyRule is the must-send rule of the default sampling.
+	SafetyRule = "failed_safety"
+)
+
+// SafetyEvaluators are the checks whose failure the default sampling
+// always sends (ratio 1), when configured.
+var SafetyEvaluators = []string{"pii", "destructive_action", "sql_safety"}
+
+// WithDefaultSending returns c, or, when c sends nothing, c with the
+// documented default: failed safety checks (those configured) always, the
+// 10% most troubled LLM traces, and a 1% consistent baseline.
+func (c Config) WithDefaultSending(evaluatorNames []string) Config {
+	if c.Sends() {
+		return c
+	}
+	var safety []string
+	for _, n := range evaluatorNames {
+		for _, s := range SafetyEvaluators {
+			if n == s {
+				safety = append(safety, n)
+			}
+		}
+	}
+	if len(safety) > 0 {
+		c.Rules = []RuleConfig{{Name: SafetyRule, VerdictFailed: safety}}
+	}
+	c.TargetRatio = DefaultTargetRatio
+	c.BaselineRatio = DefaultBaselineRatio
+	return c
 }

@@ -1,6 +1,8 @@
 package sampling
 
 import (
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/signals"
+
 	"context"
 	"sync"
 )
@@ -12,6 +14,8 @@ type sendItem struct {
 	raw    int64
 	spans  int
 	reason string
+	score  float64
+	cost   signals.Measures
 }
 
 // outbox holds sampled copies until a sender hands them to the judge

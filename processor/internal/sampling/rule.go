@@ -35,7 +35,10 @@ type matcher interface {
 type Rule struct {
 	Name  string
 	ratio float64
-	m     matcher
+	m     matcher // nil for a score rule
+	// minScore: a score rule matches traces whose trouble score is at
+	// least this, at decision time (a score is a whole trace's).
+	minScore *float64
 }
 
 // Rules are the built rules, matched in order on every LLM span.
@@ -51,6 +54,8 @@ func BuildRules(cfgs []RuleConfig, tel component.TelemetrySettings) (Rules, erro
 			r.ratio = *rc.Ratio
 		}
 		switch {
+		case rc.MinScore != nil:
+			r.minScore = rc.MinScore
 		case rc.VerdictFailed != nil:
 			r.m = newVerdictRule(rc.VerdictFailed)
 		case rc.Signals != nil:
@@ -80,7 +85,19 @@ func BuildRules(cfgs []RuleConfig, tel component.TelemetrySettings) (Rules, erro
 func (rs Rules) Match(ctx context.Context, f *SpanFacts) uint64 {
 	var mask uint64
 	for i := range rs {
-		if rs[i].m.match(ctx, f) {
+		if rs[i].m != nil && rs[i].m.match(ctx, f) {
+			mask |= 1 << i
+		}
+	}
+	return mask
+}
+
+// MatchScore returns the bit mask of the score rules a trace's score
+// matches.
+func (rs Rules) MatchScore(score float64) uint64 {
+	var mask uint64
+	for i := range rs {
+		if rs[i].minScore != nil && score >= *rs[i].minScore {
 			mask |= 1 << i
 		}
 	}

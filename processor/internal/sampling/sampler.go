@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"container/list"
 	"context"
+	"math"
+	"sort"
 	"sync"
 	"time"
 
@@ -16,8 +18,10 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
 
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/trouble"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/contract"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadata"
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/signals"
 )
 
 // Chunk is what the main path hands over for one trace of one batch: its
@@ -30,6 +34,14 @@ type Chunk struct {
 	Mask    uint64 // rules matched
 	LLM     bool   // holds an LLM/agent span
 	Root    bool   // holds the root span (no parent)
+	// Features counts the spans carrying each signal kind and failed
+	// check: what the trouble score reads. nil when none.
+	Features trouble.Counts
+	// Cost is what the chunk's LLM/agent spans cost (signals on).
+	Cost signals.Measures
+	// Stratum is a hash of the baseline_strata values of the chunk's
+	// first LLM span; 0 when none.
+	Stratum uint64
 }
 
 // trace is the buffered state of one undecided trace.
@@ -40,6 +52,9 @@ type trace struct {
 	bytes     int64 // compressed, held in the buffer
 	raw       int64 // uncompressed, what sending it will hold
 	mask      uint64
+	features  trouble.Counts // nil until a chunk brings some
+	cost      signals.Measures
+	stratum   uint64
 	llm       bool
 	rootEnded bool
 	first     time.Time
@@ -53,6 +68,7 @@ type trace struct {
 type decision struct {
 	reason  string
 	matched uint64
+	score   float64 // written on the copies of late spans too
 }
 
 // Settings are what a sampler needs besides its config.
@@ -68,6 +84,9 @@ type Settings struct {
 	// Senders is how many sampled traces are handed to the judge at once
 	// (the judge exporter's num_consumers); at least 1.
 	Senders int
+	// Weights score traces (trouble.Defaults() with the config's
+	// score_weights); nil means the defaults.
+	Weights trouble.Weights
 	// Now is the clock; tests pass a fake one.
 	Now func() time.Time
 }
@@ -95,10 +114,14 @@ type Sampler struct {
 	order     *list.List
 	decisions *lru.Cache[pcommon.TraceID, decision]
 	budget    *budget
+	window    *scoreWindow
+	strata    *strata // nil without baseline_strata
 
 	sampledAttrs map[string]metric.MeasurementOption
 	sampledKey   string
 	reasonKey    string
+	scoreKey     string
+	costKeys     [5]string // steps, model calls, tool calls, tokens, USD
 
 	stop chan struct{}
 	done chan struct{}
@@ -117,6 +140,9 @@ func New(cfg Config, set Settings) (*Sampler, error) {
 	if set.Senders < 1 {
 		set.Senders = 1
 	}
+	if set.Weights == nil {
+		set.Weights = trouble.Defaults()
+	}
 	s := &Sampler{
 		cfg: cfg, set: set, redact: newRedactor(set.Redact, set.Prefix),
 		in:           make(chan Chunk, cfg.HandoffQueue),
@@ -126,17 +152,28 @@ func New(cfg Config, set Settings) (*Sampler, error) {
 		order:        list.New(),
 		decisions:    decisions,
 		budget:       newBudget(cfg.Budget, cfg.Rules, set.Now()),
+		window:       newScoreWindow(max(cfg.TargetWindow, 1)),
+		strata:       newStrataIf(len(cfg.BaselineStrata) > 0),
 		sampledAttrs: map[string]metric.MeasurementOption{},
 		sampledKey:   set.Prefix + "." + contract.Judge + "." + contract.JudgeSampled,
 		reasonKey:    set.Prefix + "." + contract.Judge + "." + contract.JudgeReason,
-		stop:         make(chan struct{}),
-		done:         make(chan struct{}),
+		scoreKey:     set.Prefix + "." + contract.Judge + "." + contract.JudgeScore,
+		costKeys: [5]string{
+			set.Prefix + "." + contract.Judge + "." + contract.JudgeSteps,
+			set.Prefix + "." + contract.Judge + "." + contract.JudgeModelCalls,
+			set.Prefix + "." + contract.Judge + "." + contract.JudgeToolCalls,
+			set.Prefix + "." + contract.Judge + "." + contract.JudgeTokens,
+			set.Prefix + "." + contract.Judge + "." + contract.JudgeCostUSD,
+		},
+		stop: make(chan struct{}),
+		done: make(chan struct{}),
 	}
 	s.sendCtx, s.stopSending = context.WithCancel(context.Background())
 	for _, r := range set.Rules {
 		s.sampledAttrs[r.Name] = metric.WithAttributeSet(attribute.NewSet(attribute.String("rule", r.Name)))
 	}
 	s.sampledAttrs[contract.BaselineRule] = metric.WithAttributeSet(attribute.NewSet(attribute.String("rule", contract.BaselineRule)))
+	s.sampledAttrs[contract.TargetRule] = metric.WithAttributeSet(attribute.NewSet(attribute.String("rule", contract.TargetRule)))
 	return s, nil
 }
 
@@ -249,7 +286,7 @@ func (s *Sampler) add(ctx context.Context, c Chunk) {
 			d = s.lateMatch(ctx, c, d)
 		}
 		if d.reason != "" {
-			s.enqueue(ctx, sendItem{chunks: [][]byte{compress(c.Data)}, raw: int64(len(c.Data)), spans: c.Spans, reason: d.reason})
+			s.enqueue(ctx, sendItem{chunks: [][]byte{compress(c.Data)}, raw: int64(len(c.Data)), spans: c.Spans, reason: d.reason, score: d.score})
 			s.evict(ctx)
 		}
 		return
@@ -271,6 +308,16 @@ func (s *Sampler) add(ctx context.Context, c Chunk) {
 	s.mem.buffer.Add(int64(len(data)))
 	s.set.Telemetry.ProcessorLlmevalJudgeBufferedBytes.Add(ctx, int64(len(data)))
 	t.mask |= c.Mask
+	t.cost.Add(c.Cost)
+	if t.stratum == 0 {
+		t.stratum = c.Stratum
+	}
+	if len(c.Features) > 0 {
+		if t.features == nil {
+			t.features = trouble.Counts{}
+		}
+		t.features.Merge(c.Features)
+	}
 	t.llm = t.llm || c.LLM
 	t.rootEnded = t.rootEnded || c.Root
 	t.last = now
@@ -317,7 +364,7 @@ func (s *Sampler) lateMatch(ctx context.Context, c Chunk, d decision) decision {
 	}
 	d.matched |= missed
 	if s.cfg.LateMatches == LateSend {
-		if s.budget.allow(first, s.set.Now()) {
+		if s.budget.allow(first, s.set.Now(), 1) {
 			d.reason = "late:" + s.set.Rules.Names(missed)
 		} else {
 			s.set.Telemetry.ProcessorLlmevalJudgeBudgetDrops.Add(ctx, 1, s.sampledAttrs[s.ruleName(first)])
@@ -350,12 +397,24 @@ func (s *Sampler) decidesEarly(t *trace) bool {
 // span since, and those older than max_trace_duration.
 func (s *Sampler) decideDue(ctx context.Context) {
 	now := s.set.Now()
-	for e := s.order.Front(); e != nil; {
+	var due []*trace
+	for e := s.order.Front(); e != nil; e = e.Next() {
 		t := e.Value.(*trace)
-		e = e.Next()
 		if (t.rootEnded && now.Sub(t.last) >= s.cfg.DecisionWait) || now.Sub(t.first) >= s.cfg.MaxTraceDuration {
-			s.decide(ctx, t)
+			due = append(due, t)
 		}
+	}
+	// Traces due together are decided highest score first, so that under a
+	// burst the budget's tokens go to the worst traces, not the first.
+	if len(due) > 1 && !s.budget.unlimited {
+		scores := make(map[*trace]float64, len(due))
+		for _, t := range due {
+			scores[t] = s.set.Weights.Score(t.features)
+		}
+		sort.SliceStable(due, func(i, j int) bool { return scores[due[i]] > scores[due[j]] })
+	}
+	for _, t := range due {
+		s.decide(ctx, t)
 	}
 	s.evict(ctx) // sampled traces moved to the judge's share
 }
@@ -368,35 +427,62 @@ func (s *Sampler) decide(ctx context.Context, t *trace) {
 	s.set.Telemetry.ProcessorLlmevalJudgeBufferedTraces.Add(ctx, -1)
 	s.set.Telemetry.ProcessorLlmevalJudgeBufferedBytes.Add(ctx, -t.bytes)
 
-	reason, first := s.choose(t)
-	if reason != "" && !s.budget.allow(first, s.set.Now()) {
+	score := s.set.Weights.Score(t.features)
+	// rank: the share of recent LLM traces ranking above this one.
+	rank := 0.0
+	if t.llm {
+		rank = s.window.rank(score, uniform(t.id))
+		s.window.add(score)
+		if s.strata != nil {
+			s.strata.add(t.stratum)
+		}
+	}
+	reason, first := s.choose(t, score, rank)
+	// Must-send rules come first at the budget; the target share and the
+	// baseline by score, so it refuses lower scores first.
+	priority := 1 - rank
+	if first >= 0 || len(s.window.scores) < minRankWindow {
+		priority = 1
+	}
+	if reason != "" && !s.budget.allow(first, s.set.Now(), priority) {
 		s.set.Telemetry.ProcessorLlmevalJudgeBudgetDrops.Add(ctx, 1, s.sampledAttrs[s.ruleName(first)])
 		reason = ""
 	}
-	s.decisions.Add(t.id, decision{reason: reason, matched: t.mask})
+	s.decisions.Add(t.id, decision{reason: reason, matched: t.mask, score: score})
 	if reason == "" {
 		s.set.Telemetry.ProcessorLlmevalJudgeTracesNotSampled.Add(ctx, 1)
 		return
 	}
 	s.set.Telemetry.ProcessorLlmevalJudgeTracesSampled.Add(ctx, 1, s.sampledAttrs[s.ruleName(first)])
-	s.enqueue(ctx, sendItem{chunks: t.chunks, raw: t.raw, spans: t.spans, reason: reason})
+	s.enqueue(ctx, sendItem{chunks: t.chunks, raw: t.raw, spans: t.spans, reason: reason, score: score, cost: t.cost})
 }
 
+// Rule indices of the sampled traces no rule chose.
+const (
+	byBaseline = -1
+	byTarget   = -2
+)
+
 func (s *Sampler) ruleName(i int) string {
-	if i < 0 {
+	switch i {
+	case byBaseline:
 		return contract.BaselineRule
+	case byTarget:
+		return contract.TargetRule
 	}
 	return s.set.Rules[i].Name
 }
 
 // choose returns the reason a trace is sampled (matched rule names within
 // their ratio, or "baseline"), and the first such rule (-1: baseline);
-// "" when it is not.
-func (s *Sampler) choose(t *trace) (string, int) {
+// "" when it is not. Score rules (min_score) match here, on the whole
+// trace's score; then target_ratio, by the trace's rank among the recent
+// ones (byTarget); then the baseline (byBaseline).
+func (s *Sampler) choose(t *trace, score, rank float64) (string, int) {
 	if !t.llm {
-		return "", -1
+		return "", byBaseline
 	}
-	kept := t.mask
+	kept := t.mask | s.set.Rules.MatchScore(score)
 	first := -1
 	for i := range s.set.Rules {
 		if kept&(1<<i) == 0 {
@@ -413,10 +499,17 @@ func (s *Sampler) choose(t *trace) (string, int) {
 	if kept != 0 {
 		return s.set.Rules.Names(kept), first
 	}
-	if inBaseline(t.id, s.cfg.BaselineRatio) {
-		return contract.BaselineRule, -1
+	if inTarget(score, rank, s.cfg.TargetRatio) {
+		return contract.TargetRule, byTarget
 	}
-	return "", -1
+	ratio := s.cfg.BaselineRatio
+	if s.strata != nil {
+		ratio = s.strata.ratio(t.stratum, ratio)
+	}
+	if inBaseline(t.id, ratio) {
+		return contract.BaselineRule, byBaseline
+	}
+	return "", byBaseline
 }
 
 // readChunk decompresses and decodes one buffered copy.
@@ -472,9 +565,21 @@ func (s *Sampler) deliver(ctx context.Context, it sendItem) {
 		}
 		part.ResourceSpans().MoveAndAppendTo(td.ResourceSpans())
 	}
+	score := trouble.Round(it.score)
 	eachSpan(td, func(sp ptrace.Span) {
 		sp.Attributes().PutBool(s.sampledKey, true)
 		sp.Attributes().PutStr(s.reasonKey, it.reason)
+		a := sp.Attributes()
+		a.PutDouble(s.scoreKey, score)
+		// What the trace cost, when the signals measured it (a late
+		// copy carries its own spans' part only: unknown, left out).
+		if it.cost.Steps > 0 {
+			a.PutInt(s.costKeys[0], it.cost.Steps)
+			a.PutInt(s.costKeys[1], it.cost.ModelCalls)
+			a.PutInt(s.costKeys[2], it.cost.ToolCalls)
+			a.PutInt(s.costKeys[3], it.cost.Tokens)
+			a.PutDouble(s.costKeys[4], math.Round(it.cost.CostUSD*1e6)/1e6)
+		}
 	})
 	if s.redact != nil {
 		s.redact.apply(td)

@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 	"go.uber.org/zap"
 
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/trouble"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadata"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadatatest"
 )
@@ -329,6 +330,12 @@ func TestConfigValidate(t *testing.T) {
 			c.Rules = []RuleConfig{{Name: "x", VerdictFailed: []string{"any"}}, {Name: "x", VerdictFailed: []string{"any"}}}
 		}, `rules[1] "x": name: duplicate`},
 		{func(c *Config) { c.Budget = BudgetConfig{RuleShares: map[string]float64{"y": 0.5}} }, `budget: rule_shares: "y" is not a rule`},
+		{func(c *Config) { c.Rules = []RuleConfig{{Name: "x", MinScore: &two, Signals: []string{"loop"}}} }, `rules[0] "x": exactly one of verdict_failed, signals, condition, min_score`},
+		{func(c *Config) { c.ScoreWeights = map[string]float64{"mood.bad": 1} }, `score_weights[mood.bad]: "mood" is not a signal category`},
+		{func(c *Config) { c.ScoreWeights = map[string]float64{"failed.nope": 1} }, `score_weights[failed.nope]: "nope" is not a configured evaluator`},
+		{func(c *Config) { c.ScoreWeights = map[string]float64{"loop": 1} }, `score_weights[loop]: want category.kind`},
+		{func(c *Config) { c.BaselineStrata = []string{"service.name"} }, `baseline_strata: needs baseline_ratio`},
+		{func(c *Config) { c.BaselineRatio = 0.1; c.BaselineStrata = []string{" "} }, `baseline_strata[0]: empty attribute name`},
 	}
 	for _, tc := range cases {
 		cfg := NewDefaultConfig()
@@ -386,4 +393,57 @@ func TestUnreadableCopyCounted(t *testing.T) {
 	h.s.add(ctx, chunk(t, 1, 2, 1, true, true))
 	assert.Equal(t, map[byte]int{1: 2}, sampledIDs(h.judge))
 	metadatatest.AssertEqualProcessorLlmevalJudgeCopyErrors(t, tt, []metricdata.DataPoint[int64]{{Value: 1}}, metricdatatest.IgnoreTimestamp())
+}
+
+// scored is a chunk whose spans carried the given features.
+func scored(t testing.TB, id byte, root bool, features trouble.Counts) Chunk {
+	c := chunk(t, id, 1, 0, true, root)
+	c.Features = features
+	return c
+}
+
+func TestScoreRulesAndScoreOnCopies(t *testing.T) {
+	ctx := context.Background()
+	three := 3.0
+	cfg := NewDefaultConfig()
+	cfg.ScoreWeights = map[string]float64{"loop.same_call": 2}
+	rules := []RuleConfig{{Name: "troubled", MinScore: &three}}
+	h := newHarness(t, cfg, rules, new(consumertest.TracesSink), func(s *Settings) { s.Weights = cfg.Weights() })
+	cases := []struct {
+		id       byte
+		features []trouble.Counts // one per chunk
+		sampled  bool
+		score    float64
+	}{
+		{1, []trouble.Counts{{"loop.same_call": 1}}, false, 2},
+		// Chunks add up: 3 spans are severity 2.
+		{2, []trouble.Counts{{"loop.same_call": 2}, {"loop.same_call": 1}}, true, 4},
+		{3, []trouble.Counts{{"loop.same_call": 1}, {"failed.pii": 1}}, true, 4},
+		{4, []trouble.Counts{{"satisfaction.gratitude": 9}}, false, 0},
+		{5, []trouble.Counts{nil}, false, 0},
+	}
+	for _, tc := range cases {
+		for i, f := range tc.features {
+			h.s.add(ctx, scored(t, tc.id, i == len(tc.features)-1, f))
+		}
+	}
+	h.clock.advance(time.Hour)
+	h.s.decideDue(ctx)
+	got := map[byte]float64{}
+	for _, td := range h.judge.AllTraces() {
+		eachSpan(td, func(sp ptrace.Span) {
+			v, ok := sp.Attributes().Get("llmeval.judge.score")
+			require.True(t, ok)
+			got[sp.TraceID()[0]] = v.Double()
+			r, _ := sp.Attributes().Get("llmeval.judge.reason")
+			assert.Equal(t, "troubled", r.Str())
+		})
+	}
+	for _, tc := range cases {
+		if tc.sampled {
+			assert.Equal(t, tc.score, got[tc.id], "trace %d", tc.id)
+		} else {
+			assert.NotContains(t, got, tc.id, "trace %d", tc.id)
+		}
+	}
 }

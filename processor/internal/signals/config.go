@@ -36,6 +36,8 @@ type Config struct {
 	NegativeFeedbackValues []string `mapstructure:"negative_feedback_values"`
 	// Phrases adds phrases per "category.kind", e.g. disengagement.escalation.
 	Phrases map[string][]string `mapstructure:"phrases"`
+	// Runaway bounds trajectory cost per trace and per conversation.
+	Runaway RunawayConfig `mapstructure:"runaway"`
 	// ReplacePhrases replaces the defaults of the listed "category.kind"
 	// entries instead of adding to them.
 	ReplacePhrases []string `mapstructure:"replace_phrases"`
@@ -77,6 +79,7 @@ func (c Config) withDefaults() Config {
 	if c.NegativeFeedbackValues == nil {
 		c.NegativeFeedbackValues = DefaultNegativeFeedback
 	}
+	c.Runaway = c.Runaway.withDefaults()
 	return c
 }
 
@@ -100,6 +103,7 @@ func (c *Config) validate() error {
 	if c.MaxConversations < 0 {
 		errs = append(errs, errors.New("max_conversations: must be positive"))
 	}
+	errs = append(errs, c.Runaway.validate()...)
 	keys := make([]string, 0, len(c.Phrases))
 	for k := range c.Phrases {
 		keys = append(keys, k)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch"
 )
@@ -24,7 +25,10 @@ type Detector struct {
 	sets     [NumCategories]*phraseSet
 	negative map[string]bool
 	state    *conversations
-	bufs     sync.Pool
+	prices   *evaluators.PriceTable
+	// traceCost and convCost are the runaway sums.
+	traceCost, convCost *costState
+	bufs                sync.Pool
 }
 
 // New validates cfg and builds a detector; errors name the field.
@@ -37,7 +41,15 @@ func New(cfg Config) (*Detector, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Detector{cfg: cfg, sets: sets, negative: map[string]bool{}, state: newConversations(cfg.MaxConversations, cfg.ConversationWindow)}
+	prices, err := evaluators.NewPriceTable(cfg.Runaway.Prices)
+	if err != nil {
+		return nil, err
+	}
+	d := &Detector{cfg: cfg, sets: sets, negative: map[string]bool{}, state: newConversations(cfg.MaxConversations, cfg.ConversationWindow),
+		prices:    prices,
+		traceCost: newCostState(cfg.Runaway.MaxTraces, cfg.Runaway.Window),
+		convCost:  newCostState(cfg.MaxConversations, cfg.Runaway.Window),
+	}
 	for _, v := range cfg.NegativeFeedbackValues {
 		d.negative[strings.ToLower(v)] = true
 	}
@@ -93,14 +105,21 @@ func compilePhrases(cfg Config) ([NumCategories]*phraseSet, error) {
 // within max_conversations.
 func (d *Detector) Evictions() int64 { return d.state.evictions.Load() }
 
+// RunawayEvictions are the traces (runaway.max_traces) and conversations
+// (max_conversations) whose cost sums were forgotten to stay within bounds.
+func (d *Detector) RunawayEvictions() (traces, conversations int64) {
+	return d.traceCost.evictions.Load(), d.convCost.evictions.Load()
+}
+
 // Detect fills f with the signals of the span v views. f is reset first.
 func (d *Detector) Detect(v *spanmodel.View, f *Found) {
 	f.Reset()
 	d.feedback(v, f)
+	d.runaway(v, f)
 	if v.IsToolSpan() {
 		d.toolSpanFailure(v, f)
 		d.toolSpanExhaustion(v, f)
-		d.toolSpanLoop(v, f)
+		d.toolSpanLoop(v, f, f.Count(Failure) > 0)
 		return
 	}
 	out, err := v.OutputMessages()
@@ -131,10 +150,12 @@ func (d *Detector) Detect(v *spanmodel.View, f *Found) {
 // enough reports whether a suffix of the input holds everything the chat
 // signals read, given the input's user and tool-call counts and whether the
 // output has text: the last two user messages, the last assistant message
-// with text when the answer is to be compared with it, the last loopWindow
-// tool calls, and (InputTail always has it) the last assistant message.
+// with text when the answer is to be compared with it, the last assistant
+// message (InputTail always has it) and every tool call: the loop check
+// matches results to calls by ID, else to the oldest call without one, so it
+// reads from the first call on (results before it match nothing).
 func (d *Detector) enough(users, calls int, answer bool) func([]spanmodel.Message) bool {
-	needUsers, needCalls := min(users, 2), min(calls, d.loopWindow())
+	needUsers := min(users, 2)
 	return func(tail []spanmodel.Message) bool {
 		u, n, text := 0, 0, !answer
 		for i := range tail {
@@ -147,7 +168,7 @@ func (d *Detector) enough(users, calls int, answer bool) func([]spanmodel.Messag
 			}
 			n += len(m.ToolCalls)
 		}
-		return u >= needUsers && n >= needCalls && text
+		return u >= needUsers && n >= calls && text
 	}
 }
 

@@ -9,16 +9,21 @@ import (
 )
 
 // call is one tool call as loop detection compares it: hashes of the
-// tool's name and of its arguments with whitespace removed. Only equality
-// matters, and hashes keep the remembered calls small whatever a client
-// sends.
+// tool's name and of its arguments with whitespace removed, and whether its
+// result reported a failure. Only equality matters, and hashes keep the
+// remembered calls small whatever a client sends.
 type call struct {
-	name uint64
-	args uint64
+	name   uint64
+	args   uint64
+	failed bool
 }
 
-// callBytes is the size of a call.
-const callBytes = 16
+// callBytes is the size of a call (two hashes and a flag, padded).
+const callBytes = 24
+
+// same reports whether two calls are the same call: same tool, same
+// arguments, whatever their results.
+func (c call) same(o call) bool { return c.name == o.name && c.args == o.args }
 
 var argsSeed = maphash.MakeSeed()
 
@@ -30,36 +35,79 @@ func callOf(c spanmodel.ToolCall) call {
 const maxLoopCalls = 64
 
 // loop: the calls a chat span's conversation shows, in order: the
-// assistant's earlier calls and the ones it requests now.
+// assistant's earlier calls, each marked failed when its result (matched
+// by call ID, else the oldest call still without one) reports a failure,
+// and the ones it requests now.
 func (d *Detector) loop(c conversation, f *Found) {
 	var calls []call
+	var ids []string
 	for _, m := range c.in {
 		for _, tc := range m.ToolCalls {
 			calls = append(calls, callOf(tc))
+			ids = append(ids, tc.ID)
+		}
+		for _, r := range m.ToolResults {
+			d.markResult(calls, ids, r.ID, r.Content)
+		}
+		if m.Role == "tool" && len(m.ToolResults) == 0 {
+			d.markResult(calls, ids, "", m.Text)
 		}
 	}
 	for _, m := range c.out {
 		for _, tc := range m.ToolCalls {
 			calls = append(calls, callOf(tc))
+			ids = append(ids, "")
 		}
 	}
-	if w := d.loopWindow(); len(calls) > w {
-		calls = calls[len(calls)-w:]
+	if len(calls) > maxLoopCalls {
+		calls = calls[len(calls)-maxLoopCalls:]
 	}
 	loopKinds(calls, d.cfg.LoopRepeats, f)
 }
 
-// loopWindow is how many of the latest calls decide loopKinds: a run of
-// repeats calls, or a cycle of at most 5 tools repeated repeats times, ends
-// with the newest call, so earlier calls never change the answer.
-func (d *Detector) loopWindow() int {
-	return min(maxLoopCalls, 5*d.cfg.LoopRepeats)
+// markResult marks the call a result answers as failed when the result
+// reports a failure. ids[i] is set to "\x00" once call i has its result.
+func (d *Detector) markResult(calls []call, ids []string, id, content string) {
+	at := -1
+	if id != "" {
+		for i := len(ids) - 1; i >= 0; i-- {
+			if ids[i] == id {
+				at = i
+				break
+			}
+		}
+	}
+	if at < 0 {
+		for i := range ids {
+			if ids[i] != answered {
+				at = i
+				break
+			}
+		}
+	}
+	if at < 0 {
+		return
+	}
+	ids[at] = answered
+	calls[at].failed = d.reportsFailure(content)
+}
+
+// answered marks a call whose result was seen.
+const answered = "\x00"
+
+// reportsFailure runs the failure phrases over a result.
+func (d *Detector) reportsFailure(text string) bool {
+	var scratch Found
+	d.match(Failure, text, &scratch)
+	return scratch.Count(Failure) > 0
 }
 
 // toolSpanLoop remembers the call a tool span executed in its
-// conversation (or trace) and checks the recent calls for a loop, so an
-// agent repeating one call across spans and traces is caught.
-func (d *Detector) toolSpanLoop(v *spanmodel.View, f *Found) {
+// conversation (or trace), with whether it failed (error status or a
+// failure in its result: failed says what the failure check found), and
+// checks the recent calls for a loop, so an agent repeating one call
+// across spans and traces is caught.
+func (d *Detector) toolSpanLoop(v *spanmodel.View, f *Found, failed bool) {
 	calls, err := v.ToolCalls()
 	if err != nil || len(calls) == 0 {
 		return
@@ -72,31 +120,44 @@ func (d *Detector) toolSpanLoop(v *spanmodel.View, f *Found) {
 	if v.Span().EndTimestamp() == 0 {
 		at = time.Now()
 	}
-	recent := d.state.record(key, callOf(calls[0]), at)
+	cl := callOf(calls[0])
+	cl.failed = failed
+	recent := d.state.record(key, cl, at)
 	loopKinds(recent, d.cfg.LoopRepeats, f)
 }
 
-// loopKinds adds the loops that end with the newest call: the same call
-// repeats times or more in a row (same_call); the same tool with changing
-// arguments (drifting_args); or a cycle of 2 to 5 tools repeated (oscillation).
+// loopKinds adds the loop that ends with the newest call, if any. A loop is
+// repetition without progress, not a series of lookups:
+//   - same_call: the same call (tool and arguments) repeats times or more
+//     in a row;
+//   - drifting_args: the same tool repeats times or more in a row with
+//     changing arguments, after results that failed (at least repeats-1 of
+//     the earlier calls of the run): the agent guesses. The same tool with
+//     different arguments and good results (several orders looked up) is
+//     work;
+//   - oscillation: a cycle of 2 to 5 distinct calls repeated repeats times
+//     (A B A B A B, with the same arguments each time round).
 func loopKinds(calls []call, repeats int, f *Found) {
 	n := len(calls)
 	if n < repeats {
 		return
 	}
 	last := calls[n-1]
-	same, sameName := 1, 1
+	same, sameName, failedBefore := 1, 1, 0
 	for i := n - 2; i >= 0 && calls[i].name == last.name; i-- {
 		sameName++
-		if calls[i] == last && same == sameName-1 {
+		if calls[i].same(last) && same == sameName-1 {
 			same++
+		}
+		if calls[i].failed {
+			failedBefore++
 		}
 	}
 	switch {
 	case same >= repeats:
 		f.Add(Loop, "same_call", 1)
 		return
-	case sameName >= repeats:
+	case sameName >= repeats && failedBefore >= repeats-1:
 		f.Add(Loop, "drifting_args", 1)
 		return
 	}
@@ -107,7 +168,7 @@ func loopKinds(calls []call, repeats int, f *Found) {
 		window := calls[n-period*repeats:]
 		periodic := true
 		for i := period; i < len(window) && periodic; i++ {
-			periodic = window[i].name == window[i-period].name
+			periodic = window[i].same(window[i-period])
 		}
 		if periodic && distinctNames(window[:period]) > 1 {
 			f.Add(Loop, "oscillation", 1)

@@ -40,7 +40,7 @@ var defaultPhrases = map[Category]map[string][]string{
 		"state_conflict": {"already exists", "conflict", "already been", "cannot be modified", "can't be modified", "not allowed in state",
 			"already cancelled", "already canceled", "is locked"},
 		"bad_query":    {"syntax error", "no such table", "no such column", "unknown column", "query failed", "invalid query", "sql error"},
-		"error_result": {"error:", "exception:", "traceback", "failed to"},
+		"error_result": {"error:", "exception:", "traceback", "failed to", "an error occurred"}, // the last: the OpenAI Agents SDK's result for a tool that threw
 	},
 	Exhaustion: {
 		"rate_limit": {"rate limit", "rate_limit", "rate limited", "too many requests", "status 429", "http 429", "error 429",

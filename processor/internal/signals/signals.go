@@ -3,6 +3,8 @@
 // Sampling and Triage for Agentic Interactions"), one file per category.
 package signals
 
+import "github.com/otelcol-llmeval/otelcol-llmeval/internal/trouble"
+
 // Category is a signal category; its name is the attribute key segment
 // <prefix>.signal.<category>.
 type Category uint8
@@ -16,12 +18,13 @@ const (
 	Loop
 	Exhaustion
 	Feedback
+	Runaway
 	NumCategories
 )
 
 var categoryNames = [NumCategories]string{
 	"misalignment", "stagnation", "disengagement", "satisfaction",
-	"failure", "loop", "exhaustion", "feedback",
+	"failure", "loop", "exhaustion", "feedback", "runaway",
 }
 
 func (c Category) String() string {
@@ -51,11 +54,14 @@ func CategoryByName(name string) (Category, bool) {
 type Found struct {
 	counts [NumCategories]int
 	kinds  [NumCategories][]string
+	// Cost is what the span costs (runaway's measures).
+	Cost Measures
 }
 
 // Reset clears f for the next span.
 func (f *Found) Reset() {
 	f.counts = [NumCategories]int{}
+	f.Cost = Measures{}
 	for i := range f.kinds {
 		f.kinds[i] = f.kinds[i][:0]
 	}
@@ -92,15 +98,6 @@ func (f *Found) HasKind(c Category, kind string) bool {
 	return false
 }
 
-// Severity maps a count to 0 (none), 1 (1-2), 2 (3-4) or 3 (5+).
-func Severity(count int) int {
-	switch {
-	case count <= 0:
-		return 0
-	case count <= 2:
-		return 1
-	case count <= 4:
-		return 2
-	}
-	return 3
-}
+// Severity maps a count to 0 (none), 1 (1-2), 2 (3-4) or 3 (5+): the
+// scale the trouble score weighs features by (trouble.Severity).
+func Severity(count int) int { return int(trouble.Severity(count)) }

@@ -153,6 +153,7 @@ func TestExecutionSignals(t *testing.T) {
 			map[string][]string{"failure": {"auth"}}},
 		{"state conflict", []msg{toolCall("book", map[string]any{}), resultMsg("reservation already cancelled")}, nil, map[string][]string{"failure": {"state_conflict"}}},
 		{"bad query", []msg{toolCall("sql", map[string]any{}), resultMsg("ERROR: syntax error at or near FROM")}, nil, map[string][]string{"failure": {"bad_query", "error_result"}}},
+		{"agents sdk tool error", []msg{toolCall("get_weather", map[string]any{}), resultMsg("An error occurred while running the tool. Please try again.")}, nil, map[string][]string{"failure": {"error_result"}}},
 		{"rate limit", []msg{toolCall("search", map[string]any{}), resultMsg("429 Too Many Requests")}, nil, map[string][]string{"exhaustion": {"rate_limit"}}},
 		{"timeout and 5xx", []msg{toolCall("search", map[string]any{}), resultMsg("upstream timed out (status 504)")}, nil, map[string][]string{"exhaustion": {"server_error", "timeout"}}},
 		{"context overflow", []msg{toolCall("read", map[string]any{}), resultMsg("This model's maximum context length is 128000 tokens")}, nil, map[string][]string{"exhaustion": {"context_overflow"}}},
@@ -168,25 +169,40 @@ func TestExecutionSignals(t *testing.T) {
 
 func TestLoops(t *testing.T) {
 	d := newDetector(t, Config{})
-	seq := func(calls ...[2]string) []msg {
+	// seq is a conversation of calls, each answered "ok" unless its third
+	// element is the result.
+	seq := func(calls ...[]string) []msg {
 		var m []msg
 		for _, c := range calls {
-			m = append(m, toolCall(c[0], json.RawMessage(c[1])), resultMsg("ok"))
+			result := "ok"
+			if len(c) > 2 {
+				result = c[2]
+			}
+			m = append(m, toolCall(c[0], json.RawMessage(c[1])), resultMsg(result))
 		}
 		return m
 	}
-	a, a2, a3 := [2]string{"search", `{"q":"a"}`}, [2]string{"search", `{"q":"b"}`}, [2]string{"search", `{"q":"c"}`}
-	b, c := [2]string{"book", `{}`}, [2]string{"pay", `{}`}
+	failing := func(c []string) []string { return []string{c[0], c[1], "Error: reservation not found"} }
+	a, a2, a3 := []string{"search", `{"q":"a"}`}, []string{"search", `{"q":"b"}`}, []string{"search", `{"q":"c"}`}
+	b, c := []string{"book", `{}`}, []string{"pay", `{}`}
+	order := func(id string) []string {
+		return []string{"get_reservation_details", `{"reservation_id":"` + id + `"}`, `{"reservation_id":"` + id + `","status":"confirmed"}`}
+	}
 	cases := []struct {
 		name string
 		in   []msg
 		want map[string][]string
 	}{
 		{"same call 3 times", seq(b, a, a, a), map[string][]string{"loop": {"same_call"}}},
-		{"same call, whitespace differs", seq(a, [2]string{"search", `{ "q" : "a" }`}, a), map[string][]string{"loop": {"same_call"}}},
-		{"drifting arguments", seq(a, a2, a3), map[string][]string{"loop": {"drifting_args"}}},
+		{"same call 3 times, good results", seq(a, a, a), map[string][]string{"loop": {"same_call"}}},
+		{"same call, whitespace differs", seq(a, []string{"search", `{ "q" : "a" }`}, a), map[string][]string{"loop": {"same_call"}}},
+		{"arguments changed after failures", seq(failing(a), failing(a2), a3), map[string][]string{"loop": {"drifting_args"}}},
+		{"arguments changed after one failure", seq(failing(a), a2, a3), map[string][]string{}},
+		{"several orders looked up", seq(order("ZFA04Y"), order("8JX2WO"), order("1RLTWQ"), order("M2P7QX")), map[string][]string{}},
+		{"distinct searches with good results", seq(a, a2, a3), map[string][]string{}},
 		{"oscillation of two", seq(a, b, a, b, a, b), map[string][]string{"loop": {"oscillation"}}},
-		{"oscillation of three", seq(a, b, c, a2, b, c, a3, b, c), map[string][]string{"loop": {"oscillation"}}},
+		{"oscillation of three", seq(a, b, c, a, b, c, a, b, c), map[string][]string{"loop": {"oscillation"}}},
+		{"a cycle over new arguments is work", seq(a, b, c, a2, b, c, a3, b, c), map[string][]string{}},
 		{"twice is not a loop", seq(a, a), map[string][]string{}},
 		{"loop that ended earlier", seq(a, a, a, b, c), map[string][]string{}},
 		{"varied work", seq(a, b, c, b, a), map[string][]string{}},
@@ -194,6 +210,37 @@ func TestLoops(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			assert.Equal(t, tc.want, detect(t, d, chatSpan(t, tc.in, nil)))
+		})
+	}
+}
+
+// TestLoopKinds drives the loop rules directly over calls and their
+// results, as the tool-span path remembers them.
+func TestLoopKinds(t *testing.T) {
+	mk := func(name, args uint64, failed bool) call { return call{name: name, args: args, failed: failed} }
+	cases := []struct {
+		name  string
+		calls []call
+		want  []string
+	}{
+		{"same call, failing", []call{mk(1, 1, true), mk(1, 1, true), mk(1, 1, true)}, []string{"same_call"}},
+		{"same call, succeeding", []call{mk(1, 1, false), mk(1, 1, false), mk(1, 1, false)}, []string{"same_call"}},
+		{"new arguments after two failures", []call{mk(1, 1, true), mk(1, 2, true), mk(1, 3, false)}, []string{"drifting_args"}},
+		{"new arguments after successes", []call{mk(1, 1, false), mk(1, 2, false), mk(1, 3, false)}, nil},
+		{"new arguments, one failure", []call{mk(1, 1, false), mk(1, 2, true), mk(1, 3, false)}, nil},
+		{"cycle of identical calls", []call{mk(1, 1, false), mk(2, 1, false), mk(1, 1, false), mk(2, 1, false), mk(1, 1, false), mk(2, 1, false)}, []string{"oscillation"}},
+		{"cycle over new arguments", []call{mk(1, 1, false), mk(2, 1, false), mk(1, 2, false), mk(2, 2, false), mk(1, 3, false), mk(2, 3, false)}, nil},
+		{"too short", []call{mk(1, 1, true), mk(1, 1, true)}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var f Found
+			loopKinds(tc.calls, DefaultLoopRepeats, &f)
+			if tc.want == nil {
+				assert.Empty(t, f.Kinds(Loop))
+				return
+			}
+			assert.Equal(t, tc.want, f.Kinds(Loop))
 		})
 	}
 }
@@ -244,6 +291,22 @@ func TestLoopsAcrossSpansAndTraces(t *testing.T) {
 		got[i] = detect(t, d, toolSpan(t, "", 5, "lookup", `{"id":7}`, t0, ""))
 	}
 	assert.Equal(t, map[string][]string{"loop": {"same_call"}}, got[2])
+
+	// Lookups of different orders across tool spans are work; new
+	// arguments after failing calls are a loop.
+	d = newDetector(t, Config{})
+	for i, id := range []string{"ZFA04Y", "8JX2WO", "1RLTWQ"} {
+		got[i] = detect(t, d, toolSpan(t, "conv-3", 1, "get_reservation_details", `{"reservation_id":"`+id+`"}`, t0, ""))
+	}
+	assert.Empty(t, got[2])
+	for i, id := range []string{"ZFA04Y", "ZFA04X", "ZFA04Z"} {
+		errMsg := ""
+		if i < 2 {
+			errMsg = "Error: reservation not found"
+		}
+		got[i] = detect(t, d, toolSpan(t, "conv-4", 1, "get_reservation_details", `{"reservation_id":"`+id+`"}`, t0, errMsg))
+	}
+	assert.Equal(t, map[string][]string{"loop": {"drifting_args"}}, got[2])
 }
 
 func TestConversationStateIsBounded(t *testing.T) {
