@@ -128,10 +128,16 @@ func (d *Detector) Detect(v *spanmodel.View, f *Found) {
 	}
 	// Only the latest messages of the input are read (InputTail): a long
 	// history resent on every call is not decoded again for the signals.
+	// The loop check reads from the first tool call on: an input with
+	// calls is read whole, in one decode.
 	users, calls, err := v.InputCounts()
 	var in []spanmodel.Message
-	if err == nil {
-		in, err = v.InputTail(d.enough(users, calls, joinText(out) != ""))
+	switch {
+	case err != nil:
+	case calls > 0:
+		in, err = v.InputMessages()
+	default:
+		in, err = v.InputTail(d.enough(users, joinText(out) != ""))
 	}
 	if err != nil {
 		in, users = nil, 0
@@ -147,28 +153,24 @@ func (d *Detector) Detect(v *spanmodel.View, f *Found) {
 	d.loop(c, f)
 }
 
-// enough reports whether a suffix of the input holds everything the chat
-// signals read, given the input's user and tool-call counts and whether the
+// enough reports whether a suffix of an input without tool calls holds
+// everything the chat signals read, given its user count and whether the
 // output has text: the last two user messages, the last assistant message
-// with text when the answer is to be compared with it, the last assistant
-// message (InputTail always has it) and every tool call: the loop check
-// matches results to calls by ID, else to the oldest call without one, so it
-// reads from the first call on (results before it match nothing).
-func (d *Detector) enough(users, calls int, answer bool) func([]spanmodel.Message) bool {
+// with text when the answer is to be compared with it, and the last
+// assistant message (InputTail always has it).
+func (d *Detector) enough(users int, answer bool) func([]spanmodel.Message) bool {
 	needUsers := min(users, 2)
 	return func(tail []spanmodel.Message) bool {
-		u, n, text := 0, 0, !answer
+		u, text := 0, !answer
 		for i := range tail {
-			m := &tail[i]
-			switch m.Role {
+			switch tail[i].Role {
 			case "user":
 				u++
 			case "assistant":
-				text = text || m.Text != ""
+				text = text || tail[i].Text != ""
 			}
-			n += len(m.ToolCalls)
 		}
-		return u >= needUsers && n >= calls && text
+		return u >= needUsers && text
 	}
 }
 
