@@ -274,14 +274,5 @@ var eventFrameworks = []liveFramework{
 // TestLiveEventFrameworks runs the frameworks whose content is in GenAI
 // span events and log records, with llmeval in both pipelines.
 func TestLiveEventFrameworks(t *testing.T) {
-	bin := binary(t)
-	// Reading span events and log records is its own piece of work (GenAI
-	// events); until this build has it, llmeval cannot sit in a logs
-	// pipeline and these frameworks' content is not read.
-	probe := filepath.Join(t.TempDir(), "probe.yaml")
-	require.NoError(t, os.WriteFile(probe, []byte(logsPipelineConfig(freePort(t), freePort(t), filepath.Join(t.TempDir(), "t"), filepath.Join(t.TempDir(), "l"))), 0o600))
-	if out, err := exec.Command(bin, "validate", "--config", probe).CombinedOutput(); err != nil {
-		t.Skipf("this build cannot run llmeval in a logs pipeline (GenAI span events and log records, issue 12 part 1, are not merged): %s", bytes.TrimSpace(out))
-	}
 	runLiveFrameworks(t, true, eventFrameworks)
 }

@@ -75,6 +75,11 @@ func extractClaims(s string) []claim {
 	for i := 0; i < len(s) && len(out) < maxClaims; {
 		c := s[i]
 		switch {
+		case isDigit(c) && i >= 2 && (s[i-1] == ',' || s[i-1] == '.') && isDigit(s[i-2]):
+			// digits after a separator that the previous figure did not
+			// take ("0%0,1B"): the context index reads them as part of
+			// that number, so they are no claim of their own
+			i += digitRun(s, i)
 		case isDigit(c):
 			c, end := figureAt(s, i)
 			if c.text != "" {
@@ -241,19 +246,37 @@ done:
 // groundingContext is a context prepared for lookups: its text for names,
 // quotes and codes, its figures by value.
 type groundingContext struct {
+	ctx   string
 	norm  string // lower case, thousands separators dropped
 	lower string
 	idx   *groundingIndex
+	// own holds the context's figures as the claim reader spells them,
+	// read only when the index does not support a figure: a figure
+	// written the same way in the context is supported, however the two
+	// readers split the digits around it ("1 000,0").
+	own map[string]bool
 }
 
 func newGroundingContext(ctx string) *groundingContext {
-	return &groundingContext{norm: normalizeClaimText(ctx), lower: strings.ToLower(ctx), idx: buildGroundingIndex(ctx)}
+	return &groundingContext{ctx: ctx, norm: normalizeClaimText(ctx), lower: strings.ToLower(ctx), idx: buildGroundingIndex(ctx)}
+}
+
+func (g *groundingContext) hasOwnFigure(text string) bool {
+	if g.own == nil {
+		g.own = map[string]bool{}
+		for _, c := range extractClaims(g.ctx) {
+			if c.kind == claimNumber {
+				g.own[c.text] = true
+			}
+		}
+	}
+	return g.own[text]
 }
 
 func (g *groundingContext) supports(c claim) bool {
 	switch c.kind {
 	case claimNumber:
-		return g.idx.supportsQuantity(c.q)
+		return g.idx.supportsQuantity(c.q) || g.hasOwnFigure(c.text)
 	case claimDate:
 		return g.idx.supportsDate(c.dates, c.nd) || containsClaim(g.norm, normalizeClaimText(c.text), true)
 	case claimTime:

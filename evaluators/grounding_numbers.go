@@ -151,6 +151,9 @@ func quantityAt(s string, i int, space bool) (q quantity, end int) {
 		groups[ng].digits = s[j:k]
 		ng++
 		j = k
+		if ng == len(groups) {
+			break // a longer run of groups is a list, not one number
+		}
 		// a separator followed by a digit continues the number
 		if j+1 < len(s) && isDigit(s[j+1]) && (s[j] == ',' || s[j] == '.' || s[j] == '\'' || space && s[j] == ' ') {
 			if s[j] == ' ' || s[j] == '\'' {
@@ -811,7 +814,7 @@ func buildGroundingIndex(ctx string) *groundingIndex {
 			_ = end
 		}
 		q, end := quantityAt(ctx, i, true)
-		if q.unit == "" {
+		if q.unit == "" && !q.label { // a figure's own label word wins over its key's unit
 			if u := keyUnit(ctx, i); u == "%" {
 				q.percent = true
 			} else {
@@ -863,8 +866,14 @@ func buildGroundingIndex(ctx string) *groundingIndex {
 
 // near reports a value of sorted within tol of v.
 func near(sorted []float64, v, tol float64) bool {
-	k := sort.SearchFloat64s(sorted, v-tol)
-	return k < len(sorted) && sorted[k] <= v+tol
+	lo, hi := v-tol, v+tol
+	if math.IsNaN(lo) {
+		// a figure too long for a float64 is infinite, and so is its
+		// tolerance: only the same infinity in the context matches
+		lo, hi = v, v
+	}
+	k := sort.SearchFloat64s(sorted, lo)
+	return k < len(sorted) && sorted[k] <= hi
 }
 
 // supportsQuantity reports whether the context holds the claimed figure.

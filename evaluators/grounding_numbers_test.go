@@ -102,3 +102,23 @@ func FuzzGroundingContext(f *testing.F) {
 		}
 	})
 }
+
+// Inputs the fuzzer found where a context did not support its own figures
+// (or, for the list of 13 groups, crashed the number reader).
+func TestContextSupportsItsOwnFigures(t *testing.T) {
+	for _, ctx := range []string{
+		"0%0,1B",                       // digits after a separator the figure before did not take
+		"kB:10AA",                      // the figure's own label wins over its key's unit
+		"1" + strings.Repeat("0", 320), // too long for a float64
+		"0,0,0,0,0,0,0,0,0,0,0,0,0",    // more digit groups than one number holds
+		"sizes: 1,2,3,4,5,6,7,8,9,10,11,12,13,14",
+		"1 000,0", // the readers split the digits differently
+	} {
+		g := newGroundingContext(ctx)
+		for _, c := range extractClaims(ctx) {
+			if c.kind == claimNumber {
+				assert.True(t, g.supports(c), "%q does not support its own %q", ctx, c.text)
+			}
+		}
+	}
+}

@@ -80,6 +80,9 @@ type llmEvalProcessor struct {
 	// strataKeys are the attributes the baseline is stratified by.
 	strataKeys []string
 
+	// unreadLogged: a layout's first unread span was logged.
+	unreadLogged [spanmodel.NumLayouts]atomic.Bool
+
 	// batches are reused across calls; processTraces may run concurrently,
 	// and a pool keeps each call on its own state without a shared lock.
 	batches sync.Pool
@@ -96,9 +99,12 @@ type batch struct {
 	signals   [signals.NumCategories]int64
 	verdicts  []int64 // [check*numVerdicts + verdict]; Skip counts skips with a reason
 	layouts   [spanmodel.NumLayouts]int64
+	unread    [spanmodel.NumLayouts]int64
 	evaluated int64
 	removed   int64 // incoming attributes under the prefix removed
 	failed    []string
+	// logMatches are the sampling rules log records matched, per trace.
+	logMatches map[pcommon.TraceID]uint64
 }
 
 // newLLMEvalProcessor builds the processor; judge, when not nil, replaces
@@ -262,9 +268,12 @@ func (p *llmEvalProcessor) evaluateSpan(ctx context.Context, b *batch) {
 				attrs.PutStr(c.reasonKey, evaluators.BoundReason(r.Reason))
 			}
 		}
-		if p.emitEvents {
+		if p.emitEvents && !isLogRecord(v) {
 			appendEvalEvent(span, c.Name, r)
 		}
+	}
+	if v.ContentUnread() {
+		p.noteUnread(b, layout)
 	}
 	if !gotVerdict {
 		return
@@ -279,6 +288,18 @@ func (p *llmEvalProcessor) evaluateSpan(ctx context.Context, b *batch) {
 	failed.EnsureCapacity(len(b.failed))
 	for _, name := range b.failed {
 		failed.AppendEmpty().SetStr(name)
+	}
+}
+
+// noteUnread counts a span whose content was present but yielded nothing
+// and, once per layout, says so at debug level, without content.
+func (p *llmEvalProcessor) noteUnread(b *batch, layout spanmodel.Layout) {
+	b.unread[layout]++
+	if p.unreadLogged[layout].CompareAndSwap(false, true) {
+		v := &b.view
+		p.logger.Debug("LLM content present but nothing read from it; checks on such items pass or skip in silence (counted in processor_llmeval_unread_content; logged once per layout)",
+			zap.String("layout", layout.String()), zap.String("operation", v.Operation()),
+			zap.String("provider", v.Provider()), zap.Bool("log_record", isLogRecord(v)))
 	}
 }
 
@@ -352,6 +373,12 @@ func (p *llmEvalProcessor) flushCounts(ctx context.Context, b *batch) {
 		if n > 0 {
 			t.ProcessorLlmevalLlmSpans.Add(ctx, n, p.layoutAttrs[spanmodel.Layout(l)])
 			b.layouts[l] = 0
+		}
+	}
+	for l, n := range b.unread {
+		if n > 0 {
+			t.ProcessorLlmevalUnreadContent.Add(ctx, n, p.layoutAttrs[spanmodel.Layout(l)])
+			b.unread[l] = 0
 		}
 	}
 	if b.evaluated > 0 {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -113,6 +114,30 @@ func TestReplay(t *testing.T) {
 	code, _, stderr = runCmd("replay", "--config", cfg, filepath.Join(t.TempDir(), "missing.jsonl"))
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, "no such file")
+}
+
+// TestReplayLogRecords: a line may hold spans and GenAI log records (the
+// OTel OpenAI instrumentation keeps content in the records); replay
+// evaluates both with one instance, as a collector with llmeval in a traces
+// and a logs pipeline does, and a leak found on a record samples its trace.
+func TestReplayLogRecords(t *testing.T) {
+	raw, err := os.ReadFile("../../processor/testdata/captures/otel_openai-leak.json")
+	require.NoError(t, err)
+	var line bytes.Buffer
+	require.NoError(t, json.Compact(&line, raw))
+	file := writeFile(t, "both.jsonl", line.String()+"\n")
+	cfg := writeFile(t, "p.yaml", `sampling:
+  rules:
+    - { name: leaks, verdict_failed: [pii] }
+judge:
+  otlp_http: { endpoint: "http://127.0.0.1:1" }
+`)
+	code, stdout, stderr := runCmd("replay", "--config", cfg, "--examples", "1", file)
+	require.Equal(t, 0, code, stderr)
+	assert.Regexp(t, `\d+ spans, \d+ with a verdict; 3 log records, 1 with a verdict`, stdout)
+	assert.Regexp(t, `pii\s+1\s+0\s+1\s+0`, stdout, "the leak is on the gen_ai.choice record")
+	assert.Contains(t, stdout, "log record  pii: pii found")
+	assert.Regexp(t, `judge: 1 traces sampled\n\s+leaks\s+1`, stdout)
 }
 
 func TestReplaySampling(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"sync/atomic"
 
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
@@ -41,6 +42,16 @@ func (c countingReader) Read(p []byte) (int, error) {
 // plain, calling fn for each. Bad lines go to bad and reading goes on;
 // memory holds one line at a time.
 func readTraces(path string, read *int64, fn func(ptrace.Traces) error, bad func(*lineError)) error {
+	return readOTLP(path, read, fn, nil, bad)
+}
+
+// resourceLogsKey marks a line that holds log records too.
+var resourceLogsKey = []byte(`"resourceLogs"`)
+
+// readOTLP is readTraces that also passes a line's log records to logs,
+// when not nil: a line may hold an OTLP traces request, a logs request, or
+// both (`{"resourceSpans": [...], "resourceLogs": [...]}`).
+func readOTLP(path string, read *int64, fn func(ptrace.Traces) error, logs func(plog.Logs) error, bad func(*lineError)) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -58,6 +69,7 @@ func readTraces(path string, read *int64, fn func(ptrace.Traces) error, bad func
 	}
 	lines := bufio.NewReaderSize(r, 1<<20)
 	var um ptrace.JSONUnmarshaler
+	var lm plog.JSONUnmarshaler
 	var offset int64
 	for line := 1; ; line++ {
 		text, err := lines.ReadBytes('\n')
@@ -65,10 +77,19 @@ func readTraces(path string, read *int64, fn func(ptrace.Traces) error, bad func
 		offset += int64(len(text))
 		if t := bytes.TrimSpace(text); len(t) > 0 {
 			td, uerr := um.UnmarshalTraces(t)
+			var ld plog.Logs
+			withLogs := logs != nil && bytes.Contains(t, resourceLogsKey)
+			if uerr == nil && withLogs {
+				ld, uerr = lm.UnmarshalLogs(t)
+			}
 			if uerr != nil {
 				bad(&lineError{file: path, line: line, offset: start, err: uerr})
 			} else if ferr := fn(td); ferr != nil {
 				return ferr
+			} else if withLogs {
+				if ferr := logs(ld); ferr != nil {
+					return ferr
+				}
 			}
 		}
 		if errors.Is(err, io.EOF) {

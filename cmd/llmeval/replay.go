@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/otel/metric/noop"
@@ -41,6 +42,8 @@ type tally struct {
 	signals  map[string]int
 	spans    int
 	llm      int
+	records  int // GenAI log records read
+	recLLM   int // of which with a verdict
 	examples []string
 	maxEx    int
 	out      *bufio.Writer
@@ -69,15 +72,39 @@ func (t *tally) consume(_ context.Context, td ptrace.Traces) error {
 	return nil
 }
 
+// consumeLogs counts what the processor wrote on log records; --out holds
+// spans only.
+func (t *tally) consumeLogs(_ context.Context, ld plog.Logs) error {
+	for i := 0; i < ld.ResourceLogs().Len(); i++ {
+		sls := ld.ResourceLogs().At(i).ScopeLogs()
+		for j := 0; j < sls.Len(); j++ {
+			lrs := sls.At(j).LogRecords()
+			for k := 0; k < lrs.Len(); k++ {
+				lr := lrs.At(k)
+				t.records++
+				if t.item(lr.Attributes(), "trace "+lr.TraceID().String()+" span "+lr.SpanID().String()+" log record") {
+					t.recLLM++
+				}
+			}
+		}
+	}
+	return nil
+}
+
 func (t *tally) span(sp ptrace.Span) {
 	t.spans++
 	if t.traces != nil {
 		t.traces.span(sp)
 	}
-	a := sp.Attributes()
-	if _, ok := a.Get(t.prefix + ".verdict"); ok {
+	if t.item(sp.Attributes(), "trace "+sp.TraceID().String()+" span "+sp.SpanID().String()) {
 		t.llm++
 	}
+}
+
+// item counts the verdicts and signals on one span or log record; where
+// names it in examples. It reports whether it has a verdict.
+func (t *tally) item(a pcommon.Map, where string) bool {
+	_, evaluated := a.Get(t.prefix + ".verdict")
 	for _, n := range t.names {
 		v, ok := a.Get(t.prefix + "." + n + ".verdict")
 		if !ok {
@@ -99,7 +126,7 @@ func (t *tally) span(sp ptrace.Span) {
 			}
 			s.reasons[reason]++
 			if v.Str() == "fail" && len(t.examples) < t.maxEx {
-				t.examples = append(t.examples, fmt.Sprintf("trace %s span %s  %s: %s", sp.TraceID(), sp.SpanID(), n, reason))
+				t.examples = append(t.examples, fmt.Sprintf("%s  %s: %s", where, n, reason))
 			}
 		}
 	}
@@ -108,6 +135,7 @@ func (t *tally) span(sp ptrace.Span) {
 			t.signals[c]++
 		}
 	}
+	return evaluated
 }
 
 // judgeTally counts the traces sampling sent to the judge, by reason.
@@ -181,8 +209,15 @@ func replay(args []string, stdout, stderr io.Writer) (int, error) {
 	next, _ := consumer.NewTraces(t.consume)
 	judge, _ := consumer.NewTraces(jt.consume)
 	ctx := context.Background()
-	p, err := startReplayProcessor(ctx, cfg, next, judge)
+	nextLogs, _ := consumer.NewLogs(t.consumeLogs)
+	p, pl, err := llmevalprocessor.NewReplay(ctx, replaySettings(), cfg, next, nextLogs, judge)
 	if err != nil {
+		return 2, err
+	}
+	if err := p.Start(ctx, nopHost{}); err != nil {
+		return 2, err
+	}
+	if err := pl.Start(ctx, nopHost{}); err != nil {
 		return 2, err
 	}
 
@@ -196,12 +231,17 @@ func replay(args []string, stdout, stderr io.Writer) (int, error) {
 	var bad []*lineError
 	began := time.Now()
 	for _, f := range fs.Args() {
-		err := readTraces(f, &read, func(td ptrace.Traces) error { return p.ConsumeTraces(ctx, td) },
+		err := readOTLP(f, &read, func(td ptrace.Traces) error { return p.ConsumeTraces(ctx, td) },
+			func(ld plog.Logs) error { return pl.ConsumeLogs(ctx, ld) },
 			func(e *lineError) { bad = append(bad, e) })
 		if err != nil {
 			stop()
 			return 2, err
 		}
+	}
+	if err := pl.Shutdown(ctx); err != nil {
+		stop()
+		return 2, err
 	}
 	if err := p.Shutdown(ctx); err != nil {
 		stop()
@@ -240,8 +280,9 @@ func replay(args []string, stdout, stderr io.Writer) (int, error) {
 
 // startReplayProcessor builds and starts the processor a config
 // describes, with next as the main stream and judge for sampled copies.
-func startReplayProcessor(ctx context.Context, cfg *llmevalprocessor.Config, next, judge consumer.Traces) (processor.Traces, error) {
-	set := processor.Settings{
+// replaySettings are the processor settings of a replay: nothing reports.
+func replaySettings() processor.Settings {
+	return processor.Settings{
 		ID: component.NewID(llmevalprocessor.NewFactory().Type()),
 		TelemetrySettings: component.TelemetrySettings{
 			Logger: zap.NewNop(), TracerProvider: nooptrace.NewTracerProvider(), MeterProvider: noop.NewMeterProvider(),
@@ -249,7 +290,10 @@ func startReplayProcessor(ctx context.Context, cfg *llmevalprocessor.Config, nex
 		},
 		BuildInfo: component.NewDefaultBuildInfo(),
 	}
-	p, err := llmevalprocessor.NewReplayTraces(ctx, set, cfg, next, judge)
+}
+
+func startReplayProcessor(ctx context.Context, cfg *llmevalprocessor.Config, next, judge consumer.Traces) (processor.Traces, error) {
+	p, err := llmevalprocessor.NewReplayTraces(ctx, replaySettings(), cfg, next, judge)
 	if err != nil {
 		return nil, err
 	}
@@ -305,7 +349,11 @@ func progress(w io.Writer, total int64, read *int64, spans *int) func() {
 }
 
 func report(w io.Writer, t *tally, jt *judgeTally, took time.Duration) {
-	fmt.Fprintf(w, "%d spans, %d with a verdict, in %s\n\n", t.spans, t.llm, took.Round(time.Millisecond))
+	if t.records > 0 {
+		fmt.Fprintf(w, "%d spans, %d with a verdict; %d log records, %d with a verdict; in %s\n\n", t.spans, t.llm, t.records, t.recLLM, took.Round(time.Millisecond))
+	} else {
+		fmt.Fprintf(w, "%d spans, %d with a verdict, in %s\n\n", t.spans, t.llm, took.Round(time.Millisecond))
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "evaluator\tevaluated\tpass\tfail\terror\tfail rate\ttop reasons")
 	for _, n := range t.names {
@@ -323,8 +371,8 @@ func report(w io.Writer, t *tally, jt *judgeTally, took time.Duration) {
 	fmt.Fprintln(tw, "signal\tspans\tshare of LLM spans")
 	for _, c := range llmevalprocessor.SignalCategories() {
 		share := "-"
-		if t.llm > 0 {
-			share = fmt.Sprintf("%.1f%%", 100*float64(t.signals[c])/float64(t.llm))
+		if n := t.llm + t.recLLM; n > 0 {
+			share = fmt.Sprintf("%.1f%%", 100*float64(t.signals[c])/float64(n))
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%s\n", c, t.signals[c], share)
 	}

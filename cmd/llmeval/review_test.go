@@ -3,6 +3,7 @@ package main
 import (
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -62,6 +63,25 @@ func TestReviewLabelsDriveCalibrate(t *testing.T) {
 	require.Equal(t, struct{ tp, fp, tn int }{2, 1, 15}, want)
 	// TPR 2/2, TNR 15/16, precision 2/3; kappa (17/18 - 246/324) / (1 - 246/324).
 	assert.Regexp(t, regexp.MustCompile(`(?m)^pii\s+18\s+2\s+1\s+0\s+15\s+1\.000\s+0\.938\s+0\.667\s+0\.769\s+0\s+0$`), out)
+
+	// tune reads the same file: a trace with a fail row failed. Its train,
+	// dev and test splits together hold every labelled trace and failure.
+	tuneCfg := writeFile(t, "t.yaml", "processors:\n  llmeval:\n")
+	split := regexp.MustCompile(`trained on train: (\d+) traces, (\d+) failed; reported on (dev|test): (\d+) traces, (\d+) failed`)
+	traces, failures := 0, 0
+	for i, args := range [][]string{{"tune", "--config", tuneCfg, "--labels", labels, in}, {"tune", "--config", tuneCfg, "--labels", labels, "--test", in}} {
+		code, out, stderr = runCmd(args...)
+		require.Equal(t, 0, code, stderr)
+		m := split.FindStringSubmatch(out)
+		require.NotNil(t, m, out)
+		n := func(k int) int { v, err := strconv.Atoi(m[k]); require.NoError(t, err); return v }
+		if i == 0 {
+			traces, failures = n(1), n(2)
+		}
+		traces, failures = traces+n(4), failures+n(5)
+	}
+	assert.Equal(t, len(piiFailed), traces)
+	assert.Equal(t, want.tp, failures)
 }
 
 func TestReviewRefusesBadArguments(t *testing.T) {

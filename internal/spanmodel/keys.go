@@ -3,7 +3,10 @@ package spanmodel
 import "strings"
 
 // This file is the key registry: every attribute key the view reads, with
-// the producer family that defines it and whether it carries content.
+// the producer family that defines it and whether it carries content. The
+// GenAI events the view reads, with their content attributes, are
+// registered in events.go (eventDefs, EventContentKeys) beside their
+// decoders.
 
 // attrKey numbers the fixed attribute keys the view reads. Keys of the
 // indexed layouts (gen_ai.prompt.N.*, llm.input_messages.N.*) are matched by

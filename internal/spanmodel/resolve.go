@@ -21,7 +21,7 @@ var genAIMsgKeys = setOf(kInMsgs, kOutMsgs, kToolArgs, kToolResult)
 
 // resolve derives the scalar fields from the keys the cheap pass found.
 func (v *View) resolve() {
-	if !v.has.any(genAIMarkers) && !v.has.any(sdkMarkers) && v.indexed&(idxFlatPrompt|idxFlatCompletion) == 0 && v.custom == nil {
+	if !v.has.any(genAIMarkers) && !v.has.any(sdkMarkers) && v.indexed&(idxFlatPrompt|idxFlatCompletion) == 0 && v.custom == nil && v.evKinds == 0 {
 		return
 	}
 	v.oiMarker = v.has.any(setOf(kOIKind, kOIModel)) || v.indexed&(idxOIInput|idxOIOutput) != 0
@@ -45,6 +45,9 @@ func (v *View) resolve() {
 		v.layout = LayoutGenAIFlat
 	case !v.has.has(kOpName) && v.has.any(setOf(kLLMRequestType, kPromptTok, kComplTok, kLLMTotal)):
 		v.layout = LayoutGenAIFlat
+	case v.evKinds != 0:
+		// Content only in GenAI events (Strands, log records).
+		v.layout = LayoutGenAIEvents
 	case v.has.any(genAIMarkers):
 		v.layout = LayoutGenAI
 	}

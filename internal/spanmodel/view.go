@@ -24,6 +24,7 @@ const (
 	LayoutMastra                      // Mastra: mastra.model_generation.*, mastra.agent_run.*
 	LayoutTraceloop                   // Traceloop SDK entities: traceloop.entity.*
 	LayoutCustom                      // the user's custom message layout (config)
+	LayoutGenAIEvents                 // GenAI events: span events or log records (events.go)
 
 	// NumLayouts counts the layouts, LayoutNone included.
 	NumLayouts = iota
@@ -41,6 +42,7 @@ var layoutNames = [NumLayouts]string{
 	LayoutMastra:        "mastra",
 	LayoutTraceloop:     "traceloop",
 	LayoutCustom:        "custom",
+	LayoutGenAIEvents:   "gen_ai_events",
 }
 
 func (l Layout) String() string {
@@ -165,6 +167,12 @@ type View struct {
 	gmsgs []gMsg
 	ents  []idxEnt
 
+	// GenAI events (events.go): the kinds the span's events have, by name;
+	// read on first use like attribute content.
+	evKinds evSet
+	evBare  bool // a GenAI event without content was seen
+	log     logSource
+
 	// decodes counts content decodes for the current span (tests).
 	decodes int
 }
@@ -177,7 +185,16 @@ func (v *View) Reset(rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, span ptrace.
 	v.Release()
 	v.resource, v.scope, v.span = rs, ss, span
 	v.clear()
-	for k, val := range span.Attributes().All() {
+	v.scanAttributes()
+	if span.Events().Len() > 0 {
+		v.scanEvents()
+	}
+	v.resolve()
+}
+
+// scanAttributes is the cheap pass over the span's attributes.
+func (v *View) scanAttributes() {
+	for k, val := range v.span.Attributes().All() {
 		if id := classifyKey(k); id != kNone {
 			v.has.add(id)
 			v.vals[id] = val
@@ -185,12 +202,11 @@ func (v *View) Reset(rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, span ptrace.
 			v.indexed |= classifyPrefix(k)
 		}
 	}
-	v.resolve()
 }
 
 // clear forgets the previous span, keeping buffers.
 func (v *View) clear() {
-	v.has, v.indexed = keySet{}, 0
+	v.has, v.indexed, v.evKinds, v.evBare = keySet{}, 0, 0, false
 	v.layout, v.sdk, v.oiMarker, v.isTool = LayoutNone, nil, false, false
 	v.customEntry, v.customModel, v.customTool = nil, "", ""
 	v.operation, v.provider, v.model, v.toolName = "", "", "", ""
@@ -211,12 +227,14 @@ func (v *View) clear() {
 	v.decodes = 0
 }
 
-// Release frees per-span resources (the OTTL context) held by v.
+// Release frees per-span resources (the OTTL context) held by v and gives
+// a log record back its attributes (see ResetLogRecord).
 func (v *View) Release() {
 	if v.tctx != nil {
 		v.tctx.Close()
 		v.tctx = nil
 	}
+	v.endLogRecord()
 }
 
 // Span is the underlying span.
@@ -225,6 +243,7 @@ func (v *View) Span() ptrace.Span { return v.span }
 // TransformContext returns the OTTL span context for this span, created once.
 func (v *View) TransformContext() *ottlspan.TransformContext {
 	if v.tctx == nil {
+		v.logContext()
 		v.tctx = ottlspan.NewTransformContext(v.resource, v.scope, v.span)
 	}
 	return v.tctx
@@ -275,8 +294,11 @@ func (v *View) FinishReasons() []string {
 	return v.finish
 }
 
-// Duration is the span's own duration.
+// Duration is the span's own duration; 0 for a log record.
 func (v *View) Duration() time.Duration {
+	if v.log.active {
+		return 0
+	}
 	return v.span.EndTimestamp().AsTime().Sub(v.span.StartTimestamp().AsTime())
 }
 
@@ -349,7 +371,7 @@ func (v *View) Text(t Target) (text string, ok bool, err error) {
 		if v.layout == LayoutCustom {
 			return v.custom.toolText(v, cToolResult)
 		}
-		return "", false, nil
+		return v.eventToolText(false)
 	case TargetAttribute:
 		val, ok := v.span.Attributes().Get(t.Key)
 		if !ok {
@@ -406,6 +428,11 @@ func (v *View) ToolCalls() ([]ToolCall, error) {
 			if s, ok, _ := v.custom.toolText(v, cToolArgs); ok {
 				tc.Arguments, found = s, true
 			}
+		} else if args, ok, err := v.eventToolText(true); err != nil {
+			*tc = ToolCall{}
+			return nil, err
+		} else if ok {
+			tc.Arguments, found = args, true
 		}
 		if err := v.rd.take(); err != nil {
 			*tc = ToolCall{}
@@ -500,6 +527,8 @@ func (v *View) decodeInput(c *convo) bool {
 		c.err = c.vercelPrompt(keyDefs[kAIPrompt].name, v.vals[kAIPrompt])
 	case v.indexed&idxFlatPrompt != 0:
 		v.indexedMessages(flatPromptPrefix, false, c)
+	case v.evKinds&evInput != 0:
+		return v.eventMessages(c, evInput, false)
 	default:
 		return false
 	}
@@ -527,6 +556,8 @@ func (v *View) decodeOutput(c *convo) bool {
 		c.err = v.vercelResponse(c)
 	case v.indexed&idxFlatCompletion != 0:
 		v.indexedMessages(flatCompletionPrefix, false, c)
+	case v.evKinds&evOutput != 0:
+		return v.eventMessages(c, evOutput, true)
 	default:
 		return false
 	}
@@ -578,6 +609,13 @@ func (v *View) systemText() (string, bool, error) {
 			if present {
 				v.decodes++
 			}
+		case v.evKinds&evBit(evDetails) != 0:
+			var present bool
+			v.sysParts, present, v.sysErr = v.eventSystemInstructions(v.sysParts)
+			if present {
+				v.decodes++
+				v.sysPresent = true
+			}
 		}
 		c := v.input()
 		switch {
@@ -611,7 +649,7 @@ func (v *View) toolArguments() (string, bool, error) {
 		if v.layout == LayoutCustom {
 			return v.custom.toolText(v, cToolArgs)
 		}
-		return "", false, nil
+		return v.eventToolText(true)
 	}
 	c := v.output()
 	if !c.present {

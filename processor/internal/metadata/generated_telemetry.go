@@ -46,6 +46,7 @@ type TelemetryBuilder struct {
 	ProcessorLlmevalSignalStateEvictions      metric.Int64Counter
 	ProcessorLlmevalSignals                   metric.Int64Counter
 	ProcessorLlmevalSpansEvaluated            metric.Int64Counter
+	ProcessorLlmevalUnreadContent             metric.Int64Counter
 	ProcessorLlmevalVerdicts                  metric.Int64Counter
 }
 
@@ -164,7 +165,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ProcessorLlmevalLlmSpans, err = builder.meter.Int64Counter(
 		"otelcol_processor_llmeval_llm_spans",
-		metric.WithDescription("LLM and agent spans seen, by the producer layout they were read as. Other spans cost one check and are not counted. [Development]"),
+		metric.WithDescription("LLM and agent spans (and GenAI log records, in a logs pipeline) seen, by the producer layout they were read as. Other spans and records cost one check and are not counted. [Development]"),
 		metric.WithUnit("{spans}"),
 	)
 	errs = errors.Join(errs, err)
@@ -194,8 +195,14 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ProcessorLlmevalSpansEvaluated, err = builder.meter.Int64Counter(
 		"otelcol_processor_llmeval_spans_evaluated",
-		metric.WithDescription("Spans that received at least one verdict; the denominator for verdict rates. [Development]"),
+		metric.WithDescription("Spans (and GenAI log records) that received at least one verdict; the denominator for verdict rates. [Development]"),
 		metric.WithUnit("{spans}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorLlmevalUnreadContent, err = builder.meter.Int64Counter(
+		"otelcol_processor_llmeval_unread_content",
+		metric.WithDescription("LLM and agent spans and GenAI log records whose content is present (content attributes or GenAI events) but yielded no text, tool call or tool result, or could not be decoded, by the layout they were read as: every check on them passes or skips in silence. [Development]"),
+		metric.WithUnit("{items}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorLlmevalVerdicts, err = builder.meter.Int64Counter(

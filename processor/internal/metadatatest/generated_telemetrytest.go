@@ -248,7 +248,7 @@ func AssertEqualProcessorLlmevalJudgeTracesSampled(t *testing.T, tt *componentte
 func AssertEqualProcessorLlmevalLlmSpans(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_processor_llmeval_llm_spans",
-		Description: "LLM and agent spans seen, by the producer layout they were read as. Other spans cost one check and are not counted. [Development]",
+		Description: "LLM and agent spans (and GenAI log records, in a logs pipeline) seen, by the producer layout they were read as. Other spans and records cost one check and are not counted. [Development]",
 		Unit:        "{spans}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
@@ -328,7 +328,7 @@ func AssertEqualProcessorLlmevalSignals(t *testing.T, tt *componenttest.Telemetr
 func AssertEqualProcessorLlmevalSpansEvaluated(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_processor_llmeval_spans_evaluated",
-		Description: "Spans that received at least one verdict; the denominator for verdict rates. [Development]",
+		Description: "Spans (and GenAI log records) that received at least one verdict; the denominator for verdict rates. [Development]",
 		Unit:        "{spans}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
@@ -337,6 +337,22 @@ func AssertEqualProcessorLlmevalSpansEvaluated(t *testing.T, tt *componenttest.T
 		},
 	}
 	got, err := tt.GetMetric("otelcol_processor_llmeval_spans_evaluated")
+	require.NoError(t, err)
+	metricdatatest.AssertEqual(t, want, got, opts...)
+}
+
+func AssertEqualProcessorLlmevalUnreadContent(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+	want := metricdata.Metrics{
+		Name:        "otelcol_processor_llmeval_unread_content",
+		Description: "LLM and agent spans and GenAI log records whose content is present (content attributes or GenAI events) but yielded no text, tool call or tool result, or could not be decoded, by the layout they were read as: every check on them passes or skips in silence. [Development]",
+		Unit:        "{items}",
+		Data: metricdata.Sum[int64]{
+			Temporality: metricdata.CumulativeTemporality,
+			IsMonotonic: true,
+			DataPoints:  dps,
+		},
+	}
+	got, err := tt.GetMetric("otelcol_processor_llmeval_unread_content")
 	require.NoError(t, err)
 	metricdatatest.AssertEqual(t, want, got, opts...)
 }

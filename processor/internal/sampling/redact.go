@@ -19,7 +19,9 @@ type RedactConfig struct {
 	// Mode is "drop" or "mask"; empty turns redaction off.
 	Mode string `mapstructure:"mode"`
 	// Attributes are the keys to redact; a trailing * matches a prefix.
-	// Empty means every content key of the span model (spanmodel.ContentKeys).
+	// Empty means every content key of the span model (spanmodel.ContentKeys)
+	// and, on GenAI span events, the event's content attributes
+	// (spanmodel.EventContentKeys).
 	Attributes []string `mapstructure:"attributes"`
 }
 
@@ -49,6 +51,9 @@ type redactor struct {
 	mask     bool
 	exact    map[string]bool
 	prefixes []string
+	// events are the content attributes of GenAI span events, by event
+	// name; nil with an explicit attribute list.
+	events map[string]map[string]bool
 	// own is "<prefix>.": the reasons we wrote under it are redacted too
 	// (they hold no content, but a judge outside the trust boundary gets
 	// nothing it does not need), except judgeReason, the sampling rules.
@@ -68,6 +73,13 @@ func newRedactor(c RedactConfig, prefix string) *redactor {
 	keys := c.Attributes
 	if len(keys) == 0 {
 		keys = spanmodel.ContentKeys()
+		r.events = map[string]map[string]bool{}
+		for name, ks := range spanmodel.EventContentKeys() {
+			r.events[name] = map[string]bool{}
+			for _, k := range ks {
+				r.events[name][k] = true
+			}
+		}
 	}
 	for _, k := range keys {
 		if p, ok := strings.CutSuffix(k, "*"); ok {
@@ -102,6 +114,9 @@ func (r *redactor) apply(td ptrace.Traces) {
 		for i := 0; i < sp.Events().Len(); i++ {
 			ev := sp.Events().At(i)
 			r.attrs(ev.Attributes())
+			for k := range r.events[ev.Name()] {
+				r.key(ev.Attributes(), k)
+			}
 			if ev.Name() == contract.EvaluationEvent {
 				r.key(ev.Attributes(), contract.EvaluationExplanation)
 			}

@@ -40,6 +40,51 @@ func TestRedactDefaultsFollowTheKeyRegistry(t *testing.T) {
 	}
 }
 
+// The content attributes of every GenAI event the span model reads are
+// redacted by default on span events of that name, and only there: an
+// attribute called "content" on another event stays.
+func TestRedactDefaultsCoverGenAIEvents(t *testing.T) {
+	events := spanmodel.EventContentKeys()
+	require.NotEmpty(t, events)
+	for _, mode := range []string{"drop", "mask"} {
+		for name, keys := range events {
+			require.NotEmpty(t, keys, name)
+			td := ptrace.NewTraces()
+			sp := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+			ev := sp.Events().AppendEmpty()
+			ev.SetName(name)
+			for _, k := range keys {
+				ev.Attributes().PutStr(k, `[{"text":"call me at 415-555-0199"}]`)
+			}
+			ev.Attributes().PutStr("finish_reason", "endTurn")
+			other := sp.Events().AppendEmpty()
+			other.SetName("app.note")
+			other.Attributes().PutStr("content", "not a GenAI event")
+
+			newRedactor(RedactConfig{Mode: mode}, "llmeval").apply(td)
+
+			for _, k := range keys {
+				v, ok := ev.Attributes().Get(k)
+				if mode == "drop" {
+					assert.False(t, ok, "%s: %s.%s kept", mode, name, k)
+				} else {
+					assert.Equal(t, redactedMask, v.Str(), "%s: %s.%s", mode, name, k)
+				}
+			}
+			fr, _ := ev.Attributes().Get("finish_reason")
+			assert.Equal(t, "endTurn", fr.Str(), "non-content attributes stay")
+			assert.Equal(t, map[string]any{"content": "not a GenAI event"}, other.Attributes().AsRaw())
+		}
+	}
+	// An explicit list redacts only what it names.
+	td := ptrace.NewTraces()
+	ev := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty().Events().AppendEmpty()
+	ev.SetName("gen_ai.user.message")
+	ev.Attributes().PutStr("content", "kept")
+	newRedactor(RedactConfig{Mode: "drop", Attributes: []string{"app.secret"}}, "llmeval").apply(td)
+	assert.Equal(t, map[string]any{"content": "kept"}, ev.Attributes().AsRaw())
+}
+
 func TestRedactConfigValidate(t *testing.T) {
 	tests := []struct {
 		cfg     RedactConfig

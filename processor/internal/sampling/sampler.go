@@ -26,7 +26,9 @@ import (
 
 // Chunk is what the main path hands over for one trace of one batch: its
 // spans as OTLP protobuf (compact, exactly counted, and safe from later
-// changes downstream), and what the rules saw on them.
+// changes downstream), and what the rules saw on them. A chunk from a logs
+// pipeline carries no spans (Data empty): only the rules its trace's GenAI
+// log records matched, which count toward the trace like a span's.
 type Chunk struct {
 	TraceID pcommon.TraceID
 	Data    []byte
@@ -281,11 +283,13 @@ func (s *Sampler) Shutdown(ctx context.Context) error {
 func (s *Sampler) add(ctx context.Context, c Chunk) {
 	now := s.set.Now()
 	if d, ok := s.decisions.Get(c.TraceID); ok {
-		s.set.Telemetry.ProcessorLlmevalJudgeLateSpans.Add(ctx, int64(c.Spans))
+		if c.Spans > 0 {
+			s.set.Telemetry.ProcessorLlmevalJudgeLateSpans.Add(ctx, int64(c.Spans))
+		}
 		if d.reason == "" && c.Mask&^d.matched != 0 {
 			d = s.lateMatch(ctx, c, d)
 		}
-		if d.reason != "" {
+		if d.reason != "" && len(c.Data) > 0 {
 			s.enqueue(ctx, sendItem{chunks: [][]byte{compress(c.Data)}, raw: int64(len(c.Data)), spans: c.Spans, reason: d.reason, score: d.score})
 			s.evict(ctx)
 		}
@@ -298,15 +302,17 @@ func (s *Sampler) add(ctx context.Context, c Chunk) {
 		s.traces[c.TraceID] = t
 		s.set.Telemetry.ProcessorLlmevalJudgeBufferedTraces.Add(ctx, 1)
 	}
-	// Kept compressed: span copies are mostly message text, which S2
-	// shrinks several times over at memory speed, off the main path.
-	data := compress(c.Data)
-	t.chunks = append(t.chunks, data)
-	t.spans += c.Spans
-	t.raw += int64(len(c.Data))
-	t.bytes += int64(len(data))
-	s.mem.buffer.Add(int64(len(data)))
-	s.set.Telemetry.ProcessorLlmevalJudgeBufferedBytes.Add(ctx, int64(len(data)))
+	if len(c.Data) > 0 {
+		// Kept compressed: span copies are mostly message text, which S2
+		// shrinks several times over at memory speed, off the main path.
+		data := compress(c.Data)
+		t.chunks = append(t.chunks, data)
+		t.spans += c.Spans
+		t.raw += int64(len(c.Data))
+		t.bytes += int64(len(data))
+		s.mem.buffer.Add(int64(len(data)))
+		s.set.Telemetry.ProcessorLlmevalJudgeBufferedBytes.Add(ctx, int64(len(data)))
+	}
 	t.mask |= c.Mask
 	t.cost.Add(c.Cost)
 	if t.stratum == 0 {
@@ -383,8 +389,11 @@ func compress(data []byte) []byte {
 
 // decidesEarly: a rule that keeps every trace it matches (ratio 1) has
 // matched, so waiting cannot change the outcome. Later spans follow the
-// decision.
+// decision. A trace known only from its log records waits for its spans.
 func (s *Sampler) decidesEarly(t *trace) bool {
+	if t.spans == 0 {
+		return false
+	}
 	for i, r := range s.set.Rules {
 		if t.mask&(1<<i) != 0 && r.ratio >= 1 {
 			return true
@@ -454,7 +463,11 @@ func (s *Sampler) decide(ctx context.Context, t *trace) {
 		return
 	}
 	s.set.Telemetry.ProcessorLlmevalJudgeTracesSampled.Add(ctx, 1, s.sampledAttrs[s.ruleName(first)])
-	s.enqueue(ctx, sendItem{chunks: t.chunks, raw: t.raw, spans: t.spans, reason: reason, score: score, cost: t.cost})
+	if t.spans > 0 {
+		// A trace known only from log records has nothing to send yet;
+		// its spans follow the decision when they come.
+		s.enqueue(ctx, sendItem{chunks: t.chunks, raw: t.raw, spans: t.spans, reason: reason, score: score, cost: t.cost})
+	}
 }
 
 // Rule indices of the sampled traces no rule chose.
