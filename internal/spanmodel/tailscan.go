@@ -26,6 +26,9 @@ import (
 type msgSpan struct {
 	start, end int    // byte range of the element in the attribute
 	role       string // the role as the full decode reads it ("" if none)
+	// parts and calls are the scan's counts before the element (for a
+	// mark there).
+	parts, calls int
 }
 
 // scanMaxDepth bounds the nesting the scan follows; deeper content falls
@@ -43,22 +46,38 @@ type msgScanner struct {
 // scanMessages scans s, appending one msgSpan per message to dst. ok is
 // false when the full decode must be used instead.
 func scanMessages(s string, dst []msgSpan) (elems []msgSpan, calls int, ok bool) {
+	return scanFrom(s, InputMark{}, dst)
+}
+
+// scanFrom scans s from mark on, as the scan of the whole of s goes on
+// from there: the zero mark is the start of s; any other is the start of
+// an element, with the counts of what came before (the elements, parts and
+// calls the limits count). dst gets the elements from the mark on; calls
+// counts those before the mark too.
+func scanFrom(s string, mark InputMark, dst []msgSpan) (elems []msgSpan, calls int, ok bool) {
 	if len(s) > MaxContentBytes {
 		return dst, 0, false
 	}
-	sc := msgScanner{s: s}
-	sc.ws()
-	if !sc.eat('[') {
-		return dst, 0, false
-	}
-	sc.ws()
-	if sc.eat(']') {
+	sc := msgScanner{s: s, parts: mark.Parts, calls: mark.Calls}
+	if mark.Offset == 0 {
 		sc.ws()
-		return dst, sc.calls, sc.i == len(s)
+		if !sc.eat('[') {
+			return dst, 0, false
+		}
+		sc.ws()
+		if sc.eat(']') {
+			sc.ws()
+			return dst, sc.calls, sc.i == len(s)
+		}
+	} else if mark.Offset >= len(s) || mark.Elem < 0 {
+		return dst, 0, false
+	} else {
+		sc.i = mark.Offset
 	}
 	for !sc.bad {
 		sc.ws()
 		start := sc.i
+		parts, calls := sc.parts, sc.calls
 		role := ""
 		switch sc.peek() {
 		case 'n':
@@ -71,8 +90,8 @@ func scanMessages(s string, dst []msgSpan) (elems []msgSpan, calls int, ok bool)
 		if sc.bad {
 			return dst, 0, false
 		}
-		dst = append(dst, msgSpan{start: start, end: sc.i, role: role})
-		if len(dst) > MaxMessages || sc.parts > MaxToolCalls {
+		dst = append(dst, msgSpan{start: start, end: sc.i, role: role, parts: parts, calls: calls})
+		if mark.Elem+len(dst) > MaxMessages || sc.parts > MaxToolCalls {
 			return dst, 0, false
 		}
 		sc.ws()
@@ -432,11 +451,13 @@ func asciiEqualFold(key, name string) bool {
 // inputTail is the tail reader's per-span state.
 type inputTail struct {
 	scanned  bool
-	ok       bool // the scan succeeded: the tail can be decoded alone
-	elems    []msgSpan
-	users    int // messages with role user
-	calls    int // tool calls, all messages
-	lastAsst int // index of the last assistant message, -1 if none
+	ok       bool        // the scan succeeded: the tail can be decoded alone
+	resume   InputMark   // where the scan is to start (ResumeInput)
+	base     InputMark   // where it started: elems are those from base on
+	elems    []msgSpan   // from base on
+	users    int         // messages with role user, all messages
+	calls    int         // tool calls, all messages
+	lastAsst int         // index in elems of the last assistant message, -1 if none
 
 	start int       // first decoded element; -1 before any
 	rev   []Message // the decoded tail, newest first
@@ -444,36 +465,73 @@ type inputTail struct {
 	one   convo     // decodes one element
 	msg   gMsg
 
+	fromElems []InputElem // InputFrom's elements
+
 	resultsDone bool // Text(tool_result) of a chat span, joined once
 	resultsText string
 	resultsOK   bool
 }
 
 func (t *inputTail) reset() {
-	t.scanned, t.ok = false, false
-	t.elems = resetBuf(t.elems)
-	t.users, t.calls, t.lastAsst, t.start = 0, 0, -1, -1
-	t.rev, t.msgs = resetBuf(t.rev), resetBuf(t.msgs)
+	t.resume = InputMark{}
+	t.rescan()
+	t.fromElems = resetBuf(t.fromElems)
 	t.one.done = true
 	t.one.reset()
 	t.resultsDone, t.resultsText, t.resultsOK = false, "", false
 }
 
-// scanInput scans gen_ai.input.messages once per span. It succeeds only
-// for the GenAI JSON-string layout; every other source is read in full.
+// InputJSON returns gen_ai.input.messages when it is a JSON string and the
+// source the input is decoded from (decodeInput's first choice after a
+// custom layout's own input): the one input the scan reads.
+func (v *View) InputJSON() (string, bool) {
+	if v.layout == LayoutCustom && v.custom.has(v, cInput) {
+		return "", false
+	}
+	if !v.has.has(kInMsgs) || v.vals[kInMsgs].Type() != pcommon.ValueTypeStr {
+		return "", false
+	}
+	return v.vals[kInMsgs].Str(), true
+}
+
+// rescan forgets the scan and what was decoded from it (not the resume
+// mark).
+func (t *inputTail) rescan() {
+	t.scanned, t.ok, t.base = false, false, InputMark{}
+	t.elems = resetBuf(t.elems)
+	t.users, t.calls, t.lastAsst, t.start = 0, 0, -1, -1
+	t.rev, t.msgs = resetBuf(t.rev), resetBuf(t.msgs)
+}
+
+// scanInput scans gen_ai.input.messages once per span, from the resume
+// mark when there is one. It succeeds only for the GenAI JSON-string
+// layout; every other source is read in full.
 func (v *View) scanInput() *inputTail {
 	t := &v.tail
 	if t.scanned {
 		return t
 	}
 	t.scanned, t.users, t.lastAsst, t.start = true, 0, -1, -1
-	if !v.has.has(kInMsgs) || v.vals[kInMsgs].Type() != pcommon.ValueTypeStr {
+	s, ok := v.InputJSON()
+	if !ok {
 		return t
 	}
-	t.elems, t.calls, t.ok = scanMessages(v.vals[kInMsgs].Str(), t.elems[:0])
+	t.base = t.resume
+	if t.base.Offset > len(s) {
+		t.base = InputMark{}
+	}
+	t.elems, t.calls, t.ok = scanFrom(s, t.base, t.elems[:0])
+	if t.base.Offset > 0 && (!t.ok || len(t.elems) == 0 || t.elems[0].role != "assistant") {
+		// Resumed, the input must go on with an assistant message at
+		// the mark (then the results after the last assistant message
+		// are all after the mark); else it is read from its start.
+		t.base = InputMark{}
+		t.elems, t.calls, t.ok = scanFrom(s, t.base, t.elems[:0])
+	}
 	if !t.ok {
 		return t
 	}
+	t.users = t.base.Users
 	for i := range t.elems {
 		switch t.elems[i].role {
 		case "user":
@@ -495,20 +553,10 @@ func (v *View) decodeTail(t *inputTail, start int) error {
 		from = t.start
 	}
 	for i := from - 1; i >= start; i-- {
-		e := t.elems[i]
-		parts := t.msg.Parts[:cap(t.msg.Parts)]
-		clear(parts)
-		t.msg = gMsg{Parts: parts[:0]}
-		if err := unmarshalContent(keyDefs[kInMsgs].name, s[e.start:e.end], &t.msg); err != nil {
+		m, err := t.decodeElem(s, t.elems[i].start, t.elems[i].end)
+		if err != nil {
 			return err
 		}
-		t.one.done = true
-		t.one.reset()
-		t.one.addGenAIMsg(&t.msg)
-		t.one.seal()
-		m := t.one.msgs[0]
-		m.ToolCalls = slices.Clone(m.ToolCalls)
-		m.ToolResults = slices.Clone(m.ToolResults)
 		t.rev = append(t.rev, m)
 	}
 	t.msgs = t.msgs[:0]
@@ -517,6 +565,25 @@ func (v *View) decodeTail(t *inputTail, start int) error {
 	}
 	t.start = start // not counted in v.decodes: each element is decoded once
 	return nil
+}
+
+// decodeElem decodes the element at s[start:end] on its own, as the full
+// decode does it in the array, with its own calls and results.
+func (t *inputTail) decodeElem(s string, start, end int) (Message, error) {
+	parts := t.msg.Parts[:cap(t.msg.Parts)]
+	clear(parts)
+	t.msg = gMsg{Parts: parts[:0]}
+	if err := unmarshalContent(keyDefs[kInMsgs].name, s[start:end], &t.msg); err != nil {
+		return Message{}, err
+	}
+	t.one.done = true
+	t.one.reset()
+	t.one.addGenAIMsg(&t.msg)
+	t.one.seal()
+	m := t.one.msgs[0]
+	m.ToolCalls = slices.Clone(m.ToolCalls)
+	m.ToolResults = slices.Clone(m.ToolResults)
+	return m, nil
 }
 
 // InputTail returns a suffix of the input messages (those InputMessages
@@ -548,8 +615,18 @@ func (v *View) InputTail(enough func(tail []Message) bool) ([]Message, error) {
 				return v.InputTail(enough)
 			}
 		}
-		if start == 0 || enough == nil || enough(t.msgs) {
+		if enough == nil || enough(t.msgs) {
 			return t.msgs, nil
+		}
+		if start == 0 {
+			if t.base.Elem == 0 {
+				return t.msgs, nil
+			}
+			// The tail reaches back before the resume mark: read the
+			// input from its start.
+			t.resume = InputMark{}
+			t.rescan()
+			return v.InputTail(enough)
 		}
 		start = max(n-2*(n-start), 0)
 	}
