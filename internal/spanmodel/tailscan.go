@@ -451,13 +451,13 @@ func asciiEqualFold(key, name string) bool {
 // inputTail is the tail reader's per-span state.
 type inputTail struct {
 	scanned  bool
-	ok       bool        // the scan succeeded: the tail can be decoded alone
-	resume   InputMark   // where the scan is to start (ResumeInput)
-	base     InputMark   // where it started: elems are those from base on
-	elems    []msgSpan   // from base on
-	users    int         // messages with role user, all messages
-	calls    int         // tool calls, all messages
-	lastAsst int         // index in elems of the last assistant message, -1 if none
+	ok       bool      // the scan succeeded: the tail can be decoded alone
+	resume   InputMark // where the scan is to start (ResumeInput)
+	base     InputMark // where it started: elems are those from base on
+	elems    []msgSpan // from base on
+	users    int       // messages with role user, all messages
+	calls    int       // tool calls, all messages
+	lastAsst int       // index in elems of the last assistant message, -1 if none
 
 	start int       // first decoded element; -1 before any
 	rev   []Message // the decoded tail, newest first
