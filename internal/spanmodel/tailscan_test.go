@@ -42,10 +42,16 @@ func inputView(t testing.TB, in string) *View {
 // whole), with the same error; InputCounts counts what the full decode has; Text(tool_result) is the trailing results of the full decode. It
 // reports whether the scan read the input (rather than falling back).
 func tailAgrees(t testing.TB, in string) (scanned bool) {
+	return tailAgreesWith(t, in, func() *View { return inputView(t, in) })
+}
+
+// tailAgreesWith is tailAgrees on the views view makes of in (e.g. resumed
+// at a mark).
+func tailAgreesWith(t testing.TB, in string, view func() *View) (scanned bool) {
 	t.Helper()
 	full, fullErr := inputView(t, in).InputMessages()
 	for _, r := range tailRules {
-		v := inputView(t, in)
+		v := view()
 		tail, err := v.InputTail(r.enough)
 		scanned = v.tail.ok
 		if (err == nil) != (fullErr == nil) || err != nil && err.Error() != fullErr.Error() {
@@ -77,7 +83,7 @@ func tailAgrees(t testing.TB, in string) (scanned bool) {
 			t.Fatalf("InputCounts %d users, %d calls; full decode %d, %d", users, calls, want, wantCalls)
 		}
 	}
-	v := inputView(t, in)
+	v := view()
 	text, ok, err := v.Text(tResult)
 	var b []string
 	if fullErr == nil {
