@@ -110,13 +110,13 @@ func TestHistoryMemory(t *testing.T) {
 	compacted := append(append([]histSpan(nil), a[:5]...),
 		histSpan{"a", js(t, msg{"system", []part{{Type: "text", Content: "Summary: order 4521 lookups failed."}}}, user("Any news?")), []msg{assistant("No.")}})
 	tests := []struct {
-		name           string
-		cfg            Config
-		spans          []histSpan
-		hits, misses   int64
-		evictions      int64
-		wantLastLoop   bool // the last span shows a loop (so the check reads the history)
-		remembered     int
+		name         string
+		cfg          Config
+		spans        []histSpan
+		hits, misses int64
+		evictions    int64
+		wantLastLoop bool // the last span shows a loop (so the check reads the history)
+		remembered   int
 	}{
 		{"agent appends", Config{}, a, 10, 2, 0, true, 1},
 		{"good results: no loop", Config{}, b, 10, 2, 0, false, 1},
