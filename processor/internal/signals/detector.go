@@ -116,6 +116,15 @@ func (d *Detector) HistoryEvictions() int64 {
 	return d.history.evictions.Load()
 }
 
+// HistoryReads is how many chat spans' inputs were read from a remembered
+// mark, and how many whole (first seen, edited, truncated or compacted).
+func (d *Detector) HistoryReads() (remembered, whole int64) {
+	if d.history == nil {
+		return 0, 0
+	}
+	return d.history.hits.Load(), d.history.misses.Load()
+}
+
 // DisableHistoryMemory turns the history memory off: every chat span's
 // input is read as if its conversation were new. Tests compare both ways.
 func (d *Detector) DisableHistoryMemory() { d.history = nil }

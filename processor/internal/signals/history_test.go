@@ -88,7 +88,7 @@ func agentCalls(t testing.TB, conv string, turns int, result func(i int) any, va
 		spans = append(spans, histSpan{conv, js(t, msgs...), []msg{toolCall("get_order", map[string]any{"id": id})}})
 		msgs = append(msgs, toolCall("get_order", map[string]any{"id": id}), resultMsg(result(i)))
 		spans = append(spans, histSpan{conv, js(t, msgs...), []msg{assistant("It is still pending, sorry.")}})
-		msgs = append(msgs, assistant("It is still pending, sorry."), user(fmt.Sprintf("No, I meant order %d, check again!", 4521+i)))
+		msgs = append(msgs, assistant("It is still pending, sorry."), user("No, I meant the other order, check again!"))
 	}
 	return spans
 }
