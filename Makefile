@@ -64,6 +64,7 @@ unit:
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzViewMessages$$' -fuzztime $(FUZZTIME) ./internal/spanmodel/
 	$(GO) test -run '^$$' -fuzz '^FuzzInputTail$$' -fuzztime $(FUZZTIME) ./internal/spanmodel/
+	$(GO) test -run '^$$' -fuzz '^FuzzInputResume$$' -fuzztime $(FUZZTIME) ./internal/spanmodel/
 	$(GO) test -run '^$$' -fuzz '^FuzzViewEvents$$' -fuzztime $(FUZZTIME) ./internal/spanmodel/
 	$(GO) test -run '^$$' -fuzz '^FuzzExtractJSON$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzPII$$' -fuzztime $(FUZZTIME) ./evaluators/
@@ -81,6 +82,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzPhrases$$' -fuzztime $(FUZZTIME) ./internal/textmatch/
 	$(GO) test -run '^$$' -fuzz '^FuzzOwnVoice$$' -fuzztime $(FUZZTIME) ./internal/textmatch/
 	$(GO) test -run '^$$' -fuzz '^FuzzDetect$$' -fuzztime $(FUZZTIME) ./processor/internal/signals/
+	$(GO) test -run '^$$' -fuzz '^FuzzHistoryMemory$$' -fuzztime $(FUZZTIME) ./processor/internal/signals/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseAnswer$$' -fuzztime $(FUZZTIME) ./connector/llmjudgeconnector/
 
 # The labelled corpus (testdata/corpus) through the same replay and calibrate
