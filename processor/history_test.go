@@ -10,8 +10,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadatatest"
 )
@@ -120,4 +124,31 @@ func llmevalAttrs(t *testing.T, td ptrace.Traces, i int) map[string]any {
 		}
 	}
 	return got
+}
+
+// TestHistoryMetrics: the reads (remembered or whole) and the evictions of
+// the history memory are counted.
+func TestHistoryMetrics(t *testing.T) {
+	tt := componenttest.NewTelemetry()
+	defer func() { require.NoError(t, tt.Shutdown(context.Background())) }()
+	cfg := testConfig(func(c *Config) { c.Signals.MaxConversations = 1 })
+	p, err := NewFactory().CreateTraces(context.Background(), metadatatest.NewSettings(tt), cfg, consumertest.NewNop())
+	require.NoError(t, err)
+	// Six steps of one trace: the first two chat spans are read whole (the
+	// first input has no assistant message to resume at), the next four
+	// from where the last one stopped.
+	require.NoError(t, p.ConsumeTraces(context.Background(), agentTrace(6)))
+	// A second trace's agent pushes the first one's history out.
+	other := agentTrace(2)
+	spans := other.ResourceSpans().At(0).ScopeSpans().At(0).Spans()
+	for i := 0; i < spans.Len(); i++ {
+		spans.At(i).SetTraceID(pcommon.TraceID{2})
+	}
+	require.NoError(t, p.ConsumeTraces(context.Background(), other))
+	metadatatest.AssertEqualProcessorLlmevalSignalHistoryReads(t, tt, []metricdata.DataPoint[int64]{
+		{Value: 4, Attributes: attribute.NewSet(attribute.String("read", "remembered"))},
+		{Value: 4, Attributes: attribute.NewSet(attribute.String("read", "whole"))},
+	}, metricdatatest.IgnoreTimestamp())
+	metadatatest.AssertEqualProcessorLlmevalSignalHistoryEvictions(t, tt, []metricdata.DataPoint[int64]{{Value: 1}}, metricdatatest.IgnoreTimestamp())
+	require.NoError(t, p.Shutdown(context.Background()))
 }

@@ -77,6 +77,9 @@ type llmEvalProcessor struct {
 	// runawayTracesSeen and runawayConvsSeen: the runaway evictions
 	// already reported.
 	runawayTracesSeen, runawayConvsSeen atomic.Int64
+	// historyEvictionsSeen, historyRememberedSeen, historyWholeSeen: the
+	// history memory's counts already reported.
+	historyEvictionsSeen, historyRememberedSeen, historyWholeSeen atomic.Int64
 	// strataKeys are the attributes the baseline is stratified by.
 	strataKeys []string
 
@@ -404,6 +407,16 @@ func (p *llmEvalProcessor) flushCounts(ctx context.Context, b *batch) {
 		if n := growth(&p.runawayConvsSeen, convs); n > 0 {
 			t.ProcessorLlmevalRunawayStateEvictions.Add(ctx, n, scopeConversation)
 		}
+		if n := growth(&p.historyEvictionsSeen, p.detector.HistoryEvictions()); n > 0 {
+			t.ProcessorLlmevalSignalHistoryEvictions.Add(ctx, n)
+		}
+		remembered, whole := p.detector.HistoryReads()
+		if n := growth(&p.historyRememberedSeen, remembered); n > 0 {
+			t.ProcessorLlmevalSignalHistoryReads.Add(ctx, n, readRemembered)
+		}
+		if n := growth(&p.historyWholeSeen, whole); n > 0 {
+			t.ProcessorLlmevalSignalHistoryReads.Add(ctx, n, readWhole)
+		}
 	}
 	for i := range p.checks {
 		c := &p.checks[i]
@@ -496,4 +509,10 @@ func growth(seen *atomic.Int64, total int64) int64 {
 var (
 	scopeTrace        = metric.WithAttributeSet(attribute.NewSet(attribute.String("scope", "trace")))
 	scopeConversation = metric.WithAttributeSet(attribute.NewSet(attribute.String("scope", "conversation")))
+)
+
+// The read attribute of the history reads.
+var (
+	readRemembered = metric.WithAttributeSet(attribute.NewSet(attribute.String("read", "remembered")))
+	readWhole      = metric.WithAttributeSet(attribute.NewSet(attribute.String("read", "whole")))
 )
