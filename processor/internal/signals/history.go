@@ -43,20 +43,29 @@ var (
 // result may still answer them. A history with more is not remembered.
 const maxOldOpenCalls = 32
 
-// historyBytes is what one remembered history costs at most: its entry
-// (key, marks, ranges, list links, map slot) and its calls: maxLoopCalls
-// recent ones and maxOldOpenCalls IDs of older open ones.
-const historyBytes = 256 + maxLoopCalls*histCallBytes + maxOldOpenCalls*8
+// entryCalls is the capacity of a remembered history's calls: the
+// maxLoopCalls the loop check reads, and room to add calls before the
+// oldest are moved out.
+const entryCalls = maxLoopCalls + 16
 
-// histCall is a call as the memory keeps it: the loop check's call, a
-// hash of its ID (0 for none) and whether it still waits for its result.
+// historyBytes is what one remembered history costs at most: its entry
+// (key, marks, ranges, list links; 256) and its calls (entryCalls recent
+// ones, maxOldOpenCalls IDs of older open ones), plus 256 for its map
+// slot and the allocator's size classes.
+const historyBytes = 256 + entryCalls*histCallBytes + maxOldOpenCalls*8 + 256
+
+// histCall is a call as the memory keeps it: the loop check's call (name
+// and arguments hashes, failed), a hash of its ID (0 for none) and whether
+// it still waits for its result.
 type histCall struct {
-	call
-	id   uint64
-	open bool
+	name, args, id uint64
+	failed, open   bool
 }
 
-const histCallBytes = callBytes + 16
+func (c histCall) call() call { return call{name: c.name, args: c.args, failed: c.failed} }
+
+// histCallBytes is the size of a histCall (three hashes, two flags, padded).
+const histCallBytes = 32
 
 // loopState is the loop check's view of the calls read so far: the last
 // maxLoopCalls calls or more, in order, and the IDs of every older call
@@ -95,7 +104,11 @@ func (d *Detector) add(s *loopState, m *spanmodel.Message) bool {
 		if tc.ID == answered {
 			return false
 		}
-		s.calls = append(s.calls, histCall{call: callOf(tc), id: idHash(tc.ID), open: true})
+		if len(s.calls) == cap(s.calls) && len(s.calls) > maxLoopCalls {
+			s.trim() // room without growing
+		}
+		c := callOf(tc)
+		s.calls = append(s.calls, histCall{name: c.name, args: c.args, id: idHash(tc.ID), open: true})
 	}
 	for _, r := range m.ToolResults {
 		if r.ID == answered {
@@ -105,9 +118,6 @@ func (d *Detector) add(s *loopState, m *spanmodel.Message) bool {
 	}
 	if m.Role == "tool" && len(m.ToolResults) == 0 {
 		d.link(s, "", m.Text)
-	}
-	if len(s.calls) >= 2*maxLoopCalls {
-		s.trim()
 	}
 	return true
 }
@@ -190,6 +200,22 @@ type histories struct {
 	expired   atomic.Int64 // forgotten after window idle
 	hits      atomic.Int64 // spans read from a remembered mark
 	misses    atomic.Int64 // spans of a conversation read whole
+}
+
+// newEntry is an empty history for key, reusing e's buffers if e is not
+// nil.
+func newEntry(key uint64, e *histEntry) *histEntry {
+	if e == nil {
+		e = &histEntry{loop: loopState{calls: make([]histCall, 0, entryCalls), oldOpen: make([]uint64, 0, maxOldOpenCalls)}}
+	}
+	*e = histEntry{key: key, loop: loopState{calls: e.loop.calls[:0], oldOpen: e.loop.oldOpen[:0]}}
+	return e
+}
+
+// fits reports whether e is within its bound (historyBytes): a history
+// with more open calls, or whose buffers grew, is not kept.
+func (e *histEntry) fits() bool {
+	return cap(e.loop.calls) <= entryCalls && cap(e.loop.oldOpen) <= maxOldOpenCalls
 }
 
 func newHistories(max int, window time.Duration) *histories {
@@ -318,10 +344,7 @@ func (d *Detector) rememberedConversation(v *spanmodel.View, out []spanmodel.Mes
 		d.history.hits.Add(1)
 	} else {
 		// New, edited, truncated or compacted: read whole.
-		if e == nil {
-			e = &histEntry{}
-		}
-		*e = histEntry{key: key, loop: loopState{calls: e.loop.calls[:0], oldOpen: e.loop.oldOpen[:0]}}
+		e = newEntry(key, e)
 		h.Reset()
 		d.history.misses.Add(1)
 	}
@@ -397,13 +420,13 @@ func (d *Detector) rememberedConversation(v *spanmodel.View, out []spanmodel.Mes
 	c.userTurns = total.Users
 	sc.calls = sc.calls[:0]
 	for _, hc := range sc.loop.calls {
-		sc.calls = append(sc.calls, hc.call)
+		sc.calls = append(sc.calls, hc.call())
 	}
 	c.inCalls, c.inCallsSet = sc.calls, true
 	c.scratch = sc
 
 	// Remember the new mark, with the hash of every byte before it.
-	if newMark >= 0 && len(e.loop.oldOpen) <= maxOldOpenCalls {
+	if newMark >= 0 && e.fits() {
 		m := elems[newMark].Mark
 		h.WriteString(s[e.mark.Offset:m.Offset])
 		e.hash, e.mark = h.Sum64(), m

@@ -229,12 +229,12 @@ func TestHistoryMemoryReadsOnlyWhatIsNew(t *testing.T) {
 
 // TestHistoryMemoryIsBoundedInBytes: many conversations with long
 // histories and many calls keep at most max_conversations entries of at
-// most historyBytes each.
+// most historyBytes each (measured against the same detector without the
+// memory, which keeps the other per-conversation state).
 func TestHistoryMemoryIsBoundedInBytes(t *testing.T) {
-	const conversations = 200
-	d := newDetector(t, Config{MaxConversations: conversations})
+	const conversations = 1000
 	var msgs []msg
-	msgs = append(msgs, user(strings.Repeat("long question ", 2000)))
+	msgs = append(msgs, user(strings.Repeat("long question ", 200)))
 	for i := 0; i < 180; i++ {
 		id := fmt.Sprintf("id%d", i)
 		msgs = append(msgs, msg{"assistant", []part{{Type: "tool_call", ID: id, Name: strings.Repeat("n", 100), Arguments: i}}})
@@ -244,16 +244,26 @@ func TestHistoryMemoryIsBoundedInBytes(t *testing.T) {
 	}
 	msgs = append(msgs, assistant("done"))
 	in := js(t, msgs...)
-	before := memtest.LiveHeap()
-	for i := 0; i < 2*conversations; i++ {
-		detect(t, d, rawChatSpan(t, fmt.Sprintf("conv-%d", i), in, nil))
+	grow := func(memory bool) (int64, *Detector) {
+		d := newDetector(t, Config{MaxConversations: conversations})
+		if !memory {
+			d.DisableHistoryMemory()
+		}
+		before := memtest.LiveHeap()
+		for i := 0; i < 2*conversations; i++ {
+			detect(t, d, rawChatSpan(t, fmt.Sprintf("conv-%d", i), in, nil))
+		}
+		grew := memtest.LiveHeap() - before
+		runtime.KeepAlive(d)
+		return grew, d
 	}
-	grew := memtest.LiveHeap() - before
+	without, _ := grow(false)
+	with, d := grow(true)
 	bound := int64(conversations * historyBytes)
 	assert.Equal(t, conversations, d.history.len())
 	assert.Equal(t, int64(conversations), d.HistoryEvictions())
-	assert.LessOrEqual(t, grew, bound+(1<<20), "memory grew %d bytes; bound %d (+1 MiB slack)", grew, bound)
-	runtime.KeepAlive(d)
+	assert.LessOrEqual(t, with-without, bound+(256<<10), "the memory grew %d bytes; bound %d (+256 KiB slack); the histories alone are %d", with-without, bound, conversations*len(in))
+	t.Logf("the memory grew %d bytes for %d histories (bound %d)", with-without, conversations, bound)
 }
 
 // TestIdleHistoriesExpire: a history not seen for conversation_window is
