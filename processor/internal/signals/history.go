@@ -195,6 +195,7 @@ type histories struct {
 	byKey      map[uint64]*histEntry
 	head, tail *histEntry // most and least recently used
 	n          int
+	free       []*histEntry // forgotten entries, for reuse
 
 	evictions atomic.Int64 // forgotten to stay within max
 	expired   atomic.Int64 // forgotten after window idle
@@ -202,15 +203,48 @@ type histories struct {
 	misses    atomic.Int64 // spans of a conversation read whole
 }
 
-// newEntry is an empty history for key, reusing e's buffers if e is not
-// nil.
+// newEntry empties e for key, keeping its buffers (made if it has none).
 func newEntry(key uint64, e *histEntry) *histEntry {
-	if e == nil {
-		e = &histEntry{loop: loopState{calls: make([]histCall, 0, entryCalls), oldOpen: make([]uint64, 0, maxOldOpenCalls)}}
+	calls, oldOpen := e.loop.calls, e.loop.oldOpen
+	if calls == nil {
+		calls, oldOpen = make([]histCall, 0, entryCalls), make([]uint64, 0, maxOldOpenCalls)
 	}
-	*e = histEntry{key: key, loop: loopState{calls: e.loop.calls[:0], oldOpen: e.loop.oldOpen[:0]}}
+	*e = histEntry{key: key, loop: loopState{calls: calls[:0], oldOpen: oldOpen[:0]}}
 	return e
 }
+
+// keep copies a scratch entry into one the memory can keep: one it forgot
+// earlier, or a new one.
+func (h *histories) keep(src *histEntry) *histEntry {
+	h.mu.Lock()
+	var e *histEntry
+	if n := len(h.free); n > 0 {
+		e, h.free = h.free[n-1], h.free[:n-1]
+	}
+	h.mu.Unlock()
+	if e == nil {
+		e = &histEntry{}
+	}
+	calls, oldOpen := e.loop.calls, e.loop.oldOpen
+	if calls == nil {
+		calls, oldOpen = make([]histCall, 0, entryCalls), make([]uint64, 0, maxOldOpenCalls)
+	}
+	*e = *src
+	e.loop = loopState{calls: append(calls[:0], src.loop.calls...), oldOpen: append(oldOpen[:0], src.loop.oldOpen...)}
+	return e
+}
+
+// forgetEntry unlinks e and keeps it for reuse (up to maxFree).
+func (h *histories) forgetEntry(e *histEntry) {
+	h.unlink(e)
+	delete(h.byKey, e.key)
+	if len(h.free) < maxFree {
+		h.free = append(h.free, e)
+	}
+}
+
+// maxFree bounds the forgotten entries kept for reuse.
+const maxFree = 64
 
 // fits reports whether e is within its bound (historyBytes): a history
 // with more open calls, or whose buffers grew, is not kept.
@@ -258,17 +292,14 @@ func (h *histories) put(e *histEntry) {
 	}
 	h.n++
 	for h.n > h.max {
-		old := h.tail
-		h.unlink(old)
-		delete(h.byKey, old.key)
+		h.forgetEntry(h.tail)
 		h.evictions.Add(1)
 	}
 }
 
 func (h *histories) expire(now time.Time) {
 	for e := h.tail; e != nil && now.Sub(e.seen) > h.window; e = h.tail {
-		h.unlink(e)
-		delete(h.byKey, e.key)
+		h.forgetEntry(e)
 		h.expired.Add(1)
 	}
 }
@@ -298,12 +329,17 @@ func (h *histories) len() int {
 // histScratch is one span's working memory on the fast path, pooled.
 type histScratch struct {
 	hasher *xxh3.Hasher
+	fresh  histEntry // a new conversation's entry until it is kept
 	loop   loopState
 	in     []spanmodel.Message
 	calls  []call
 }
 
-var histScratchPool = sync.Pool{New: func() any { return &histScratch{hasher: xxh3.NewSeed(historySeed)} }}
+var histScratchPool = sync.Pool{New: func() any {
+	sc := &histScratch{hasher: xxh3.NewSeed(historySeed)}
+	newEntry(0, &sc.fresh)
+	return sc
+}}
 
 // historyKey is the conversation a chat span belongs to, hashed: its
 // conversation ID, else its trace.
@@ -344,6 +380,11 @@ func (d *Detector) rememberedConversation(v *spanmodel.View, out []spanmodel.Mes
 		d.history.hits.Add(1)
 	} else {
 		// New, edited, truncated or compacted: read whole.
+		if e == nil {
+			// Kept only if the input has an assistant message to resume
+			// at: until then the span's scratch entry serves.
+			e = &sc.fresh
+		}
 		e = newEntry(key, e)
 		h.Reset()
 		d.history.misses.Add(1)
@@ -430,6 +471,9 @@ func (d *Detector) rememberedConversation(v *spanmodel.View, out []spanmodel.Mes
 		m := elems[newMark].Mark
 		h.WriteString(s[e.mark.Offset:m.Offset])
 		e.hash, e.mark = h.Sum64(), m
+		if e == &sc.fresh {
+			e = d.history.keep(e)
+		}
 		d.history.put(e)
 	}
 	return c, true
