@@ -47,7 +47,7 @@ func (v *View) ResumeInput(mark InputMark) bool {
 // InputFrom reads the input messages from where the scan started: msgs are
 // exactly the full decode's messages from element base.Elem on (base is the
 // resume mark, or the zero mark when the input is read from its start),
-// each decoded on its own; elems say where each is, and total holds the
+// (each decoded on its own after a mark); elems say where each is, and total holds the
 // whole input's counts (Parts left out). ok is false when InputJSON has no
 // input, the scan is unsure or a message does not decode alone: the caller
 // reads InputMessages instead, which gives the full decode's answer (an
@@ -58,11 +58,21 @@ func (v *View) InputFrom() (msgs []Message, elems []InputElem, base, total Input
 	if !t.ok {
 		return nil, nil, InputMark{}, InputMark{}, false
 	}
-	if t.start != 0 {
-		if err := v.decodeTail(t, 0); err != nil {
-			t.ok = false
+	if t.base.Elem == 0 {
+		// From the start: one decode of the whole array costs less than
+		// one per message, and gives the same messages.
+		var err error
+		if msgs, err = v.InputMessages(); err != nil || len(msgs) != len(t.elems) {
 			return nil, nil, InputMark{}, InputMark{}, false
 		}
+	} else {
+		if t.start != 0 {
+			if err := v.decodeTail(t, 0); err != nil {
+				t.ok = false
+				return nil, nil, InputMark{}, InputMark{}, false
+			}
+		}
+		msgs = t.msgs
 	}
 	t.fromElems = t.fromElems[:0]
 	users := t.base.Users
@@ -76,7 +86,7 @@ func (v *View) InputFrom() (msgs []Message, elems []InputElem, base, total Input
 		}
 	}
 	total = InputMark{Offset: len(v.vals[kInMsgs].Str()), Elem: t.base.Elem + len(t.elems), Calls: t.calls, Users: t.users}
-	return t.msgs, t.fromElems, t.base, total, true
+	return msgs, t.fromElems, t.base, total, true
 }
 
 // InputElement decodes the one input message at bytes [start, end) of

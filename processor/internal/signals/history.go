@@ -246,9 +246,14 @@ func (h *histories) forgetEntry(e *histEntry) {
 // maxFree bounds the forgotten entries kept for reuse.
 const maxFree = 64
 
-// fits reports whether e is within its bound (historyBytes): a history
-// with more open calls, or whose buffers grew, is not kept.
+// fits reports whether e's calls fit a kept history's buffers: a history
+// with more open calls is not kept.
 func (e *histEntry) fits() bool {
+	return len(e.loop.calls) <= entryCalls && len(e.loop.oldOpen) <= maxOldOpenCalls
+}
+
+// bounded reports whether e's buffers are a kept history's (historyBytes).
+func (e *histEntry) bounded() bool {
 	return cap(e.loop.calls) <= entryCalls && cap(e.loop.oldOpen) <= maxOldOpenCalls
 }
 
@@ -471,7 +476,7 @@ func (d *Detector) rememberedConversation(v *spanmodel.View, out []spanmodel.Mes
 		m := elems[newMark].Mark
 		h.WriteString(s[e.mark.Offset:m.Offset])
 		e.hash, e.mark = h.Sum64(), m
-		if e == &sc.fresh {
+		if e == &sc.fresh || !e.bounded() {
 			e = d.history.keep(e)
 		}
 		d.history.put(e)

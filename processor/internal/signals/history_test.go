@@ -212,6 +212,13 @@ func TestHistoryMemoryLinksResultsLikeTheFullRead(t *testing.T) {
 func TestHistoryMemoryReadsOnlyWhatIsNew(t *testing.T) {
 	spans := agentCalls(t, "a", 40, func(int) any { return map[string]any{"status": "pending"} }, true)
 	d := newDetector(t, Config{})
+	// A history too many open calls to keep first grows the span's
+	// scratch buffers; later histories must still be kept.
+	open := []msg{user("go")}
+	for i := 0; i < 3*maxLoopCalls; i++ {
+		open = append(open, msg{"assistant", []part{{Type: "tool_call", Name: "probe", Arguments: i}}})
+	}
+	detect(t, d, rawChatSpan(t, "noise", js(t, append(open, assistant("done"))...), nil))
 	for i, s := range spans {
 		ref := rawChatSpan(t, s.conv, s.in, s.out)
 		v := &spanmodel.View{}
