@@ -44,6 +44,10 @@ func (v *View) ResumeInput(mark InputMark) bool {
 	return true
 }
 
+// wholeDecodeFrom is the message count above which InputFrom decodes an
+// input read from its start in one piece.
+const wholeDecodeFrom = 16
+
 // InputFrom reads the input messages from where the scan started: msgs are
 // exactly the full decode's messages from element base.Elem on (base is the
 // resume mark, or the zero mark when the input is read from its start),
@@ -58,9 +62,11 @@ func (v *View) InputFrom() (msgs []Message, elems []InputElem, base, total Input
 	if !t.ok {
 		return nil, nil, InputMark{}, InputMark{}, false
 	}
-	if t.base.Elem == 0 {
-		// From the start: one decode of the whole array costs less than
-		// one per message, and gives the same messages.
+	if t.base.Elem == 0 && len(t.elems) > wholeDecodeFrom {
+		// A long input from its start: one decode of the whole array
+		// costs less than one per message, and gives the same messages.
+		// A short one is decoded per message, which the tail readers
+		// (InputTail) then reuse.
 		var err error
 		if msgs, err = v.InputMessages(); err != nil || len(msgs) != len(t.elems) {
 			return nil, nil, InputMark{}, InputMark{}, false
