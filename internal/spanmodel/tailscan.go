@@ -43,14 +43,9 @@ type msgScanner struct {
 	bad   bool
 }
 
-// scanMessages scans s, appending one msgSpan per message to dst. ok is
-// false when the full decode must be used instead.
-func scanMessages(s string, dst []msgSpan) (elems []msgSpan, calls int, ok bool) {
-	return scanFrom(s, InputMark{}, dst)
-}
-
-// scanFrom scans s from mark on, as the scan of the whole of s goes on
-// from there: the zero mark is the start of s; any other is the start of
+// scanFrom scans s from mark on, appending one msgSpan per message to
+// dst; ok is false when the full decode must be used instead. It goes on
+// as the scan of the whole of s goes on from there: the zero mark is the start of s; any other is the start of
 // an element, with the counts of what came before (the elements, parts and
 // calls the limits count). dst gets the elements from the mark on; calls
 // counts those before the mark too.

@@ -77,10 +77,6 @@ type loopState struct {
 	oldOpen []uint64
 }
 
-func (s *loopState) reset() {
-	s.calls, s.oldOpen = s.calls[:0], s.oldOpen[:0]
-}
-
 func (s *loopState) copyFrom(o *loopState) {
 	s.calls = append(s.calls[:0], o.calls...)
 	s.oldOpen = append(s.oldOpen[:0], o.oldOpen...)
@@ -373,7 +369,7 @@ func (d *Detector) rememberedConversation(v *spanmodel.View, out []spanmodel.Mes
 	h.Reset()
 	resumed := false
 	if e != nil && e.mark.Offset > 0 && e.mark.Offset <= len(s) {
-		h.WriteString(s[:e.mark.Offset])
+		_, _ = h.WriteString(s[:e.mark.Offset]) // never fails
 		resumed = h.Sum64() == e.hash && v.ResumeInput(e.mark)
 	}
 	msgs, elems, base, total, ok := v.InputFrom()
@@ -474,7 +470,7 @@ func (d *Detector) rememberedConversation(v *spanmodel.View, out []spanmodel.Mes
 	// Remember the new mark, with the hash of every byte before it.
 	if newMark >= 0 && e.fits() {
 		m := elems[newMark].Mark
-		h.WriteString(s[e.mark.Offset:m.Offset])
+		_, _ = h.WriteString(s[e.mark.Offset:m.Offset]) // never fails
 		e.hash, e.mark = h.Sum64(), m
 		if e == &sc.fresh || !e.bounded() {
 			e = d.history.keep(e)
