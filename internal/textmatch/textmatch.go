@@ -35,6 +35,18 @@ func normalize(dst []byte, s string, scan bool) []byte {
 	space := !scan // drops leading whitespace and collapses runs
 	for i := 0; i < len(s); {
 		c := s[i]
+		if asciiPlain[c] {
+			// A run of bytes kept as they are, single spaces included,
+			// is copied at once.
+			j := i + 1
+			for j < len(s) && (asciiPlain[s[j]] || s[j] == ' ' && s[j-1] != ' ') {
+				j++
+			}
+			dst = append(dst, s[i:j]...)
+			space = s[j-1] == ' '
+			i = j
+			continue
+		}
 		if c < utf8.RuneSelf {
 			i++
 			switch m := asciiNormal[c]; m {
@@ -95,6 +107,15 @@ var asciiNormal = func() (t [utf8.RuneSelf]byte) {
 			b += 'a' - 'A'
 		}
 		t[c] = b
+	}
+	return t
+}()
+
+// asciiPlain marks the bytes normalising keeps as they are: ASCII other
+// than upper case, whitespace and apostrophes.
+var asciiPlain = func() (t [256]bool) {
+	for c := range utf8.RuneSelf {
+		t[c] = asciiNormal[c] == byte(c) && c != ' '
 	}
 	return t
 }()
