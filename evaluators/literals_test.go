@@ -9,12 +9,10 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
-	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel/spantest"
 )
 
@@ -65,10 +63,10 @@ func TestLiteralIndexBuild(t *testing.T) {
 				tc.evs[i].Name = string(rune('a' + i))
 			}
 			_, x := buildIndexed(t, tc.evs...)
-			assert.Equal(t, tc.want, needlesOf(x))
+			require.Equal(t, tc.want, needlesOf(x))
 			require.Len(t, x.built, len(x.targets), "one automaton per target")
 			for i, l := range x.built {
-				assert.Equal(t, x.builders[i].Len(), l.Len())
+				require.Equal(t, x.builders[i].Len(), l.Len())
 			}
 		})
 	}
@@ -84,17 +82,17 @@ func TestLiteralsShareOneScan(t *testing.T) {
 	v := viewOf(t, chat, outMsgs("Globex called."))
 	scans := func() *literalScans { s, _ := (*v.CheckScratch()).(*literalScans); return s }
 	for _, c := range checks {
-		assert.Equal(t, Fail, c.Evaluate(context.Background(), v).Verdict)
+		require.Equal(t, Fail, c.Evaluate(context.Background(), v).Verdict)
 	}
 	first := scans()
 	require.NotNil(t, first)
-	assert.Equal(t, v.Epoch(), first.epoch)
+	require.Equal(t, v.Epoch(), first.epoch)
 	v.Reset(spantest.NewSpan(t, chat, outMsgs("Nothing here.")))
 	for _, c := range checks {
-		assert.Equal(t, Pass, c.Evaluate(context.Background(), v).Verdict)
+		require.Equal(t, Pass, c.Evaluate(context.Background(), v).Verdict)
 	}
-	assert.Same(t, first, scans(), "the scratch is kept across spans")
-	assert.Equal(t, v.Epoch(), first.epoch)
+	require.Same(t, first, scans(), "the scratch is kept across spans")
+	require.Equal(t, v.Epoch(), first.epoch)
 }
 
 // literalChecks are checks of every kind that uses the automaton, with
@@ -115,11 +113,10 @@ var literalChecks = []config.Evaluator{
 // results differ.
 type differ struct {
 	scanned, alone []*Check
-	v              *spanmodel.View
 }
 
 func newDiffer(t testing.TB) *differ {
-	d := &differ{v: &spanmodel.View{}}
+	d := &differ{}
 	d.scanned, _ = buildIndexed(t, literalChecks...)
 	var err error
 	d.alone, err = buildChecks(config.Entries{User: literalChecks}, componenttest.NewNopTelemetrySettings(), nil)
@@ -129,15 +126,15 @@ func newDiffer(t testing.TB) *differ {
 
 func (d *differ) check(t testing.TB, text string) {
 	t.Helper()
-	rs, ss, span := spantest.NewSpan(t, chat, outMsgs(text), kv{"gen_ai.input.messages", `[{"role":"user","parts":[{"type":"text","content":` + jsonQuote(text) + `}]}]`})
-	d.v.Reset(rs, ss, span)
+	attrs := []kv{chat, outMsgs(text), {"gen_ai.input.messages", `[{"role":"user","parts":[{"type":"text","content":` + jsonQuote(text) + `}]}]`}}
+	v := viewOf(t, attrs...)
 	var scanned []Result
 	for _, c := range d.scanned {
-		scanned = append(scanned, c.Evaluate(context.Background(), d.v))
+		scanned = append(scanned, c.Evaluate(context.Background(), v))
 	}
-	d.v.Reset(rs, ss, span)
+	v = viewOf(t, attrs...)
 	for i, c := range d.alone {
-		if want := c.Evaluate(context.Background(), d.v); want != scanned[i] {
+		if want := c.Evaluate(context.Background(), v); want != scanned[i] {
 			t.Fatalf("%s on %q: searching alone %+v, through the automaton %+v", c.Name, text, want, scanned[i])
 		}
 	}
@@ -168,7 +165,7 @@ func TestLiteralsDifferential(t *testing.T) {
 		n++
 	}
 	t.Logf("%d corpus texts", n)
-	assert.Greater(t, n, 1000, "the labelled corpus is read")
+	require.Greater(t, n, 1000, "the labelled corpus is read")
 }
 
 // corpusTexts are the string values of every span attribute of the

@@ -26,20 +26,20 @@ func TestFold(t *testing.T) {
 }
 
 func TestLiteralsBuilder(t *testing.T) {
-	cases := []struct {
-		name    string
+	// By name: the needles added, the IDs Add returns, the distinct needles.
+	cases := map[string]struct {
 		needles []string
 		ids     []int
 		n       int
 	}{
-		{"empty", nil, nil, 0},
-		{"distinct", []string{"acme", "globex"}, []int{0, 1}, 2},
-		{"same scan form once", []string{"Acme Corp", "acme  corp", "ACME\ncorp", "globex"}, []int{0, 0, 0, 1}, 2},
-		{"apostrophes only fold to nothing", []string{"'", "`’", "x"}, []int{Always, Always, 0}, 1},
-		{"invalid UTF-8 is always", []string{"\xc5", "ok"}, []int{Always, 0}, 1},
+		"empty":                            {nil, nil, 0},
+		"distinct":                         {[]string{"acme", "globex"}, []int{0, 1}, 2},
+		"same scan form once":              {[]string{"Acme Corp", "acme  corp", "ACME\ncorp", "globex"}, []int{0, 0, 0, 1}, 2},
+		"apostrophes only fold to nothing": {[]string{"'", "`’", "x"}, []int{Always, Always, 0}, 1},
+		"invalid UTF-8 is always":          {[]string{"\xc5", "ok"}, []int{Always, 0}, 1},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
 			var b LiteralsBuilder
 			var ids []int
 			for _, n := range tc.needles {
