@@ -21,8 +21,16 @@ import (
 type literalIndex struct {
 	targets  []spanmodel.Target
 	builders []*textmatch.LiteralsBuilder
-	built    []*textmatch.Literals
+	adds     []int // needle lists added per target
+	// built holds each target's automaton, nil where its one small list
+	// is searched directly (see compile).
+	built []*textmatch.Literals
 }
+
+// soleListMax is the most needles one list may have and still be searched
+// directly when it is the only one on its target: a few substring
+// searches (SIMD, from the first byte) cost less than folding the text.
+const soleListMax = 4
 
 // literals are one check's needles in one target's automaton. The zero
 // value (no index: checks built alone, as the differential tests do)
@@ -50,7 +58,9 @@ func (x *literalIndex) add(t spanmodel.Target, needles ...string) literals {
 		slot = len(x.targets)
 		x.targets = append(x.targets, t)
 		x.builders = append(x.builders, &textmatch.LiteralsBuilder{})
+		x.adds = append(x.adds, 0)
 	}
+	x.adds[slot]++
 	l := literals{x: x, slot: slot, ids: make([]int, len(needles))}
 	for i, n := range needles {
 		l.ids[i] = x.builders[slot].Add(n)
@@ -58,10 +68,15 @@ func (x *literalIndex) add(t spanmodel.Target, needles ...string) literals {
 	return l
 }
 
-// compile builds one automaton per target.
+// compile builds one automaton per target read by more than one needle
+// list, or by one with more than soleListMax needles. A lone short list
+// (one regex's literals, say) is searched by its check as before.
 func (x *literalIndex) compile() error {
 	x.built = make([]*textmatch.Literals, len(x.builders))
 	for i, b := range x.builders {
+		if x.adds[i] < 2 && b.Len() <= soleListMax {
+			continue
+		}
 		l, err := b.Build()
 		if err != nil {
 			return fmt.Errorf("literals of target %s: %w", x.targets[i], err)
@@ -82,9 +97,10 @@ type literalScans struct {
 
 // hits returns the needles of l's target that text (the target's text on
 // the span v reads) holds, scanning it on the first call for the span.
-// It returns nil when l has no index: then the caller searches itself.
+// It returns nil when l has no index or its target no automaton: then
+// the caller searches itself.
 func (l literals) hits(v *spanmodel.View, text string) *textmatch.Hits {
-	if l.x == nil {
+	if l.x == nil || l.x.built[l.slot] == nil {
 		return nil
 	}
 	p := v.CheckScratch()

@@ -28,7 +28,10 @@ func buildIndexed(t testing.TB, evs ...config.Evaluator) ([]*Check, *literalInde
 func needlesOf(x *literalIndex) map[string]int {
 	out := map[string]int{}
 	for i, t := range x.targets {
-		out[t.String()] = x.builders[i].Len()
+		out[t.String()] = -1
+		if x.built[i] != nil {
+			out[t.String()] = x.built[i].Len()
+		}
 	}
 	return out
 }
@@ -43,19 +46,20 @@ func TestLiteralIndexBuild(t *testing.T) {
 	cases := []struct {
 		name string
 		evs  []config.Evaluator
-		want map[string]int // distinct needles per target
+		want map[string]int // distinct needles per target; -1: searched by its check
 	}{
 		{"no literal checks", []config.Evaluator{entry("l", "latency", map[string]any{"max": "1s"}), entry("f", "finish_reason", nil)}, map[string]int{}},
 		{"regex without a required literal", []config.Evaluator{regex(`\d+`)}, map[string]int{}},
-		{"regex prefilter", []config.Evaluator{regex(`(?i)\b(acme|globex)\b`)}, map[string]int{"output": 2}},
+		{"a lone regex prefilter is searched by its check", []config.Evaluator{regex(`(?i)\b(acme|globex)\b`)}, map[string]int{"output": -1}},
 		{"regex literal in case-sensitive and folded form is one needle", []config.Evaluator{regex(`sk-[a-z]+`), regex(`(?i)SK-\d`)}, map[string]int{"output": 1}},
-		{"contains per target", []config.Evaluator{contains("output", "acme corp"), contains("input", "acme corp")}, map[string]int{"output": 1, "input": 1}},
+		{"contains per target", []config.Evaluator{contains("output", "acme corp"), contains("input", "acme corp"), regex(`(?i)acme`)}, map[string]int{"output": 2, "input": -1}},
+		{"a long lone list is scanned", []config.Evaluator{contains("input", "a1", "b2", "c3", "d4", "e5")}, map[string]int{"input": 5}},
 		{"needles shared across checks once", []config.Evaluator{contains("output", "Acme  Corp", "globex"), contains("output", "acme corp"), regex(`(?i)globex`)}, map[string]int{"output": 2}},
-		{"apostrophes only: always, no needle", []config.Evaluator{contains("output", "'")}, map[string]int{"output": 0}},
+		{"apostrophes only: always, no needle", []config.Evaluator{contains("output", "'"), contains("output", "`")}, map[string]int{"output": 0}},
 		{"pii reads three targets", []config.Evaluator{entry("p", "pii", nil)}, map[string]int{"output": len(secretNeedles), "reasoning": len(secretNeedles), "tool_result": len(secretNeedles)}},
 		{"pii without secrets adds none", []config.Evaluator{entry("p", "pii", map[string]any{"kinds": []any{"email"}})}, map[string]int{}},
 		{"refusal grammar and phrases", []config.Evaluator{entry("r", "refusal", map[string]any{"phrases": []any{"Outside my   remit", "sorry"}})}, map[string]int{"output": len(grammarNeedles) + 1}},
-		{"refusal phrases alone", []config.Evaluator{entry("r", "refusal", map[string]any{"phrases": []any{"outside my remit"}, "replace_defaults": true})}, map[string]int{"output": 1}},
+		{"refusal phrases alone", []config.Evaluator{entry("r", "refusal", map[string]any{"phrases": []any{"outside my remit"}, "replace_defaults": true})}, map[string]int{"output": -1}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -65,9 +69,6 @@ func TestLiteralIndexBuild(t *testing.T) {
 			_, x := buildIndexed(t, tc.evs...)
 			require.Equal(t, tc.want, needlesOf(x))
 			require.Len(t, x.built, len(x.targets), "one automaton per target")
-			for i, l := range x.built {
-				require.Equal(t, x.builders[i].Len(), l.Len())
-			}
 		})
 	}
 }

@@ -69,6 +69,11 @@ func FuzzPrefilter(f *testing.F) {
 		}
 		var hits textmatch.Hits
 		if len(x.built) > 0 {
+			if x.built[0] == nil { // a lone list is searched directly: scan it all the same
+				if x.built[0], err = x.builders[0].Build(); err != nil {
+					t.Fatal(err)
+				}
+			}
 			x.built[0].Scan(&hits, nil, text)
 		}
 		want := re.FindStringIndex(text)
