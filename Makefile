@@ -64,6 +64,7 @@ unit:
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzViewMessages$$' -fuzztime $(FUZZTIME) ./internal/spanmodel/
 	$(GO) test -run '^$$' -fuzz '^FuzzViewEvents$$' -fuzztime $(FUZZTIME) ./internal/spanmodel/
+	$(GO) test -run '^$$' -fuzz '^FuzzFastGMsgs$$' -fuzztime $(FUZZTIME) ./internal/spanmodel/
 	$(GO) test -run '^$$' -fuzz '^FuzzExtractJSON$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzPII$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzRefusal$$' -fuzztime $(FUZZTIME) ./evaluators/
