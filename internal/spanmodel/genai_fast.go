@@ -20,35 +20,19 @@ func fastGMsgs(s string, msgs []gMsg) (out []gMsg, ok bool) {
 	d := fastDec{s: s}
 	n := len(msgs)
 	out = msgs
-	fail := func() ([]gMsg, bool) {
+	d.ws()
+	ok = d.eat('[') && d.list(']', func() bool {
+		var m gMsg
+		if !d.message(&m) {
+			return false
+		}
+		out = append(out, m)
+		return true
+	})
+	d.ws()
+	if !ok || d.i != len(s) {
 		clear(out[n:])
 		return out[:n], false
-	}
-	d.ws()
-	if !d.eat('[') {
-		return fail()
-	}
-	d.ws()
-	if !d.eat(']') {
-		for {
-			var m gMsg
-			if !d.message(&m) {
-				return fail()
-			}
-			out = append(out, m)
-			d.ws()
-			if d.eat(']') {
-				break
-			}
-			if !d.eat(',') {
-				return fail()
-			}
-			d.ws()
-		}
-	}
-	d.ws()
-	if d.i != len(s) {
-		return fail()
 	}
 	return out, true
 }
@@ -99,17 +83,32 @@ func (d *fastDec) str() (string, bool) {
 	return "", false
 }
 
-// object reads {"key": value, ...}, calling member at each value; member
-// reports false to give up (an unknown key, a key twice).
-func (d *fastDec) object(member func(key string) bool) bool {
-	if !d.eat('{') {
-		return false
-	}
+// list reads the items of an array or object whose opening bracket was
+// read, separated by commas, up to close; item reports false to give up.
+func (d *fastDec) list(close byte, item func() bool) bool {
 	d.ws()
-	if d.eat('}') {
+	if d.eat(close) {
 		return true
 	}
 	for {
+		if !item() {
+			return false
+		}
+		d.ws()
+		if d.eat(close) {
+			return true
+		}
+		if !d.eat(',') {
+			return false
+		}
+		d.ws()
+	}
+}
+
+// object reads {"key": value, ...}, calling member at each value; member
+// reports false to give up (an unknown key, a key twice).
+func (d *fastDec) object(member func(key string) bool) bool {
+	return d.eat('{') && d.list('}', func() bool {
 		key, ok := d.str()
 		if !ok {
 			return false
@@ -119,18 +118,8 @@ func (d *fastDec) object(member func(key string) bool) bool {
 			return false
 		}
 		d.ws()
-		if !member(key) {
-			return false
-		}
-		d.ws()
-		if d.eat('}') {
-			return true
-		}
-		if !d.eat(',') {
-			return false
-		}
-		d.ws()
-	}
+		return member(key)
+	})
 }
 
 // once reports whether key (one of keys) is seen for the first time in
@@ -172,11 +161,7 @@ func (d *fastDec) parts(m *gMsg) bool {
 		return false
 	}
 	m.Parts = []gPart{} // encoding/json makes an empty array a non-nil slice
-	d.ws()
-	if d.eat(']') {
-		return true
-	}
-	for {
+	return d.list(']', func() bool {
 		var p gPart
 		var seen uint8
 		ok := d.object(func(key string) bool {
@@ -197,17 +182,9 @@ func (d *fastDec) parts(m *gMsg) bool {
 			}
 			return ok
 		})
-		if !ok {
-			return false
+		if ok {
+			m.Parts = append(m.Parts, p)
 		}
-		m.Parts = append(m.Parts, p)
-		d.ws()
-		if d.eat(']') {
-			return true
-		}
-		if !d.eat(',') {
-			return false
-		}
-		d.ws()
-	}
+		return ok
+	})
 }
