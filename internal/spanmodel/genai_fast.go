@@ -122,36 +122,34 @@ func (d *fastDec) object(member func(key string) bool) bool {
 	})
 }
 
-// once reports whether key (one of keys) is seen for the first time in
-// an object, recording it in seen.
-func once(seen *uint8, key string, keys ...string) bool {
-	for i, k := range keys {
-		if k == key {
-			if *seen&(1<<i) != 0 {
-				return false
-			}
-			*seen |= 1 << i
-			return true
-		}
-	}
-	return false
-}
-
-func (d *fastDec) message(m *gMsg) bool {
+// members reads an object whose keys are among keys, each at most once,
+// calling read with the key's index at its value.
+func (d *fastDec) members(keys []string, read func(i int) bool) bool {
 	var seen uint8
 	return d.object(func(key string) bool {
-		if !once(&seen, key, "role", "finish_reason", "parts") {
-			return false
+		for i, k := range keys {
+			if k == key && seen&(1<<i) == 0 {
+				seen |= 1 << i
+				return read(i)
+			}
+		}
+		return false
+	})
+}
+
+var (
+	messageKeys = []string{"role", "finish_reason", "parts"}
+	partKeys    = []string{"type", "content", "id", "name"}
+)
+
+func (d *fastDec) message(m *gMsg) bool {
+	strs := [...]*string{&m.Role.s, &m.FinishReason.s}
+	return d.members(messageKeys, func(i int) bool {
+		if i == len(strs) {
+			return d.parts(m)
 		}
 		var ok bool
-		switch key {
-		case "role":
-			m.Role.s, ok = d.str()
-		case "finish_reason":
-			m.FinishReason.s, ok = d.str()
-		case "parts":
-			ok = d.parts(m)
-		}
+		*strs[i], ok = d.str()
 		return ok
 	})
 }
@@ -163,23 +161,11 @@ func (d *fastDec) parts(m *gMsg) bool {
 	m.Parts = []gPart{} // encoding/json makes an empty array a non-nil slice
 	return d.list(']', func() bool {
 		var p gPart
-		var seen uint8
-		ok := d.object(func(key string) bool {
-			if !once(&seen, key, "type", "content", "id", "name") {
-				return false
-			}
+		strs := [...]*string{&p.Type.s, &p.Content.s, &p.ID.s, &p.Name.s}
+		ok := d.members(partKeys, func(i int) bool {
 			var ok bool
-			switch key {
-			case "type":
-				p.Type.s, ok = d.str()
-			case "content":
-				p.Content.s, ok = d.str()
-				p.Content.set = true
-			case "id":
-				p.ID.s, ok = d.str()
-			case "name":
-				p.Name.s, ok = d.str()
-			}
+			*strs[i], ok = d.str()
+			p.Content.set = p.Content.set || i == 1
 			return ok
 		})
 		if ok {
