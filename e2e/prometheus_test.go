@@ -45,6 +45,10 @@ const (
 // tool calls and loops, with the judge refusing, must make the fail-rate,
 // destructive-action, loop and judge-drop alerts pending or firing. Every
 // series the rules and the dashboard query must then exist in Prometheus.
+// The drift metrics (signal_to_metrics through delta_to_cumulative) must
+// reach Prometheus with the values the spans carry: the drift alerts need
+// a week of history, so promtool's unit tests
+// (examples/prometheus/tests) show them firing.
 func TestSREKitInPrometheus(t *testing.T) {
 	binary(t) // skips unless `make e2e` built the collector
 	promBin, err := exec.LookPath("prometheus")
@@ -82,12 +86,29 @@ func TestSREKitInPrometheus(t *testing.T) {
 		if i%6 == 5 {
 			tr.healthy(td, "I'm sorry, but I can't share delivery details for that order.")
 		}
+		tr.jsonCall(td, `{"order_id":"1042","status":"shipped"}`)
 		c.send(t, td)
 		time.Sleep(300 * time.Millisecond)
 	}
 	prom.waitValue(t, `service_name:llmeval_spans:rate5m{service_name="`+kitService+`"}`, func(v float64) bool { return v > 0 })
 	prom.waitValue(t, `service_name:llmeval_spans_failed:ratio_rate5m{service_name="`+kitService+`"}`, func(v float64) bool { return v > 0 && v < 0.10 })
 	prom.waitValue(t, `service_name:llmeval_spans_loop:ratio_rate5m{service_name="`+kitService+`"}`, func(v float64) bool { return v == 0 })
+	// Drift, per model and service: every chat span reports 20 output
+	// tokens and 80 input tokens (gpt-4o-mini: 0.15 and 0.60 USD per
+	// million, so 24 µUSD a call); every JSON output is valid; a few
+	// answers refuse.
+	drift := `{service_name="` + kitService + `", gen_ai_request_model="gpt-4o-mini"}`
+	prom.waitValue(t, `service_model:llmeval_drift_calls:increase1h`+drift, func(v float64) bool { return v > 0 })
+	// Cumulative across batches: every chat span counted once (12 batches
+	// of two turns of two chat spans and a JSON call, and two refusing
+	// turns). Without delta_to_cumulative the exporter would serve the
+	// last batch's delta.
+	prom.waitValue(t, `sum(llmeval_drift_calls_total`+drift+`)`, func(v float64) bool { return v == 12*(2*2+1)+2*2 })
+	prom.waitValue(t, `service_model:llmeval_drift_output_tokens:mean1h`+drift, func(v float64) bool { return v == 20 })
+	prom.waitValue(t, `round(1e9 * service_model:llmeval_drift_cost_usd:mean1h`+drift+`)`, func(v float64) bool { return v == 24000 })
+	prom.waitValue(t, `service_model:llmeval_drift_format_checks:increase1h`+drift, func(v float64) bool { return v > 0 })
+	prom.waitValue(t, `service_model:llmeval_drift_format_failures:ratio_rate1h`+drift, func(v float64) bool { return v == 0 })
+	prom.waitValue(t, `service_model:llmeval_drift_refusals:ratio_rate1h`+drift, func(v float64) bool { return v > 0 && v < 0.5 })
 	prom.requireRulesHealthy(t)
 	for end := time.Now().Add(4 * time.Second); time.Now().Before(end); time.Sleep(500 * time.Millisecond) {
 		require.Empty(t, prom.alerts(t), "no alert on the healthy stream")
@@ -114,6 +135,7 @@ func TestSREKitInPrometheus(t *testing.T) {
 		if i == 3 {
 			tr.skewedClock(td)
 		}
+		tr.jsonCall(td, `{"order_id":"1042","status":`) // cut off
 		c.send(t, td)
 		time.Sleep(300 * time.Millisecond)
 	}
@@ -148,6 +170,7 @@ func TestSREKitInPrometheus(t *testing.T) {
 	assert.NotContains(t, active, "LLMEvalEvaluatorErrors", "one skewed span in many is not an evaluator problem")
 	prom.waitValue(t, `service_name:llmeval_spans_failed:ratio_rate5m{service_name="`+kitService+`"}`, func(v float64) bool { return v > 0.10 })
 	prom.waitValue(t, `service_name:llmeval_spans_loop:ratio_rate5m{service_name="`+kitService+`"}`, func(v float64) bool { return v > 0.05 })
+	prom.waitValue(t, `service_model:llmeval_drift_format_failures:ratio_rate1h`+drift, func(v float64) bool { return v > 0.2 })
 	prom.requireRulesHealthy(t)
 
 	prom.requireKitSeries(t)
@@ -767,6 +790,14 @@ func (tr *traffic) toolCall(td ptrace.Traces, tool, args, conv string) {
 		"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": tool, "gen_ai.tool.call.id": "call_1",
 		"gen_ai.tool.call.arguments": args, "gen_ai.conversation.id": conv,
 	})
+}
+
+// jsonCall is a model call asked for JSON output (gen_ai.output.type),
+// answering text: the kit's json_output check judges it.
+func (tr *traffic) jsonCall(td ptrace.Traces, text string) {
+	attrs := chat("["+askOrder+"]", answer(text), "stop")
+	attrs["gen_ai.output.type"] = "json"
+	tr.span(td, tr.newTrace(), pcommon.SpanID{}, 1, "chat gpt-4o-mini", time.Second, attrs)
 }
 
 // failingTools: three different tools all answered with an error (a
