@@ -136,10 +136,13 @@ func TestSREKitInPrometheus(t *testing.T) {
 			tr.skewedClock(td)
 		}
 		tr.jsonCall(td, `{"order_id":"1042","status":`) // cut off
+		if i == 5 {
+			tr.manySteps(td, 101) // one tool call above the default trace bound
+		}
 		c.send(t, td)
 		time.Sleep(300 * time.Millisecond)
 	}
-	want := map[string]bool{"LLMEvalFailRateSpike": true, "LLMEvalDestructiveAction": true, "LLMEvalAgentLoops": true, "LLMEvalJudgeDrops": true}
+	want := map[string]bool{"LLMEvalFailRateSpike": true, "LLMEvalDestructiveAction": true, "LLMEvalAgentLoops": true, "LLMEvalJudgeDrops": true, "LLMEvalRunawayAgent": true}
 	var active map[string]string
 	// Scrapes and rule evaluations slip on a loaded machine: the bound
 	// catches an alert that never comes, not a slow one.
@@ -147,7 +150,11 @@ func TestSREKitInPrometheus(t *testing.T) {
 	for {
 		active = map[string]string{}
 		for _, a := range prom.alerts(t) {
-			if a.Labels["alertname"] != "LLMEvalJudgeDrops" {
+			switch a.Labels["alertname"] {
+			case "LLMEvalJudgeDrops":
+			case "LLMEvalRunawayAgent":
+				assert.Equal(t, auditService, a.Labels["service_name"], "%s", a.Labels["alertname"])
+			default:
 				assert.Equal(t, kitService, a.Labels["service_name"], "%s", a.Labels["alertname"])
 			}
 			active[a.Labels["alertname"]] = a.State
@@ -720,7 +727,12 @@ func (tr *traffic) newTrace() pcommon.TraceID {
 
 // span appends a span of the trace, ended now, that lasted dur.
 func (tr *traffic) span(td ptrace.Traces, trace pcommon.TraceID, parent pcommon.SpanID, n byte, name string, dur time.Duration, attrs map[string]any) ptrace.Span {
-	sp := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().AppendEmpty()
+	return tr.spanIn(td.ResourceSpans().At(0).ScopeSpans().At(0), trace, parent, n, name, dur, attrs)
+}
+
+// spanIn is span in a scope of its own.
+func (tr *traffic) spanIn(ss ptrace.ScopeSpans, trace pcommon.TraceID, parent pcommon.SpanID, n byte, name string, dur time.Duration, attrs map[string]any) ptrace.Span {
+	sp := ss.Spans().AppendEmpty()
 	sp.SetTraceID(trace)
 	var id pcommon.SpanID
 	copy(id[:], trace[8:])
@@ -790,6 +802,32 @@ func (tr *traffic) toolCall(td ptrace.Traces, tool, args, conv string) {
 		"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": tool, "gen_ai.tool.call.id": "call_1",
 		"gen_ai.tool.call.arguments": args, "gen_ai.conversation.id": conv,
 	})
+}
+
+// auditService runs the agent that makes too many calls: a service of its
+// own, so its many passing spans leave support-agent's fail rate alone.
+const auditService = "audit-agent"
+
+// manySteps is an agent turn of auditService making calls tool calls in
+// one trace, a lookup per order, each of another order (work, not a loop).
+func (tr *traffic) manySteps(td ptrace.Traces, calls int) {
+	rs := td.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutStr("service.name", auditService)
+	ss := rs.ScopeSpans().AppendEmpty()
+	trace := tr.newTrace()
+	root := tr.spanIn(ss, trace, pcommon.SpanID{}, 1, "invoke_agent audit", time.Minute, map[string]any{
+		"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "audit",
+	})
+	for n := 2; n <= calls+1; n++ {
+		sp := tr.spanIn(ss, trace, root.SpanID(), 0, "execute_tool lookup_order", 10*time.Millisecond, map[string]any{
+			"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "lookup_order",
+			"gen_ai.tool.call.arguments": fmt.Sprintf(`{"order_id":"%d"}`, 1000+n),
+			"gen_ai.tool.call.result":    `{"status":"shipped"}`,
+		})
+		id := sp.SpanID()
+		id[0], id[1] = byte(n>>8)|0x80, byte(n)
+		sp.SetSpanID(id)
+	}
 }
 
 // jsonCall is a model call asked for JSON output (gen_ai.output.type),
