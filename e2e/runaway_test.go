@@ -117,9 +117,7 @@ func runawayKindsOf(sp ptrace.Span) []string {
 // counted; and the judge copy of the trace that crossed the cost bound
 // carries what the trace and what the whole conversation cost.
 func TestRunawayIncident(t *testing.T) {
-	judgeOut := newSink(t)
-	judgePort := freePort(t)
-	startConfig(t, judgeConfig(judgePort, freePort(t), judgeOut.path), judgePort, 0)
+	judgeOut, judgePort := startJudge(t)
 	out := newSink(t)
 	c := start(t, fmt.Sprintf(runawayProcessor, runawayMaxConvs, runawayWindow, runawayMaxTraces, judgePort), out)
 

@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/exporter/otlphttpexporter"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/metadatatest"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/sampling"
@@ -21,6 +22,20 @@ import (
 func withReplayJudge(c *Config) {
 	c.Judge.OTLPHTTP = otlphttpexporter.NewFactory().CreateDefaultConfig().(*otlphttpexporter.Config)
 	c.Judge.OTLPHTTP.ClientConfig.Endpoint = "http://127.0.0.1:1"
+}
+
+// startWithJudgeSink validates cfg and starts the processor on it, with a
+// sink for its judge.
+func startWithJudgeSink(t *testing.T, cfg *Config) (processor.Traces, *consumertest.TracesSink) {
+	t.Helper()
+	require.NoError(t, cfg.Validate())
+	judge := new(consumertest.TracesSink)
+	tt := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tt.Shutdown(context.Background())) })
+	p, err := newTraces(context.Background(), metadatatest.NewSettings(tt), cfg, new(consumertest.TracesSink), judge)
+	require.NoError(t, err)
+	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
+	return p, judge
 }
 
 // TestTroubleScoreOnJudgeCopies: the signal kinds and failed checks of a
@@ -48,13 +63,7 @@ func TestTroubleScoreOnJudgeCopies(t *testing.T) {
 				c.Sampling.ScoreWeights = tc.weights
 				c.Sampling.DecisionWait = 10 * time.Millisecond
 			}, jsonEval)
-			require.NoError(t, cfg.Validate())
-			judge := new(consumertest.TracesSink)
-			tt := componenttest.NewTelemetry()
-			t.Cleanup(func() { require.NoError(t, tt.Shutdown(context.Background())) })
-			p, err := newTraces(context.Background(), metadatatest.NewSettings(tt), cfg, new(consumertest.TracesSink), judge)
-			require.NoError(t, err)
-			require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
+			p, judge := startWithJudgeSink(t, cfg)
 			td, ss := newScope()
 			s := chatSpan(ss, "chat", "Let me check.", time.Second)
 			s.Attributes().PutStr("gen_ai.input.messages", frustratedInput)
@@ -88,13 +97,7 @@ func TestConversationTotalsOnJudgeCopies(t *testing.T) {
 		c.Sampling.BaselineRatio = 1
 		c.Sampling.DecisionWait = time.Hour // decided at shutdown, all at once
 	}, jsonEval)
-	require.NoError(t, cfg.Validate())
-	judge := new(consumertest.TracesSink)
-	tt := componenttest.NewTelemetry()
-	t.Cleanup(func() { require.NoError(t, tt.Shutdown(context.Background())) })
-	p, err := newTraces(context.Background(), metadatatest.NewSettings(tt), cfg, new(consumertest.TracesSink), judge)
-	require.NoError(t, err)
-	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
+	p, judge := startWithJudgeSink(t, cfg)
 
 	inConv := func(s ptrace.Span, trace byte, conv string) {
 		s.SetTraceID(pcommon.TraceID{trace})
