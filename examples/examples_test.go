@@ -319,6 +319,11 @@ func TestDriftMetrics(t *testing.T) {
 		reads := strings.Join(m.Conditions, " ")
 		if m.Histogram != nil {
 			reads += " " + m.Histogram.Value
+			// A value a client sends is type-checked first: the connector
+			// would log a value of the wrong type (error_mode: ignore).
+			if !strings.Contains(m.Histogram.Value, `"llmeval.`) {
+				assert.Regexp(t, `Is(Int|Double)\(`+regexp.QuoteMeta(m.Histogram.Value)+`\)`, reads, "%s: the condition checks the value's type", m.Name)
+			}
 		}
 		for _, k := range evaluatorKey.FindAllStringSubmatch(reads, -1) {
 			assert.True(t, runs[k[1]], "%s reads the verdicts of %q, which the kit does not run", m.Name, k[1])
