@@ -63,7 +63,10 @@ unit:
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzViewMessages$$' -fuzztime $(FUZZTIME) ./internal/spanmodel/
+	$(GO) test -run '^$$' -fuzz '^FuzzInputTail$$' -fuzztime $(FUZZTIME) ./internal/spanmodel/
+	$(GO) test -run '^$$' -fuzz '^FuzzInputResume$$' -fuzztime $(FUZZTIME) ./internal/spanmodel/
 	$(GO) test -run '^$$' -fuzz '^FuzzViewEvents$$' -fuzztime $(FUZZTIME) ./internal/spanmodel/
+	$(GO) test -run '^$$' -fuzz '^FuzzFastGMsgs$$' -fuzztime $(FUZZTIME) ./internal/spanmodel/
 	$(GO) test -run '^$$' -fuzz '^FuzzExtractJSON$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzPII$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzRefusal$$' -fuzztime $(FUZZTIME) ./evaluators/
@@ -75,11 +78,14 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzGroundingClaims$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzGroundingContext$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzPrefilter$$' -fuzztime $(FUZZTIME) ./evaluators/
+	$(GO) test -run '^$$' -fuzz '^FuzzLiterals$$' -fuzztime $(FUZZTIME) ./evaluators/
+	$(GO) test -run '^$$' -fuzz '^FuzzLiteralsScan$$' -fuzztime $(FUZZTIME) ./internal/textmatch/
 	$(GO) test -run '^$$' -fuzz '^FuzzConfig$$' -fuzztime $(FUZZTIME_SLOW) ./processor/
 	$(GO) test -run '^$$' -fuzz '^FuzzNoContentInReasons$$' -fuzztime $(FUZZTIME_SLOW) ./processor/
 	$(GO) test -run '^$$' -fuzz '^FuzzPhrases$$' -fuzztime $(FUZZTIME) ./internal/textmatch/
 	$(GO) test -run '^$$' -fuzz '^FuzzOwnVoice$$' -fuzztime $(FUZZTIME) ./internal/textmatch/
 	$(GO) test -run '^$$' -fuzz '^FuzzDetect$$' -fuzztime $(FUZZTIME) ./processor/internal/signals/
+	$(GO) test -run '^$$' -fuzz '^FuzzHistoryMemory$$' -fuzztime $(FUZZTIME) ./processor/internal/signals/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseAnswer$$' -fuzztime $(FUZZTIME) ./connector/llmjudgeconnector/
 
 # The labelled corpus (testdata/corpus) through the same replay and calibrate

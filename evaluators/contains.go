@@ -17,6 +17,9 @@ type containsEvaluator struct {
 	any    []string
 	all    []string
 	none   []string
+	// lits holds the needles of any, all and none, in that order, in the
+	// target's literal automaton.
+	lits literals
 }
 
 type containsSettings struct {
@@ -26,7 +29,7 @@ type containsSettings struct {
 	CaseSensitive bool     `mapstructure:"case_sensitive"`
 }
 
-func newContains(e config.Evaluator, target spanmodel.Target, _ *Settings) (Evaluator, error) {
+func newContains(e config.Evaluator, target spanmodel.Target, set *Settings) (Evaluator, error) {
 	var s containsSettings
 	if err := e.DecodeSettings(&s); err != nil {
 		return nil, err
@@ -45,6 +48,8 @@ func newContains(e config.Evaluator, target spanmodel.Target, _ *Settings) (Eval
 	if ev.none, err = needles("none", s.None, ev.fold); err != nil {
 		return nil, err
 	}
+	all := append(append(append([]string(nil), ev.any...), ev.all...), ev.none...)
+	ev.lits = set.literals.add(target, all...)
 	return ev, nil
 }
 
@@ -67,23 +72,34 @@ func (e *containsEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Resul
 	if !ok {
 		return r
 	}
-	if e.fold {
-		// ToLower returns text itself when it has nothing to lower.
-		text = strings.ToLower(text)
+	// A needle the target's literal scan did not hit is absent; one it
+	// hit is confirmed here, in the text lower-cased only then.
+	hits := e.lits.hits(v, text)
+	lowered := !e.fold
+	contains := func(i int, n string) bool {
+		if !e.lits.may(hits, i) {
+			return false
+		}
+		if !lowered {
+			// ToLower returns text itself when it has nothing to lower.
+			text, lowered = strings.ToLower(text), true
+		}
+		return strings.Contains(text, n)
 	}
-	for _, n := range e.none {
-		if strings.Contains(text, n) {
+	base := len(e.any) + len(e.all)
+	for i, n := range e.none {
+		if contains(base+i, n) {
 			return Failed("%s contains %q", e.target, n)
 		}
 	}
-	for _, n := range e.all {
-		if !strings.Contains(text, n) {
+	for i, n := range e.all {
+		if !contains(len(e.any)+i, n) {
 			return Failed("%s lacks %q", e.target, n)
 		}
 	}
 	if len(e.any) > 0 {
-		for _, n := range e.any {
-			if strings.Contains(text, n) {
+		for i, n := range e.any {
+			if contains(i, n) {
 				return Passed()
 			}
 		}

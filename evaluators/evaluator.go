@@ -80,6 +80,9 @@ func BoundReason(s string) string { return evalrecord.Bound(s, MaxReasonBytes) }
 type Settings struct {
 	Telemetry  component.TelemetrySettings
 	conditions *spanmodel.ConditionParser
+	// literals collects the checks' needles (literals.go); nil builds
+	// checks that search their texts themselves.
+	literals *literalIndex
 }
 
 // buildFunc builds one evaluator type from its entry. The target is already
@@ -179,12 +182,17 @@ func (c *Check) Selects(ctx context.Context, v *spanmodel.View) (bool, error) {
 // user wrote it (block, index, name) and the field; all of them are
 // reported at once, a bad name not hiding the entry's other mistakes.
 func Build(entries config.Entries, tel component.TelemetrySettings) ([]*Check, error) {
+	return buildChecks(entries, tel, &literalIndex{})
+}
+
+// buildChecks is Build with the literal index the checks share, or none.
+func buildChecks(entries config.Entries, tel component.TelemetrySettings, lits *literalIndex) ([]*Check, error) {
 	errs := entries.ValidateNames()
 	parser, err := spanmodel.NewConditionParser(tel)
 	if err != nil {
 		return nil, err
 	}
-	set := &Settings{Telemetry: tel, conditions: parser}
+	set := &Settings{Telemetry: tel, conditions: parser, literals: lits}
 	all := entries.All()
 	checks := make([]*Check, 0, len(all))
 	for i, e := range all {
@@ -200,6 +208,11 @@ func Build(entries config.Entries, tel component.TelemetrySettings) ([]*Check, e
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
+	}
+	if lits != nil {
+		if err := lits.compile(); err != nil {
+			return nil, err
+		}
 	}
 	return checks, nil
 }

@@ -29,6 +29,9 @@ type piiEvaluator struct {
 	// ignore holds the classes of values that identify no one (see
 	// PIIClass) the evaluator does not report.
 	ignore PIIClasses
+	// lits are the secret needles in each target's literal automaton, by
+	// the index of targets.
+	lits []literals
 }
 
 type piiSettings struct {
@@ -37,7 +40,7 @@ type piiSettings struct {
 	Ignore []string `mapstructure:"ignore"`
 }
 
-func newPII(e config.Evaluator, target spanmodel.Target, _ *Settings) (Evaluator, error) {
+func newPII(e config.Evaluator, target spanmodel.Target, set *Settings) (Evaluator, error) {
 	var s piiSettings
 	if err := e.DecodeSettings(&s); err != nil {
 		return nil, err
@@ -72,6 +75,12 @@ func newPII(e config.Evaluator, target spanmodel.Target, _ *Settings) (Evaluator
 			ev.allow[a] = true
 		}
 	}
+	ev.lits = make([]literals, len(ev.targets))
+	if ev.kinds.Has(PIISecret) {
+		for i, t := range ev.targets {
+			ev.lits[i] = set.literals.add(t, secretNeedles...)
+		}
+	}
 	return ev, nil
 }
 
@@ -79,7 +88,7 @@ func (e *piiEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Result {
 	var counts [numPIIKinds]int
 	var where []string
 	read := false
-	for _, t := range e.targets {
+	for ti, t := range e.targets {
 		if e.multi && t.Kind == spanmodel.TargetToolResult && v.IsToolSpan() {
 			continue
 		}
@@ -92,7 +101,8 @@ func (e *piiEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Result {
 		}
 		read = true
 		found := false
-		ScanPII(text, e.kinds, func(kind PIIKind, start, end int) {
+		gate := secretGate{lits: e.lits[ti], hits: e.lits[ti].hits(v, text)}
+		scanPII(text, e.kinds, func(kind PIIKind, start, end int) {
 			if e.allow[text[start:end]] {
 				return
 			}
@@ -101,7 +111,7 @@ func (e *piiEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Result {
 			}
 			counts[kind]++
 			found = true
-		})
+		}, gate)
 		if found {
 			where = append(where, t.String())
 		}

@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch"
 )
 
 // PIIKind is one kind of personal data or secret the scanner finds.
@@ -59,11 +61,24 @@ func ParsePIIKinds(names []string) (PIIKinds, error) {
 // candidate is validated (Luhn for cards, mod-97 for IBANs, octet ranges for
 // IPv4, reserved ranges for SSNs) to keep ids, versions and timestamps out.
 func ScanPII(text string, kinds PIIKinds, fn func(kind PIIKind, start, end int)) {
+	scanPII(text, kinds, fn, secretGate{})
+}
+
+// scanPII is ScanPII where gate tells which secret needles the text's
+// literal scan hit.
+func scanPII(text string, kinds PIIKinds, fn func(kind PIIKind, start, end int), gate secretGate) {
 	if kinds.Has(PIISecret) {
-		scanSecrets(text, fn)
+		scanSecrets(text, fn, gate)
 	}
 	wantNum := kinds&(1<<PIIPhone|1<<PIICreditCard|1<<PIISSN|1<<PIIIPAddress) != 0
 	for i := 0; i < len(text); {
+		// Most bytes start nothing below: skip them in a tight loop.
+		for i < len(text) && !piiStartByte[text[i]] {
+			i++
+		}
+		if i == len(text) {
+			break
+		}
 		c := text[i]
 		switch {
 		case c == '@' && kinds.Has(PIIEmail):
@@ -94,6 +109,16 @@ func ScanPII(text string, kinds PIIKinds, fn func(kind PIIKind, start, end int))
 		i++
 	}
 }
+
+// piiStartByte marks the bytes at which the cases of scanPII's loop can
+// start: '@', upper-case letters, digits, '+', '(' and ':'.
+var piiStartByte = func() (t [256]bool) {
+	for c := range t {
+		b := byte(c)
+		t[c] = b == '@' || isUpper(b) || isDigit(b) || b == '+' || b == '(' || b == ':'
+	}
+	return t
+}()
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 func isUpper(c byte) bool { return 'A' <= c && c <= 'Z' }
@@ -445,8 +470,43 @@ var secretPrefixes = []secretPrefix{
 	{"glpat-", 20, keyChar},
 }
 
-func scanSecrets(text string, fn func(PIIKind, int, int)) {
+// secretNeedles are the literals the secret scans start from: the
+// prefixes, then the marks of PEM blocks, URLs and JWTs, then the password
+// cues (secretBegin and on index them). They go into the literal
+// automaton of each target pii reads.
+var secretNeedles = func() []string {
+	var out []string
 	for _, p := range secretPrefixes {
+		out = append(out, p.prefix)
+	}
+	out = append(out, "-----BEGIN ", "://", "eyJ")
+	for _, c := range passwordCueBytes {
+		out = append(out, string(c))
+	}
+	return out
+}()
+
+var (
+	secretBegin = len(secretPrefixes)
+	secretURL   = secretBegin + 1
+	secretJWT   = secretBegin + 2
+	secretCues  = secretBegin + 3
+)
+
+// secretGate tells the scans which secret needles may occur: those the
+// literal scan hit. The zero gate lets every needle through.
+type secretGate struct {
+	lits literals
+	hits *textmatch.Hits
+}
+
+func (g secretGate) may(i int) bool { return g.lits.may(g.hits, i) }
+
+func scanSecrets(text string, fn func(PIIKind, int, int), gate secretGate) {
+	for i, p := range secretPrefixes {
+		if !gate.may(i) {
+			continue
+		}
 		for off := 0; off < len(text); {
 			k := strings.Index(text[off:], p.prefix)
 			if k < 0 {
@@ -463,7 +523,7 @@ func scanSecrets(text string, fn func(PIIKind, int, int)) {
 			off = e
 		}
 	}
-	for off := 0; off < len(text); {
+	for off := 0; gate.may(secretBegin) && off < len(text); {
 		k := strings.Index(text[off:], "-----BEGIN ")
 		if k < 0 {
 			break
@@ -484,10 +544,12 @@ func scanSecrets(text string, fn func(PIIKind, int, int)) {
 		}
 		off = s + len("-----BEGIN ")
 	}
-	scanURLPasswords(text, fn)
-	scanPasswords(text, fn)
+	if gate.may(secretURL) {
+		scanURLPasswords(text, fn)
+	}
+	scanPasswords(text, fn, gate)
 	// JWTs: header.payload.signature, both JSON parts base64url of "{".
-	for off := 0; off < len(text); {
+	for off := 0; gate.may(secretJWT) && off < len(text); {
 		k := strings.Index(text[off:], "eyJ")
 		if k < 0 {
 			break
@@ -563,13 +625,20 @@ var passwordCueBytes = func() [][]byte {
 // that looks like one, 8 characters or more mixing three of lower case,
 // upper case, digits and symbols. Prose, paths and placeholders such as
 // "change-me" or "<your-password>" do not.
-func scanPasswords(text string, fn func(PIIKind, int, int)) {
+func scanPasswords(text string, fn func(PIIKind, int, int), gate secretGate) {
+	cued := false
+	for i := range passwordCueBytes {
+		cued = cued || gate.may(secretCues+i)
+	}
+	if !cued {
+		return
+	}
 	bp := lowerBuffers.Get().(*[]byte)
 	defer lowerBuffers.Put(bp)
 	*bp = appendLowerASCII((*bp)[:0], text)
 	lower := *bp
-	for _, cue := range passwordCueBytes {
-		for off := 0; off < len(lower); {
+	for ci, cue := range passwordCueBytes {
+		for off := 0; gate.may(secretCues+ci) && off < len(lower); {
 			k := bytes.Index(lower[off:], cue)
 			if k < 0 {
 				break

@@ -5,6 +5,9 @@ import (
 	"regexp/syntax"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch"
 )
 
 // maxPrefilterLiterals bounds the alternatives a prefilter tries.
@@ -145,26 +148,42 @@ func (p *prefilter) mayMatch(text, lower string) bool {
 type filteredRegexp struct {
 	re *regexp.Regexp
 	pf *prefilter // nil: always run re
+	// lits are pf's literals in the target's automaton: with them the
+	// prefilter costs no search of its own.
+	lits literals
 }
 
-func compileFiltered(pattern string) (*filteredRegexp, error) {
+// compileFiltered compiles pattern for target, adding its prefilter's
+// literals to the checks' automaton for target (x may be nil).
+func compileFiltered(pattern string, target spanmodel.Target, x *literalIndex) (*filteredRegexp, error) {
 	re, err := regexp.Compile(pattern)
 	if err != nil {
 		return nil, err
 	}
-	return &filteredRegexp{re: re, pf: newPrefilter(pattern)}, nil
+	f := &filteredRegexp{re: re, pf: newPrefilter(pattern)}
+	if f.pf != nil {
+		f.lits = x.add(target, f.pf.literals...)
+	}
+	return f, nil
 }
 
 // find returns the start of the first match, or -1. lower is supplied
-// lazily: it is computed only when a folding prefilter needs it.
-func (f *filteredRegexp) find(text string, lower func() string) int {
+// lazily: it is computed only when a folding prefilter needs it. hits are
+// the target's literal hits (nil: search the literals here).
+func (f *filteredRegexp) find(text string, lower func() string, hits *textmatch.Hits) int {
 	if f.pf != nil {
-		l := ""
-		if f.pf.fold {
-			l = lower()
-		}
-		if !f.pf.mayMatch(text, l) {
-			return -1
+		if hits != nil && f.lits.x != nil {
+			if !f.lits.mayAny(hits) {
+				return -1
+			}
+		} else {
+			l := ""
+			if f.pf.fold {
+				l = lower()
+			}
+			if !f.pf.mayMatch(text, l) {
+				return -1
+			}
 		}
 	}
 	loc := f.re.FindStringIndex(text)

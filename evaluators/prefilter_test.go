@@ -5,6 +5,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch"
 )
 
 func TestPrefilterLiterals(t *testing.T) {
@@ -38,7 +41,8 @@ func TestPrefilterLiterals(t *testing.T) {
 }
 
 // FuzzPrefilter checks the one property that matters: a prefilter never
-// rules out a text the regex matches.
+// rules out a text the regex matches, searching alone or through the
+// target's literal automaton.
 func FuzzPrefilter(f *testing.F) {
 	for _, s := range [][2]string{
 		{`(?i)\b(acme|globex)\b`, "ACME corp"}, {`(?i)kelvin`, "\u212Aelvin"}, {`(?i)class`, "claſs"},
@@ -51,14 +55,35 @@ func FuzzPrefilter(f *testing.F) {
 		if err != nil {
 			return
 		}
-		fr, err := compileFiltered(pattern)
+		fr, err := compileFiltered(pattern, spanmodel.Target{}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
+		x := &literalIndex{}
+		scanned, err := compileFiltered(pattern, spanmodel.Target{Kind: spanmodel.TargetOutput}, x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := x.compile(); err != nil {
+			t.Fatal(err)
+		}
+		var hits textmatch.Hits
+		if len(x.built) > 0 {
+			if x.built[0] == nil { // a lone list is searched directly: scan it all the same
+				if x.built[0], err = x.builders[0].Build(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			x.built[0].Scan(&hits, nil, text)
+		}
 		want := re.FindStringIndex(text)
-		got := fr.find(text, func() string { return lowerForPrefilter(text) })
+		lower := func() string { return lowerForPrefilter(text) }
+		got := fr.find(text, lower, nil)
 		if want == nil && got != -1 || want != nil && got != want[0] {
 			t.Fatalf("pattern %q on %q: regex says %v, filtered says %d (literals %v)", pattern, text, want, got, fr.pf)
+		}
+		if got := scanned.find(text, lower, &hits); want == nil && got != -1 || want != nil && got != want[0] {
+			t.Fatalf("pattern %q on %q: regex says %v, through the automaton %d (literals %v)", pattern, text, want, got, fr.pf)
 		}
 	})
 }

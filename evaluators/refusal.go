@@ -22,6 +22,9 @@ type refusalEvaluator struct {
 	grammar bool               // the built-in English grammar
 	phrases *textmatch.Phrases // the user's phrases, or nil
 	list    []string           // the phrases as written, for reasons
+	// grammarLits and phraseLits are the grammar's words and the user's
+	// phrases in the target's literal automaton.
+	grammarLits, phraseLits literals
 }
 
 type refusalSettings struct {
@@ -33,7 +36,7 @@ type refusalSettings struct {
 // allocation per span.
 var normBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
-func newRefusal(e config.Evaluator, target spanmodel.Target, _ *Settings) (Evaluator, error) {
+func newRefusal(e config.Evaluator, target spanmodel.Target, set *Settings) (Evaluator, error) {
 	var s refusalSettings
 	if err := e.DecodeSettings(&s); err != nil {
 		return nil, err
@@ -48,6 +51,14 @@ func newRefusal(e config.Evaluator, target spanmodel.Target, _ *Settings) (Evalu
 			return nil, fmt.Errorf("phrases%w", err)
 		}
 		ev.phrases = p
+		norm := make([]string, p.Len()) // trimmed, as they are matched
+		for i := range norm {
+			norm[i] = p.Phrase(i)
+		}
+		ev.phraseLits = set.literals.add(target, norm...)
+	}
+	if ev.grammar {
+		ev.grammarLits = set.literals.add(target, grammarNeedles...)
 	}
 	return ev, nil
 }
@@ -63,11 +74,22 @@ func (e *refusalEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Result
 		}
 		return Passed()
 	}
+	// Without a literal of the phrases or of the grammar in the text,
+	// neither can match. A JSON answer is read as its decoded values,
+	// which the scan of the raw text does not see: it is always read.
+	phrases, grammar := e.phrases != nil, e.grammar
+	if !jsonShaped(text) {
+		phrases = phrases && e.phraseLits.mayAny(e.phraseLits.hits(v, text))
+		grammar = grammar && e.grammarLits.mayAny(e.grammarLits.hits(v, text))
+	}
+	if !phrases && !grammar {
+		return Passed()
+	}
 	bp := normBuffers.Get().(*[]byte)
 	defer normBuffers.Put(bp)
 	found := Passed()
 	forEachAnswer(text, func(answer string) bool {
-		if e.phrases != nil {
+		if phrases {
 			textmatch.OwnVoice(answer, func(part string) {
 				if found.Verdict == Fail {
 					return
@@ -78,7 +100,7 @@ func (e *refusalEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Result
 				}
 			})
 		}
-		if found.Verdict != Fail && e.grammar {
+		if found.Verdict != Fail && grammar {
 			if kind, ok := findRefusal(answer); ok {
 				found = Failed("refusal (%s)", kind)
 			}
@@ -93,13 +115,12 @@ func (e *refusalEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Result
 // is a value ({"refusal": "I can't…"}), and its quotes are JSON syntax,
 // not a quotation. fn returns false to stop.
 func forEachAnswer(text string, fn func(string) bool) {
-	t := strings.TrimSpace(text)
-	if len(t) < 2 || (t[0] != '{' || t[len(t)-1] != '}') && (t[0] != '[' || t[len(t)-1] != ']') {
+	if !jsonShaped(text) {
 		fn(text)
 		return
 	}
 	var doc any
-	if json.Unmarshal([]byte(t), &doc) != nil {
+	if json.Unmarshal([]byte(strings.TrimSpace(text)), &doc) != nil {
 		fn(text)
 		return
 	}
@@ -129,6 +150,13 @@ func forEachAnswer(text string, fn func(string) bool) {
 		return true
 	}
 	walk(doc)
+}
+
+// jsonShaped reports whether text, trimmed, is bracketed like a JSON
+// object or array: forEachAnswer tries to decode it.
+func jsonShaped(text string) bool {
+	t := strings.TrimSpace(text)
+	return len(t) >= 2 && (t[0] == '{' && t[len(t)-1] == '}' || t[0] == '[' && t[len(t)-1] == ']')
 }
 
 // endedNormally reports whether the model said it stopped of its own accord.

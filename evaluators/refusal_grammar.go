@@ -527,3 +527,71 @@ func (s *sentence) tokenize(raw string) {
 	}
 	end()
 }
+
+// grammarNeedles are words one of which every sentence a refusal rule
+// matches holds: for each rule, the alternatives of its most selective
+// required element (the longest word of each alternative; words common in
+// any answer count as least selective). Which words are chosen only
+// changes how often the grammar runs, never what it finds. They go into
+// the literal automaton of refusal's target; a text holding none of them
+// cannot match a rule, and the grammar is not run on it.
+var grammarNeedles = func() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range grammar.rules {
+		if r.kind == notRefusal {
+			continue // look-alikes only veto
+		}
+		var best []string
+		bestScore := -1
+		for _, e := range r.elems {
+			if e.optional || e.alts == nil {
+				continue
+			}
+			// score: selectivity first, then length.
+			words, score, short := make([]string, 0, len(e.alts)), -1, -1
+			for _, alt := range e.alts {
+				w, sel := "", -1 // the alternative's most selective word
+				for _, x := range alt {
+					s := len(x) * 100
+					if commonWords[x] {
+						s = len(x)
+					}
+					if s > sel {
+						w, sel = x, s
+					}
+				}
+				words = append(words, w)
+				if commonWords[w] {
+					sel = 0
+				} else {
+					sel = len(w)
+				}
+				if score < 0 || sel < score {
+					score = sel
+				}
+				if short < 0 || len(w) < short {
+					short = len(w)
+				}
+			}
+			score = score*100 + short
+			if score > bestScore {
+				best, bestScore = words, score
+			}
+		}
+		if best == nil {
+			panic("refusal rule without a required word") // compileRefusalRules' patterns are ours
+		}
+		for _, w := range best {
+			if !seen[w] {
+				seen[w] = true
+				out = append(out, w)
+			}
+		}
+	}
+	return out
+}()
+
+// commonWords are words of the rules that most answers hold anyway.
+var commonWords = wordSet(`i we can not will have only must into able going be to do is it its my our me of on this that the no
+	am im are one use help thing say talk`)

@@ -15,6 +15,9 @@ type regexEvaluator struct {
 	target      spanmodel.Target
 	mustMatch   *filteredRegexp
 	mustntMatch *filteredRegexp
+	// lits is the handle to the target's literal scan (any of the two
+	// patterns' literals; zero when neither has a prefilter).
+	lits literals
 }
 
 type regexSettings struct {
@@ -22,7 +25,7 @@ type regexSettings struct {
 	MustNotMatch string `mapstructure:"must_not_match"`
 }
 
-func newRegex(e config.Evaluator, target spanmodel.Target, _ *Settings) (Evaluator, error) {
+func newRegex(e config.Evaluator, target spanmodel.Target, set *Settings) (Evaluator, error) {
 	var s regexSettings
 	if err := e.DecodeSettings(&s); err != nil {
 		return nil, err
@@ -33,13 +36,18 @@ func newRegex(e config.Evaluator, target spanmodel.Target, _ *Settings) (Evaluat
 	ev := &regexEvaluator{target: target}
 	var err error
 	if s.MustMatch != "" {
-		if ev.mustMatch, err = compileFiltered(s.MustMatch); err != nil {
+		if ev.mustMatch, err = compileFiltered(s.MustMatch, target, set.literals); err != nil {
 			return nil, fmt.Errorf("must_match: %w", err)
 		}
 	}
 	if s.MustNotMatch != "" {
-		if ev.mustntMatch, err = compileFiltered(s.MustNotMatch); err != nil {
+		if ev.mustntMatch, err = compileFiltered(s.MustNotMatch, target, set.literals); err != nil {
 			return nil, fmt.Errorf("must_not_match: %w", err)
+		}
+	}
+	for _, f := range []*filteredRegexp{ev.mustMatch, ev.mustntMatch} {
+		if f != nil && f.lits.x != nil {
+			ev.lits = f.lits
 		}
 	}
 	return ev, nil
@@ -59,11 +67,12 @@ func (e *regexEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Result {
 		}
 		return lower
 	}
-	if e.mustMatch != nil && e.mustMatch.find(text, lowered) < 0 {
+	hits := e.lits.hits(v, text)
+	if e.mustMatch != nil && e.mustMatch.find(text, lowered, hits) < 0 {
 		return Failed("%s does not match must_match", e.target)
 	}
 	if e.mustntMatch != nil {
-		if at := e.mustntMatch.find(text, lowered); at >= 0 {
+		if at := e.mustntMatch.find(text, lowered, hits); at >= 0 {
 			return Failed("%s matches must_not_match at byte %d", e.target, at)
 		}
 	}

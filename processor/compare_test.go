@@ -8,6 +8,8 @@ import (
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/tailsamplingprocessor"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap"
@@ -52,13 +54,18 @@ var sameStatements = []any{
 }
 
 func transformProcessor(b *testing.B) consumer.Traces {
+	return transformProcessorWith(b, sameStatements, consumertest.NewNop())
+}
+
+// transformProcessorWith is contrib's transform processor running statements.
+func transformProcessorWith(b testing.TB, statements []any, next consumer.Traces) consumer.Traces {
 	f := transformprocessor.NewFactory()
 	cfg := f.CreateDefaultConfig()
 	must(b, confmap.NewFromStringMap(map[string]any{
 		"error_mode":       "ignore",
-		"trace_statements": sameStatements,
+		"trace_statements": statements,
 	}).Unmarshal(cfg))
-	p, err := f.CreateTraces(context.Background(), processortest.NewNopSettings(f.Type()), cfg, consumertest.NewNop())
+	p, err := f.CreateTraces(context.Background(), processortest.NewNopSettings(f.Type()), cfg, next)
 	must(b, err)
 	must(b, p.Start(context.Background(), componenttest.NewNopHost()))
 	b.Cleanup(func() { _ = p.Shutdown(context.Background()) })
@@ -98,18 +105,7 @@ func BenchmarkVsTransform(b *testing.B) {
 
 // runBatches copies a fresh batch per iteration and reports ns/span.
 func runBatches(b *testing.B, p consumer.Traces, tmpl ptrace.Traces) {
-	td := ptrace.NewTraces()
-	ctx := context.Background()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		tmpl.CopyTo(td)
-		if err := p.ConsumeTraces(ctx, td); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.StopTimer()
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*tmpl.SpanCount()), "ns/span")
+	benchSpans(b, p, tmpl)
 }
 
 // agentTraces builds n realistic agent traces of 10 spans: an agent root,
@@ -254,3 +250,165 @@ func BenchmarkBufferedTraceMemory(b *testing.B) {
 }
 
 func settingsFor(t component.Type) processor.Settings { return processortest.NewNopSettings(t) }
+
+// The short-span mix: what a production collector sees, 70 % chat spans
+// with 2 KB answers, 10 % tool spans, 20 % HTTP spans, with one chat
+// answer in ten refusing, one leaking an e-mail address and one tool call
+// in ten deleting a directory, so that both processors have verdicts to
+// give. Five literal-heavy checks, written once as llmeval evaluators and
+// once as transform statements giving the same verdicts on these spans
+// (TestMixSameVerdicts).
+var mixChecks = []config.Evaluator{
+	{Name: "refusal", Type: "refusal"},
+	{Name: "pii", Type: "pii", Target: "output"},
+	{Name: "no_key", Type: "regex", Settings: map[string]any{"must_not_match": `sk-[A-Za-z0-9]{20,}`}},
+	{Name: "no_competitor", Type: "contains", Settings: map[string]any{"none": []any{"acme corp", "globex"}}},
+	{Name: "destructive", Type: "destructive_action"},
+}
+
+const (
+	mixOut  = `span.attributes["gen_ai.output.messages"]`
+	mixArgs = `span.attributes["gen_ai.tool.call.arguments"]`
+	mixChat = `span.attributes["gen_ai.operation.name"] == "chat"`
+)
+
+var mixStatements = []any{
+	`set(span.attributes["llmeval.refusal.verdict"], "fail") where ` + mixChat + ` and IsMatch(ToLowerCase(` + mixOut + `), "(i('| a)?m sorry|sorry)[^.]*(i can('|no)?t|i am unable|i('| a)?m not able) (help|assist)")`,
+	`set(span.attributes["llmeval.pii.verdict"], "fail") where ` + mixChat + ` and IsMatch(` + mixOut + `, "[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}|\\b[0-9]{3}-[0-9]{2}-[0-9]{4}\\b|(sk|pk|rk)-[A-Za-z0-9]{20,}|AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36}")`,
+	`set(span.attributes["llmeval.no_key.verdict"], "fail") where ` + mixChat + ` and IsMatch(` + mixOut + `, "sk-[A-Za-z0-9]{20,}")`,
+	`set(span.attributes["llmeval.no_competitor.verdict"], "fail") where ` + mixChat + ` and IsMatch(ToLowerCase(` + mixOut + `), "acme corp|globex")`,
+	`set(span.attributes["llmeval.destructive.verdict"], "fail") where span.attributes["gen_ai.operation.name"] == "execute_tool" and (IsMatch(span.attributes["gen_ai.tool.name"], "(^|[^a-zA-Z])(delete|drop|destroy|truncate|wipe|purge)") or IsMatch(` + mixArgs + `, "\\brm\\s+-[a-zA-Z]*[rf]|(?i)\\b(drop|truncate)\\s+table\\b"))`,
+}
+
+// mixRefusal and mixLeak are the failing answers of the mix.
+const (
+	mixRefusal = "I'm sorry, but I can't help with that request. Account changes need the account holder to sign in first."
+	mixLeak    = "Your order #4521 ships from the Berlin warehouse on Monday; the courier will write to marta.kowalczyk@fastmail.com with tracking."
+)
+
+// mixTraces is one batch of the short-span mix.
+func mixTraces() ptrace.Traces {
+	td, ss := newScope()
+	for i := 0; i < benchBatch; i++ {
+		switch k := i % 10; {
+		case k < 7:
+			answer := output2KB
+			switch i % 30 {
+			case 3:
+				answer = mixRefusal
+			case 15:
+				answer = mixLeak + " " + output2KB
+			}
+			s := chatSpan(ss, "chat gpt-4o", answer, 1200*time.Millisecond)
+			s.Attributes().PutStr("gen_ai.input.messages", `[{"role":"user","parts":[{"type":"text","content":"Where is my order 4521?"}]}]`)
+			s.Attributes().PutInt("gen_ai.usage.input_tokens", 812)
+			s.Attributes().PutInt("gen_ai.usage.output_tokens", 430)
+		case k == 7:
+			s := ss.Spans().AppendEmpty()
+			s.SetName("execute_tool run_shell")
+			s.SetSpanID(pcommon.SpanID{byte(i + 1)})
+			a := s.Attributes()
+			a.PutStr("gen_ai.operation.name", "execute_tool")
+			a.PutStr("gen_ai.tool.name", "run_shell")
+			cmd := "ls -la /var/lib/app"
+			if i%20 == 7 {
+				cmd = "rm -rf /var/lib/app"
+			}
+			a.PutStr("gen_ai.tool.call.arguments", `{"command":"`+cmd+`"}`)
+			a.PutStr("gen_ai.tool.call.result", `{"exit_code":0,"stdout":"ok"}`)
+		default:
+			httpSpan(ss)
+		}
+	}
+	return td
+}
+
+func mixConfig(signals bool) *Config {
+	return testConfig(func(c *Config) {
+		off := false
+		c.DefaultEvaluators = &off
+		if !signals {
+			c.Signals.Enabled = &off
+		}
+	}, mixChecks...)
+}
+
+// BenchmarkShortSpanMix runs the short-span mix through a no-op
+// processor, llmeval (the five checks; with signals as well) and the
+// transform processor (the same verdicts in OTTL) in one run. It reports
+// ns/span, the process's CPU time per span (cpu-ns/span: steadier than
+// wall time on a shared machine), allocs/span and, per case, the ratio of
+// its CPU time to the no-op case's (x_noop; the baseline runs first).
+func BenchmarkShortSpanMix(b *testing.B) {
+	cases := []struct {
+		name string
+		p    func(b *testing.B) consumer.Traces
+	}{
+		{"baseline_noop", func(b *testing.B) consumer.Traces { return benchProcessor(b, nil) }},
+		{"llmeval", func(b *testing.B) consumer.Traces { return benchProcessor(b, mixConfig(false)) }},
+		{"llmeval_signals", func(b *testing.B) consumer.Traces { return benchProcessor(b, mixConfig(true)) }},
+		{"transform_ottl", func(b *testing.B) consumer.Traces {
+			return transformProcessorWith(b, mixStatements, consumertest.NewNop())
+		}},
+	}
+	var noop float64
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			perSpan := runBatchesAllocs(b, c.p(b), mixTraces())
+			if c.name == "baseline_noop" && b.N > 1 {
+				noop = perSpan
+			} else if noop > 0 {
+				b.ReportMetric(perSpan/noop, "x_noop")
+			}
+		})
+	}
+}
+
+// runBatchesAllocs is runBatches reporting allocs/span and cpu-ns/span
+// too; it returns cpu-ns/span, or ns/span where CPU time is not measured.
+func runBatchesAllocs(b *testing.B, p consumer.Traces, tmpl ptrace.Traces) float64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	cpu := processCPU()
+	runBatches(b, p, tmpl)
+	cpu = processCPU() - cpu
+	runtime.ReadMemStats(&after)
+	spans := float64(b.N * tmpl.SpanCount())
+	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/spans, "allocs/span")
+	if cpu <= 0 {
+		return float64(b.Elapsed().Nanoseconds()) / spans
+	}
+	b.ReportMetric(float64(cpu.Nanoseconds())/spans, "cpu-ns/span")
+	return float64(cpu.Nanoseconds()) / spans
+}
+
+// TestMixSameVerdicts: on the short-span mix the transform statements fail
+// exactly the spans the five llmeval checks fail, and those are the spans
+// made to fail, so the benchmark compares equal work.
+func TestMixSameVerdicts(t *testing.T) {
+	fails := func(td ptrace.Traces) map[string][]int {
+		out := map[string][]int{}
+		i := 0
+		forEachSpan(td, func(sp ptrace.Span) {
+			for _, c := range mixChecks {
+				if v, ok := sp.Attributes().Get("llmeval." + c.Name + ".verdict"); ok && v.Str() == "fail" {
+					out[c.Name] = append(out[c.Name], i)
+				}
+			}
+			i++
+		})
+		return out
+	}
+	llm := fails(run(t, mixConfig(false), mixTraces()))
+	sink := new(consumertest.TracesSink)
+	p := transformProcessorWith(t, mixStatements, sink)
+	require.NoError(t, p.ConsumeTraces(context.Background(), mixTraces()))
+	ottl := fails(sink.AllTraces()[0])
+	want := map[string][]int{
+		"refusal":     {3, 33, 63, 93},
+		"pii":         {15, 45, 75},
+		"destructive": {7, 27, 47, 67, 87},
+	}
+	assert.Equal(t, want, llm)
+	assert.Equal(t, want, ottl)
+}

@@ -77,6 +77,9 @@ type llmEvalProcessor struct {
 	// runawayTracesSeen and runawayConvsSeen: the runaway evictions
 	// already reported.
 	runawayTracesSeen, runawayConvsSeen atomic.Int64
+	// historyEvictionsSeen, historyRememberedSeen, historyWholeSeen: the
+	// history memory's counts already reported.
+	historyEvictionsSeen, historyRememberedSeen, historyWholeSeen atomic.Int64
 	// strataKeys are the attributes the baseline is stratified by.
 	strataKeys []string
 
@@ -398,11 +401,22 @@ func (p *llmEvalProcessor) flushCounts(ctx context.Context, b *batch) {
 			t.ProcessorLlmevalSignalStateEvictions.Add(ctx, n)
 		}
 		traces, convs := p.detector.RunawayEvictions()
-		if n := growth(&p.runawayTracesSeen, traces); n > 0 {
-			t.ProcessorLlmevalRunawayStateEvictions.Add(ctx, n, scopeTrace)
-		}
-		if n := growth(&p.runawayConvsSeen, convs); n > 0 {
-			t.ProcessorLlmevalRunawayStateEvictions.Add(ctx, n, scopeConversation)
+		remembered, whole := p.detector.HistoryReads()
+		for _, c := range [...]struct {
+			seen    *atomic.Int64
+			total   int64
+			counter metric.Int64Counter
+			attrs   []metric.AddOption
+		}{
+			{&p.runawayTracesSeen, traces, t.ProcessorLlmevalRunawayStateEvictions, scopeTrace},
+			{&p.runawayConvsSeen, convs, t.ProcessorLlmevalRunawayStateEvictions, scopeConversation},
+			{&p.historyEvictionsSeen, p.detector.HistoryEvictions(), t.ProcessorLlmevalSignalHistoryEvictions, nil},
+			{&p.historyRememberedSeen, remembered, t.ProcessorLlmevalSignalHistoryReads, readRemembered},
+			{&p.historyWholeSeen, whole, t.ProcessorLlmevalSignalHistoryReads, readWhole},
+		} {
+			if n := growth(c.seen, c.total); n > 0 {
+				c.counter.Add(ctx, n, c.attrs...)
+			}
 		}
 	}
 	for i := range p.checks {
@@ -492,8 +506,15 @@ func growth(seen *atomic.Int64, total int64) int64 {
 	}
 }
 
-// The scope attribute of the runaway evictions.
+// The scope attribute of the runaway evictions and the read attribute of
+// the history reads.
 var (
-	scopeTrace        = metric.WithAttributeSet(attribute.NewSet(attribute.String("scope", "trace")))
-	scopeConversation = metric.WithAttributeSet(attribute.NewSet(attribute.String("scope", "conversation")))
+	scopeTrace        = addAttr("scope", "trace")
+	scopeConversation = addAttr("scope", "conversation")
+	readRemembered    = addAttr("read", "remembered")
+	readWhole         = addAttr("read", "whole")
 )
+
+func addAttr(k, v string) []metric.AddOption {
+	return []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(attribute.String(k, v)))}
+}

@@ -23,15 +23,19 @@ func (v *View) reasoningText() (string, bool, error) {
 // the results after the input's last assistant message and the built-in
 // tools' responses in the output, one per line. ok when there is one.
 func (v *View) chatToolResults() (string, bool, error) {
-	in, out := v.input(), v.output()
-	if in.err != nil {
-		return "", true, in.err
+	// Only the messages after the last assistant message are read: a long
+	// history is not decoded for them (see InputTail).
+	in, inErr := v.InputTail(nil)
+	out := v.output()
+	if inErr != nil {
+		return "", true, inErr
 	}
 	if out.err != nil {
 		return "", true, out.err
 	}
-	if !in.resultsDone {
-		in.resultsDone = true
+	t := &v.tail
+	if !t.resultsDone {
+		t.resultsDone = true
 		var b strings.Builder
 		n := 0
 		add := func(s string) {
@@ -41,13 +45,13 @@ func (v *View) chatToolResults() (string, bool, error) {
 			n++
 			b.WriteString(s)
 		}
-		in.trailingResults(add)
+		trailingResults(in, add)
 		for i := range out.results {
 			if out.results[i].Server {
 				add(out.results[i].Content)
 			}
 		}
-		in.resultsText, in.resultsOK = b.String(), n > 0
+		t.resultsText, t.resultsOK = b.String(), n > 0
 	}
-	return in.resultsText, in.resultsOK, nil
+	return t.resultsText, t.resultsOK, nil
 }

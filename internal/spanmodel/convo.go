@@ -22,9 +22,6 @@ type convo struct {
 	acc    textAcc // the text of the message being decoded
 	reason textAcc // the reasoning of the message being decoded
 
-	resultsDone bool // the chat tool results below were joined
-	resultsText string
-	resultsOK   bool
 }
 
 // textAcc joins the text parts of one message with "\n" in linear time: a
@@ -85,7 +82,6 @@ func (c *convo) reset() {
 	c.results = resetBuf(c.results)
 	c.done, c.present, c.err = false, false, nil
 	c.textDone, c.text, c.textOK = false, "", false
-	c.resultsDone, c.resultsText, c.resultsOK = false, "", false
 	c.acc.take()
 	c.reason.take()
 }
@@ -261,21 +257,21 @@ func (c *convo) reasoning() (text string, ok bool) {
 	return b.String(), true
 }
 
-// trailingResults calls fn with the tool results after the last assistant
-// message: what the model reacts to in this call. Each result is new in
+// trailingResults calls fn with the tool results of msgs after the last
+// assistant message: what the model reacts to in this call. Each result is new in
 // exactly one call of a conversation, so a check of them reports it once,
 // not on every later call that resends the history. A tool message without
 // result parts counts with its text.
-func (c *convo) trailingResults(fn func(text string)) {
+func trailingResults(msgs []Message, fn func(text string)) {
 	start := 0
-	for i := len(c.msgs) - 1; i >= 0; i-- {
-		if c.msgs[i].Role == "assistant" {
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if msgs[i].Role == "assistant" {
 			start = i + 1
 			break
 		}
 	}
-	for i := start; i < len(c.msgs); i++ {
-		m := &c.msgs[i]
+	for i := start; i < len(msgs); i++ {
+		m := &msgs[i]
 		for _, r := range m.ToolResults {
 			fn(r.Content)
 		}

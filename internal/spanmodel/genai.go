@@ -120,7 +120,15 @@ func (v *View) genAIMessages(key string, val pcommon.Value, c *convo) error {
 	switch val.Type() {
 	case pcommon.ValueTypeStr:
 		msgs := v.gmsgs[:0]
-		err := unmarshalContent(key, unwrapMessages(val.Str()), &msgs)
+		var err error
+		text := unwrapMessages(val.Str())
+		fast := false
+		if len(text) <= MaxContentBytes {
+			msgs, fast = fastGMsgs(text, msgs)
+		}
+		if !fast {
+			err = unmarshalContent(key, text, &msgs)
+		}
 		if err == nil {
 			for i := range msgs {
 				if !c.addGenAIMsg(&msgs[i]) {

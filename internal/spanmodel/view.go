@@ -158,6 +158,8 @@ type View struct {
 
 	tools toolDefs // declared tools, decoded on first use
 
+	tail inputTail // the input's latest messages, read alone (InputTail)
+
 	// rd reads non-string values under the span's limits.
 	rd valueReader
 
@@ -173,6 +175,12 @@ type View struct {
 
 	// decodes counts content decodes for the current span (tests).
 	decodes int
+
+	// checks is the checks' scratch, kept with the view across spans (the
+	// evaluators' literal scans); epoch changes with every span, so they
+	// tell what they stored for this span from what is stale.
+	checks any
+	epoch  uint64
 }
 
 // Reset points v at a new span and classifies it.
@@ -212,6 +220,7 @@ func (v *View) clear() {
 	v.finish, v.finishOut = v.finish[:0], false
 	v.in.reset()
 	v.out.reset()
+	v.tail.reset()
 	v.rd.reset()
 	if v.sysDone {
 		v.sysParts = resetBuf(v.sysParts)
@@ -222,6 +231,7 @@ func (v *View) clear() {
 	v.toolCall[0] = ToolCall{}
 	v.tools.done, v.tools.err = false, nil
 	v.decodes = 0
+	v.epoch++
 }
 
 // Release frees per-span resources (the OTTL context) held by v and gives
@@ -233,6 +243,14 @@ func (v *View) Release() {
 	}
 	v.endLogRecord()
 }
+
+// CheckScratch is memory the checks keep with the view across spans; see
+// Epoch.
+func (v *View) CheckScratch() *any { return &v.checks }
+
+// Epoch identifies the span the view currently reads: it changes with
+// every Reset.
+func (v *View) Epoch() uint64 { return v.epoch }
 
 // Span is the underlying span.
 func (v *View) Span() ptrace.Span { return v.span }

@@ -7,6 +7,7 @@ package textmatch
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"sort"
 	"unicode"
 	"unicode/utf8"
@@ -16,37 +17,62 @@ import (
 // (' ’ ‘ ʼ `) removed so "can't", "can’t" and "cant" read alike; curly
 // double quotes made straight; runs of whitespace collapsed to one space and
 // trimmed. Invalid UTF-8 bytes become spaces.
-func Normalize(dst []byte, s string) []byte {
-	space := true // drops leading whitespace and collapses runs
+func Normalize(dst []byte, s string) []byte { return normalize(dst, s, false) }
+
+// Fold appends the scan form of s to dst, the text a Literals automaton
+// reads: the normal form (see Normalize) without trimming, with the long s
+// ſ read as s and U+FFFD as a space like invalid bytes. Every reading a
+// literal check uses (Normalize, the refusal grammar's words,
+// strings.ToLower, RE2's (?i) folding, the text as it is) maps into it,
+// and it keeps substrings: when one of those readings of a text contains
+// the same reading of a needle, Fold(text) contains Fold(needle). So a
+// needle absent from the scan form is absent from the text in every
+// reading.
+func Fold(dst []byte, s string) []byte { return normalize(dst, s, true) }
+
+func normalize(dst []byte, s string, scan bool) []byte {
+	dst = slices.Grow(dst, len(s))
+	space := !scan // drops leading whitespace and collapses runs
 	for i := 0; i < len(s); {
 		c := s[i]
+		if asciiPlain[c] {
+			// A run of bytes kept as they are, single spaces included,
+			// is copied at once.
+			j := i + 1
+			for j < len(s) && (asciiPlain[s[j]] || s[j] == ' ' && s[j-1] != ' ') {
+				j++
+			}
+			dst = append(dst, s[i:j]...)
+			space = s[j-1] == ' '
+			i = j
+			continue
+		}
 		if c < utf8.RuneSelf {
 			i++
-			switch {
-			case c == '\'' || c == '`':
-				continue
-			case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+			switch m := asciiNormal[c]; m {
+			case asciiDrop:
+			case ' ':
 				if !space {
 					dst = append(dst, ' ')
 					space = true
 				}
-				continue
-			case 'A' <= c && c <= 'Z':
-				c += 'a' - 'A'
+			default:
+				dst = append(dst, m)
+				space = false
 			}
-			dst = append(dst, c)
-			space = false
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		i += size
 		switch {
-		case r == utf8.RuneError && size == 1:
+		case r == utf8.RuneError && (size == 1 || scan):
 			r = ' '
 		case r == '’' || r == '‘' || r == 'ʼ':
 			continue
 		case r == '“' || r == '”' || r == '„':
 			r = '"'
+		case r == 'ſ' && scan:
+			r = 's'
 		}
 		if unicode.IsSpace(r) {
 			if !space {
@@ -58,11 +84,41 @@ func Normalize(dst []byte, s string) []byte {
 		dst = utf8.AppendRune(dst, unicode.ToLower(r))
 		space = false
 	}
-	if n := len(dst); n > 0 && dst[n-1] == ' ' {
+	if n := len(dst); !scan && n > 0 && dst[n-1] == ' ' {
 		dst = dst[:n-1]
 	}
 	return dst
 }
+
+// asciiDrop marks the ASCII bytes normalising drops (apostrophes).
+const asciiDrop = 0xff
+
+// asciiNormal is the normal form of each ASCII byte: lower case, ' ' for
+// whitespace (collapsed), asciiDrop for apostrophes.
+var asciiNormal = func() (t [utf8.RuneSelf]byte) {
+	for c := range t {
+		b := byte(c)
+		switch {
+		case b == '\'' || b == '`':
+			b = asciiDrop
+		case b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\f' || b == '\v':
+			b = ' '
+		case 'A' <= b && b <= 'Z':
+			b += 'a' - 'A'
+		}
+		t[c] = b
+	}
+	return t
+}()
+
+// asciiPlain marks the bytes normalising keeps as they are: ASCII other
+// than upper case, whitespace and apostrophes.
+var asciiPlain = func() (t [256]bool) {
+	for c := range utf8.RuneSelf {
+		t[c] = asciiNormal[c] == byte(c) && c != ' '
+	}
+	return t
+}()
 
 // isWord reports whether b belongs to a word: ASCII letters and digits, and
 // every byte of a non-ASCII rune (letters in most scripts).

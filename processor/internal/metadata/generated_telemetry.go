@@ -43,6 +43,8 @@ type TelemetryBuilder struct {
 	ProcessorLlmevalLlmSpans                  metric.Int64Counter
 	ProcessorLlmevalNotEvaluated              metric.Int64Counter
 	ProcessorLlmevalRunawayStateEvictions     metric.Int64Counter
+	ProcessorLlmevalSignalHistoryEvictions    metric.Int64Counter
+	ProcessorLlmevalSignalHistoryReads        metric.Int64Counter
 	ProcessorLlmevalSignalStateEvictions      metric.Int64Counter
 	ProcessorLlmevalSignals                   metric.Int64Counter
 	ProcessorLlmevalSpansEvaluated            metric.Int64Counter
@@ -179,6 +181,18 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_processor_llmeval_runaway_state_evictions",
 		metric.WithDescription("Traces (signals.runaway.max_traces) and conversations (signals.max_conversations) whose runaway cost sums were forgotten to stay within bounds. [Development]"),
 		metric.WithUnit("{entries}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorLlmevalSignalHistoryEvictions, err = builder.meter.Int64Counter(
+		"otelcol_processor_llmeval_signal_history_evictions",
+		metric.WithDescription("Input histories the signals forgot to stay within signals.max_conversations (the next span of such a conversation reads its history whole). [Development]"),
+		metric.WithUnit("{conversations}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorLlmevalSignalHistoryReads, err = builder.meter.Int64Counter(
+		"otelcol_processor_llmeval_signal_history_reads",
+		metric.WithDescription("Chat spans whose GenAI input history the signals read, by how (remembered - only what is new since the conversation's last span; whole - first seen, edited, truncated or compacted). [Development]"),
+		metric.WithUnit("{spans}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorLlmevalSignalStateEvictions, err = builder.meter.Int64Counter(

@@ -36,6 +36,8 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ProcessorLlmevalLlmSpans.Add(context.Background(), 1)
 	tb.ProcessorLlmevalNotEvaluated.Add(context.Background(), 1)
 	tb.ProcessorLlmevalRunawayStateEvictions.Add(context.Background(), 1)
+	tb.ProcessorLlmevalSignalHistoryEvictions.Add(context.Background(), 1)
+	tb.ProcessorLlmevalSignalHistoryReads.Add(context.Background(), 1)
 	tb.ProcessorLlmevalSignalStateEvictions.Add(context.Background(), 1)
 	tb.ProcessorLlmevalSignals.Add(context.Background(), 1)
 	tb.ProcessorLlmevalSpansEvaluated.Add(context.Background(), 1)
@@ -90,6 +92,12 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorLlmevalRunawayStateEvictions(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLlmevalSignalHistoryEvictions(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLlmevalSignalHistoryReads(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorLlmevalSignalStateEvictions(t, testTel,

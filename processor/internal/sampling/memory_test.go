@@ -135,7 +135,9 @@ func TestShutdownHasADeadline(t *testing.T) {
 			began := time.Now()
 			require.NoError(t, h.s.Shutdown(ctx))
 			took := time.Since(began)
-			assert.Less(t, took, 2*time.Second, "Shutdown returns by its deadline")
+			// The judge would hold it for an hour; seconds allow for a loaded
+			// machine under -race dropping 5,000 queued copies.
+			assert.Less(t, took, 5*time.Second, "Shutdown returns by its deadline")
 
 			n, b := h.s.Buffered()
 			assert.Zero(t, n, "every buffered trace was decided")

@@ -25,6 +25,7 @@ type Detector struct {
 	sets     [NumCategories]*phraseSet
 	negative map[string]bool
 	state    *conversations
+	history  *histories // nil: every input is read as the span has it
 	prices   *evaluators.PriceTable
 	// traceCost and convCost are the runaway sums.
 	traceCost, convCost *costState
@@ -46,6 +47,7 @@ func New(cfg Config) (*Detector, error) {
 		return nil, err
 	}
 	d := &Detector{cfg: cfg, sets: sets, negative: map[string]bool{}, state: newConversations(cfg.MaxConversations, cfg.ConversationWindow),
+		history:   newHistories(cfg.MaxConversations, cfg.ConversationWindow),
 		prices:    prices,
 		traceCost: newCostState(cfg.Runaway.MaxTraces, cfg.Runaway.Window),
 		convCost:  newCostState(cfg.MaxConversations, cfg.Runaway.Window),
@@ -105,6 +107,28 @@ func compilePhrases(cfg Config) ([NumCategories]*phraseSet, error) {
 // within max_conversations.
 func (d *Detector) Evictions() int64 { return d.state.evictions.Load() }
 
+// HistoryEvictions is how many remembered input histories were forgotten
+// to stay within max_conversations.
+func (d *Detector) HistoryEvictions() int64 {
+	if d.history == nil {
+		return 0
+	}
+	return d.history.evictions.Load()
+}
+
+// HistoryReads is how many chat spans' inputs were read from a remembered
+// mark, and how many whole (first seen, edited, truncated or compacted).
+func (d *Detector) HistoryReads() (remembered, whole int64) {
+	if d.history == nil {
+		return 0, 0
+	}
+	return d.history.hits.Load(), d.history.misses.Load()
+}
+
+// DisableHistoryMemory turns the history memory off: every chat span's
+// input is read as if its conversation were new. Tests compare both ways.
+func (d *Detector) DisableHistoryMemory() { d.history = nil }
+
 // RunawayEvictions are the traces (runaway.max_traces) and conversations
 // (max_conversations) whose cost sums were forgotten to stay within bounds.
 func (d *Detector) RunawayEvictions() (traces, conversations int64) {
@@ -122,15 +146,12 @@ func (d *Detector) Detect(v *spanmodel.View, f *Found) {
 		d.toolSpanLoop(v, f, f.Count(Failure) > 0)
 		return
 	}
-	in, err := v.InputMessages()
-	if err != nil {
-		in = nil
-	}
 	out, err := v.OutputMessages()
 	if err != nil {
 		out = nil
 	}
-	c := newConversation(in, out)
+	c, _ := d.chatConversation(v, out)
+	defer c.release()
 	d.misalignment(c, f)
 	d.stagnation(c, f)
 	d.disengagement(c, f)
@@ -138,6 +159,57 @@ func (d *Detector) Detect(v *spanmodel.View, f *Found) {
 	d.failure(c, f)
 	d.exhaustion(v, c, f)
 	d.loop(c, f)
+}
+
+// chatConversation reads what the chat signals need of the input. A
+// history the conversation's memory has seen is read from where the last
+// span left it (rememberedConversation); otherwise only the latest
+// messages are read (InputTail), unless the input has tool calls: the loop
+// check links results from the first call on, so such an input is read
+// whole, in one decode.
+func (d *Detector) chatConversation(v *spanmodel.View, out []spanmodel.Message) (conversation, bool) {
+	answer := joinText(out) != ""
+	if d.history != nil {
+		if c, ok := d.rememberedConversation(v, out, answer); ok {
+			return c, true
+		}
+	}
+	users, calls, err := v.InputCounts()
+	var in []spanmodel.Message
+	switch {
+	case err != nil:
+	case calls > 0:
+		in, err = v.InputMessages()
+	default:
+		in, err = v.InputTail(d.enough(users, answer))
+	}
+	if err != nil {
+		in, users = nil, 0
+	}
+	c := newConversation(in, out)
+	c.userTurns = users
+	return c, false
+}
+
+// enough reports whether a suffix of an input without tool calls holds
+// everything the chat signals read, given its user count and whether the
+// output has text: the last two user messages, the last assistant message
+// with text when the answer is to be compared with it, and the last
+// assistant message (InputTail always has it).
+func (d *Detector) enough(users int, answer bool) func([]spanmodel.Message) bool {
+	needUsers := min(users, 2)
+	return func(tail []spanmodel.Message) bool {
+		u, text := 0, !answer
+		for i := range tail {
+			switch tail[i].Role {
+			case "user":
+				u++
+			case "assistant":
+				text = text || tail[i].Text != ""
+			}
+		}
+		return u >= needUsers && text
+	}
 }
 
 // match adds every phrase of cat found in text.
@@ -163,6 +235,11 @@ type conversation struct {
 	// when absent).
 	lastUser, prevUser int
 	userTurns          int
+	// inCalls are the input's tool calls as the loop check reads them
+	// (the last maxLoopCalls or more), when the history memory read them.
+	inCalls    []call
+	inCallsSet bool
+	scratch    *histScratch // the memory's working set, released after Detect
 }
 
 func newConversation(in, out []spanmodel.Message) conversation {

@@ -39,9 +39,27 @@ const maxLoopCalls = 64
 // by call ID, else the oldest call still without one) reports a failure,
 // and the ones it requests now.
 func (d *Detector) loop(c conversation, f *Found) {
+	calls := c.inCalls
+	if !c.inCallsSet {
+		calls = d.inputCalls(c.in)
+	}
+	for _, m := range c.out {
+		for _, tc := range m.ToolCalls {
+			calls = append(calls, callOf(tc))
+		}
+	}
+	if len(calls) > maxLoopCalls {
+		calls = calls[len(calls)-maxLoopCalls:]
+	}
+	loopKinds(calls, d.cfg.LoopRepeats, f)
+}
+
+// inputCalls are the calls of the input messages in, each marked failed
+// when its result reports a failure.
+func (d *Detector) inputCalls(in []spanmodel.Message) []call {
 	var calls []call
 	var ids []string
-	for _, m := range c.in {
+	for _, m := range in {
 		for _, tc := range m.ToolCalls {
 			calls = append(calls, callOf(tc))
 			ids = append(ids, tc.ID)
@@ -53,16 +71,7 @@ func (d *Detector) loop(c conversation, f *Found) {
 			d.markResult(calls, ids, "", m.Text)
 		}
 	}
-	for _, m := range c.out {
-		for _, tc := range m.ToolCalls {
-			calls = append(calls, callOf(tc))
-			ids = append(ids, "")
-		}
-	}
-	if len(calls) > maxLoopCalls {
-		calls = calls[len(calls)-maxLoopCalls:]
-	}
-	loopKinds(calls, d.cfg.LoopRepeats, f)
+	return calls
 }
 
 // markResult marks the call a result answers as failed when the result

@@ -1,0 +1,661 @@
+package spanmodel
+
+import (
+	"encoding/binary"
+	"slices"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+)
+
+// Reading only what is new in a long input history. Agents resend their
+// whole conversation on every model call, so a reader that needs only the
+// latest turn (the signals, the tool results a model reacts to) must not pay
+// for decoding every earlier turn again. scanMessages makes one structural
+// pass over a GenAI messages JSON string: it validates it, finds where each
+// top-level message starts and ends and reads its role, without decoding any
+// content. The tail readers then decode only the messages they need.
+//
+// The scan is at least as strict as the full decode (encoding/json into
+// []gMsg): whatever it accepts, the full decode accepts with the same
+// messages. Where it is unsure (a key with escapes or non-ASCII bytes, deep
+// nesting, a role with escapes, more messages or parts than the limits keep)
+// it says so, and the reader falls back to the full decode, which then
+// reports the same error or result it always did.
+
+// msgSpan is one top-level element of a messages array.
+type msgSpan struct {
+	start, end int    // byte range of the element in the attribute
+	role       string // the role as the full decode reads it ("" if none)
+	// parts and calls are the scan's counts before the element (for a
+	// mark there).
+	parts, calls int
+}
+
+// scanMaxDepth bounds the nesting the scan follows; deeper content falls
+// back to the full decode (encoding/json's own limit is 10000).
+const scanMaxDepth = 128
+
+type msgScanner struct {
+	s     string
+	i     int
+	parts int // part elements seen, all messages
+	calls int // tool_call and server_tool_call parts, all messages
+	bad   bool
+}
+
+// scanFrom scans s from mark on, appending one msgSpan per message to
+// dst; ok is false when the full decode must be used instead. It goes on
+// as the scan of the whole of s goes on from there: the zero mark is the start of s; any other is the start of
+// an element, with the counts of what came before (the elements, parts and
+// calls the limits count). dst gets the elements from the mark on; calls
+// counts those before the mark too.
+func scanFrom(s string, mark InputMark, dst []msgSpan) (elems []msgSpan, calls int, ok bool) {
+	if len(s) > MaxContentBytes {
+		return dst, 0, false
+	}
+	sc := msgScanner{s: s, parts: mark.Parts, calls: mark.Calls}
+	if mark.Offset == 0 {
+		sc.ws()
+		if !sc.eat('[') {
+			return dst, 0, false
+		}
+		sc.ws()
+		if sc.eat(']') {
+			sc.ws()
+			return dst, sc.calls, sc.i == len(s)
+		}
+	} else if mark.Offset >= len(s) || mark.Elem < 0 {
+		return dst, 0, false
+	} else {
+		sc.i = mark.Offset
+	}
+	for !sc.bad {
+		sc.ws()
+		start := sc.i
+		parts, calls := sc.parts, sc.calls
+		role := ""
+		switch sc.peek() {
+		case 'n':
+			sc.literal("null")
+		case '{':
+			role = sc.message()
+		default:
+			return dst, 0, false
+		}
+		if sc.bad {
+			return dst, 0, false
+		}
+		dst = append(dst, msgSpan{start: start, end: sc.i, role: role, parts: parts, calls: calls})
+		if mark.Elem+len(dst) > MaxMessages || sc.parts > MaxToolCalls {
+			return dst, 0, false
+		}
+		sc.ws()
+		if sc.eat(']') {
+			sc.ws()
+			return dst, sc.calls, sc.i == len(s)
+		}
+		if !sc.eat(',') {
+			return dst, 0, false
+		}
+	}
+	return dst, 0, false
+}
+
+func (sc *msgScanner) peek() byte {
+	if sc.i < len(sc.s) {
+		return sc.s[sc.i]
+	}
+	return 0
+}
+
+func (sc *msgScanner) eat(c byte) bool {
+	if sc.i < len(sc.s) && sc.s[sc.i] == c {
+		sc.i++
+		return true
+	}
+	return false
+}
+
+func (sc *msgScanner) expect(c byte) {
+	if !sc.eat(c) {
+		sc.bad = true
+	}
+}
+
+func (sc *msgScanner) ws() {
+	for sc.i < len(sc.s) {
+		switch sc.s[sc.i] {
+		case ' ', '\t', '\n', '\r':
+			sc.i++
+		default:
+			return
+		}
+	}
+}
+
+func (sc *msgScanner) literal(lit string) {
+	if len(sc.s)-sc.i >= len(lit) && sc.s[sc.i:sc.i+len(lit)] == lit {
+		sc.i += len(lit)
+		return
+	}
+	sc.bad = true
+}
+
+// message scans one message object and returns its role: the last "role"
+// key's value when it is a string, as jsonStr reads it. Keys are matched as
+// encoding/json matches field names, case-insensitively; a key with escapes
+// or non-ASCII bytes (which Unicode folding could match) is not decided here.
+func (sc *msgScanner) message() (role string) {
+	sc.i++ // '{'
+	sc.ws()
+	if sc.eat('}') {
+		return ""
+	}
+	for !sc.bad {
+		sc.ws()
+		key, plain := sc.str()
+		if sc.bad {
+			return ""
+		}
+		if !plain {
+			sc.bad = true
+			return ""
+		}
+		sc.ws()
+		sc.expect(':')
+		sc.ws()
+		switch {
+		case asciiEqualFold(key, "role"):
+			if sc.peek() == '"' {
+				r, plain := sc.str()
+				if !plain {
+					sc.bad = true
+					return ""
+				}
+				role = r
+			} else {
+				role = ""
+				sc.value(2)
+			}
+		case asciiEqualFold(key, "parts"):
+			sc.partsValue()
+		default:
+			sc.value(2)
+		}
+		sc.ws()
+		if sc.eat('}') {
+			return role
+		}
+		sc.expect(',')
+	}
+	return ""
+}
+
+// partsValue scans a message's parts: null or an array of objects (or
+// nulls), the shapes []gPart decodes.
+func (sc *msgScanner) partsValue() {
+	switch sc.peek() {
+	case 'n':
+		sc.literal("null")
+		return
+	case '[':
+	default:
+		sc.bad = true
+		return
+	}
+	sc.list(']', func() {
+		switch sc.peek() {
+		case 'n':
+			sc.literal("null")
+		case '{':
+			switch sc.part() {
+			case "tool_call", "server_tool_call":
+				sc.calls++
+			}
+		default:
+			sc.bad = true
+		}
+		sc.parts++
+	})
+}
+
+// list scans the comma-separated items of an object or array at sc.i (its
+// opening bracket) up to its closing byte; item scans one.
+func (sc *msgScanner) list(closing byte, item func()) {
+	sc.i++
+	sc.ws()
+	if sc.eat(closing) {
+		return
+	}
+	for !sc.bad {
+		sc.ws()
+		item()
+		sc.ws()
+		if sc.eat(closing) {
+			return
+		}
+		sc.expect(',')
+	}
+}
+
+// part scans one part object and returns its type as gPart reads it: the
+// last "type" key's value when it is a string.
+func (sc *msgScanner) part() (typ string) {
+	sc.list('}', func() {
+		key, plain := sc.str()
+		if sc.bad || !plain {
+			sc.bad = true
+			return
+		}
+		sc.ws()
+		sc.expect(':')
+		sc.ws()
+		if !asciiEqualFold(key, "type") {
+			sc.value(4)
+			return
+		}
+		typ = ""
+		if sc.peek() != '"' {
+			sc.value(4)
+			return
+		}
+		t, plain := sc.str()
+		if !plain {
+			sc.bad = true
+		}
+		typ = t
+	})
+	return typ
+}
+
+// value skips any JSON value, checking its grammar.
+func (sc *msgScanner) value(depth int) {
+	if depth > scanMaxDepth {
+		sc.bad = true
+		return
+	}
+	switch c := sc.peek(); {
+	case c == '"':
+		sc.str()
+	case c == '{':
+		sc.list('}', func() {
+			if sc.peek() != '"' {
+				sc.bad = true
+				return
+			}
+			sc.str()
+			sc.ws()
+			sc.expect(':')
+			sc.ws()
+			sc.value(depth + 1)
+		})
+	case c == '[':
+		sc.list(']', func() { sc.value(depth + 1) })
+	case c == 't':
+		sc.literal("true")
+	case c == 'f':
+		sc.literal("false")
+	case c == 'n':
+		sc.literal("null")
+	case c == '-' || c >= '0' && c <= '9':
+		sc.number()
+	default:
+		sc.bad = true
+	}
+}
+
+func (sc *msgScanner) digits() int {
+	n := 0
+	for sc.i < len(sc.s) && sc.s[sc.i] >= '0' && sc.s[sc.i] <= '9' {
+		sc.i++
+		n++
+	}
+	return n
+}
+
+// number checks -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func (sc *msgScanner) number() {
+	sc.eat('-')
+	switch {
+	case sc.eat('0'):
+	case sc.peek() >= '1' && sc.peek() <= '9':
+		sc.digits()
+	default:
+		sc.bad = true
+		return
+	}
+	if sc.eat('.') && sc.digits() == 0 {
+		sc.bad = true
+		return
+	}
+	if sc.eat('e') || sc.eat('E') {
+		if !sc.eat('+') {
+			sc.eat('-')
+		}
+		if sc.digits() == 0 {
+			sc.bad = true
+		}
+	}
+}
+
+// strStop marks the bytes that end the fast run through a string: the
+// quote, the backslash and the control characters JSON forbids there. Any
+// other byte (invalid UTF-8 included, which encoding/json replaces rather
+// than rejects) is string content.
+var strStop = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
+
+// str scans a string at sc.i and returns its raw content. plain is false
+// when it has escapes or non-ASCII bytes (then content is not its value).
+func (sc *msgScanner) str() (content string, plain bool) {
+	if !sc.eat('"') {
+		sc.bad = true
+		return "", false
+	}
+	start, plain := sc.i, true
+	s := sc.s
+	b := viewBytes(s)
+	for {
+		i := sc.i
+		// Eight bytes at a time while none is a quote, a backslash, a
+		// control character or non-ASCII: the bulk of a history is text.
+		for i+8 <= len(b) && !wordStops(binary.LittleEndian.Uint64(b[i:])) {
+			i += 8
+		}
+		for i < len(s) && !strStop[s[i]] {
+			if s[i] >= 0x80 {
+				plain = false
+			}
+			i++
+		}
+		sc.i = i
+		if i >= len(s) {
+			sc.bad = true
+			return "", false
+		}
+		switch s[i] {
+		case '"':
+			sc.i++
+			return s[start:i], plain
+		case '\\':
+			plain = false
+			sc.i++
+			switch sc.peek() {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				sc.i++
+			case 'u':
+				sc.i++
+				for k := 0; k < 4; k++ {
+					if !isHex(sc.peek()) {
+						sc.bad = true
+						return "", false
+					}
+					sc.i++
+				}
+			default:
+				sc.bad = true
+				return "", false
+			}
+		default: // a control character
+			sc.bad = true
+			return "", false
+		}
+	}
+}
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// wordStops reports whether any byte of w is '"', '\\', below 0x20 or
+// from 0x80 up (the classic SWAR zero-byte and less-than tests).
+func wordStops(w uint64) bool {
+	q := w ^ (lsb * '"')
+	bs := w ^ (lsb * '\\')
+	return ((q-lsb)&^q|(bs-lsb)&^bs|(w-lsb*0x20)&^w|w)&msb != 0
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// asciiEqualFold reports whether the ASCII key equals name (lower case)
+// ignoring case.
+func asciiEqualFold(key, name string) bool {
+	if len(key) != len(name) {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != name[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// inputTail is the tail reader's per-span state.
+type inputTail struct {
+	scanned  bool
+	ok       bool      // the scan succeeded: the tail can be decoded alone
+	resume   InputMark // where the scan is to start (ResumeInput)
+	base     InputMark // where it started: elems are those from base on
+	elems    []msgSpan // from base on
+	users    int       // messages with role user, all messages
+	calls    int       // tool calls, all messages
+	lastAsst int       // index in elems of the last assistant message, -1 if none
+
+	start int       // first decoded element; -1 before any
+	rev   []Message // the decoded tail, newest first
+	msgs  []Message // the decoded tail in order: messages from start on
+	one   convo     // decodes one element
+	msg   gMsg
+
+	fromElems []InputElem // InputFrom's elements
+
+	resultsDone bool // Text(tool_result) of a chat span, joined once
+	resultsText string
+	resultsOK   bool
+}
+
+func (t *inputTail) reset() {
+	t.resume = InputMark{}
+	t.rescan()
+	t.fromElems = resetBuf(t.fromElems)
+	t.one.done = true
+	t.one.reset()
+	t.resultsDone, t.resultsText, t.resultsOK = false, "", false
+}
+
+// InputJSON returns gen_ai.input.messages when it is a JSON string and the
+// source the input is decoded from (decodeInput's first choice after a
+// custom layout's own input): the one input the scan reads.
+func (v *View) InputJSON() (string, bool) {
+	if v.layout == LayoutCustom && v.custom.has(v, cInput) {
+		return "", false
+	}
+	if !v.has.has(kInMsgs) || v.vals[kInMsgs].Type() != pcommon.ValueTypeStr {
+		return "", false
+	}
+	return v.vals[kInMsgs].Str(), true
+}
+
+// rescan forgets the scan and what was decoded from it (not the resume
+// mark).
+func (t *inputTail) rescan() {
+	t.scanned, t.ok, t.base = false, false, InputMark{}
+	t.elems = resetBuf(t.elems)
+	t.users, t.calls, t.lastAsst, t.start = 0, 0, -1, -1
+	t.rev, t.msgs = resetBuf(t.rev), resetBuf(t.msgs)
+}
+
+// scanInput scans gen_ai.input.messages once per span, from the resume
+// mark when there is one. It succeeds only for the GenAI JSON-string
+// layout; every other source is read in full.
+func (v *View) scanInput() *inputTail {
+	t := &v.tail
+	if t.scanned {
+		return t
+	}
+	t.scanned, t.users, t.lastAsst, t.start = true, 0, -1, -1
+	s, ok := v.InputJSON()
+	if !ok {
+		return t
+	}
+	t.base = t.resume
+	if t.base.Offset > len(s) {
+		t.base = InputMark{}
+	}
+	t.elems, t.calls, t.ok = scanFrom(s, t.base, t.elems[:0])
+	if t.base.Offset > 0 && (!t.ok || len(t.elems) == 0 || t.elems[0].role != "assistant") {
+		// Resumed, the input must go on with an assistant message at
+		// the mark (then the results after the last assistant message
+		// are all after the mark); else it is read from its start.
+		t.base = InputMark{}
+		t.elems, t.calls, t.ok = scanFrom(s, t.base, t.elems[:0])
+	}
+	if !t.ok {
+		return t
+	}
+	t.users = t.base.Users
+	for i := range t.elems {
+		switch t.elems[i].role {
+		case "user":
+			t.users++
+		case "assistant":
+			t.lastAsst = i
+		}
+	}
+	return t
+}
+
+// decodeTail extends the decoded tail back to element start, decoding each
+// element once: a message is decoded on its own into t.one, like the full
+// decode does it in the array, and kept with its own calls and results.
+func (v *View) decodeTail(t *inputTail, start int) error {
+	s := v.vals[kInMsgs].Str()
+	from := len(t.elems)
+	if t.start >= 0 {
+		from = t.start
+	}
+	for i := from - 1; i >= start; i-- {
+		m, err := t.decodeElem(s, t.elems[i].start, t.elems[i].end)
+		if err != nil {
+			return err
+		}
+		t.rev = append(t.rev, m)
+	}
+	t.msgs = t.msgs[:0]
+	for i := len(t.rev) - 1; i >= 0; i-- {
+		t.msgs = append(t.msgs, t.rev[i])
+	}
+	t.start = start // not counted in v.decodes: each element is decoded once
+	return nil
+}
+
+// decodeElem decodes the element at s[start:end] on its own, as the full
+// decode does it in the array, with its own calls and results.
+func (t *inputTail) decodeElem(s string, start, end int) (Message, error) {
+	parts := t.msg.Parts[:cap(t.msg.Parts)]
+	clear(parts)
+	t.msg = gMsg{Parts: parts[:0]}
+	if err := unmarshalContent(keyDefs[kInMsgs].name, s[start:end], &t.msg); err != nil {
+		return Message{}, err
+	}
+	t.one.done = true
+	t.one.reset()
+	t.one.addGenAIMsg(&t.msg)
+	t.one.seal()
+	m := t.one.msgs[0]
+	m.ToolCalls = slices.Clone(m.ToolCalls)
+	m.ToolResults = slices.Clone(m.ToolResults)
+	return m, nil
+}
+
+// InputTail returns a suffix of the input messages (those InputMessages
+// returns), as short as enough allows: it reads back from the last
+// assistant message, then twice as far each time enough reports the
+// suffix it is given insufficient, up to the whole input. The suffix is
+// exactly the tail of the full decode, and its error is the full decode's.
+// A GenAI JSON-string input is scanned once and only the suffix decoded;
+// other layouts are decoded in full. enough may be nil (the messages after
+// the last assistant message and that message). The slice is valid until
+// the next Reset or InputTail call.
+func (v *View) InputTail(enough func(tail []Message) bool) ([]Message, error) {
+	t := v.scanInput()
+	if !t.ok {
+		msgs, err := v.InputMessages()
+		if err != nil {
+			return nil, err
+		}
+		return fullTail(msgs, enough), nil
+	}
+	n := len(t.elems)
+	start := max(t.lastAsst, 0)
+	for {
+		if start != t.start {
+			if err := v.decodeTail(t, start); err != nil {
+				// The scan accepted what the decoder refused: let the
+				// full decode give its own answer.
+				t.ok = false
+				return v.InputTail(enough)
+			}
+		}
+		if enough == nil || enough(t.msgs) {
+			return t.msgs, nil
+		}
+		if start == 0 {
+			if t.base.Elem == 0 {
+				return t.msgs, nil
+			}
+			// The tail reaches back before the resume mark: read the
+			// input from its start.
+			t.resume = InputMark{}
+			t.rescan()
+			return v.InputTail(enough)
+		}
+		start = max(n-2*(n-start), 0)
+	}
+}
+
+// fullTail is InputTail's suffix of fully decoded messages, grown the same way.
+func fullTail(msgs []Message, enough func([]Message) bool) []Message {
+	n := len(msgs)
+	start := 0
+	for i := n - 1; i >= 0; i-- {
+		if msgs[i].Role == "assistant" {
+			start = i
+			break
+		}
+	}
+	for start > 0 && enough != nil && !enough(msgs[start:]) {
+		start = max(n-2*(n-start), 0)
+	}
+	return msgs[start:]
+}
+
+// InputCounts counts the input messages whose role is user and the tool
+// calls of all input messages, as InputMessages has them, reading only
+// roles and part types when the input is a GenAI JSON string.
+func (v *View) InputCounts() (users, calls int, err error) {
+	if t := v.scanInput(); t.ok {
+		return t.users, t.calls, nil
+	}
+	msgs, err := v.InputMessages()
+	for i := range msgs {
+		if msgs[i].Role == "user" {
+			users++
+		}
+		calls += len(msgs[i].ToolCalls)
+	}
+	return users, calls, err
+}

@@ -1,0 +1,148 @@
+package textmatch
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestFold(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"Can't  Help\n\tYou", "cant help you"},
+		{"  leading and trailing  ", " leading and trailing "},
+		{"I CAN’T “quote”", `i cant "quote"`},
+		{"claſs \u212Aelvin", "class kelvin"},
+		{"a\xffb\ufffdc", "a b c"},
+		{"no\u00a0way", "no way"},
+		{"ca'n`t", "cant"},
+	}
+	for _, tc := range cases {
+		assert.Equal(t, tc.want, string(Fold(nil, tc.in)), "%q", tc.in)
+	}
+}
+
+func TestLiteralsBuilder(t *testing.T) {
+	// By name: the needles added, the IDs Add returns, the distinct needles.
+	cases := map[string]struct {
+		needles []string
+		ids     []int
+		n       int
+	}{
+		"empty":                            {nil, nil, 0},
+		"distinct":                         {[]string{"acme", "globex"}, []int{0, 1}, 2},
+		"same scan form once":              {[]string{"Acme Corp", "acme  corp", "ACME\ncorp", "globex"}, []int{0, 0, 0, 1}, 2},
+		"apostrophes only fold to nothing": {[]string{"'", "`’", "x"}, []int{Always, Always, 0}, 1},
+		"invalid UTF-8 is always":          {[]string{"\xc5", "ok"}, []int{Always, 0}, 1},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			var b LiteralsBuilder
+			var ids []int
+			for _, n := range tc.needles {
+				ids = append(ids, b.Add(n))
+			}
+			assert.Equal(t, tc.ids, ids)
+			l, err := b.Build()
+			require.NoError(t, err)
+			assert.Equal(t, tc.n, l.Len())
+			var h Hits
+			l.Scan(&h, nil, strings.Join(tc.needles, " | "))
+			for _, id := range ids {
+				assert.True(t, h.Has(id), "every needle is in the text of all of them")
+			}
+			l.Scan(&h, nil, "nothing to see")
+			for _, id := range ids {
+				assert.Equal(t, id == Always, h.Has(id), "only Always is in a text without needles")
+			}
+		})
+	}
+}
+
+// FuzzLiteralsScan checks the automaton against substring search, and the
+// property the checks rely on: when a reading of the text contains the
+// same reading of a needle, the scan form of the text contains the scan
+// form of that needle.
+func FuzzLiteralsScan(f *testing.F) {
+	f.Add("I can't help", "cant\x00help\x00can")
+	f.Add("ACME  Corp\u212a", "acme corp\x00k\x00 \x00corpk")
+	f.Add("aaaa", "a\x00aa\x00aaa\x00aaaaa")
+	f.Add("claſs “x”", "class\x00\"x\"\x00ſ")
+	f.Fuzz(func(t *testing.T, text, joined string) {
+		needles := strings.Split(joined, "\x00")
+		var b LiteralsBuilder
+		ids := make([]int, len(needles))
+		for i, n := range needles {
+			ids[i] = b.Add(n)
+		}
+		l, err := b.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var h Hits
+		folded := l.Scan(&h, nil, text)
+		if l.Len() > 0 && !bytes.Equal(folded, Fold(nil, text)) {
+			t.Fatalf("scan read %q, Fold gives %q", folded, Fold(nil, text))
+		}
+		ft := Fold(nil, text)
+		// mayHold is what the scan promises for a needle x.
+		mayHold := func(x string) bool {
+			return !utf8.ValidString(x) || len(Fold(nil, x)) == 0 || bytes.Contains(ft, Fold(nil, x))
+		}
+		for i, n := range needles {
+			if want := mayHold(n); h.Has(ids[i]) != want {
+				t.Fatalf("needle %q in %q: scan says %v, substring search %v", n, text, h.Has(ids[i]), want)
+			}
+			readings := map[string]func(string) string{
+				"as is":     func(s string) string { return s },
+				"ToLower":   strings.ToLower,
+				"Normalize": func(s string) string { return string(Normalize(nil, s)) },
+			}
+			for name, r := range readings {
+				rn := r(n)
+				if name == "Normalize" && rn == "" {
+					continue // Compile refuses empty phrases
+				}
+				// The checks add the needle as they read it.
+				if strings.Contains(r(text), rn) && !mayHold(rn) {
+					t.Fatalf("%s(%q) contains %s(%q) but the scan form does not", name, text, name, n)
+				}
+			}
+		}
+	})
+}
+
+// BenchmarkLiteralsScan: folding a 2 KB answer and running an automaton
+// of 100 needles over it, against strings.ToLower of the same text.
+func BenchmarkLiteralsScan(b *testing.B) {
+	text := strings.Repeat("The order #4521 ships from the Berlin warehouse on Monday; tracking follows by email. ", 24)
+	var lb LiteralsBuilder
+	for i := 0; i < 100; i++ {
+		lb.Add(strings.Repeat(string(rune('a'+i%26)), 1+i/26) + "-x" + string(rune('0'+i%10)))
+	}
+	l, err := lb.Build()
+	require.NoError(b, err)
+	buf := make([]byte, 0, 4096)
+	var h Hits
+	b.Run("fold", func(b *testing.B) {
+		b.SetBytes(int64(len(text)))
+		for i := 0; i < b.N; i++ {
+			buf = Fold(buf[:0], text)
+		}
+	})
+	b.Run("fold_and_scan", func(b *testing.B) {
+		b.SetBytes(int64(len(text)))
+		for i := 0; i < b.N; i++ {
+			buf = l.Scan(&h, buf, text)
+		}
+	})
+	b.Run("strings.ToLower", func(b *testing.B) {
+		b.SetBytes(int64(len(text)))
+		for i := 0; i < b.N; i++ {
+			_ = strings.ToLower(text)
+		}
+	})
+}

@@ -1,0 +1,500 @@
+package signals
+
+import (
+	"hash/maphash"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/zeebo/xxh3"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
+)
+
+// Reading a resent history once. An agent sends its whole conversation on
+// every model call, so the chat signals of its next call would otherwise
+// read the whole history again, and the loop check links every tool call
+// in it. The history memory keeps, per conversation, where the last span's
+// input was summarised: a mark (byte offset, element and counts) at its
+// last assistant message, a hash of every byte before the mark, and what
+// the signals need from before it (the last two user messages and the last
+// answer as byte ranges, the loop check's calls). The next span of the
+// conversation hashes its input up to the mark; when the bytes are the
+// same, only the messages from the mark on are scanned and decoded. When
+// the history was edited, truncated or compacted the hash differs (or the
+// input is shorter than the mark) and the whole input is read, as the
+// first span of a conversation is. Results are those of a full read either
+// way: the state at the mark is a function of the bytes before it alone.
+//
+// The hash is XXH3 with a seed drawn at start: 13 µs for a 440 KB history,
+// against milliseconds for a decode. A client that could make two histories
+// collide gains nothing it could not get by sending the old history, and
+// without the seed it cannot aim for a collision.
+
+// historySeed keys the prefix hash; histKeySeed the conversation keys.
+var (
+	historySeed = rand.Uint64()
+	histKeySeed = maphash.MakeSeed()
+)
+
+// maxOldOpenCalls bounds the calls older than the loop check's window
+// still waiting for a result that one remembered history keeps: a later
+// result may still answer them. A history with more is not remembered.
+const maxOldOpenCalls = 32
+
+// entryCalls is the capacity of a remembered history's calls: the
+// maxLoopCalls the loop check reads, and room to add calls before the
+// oldest are moved out.
+const entryCalls = maxLoopCalls + 16
+
+// historyBytes is what one remembered history costs at most: its entry
+// (key, marks, ranges, list links; 256) and its calls (entryCalls recent
+// ones, maxOldOpenCalls IDs of older open ones), plus 256 for its map
+// slot and the allocator's size classes.
+const historyBytes = 256 + entryCalls*histCallBytes + maxOldOpenCalls*8 + 256
+
+// histCall is a call as the memory keeps it: the loop check's call (name
+// and arguments hashes, failed), a hash of its ID (0 for none) and whether
+// it still waits for its result.
+type histCall struct {
+	name, args, id uint64
+	failed, open   bool
+}
+
+func (c histCall) call() call { return call{name: c.name, args: c.args, failed: c.failed} }
+
+// histCallBytes is the size of a histCall (three hashes, two flags, padded).
+const histCallBytes = 32
+
+// loopState is the loop check's view of the calls read so far: the last
+// maxLoopCalls calls or more, in order, and the IDs of every older call
+// still open, oldest first. Results are linked as loop() links them: by ID
+// to the latest open call with that ID, else to the oldest open call; a
+// call older than the window only needs to be known while it is open.
+type loopState struct {
+	calls   []histCall
+	oldOpen []uint64
+}
+
+func (s *loopState) copyFrom(o *loopState) {
+	s.calls = append(s.calls[:0], o.calls...)
+	s.oldOpen = append(s.oldOpen[:0], o.oldOpen...)
+}
+
+// idHash is a call ID's hash; 0 stands for no ID.
+func idHash(id string) uint64 {
+	if id == "" {
+		return 0
+	}
+	if h := maphash.String(argsSeed, id); h != 0 {
+		return h
+	}
+	return 1
+}
+
+// add folds one input message into s as loop() reads it; false for what
+// only the full read handles (an ID equal to loop()'s answered marker).
+func (d *Detector) add(s *loopState, m *spanmodel.Message) bool {
+	for _, tc := range m.ToolCalls {
+		if tc.ID == answered {
+			return false
+		}
+		if len(s.calls) == cap(s.calls) && len(s.calls) > maxLoopCalls {
+			s.trim() // room without growing
+		}
+		c := callOf(tc)
+		s.calls = append(s.calls, histCall{name: c.name, args: c.args, id: idHash(tc.ID), open: true})
+	}
+	for _, r := range m.ToolResults {
+		if r.ID == answered {
+			return false
+		}
+		d.link(s, r.ID, r.Content)
+	}
+	if m.Role == "tool" && len(m.ToolResults) == 0 {
+		d.link(s, "", m.Text)
+	}
+	return true
+}
+
+// link is markResult on a loopState.
+func (d *Detector) link(s *loopState, id, content string) {
+	if id != "" {
+		h := idHash(id)
+		for i := len(s.calls) - 1; i >= 0; i-- {
+			if c := &s.calls[i]; c.open && c.id == h {
+				c.open, c.failed = false, d.reportsFailure(content)
+				return
+			}
+		}
+		for i := len(s.oldOpen) - 1; i >= 0; i-- {
+			if s.oldOpen[i] == h {
+				// Answered outside the window: its flag is never read.
+				s.oldOpen = append(s.oldOpen[:i], s.oldOpen[i+1:]...)
+				return
+			}
+		}
+	}
+	if len(s.oldOpen) > 0 {
+		s.oldOpen = append(s.oldOpen[:0], s.oldOpen[1:]...)
+		return
+	}
+	for i := range s.calls {
+		if c := &s.calls[i]; c.open {
+			c.open, c.failed = false, d.reportsFailure(content)
+			return
+		}
+	}
+}
+
+// trim keeps the last maxLoopCalls calls, moving the open ones before them
+// to oldOpen.
+func (s *loopState) trim() {
+	cut := len(s.calls) - maxLoopCalls
+	if cut <= 0 {
+		return
+	}
+	for _, c := range s.calls[:cut] {
+		if c.open {
+			s.oldOpen = append(s.oldOpen, c.id)
+		}
+	}
+	s.calls = append(s.calls[:0], s.calls[cut:]...)
+}
+
+// elemRef is an input message's byte range; end 0 means none.
+type elemRef struct{ start, end int }
+
+// histEntry is one conversation's remembered history.
+type histEntry struct {
+	key        uint64
+	seen       time.Time // wall clock of the last span
+	prev, next *histEntry
+
+	hash  uint64              // XXH3 of the input's bytes before mark.Offset
+	mark  spanmodel.InputMark // the last assistant message of the input
+	users [2]elemRef          // the last two user messages before mark, newest last
+	text  elemRef             // the last assistant message with text before mark
+	loop  loopState           // the calls before mark
+}
+
+// histories remembers the summarised histories of at most max
+// conversations, forgetting the least recently used (counted) and those
+// idle for longer than the window.
+type histories struct {
+	max    int
+	window time.Duration
+	now    func() time.Time
+
+	mu         sync.Mutex
+	byKey      map[uint64]*histEntry
+	head, tail *histEntry // most and least recently used
+	n          int
+	free       []*histEntry // forgotten entries, for reuse
+
+	evictions atomic.Int64 // forgotten to stay within max
+	expired   atomic.Int64 // forgotten after window idle
+	hits      atomic.Int64 // spans read from a remembered mark
+	misses    atomic.Int64 // spans of a conversation read whole
+}
+
+// newEntry empties e for key, keeping its buffers (made if it has none).
+func newEntry(key uint64, e *histEntry) *histEntry {
+	calls, oldOpen := e.loop.calls, e.loop.oldOpen
+	if calls == nil {
+		calls, oldOpen = make([]histCall, 0, entryCalls), make([]uint64, 0, maxOldOpenCalls)
+	}
+	*e = histEntry{key: key, loop: loopState{calls: calls[:0], oldOpen: oldOpen[:0]}}
+	return e
+}
+
+// keep copies a scratch entry into one the memory can keep: one it forgot
+// earlier, or a new one.
+func (h *histories) keep(src *histEntry) *histEntry {
+	h.mu.Lock()
+	var e *histEntry
+	if n := len(h.free); n > 0 {
+		e, h.free = h.free[n-1], h.free[:n-1]
+	}
+	h.mu.Unlock()
+	if e == nil {
+		e = &histEntry{}
+	}
+	calls, oldOpen := e.loop.calls, e.loop.oldOpen
+	if calls == nil {
+		calls, oldOpen = make([]histCall, 0, entryCalls), make([]uint64, 0, maxOldOpenCalls)
+	}
+	*e = *src
+	e.loop = loopState{calls: append(calls[:0], src.loop.calls...), oldOpen: append(oldOpen[:0], src.loop.oldOpen...)}
+	return e
+}
+
+// forgetEntry unlinks e and keeps it for reuse (up to maxFree).
+func (h *histories) forgetEntry(e *histEntry) {
+	h.unlink(e)
+	delete(h.byKey, e.key)
+	if len(h.free) < maxFree {
+		h.free = append(h.free, e)
+	}
+}
+
+// maxFree bounds the forgotten entries kept for reuse.
+const maxFree = 64
+
+// fits reports whether e's calls fit a kept history's buffers: a history
+// with more open calls is not kept.
+func (e *histEntry) fits() bool {
+	return len(e.loop.calls) <= entryCalls && len(e.loop.oldOpen) <= maxOldOpenCalls
+}
+
+// bounded reports whether e's buffers are a kept history's (historyBytes).
+func (e *histEntry) bounded() bool {
+	return cap(e.loop.calls) <= entryCalls && cap(e.loop.oldOpen) <= maxOldOpenCalls
+}
+
+func newHistories(max int, window time.Duration) *histories {
+	return &histories{max: max, window: window, now: time.Now, byKey: map[uint64]*histEntry{}}
+}
+
+// take removes and returns the entry of key, or nil. While a span works
+// on it no other span sees it (a concurrent span of the same conversation
+// reads its input whole).
+func (h *histories) take(key uint64) *histEntry {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.expire(h.now())
+	e := h.byKey[key]
+	if e != nil {
+		h.unlink(e)
+		delete(h.byKey, key)
+	}
+	return e
+}
+
+// put remembers e as the most recently used entry, replacing any entry a
+// concurrent span left for the same key.
+func (h *histories) put(e *histEntry) {
+	now := h.now()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	e.seen = now
+	if old := h.byKey[e.key]; old != nil {
+		h.unlink(old)
+	}
+	h.byKey[e.key] = e
+	e.prev, e.next = nil, h.head
+	if h.head != nil {
+		h.head.prev = e
+	}
+	h.head = e
+	if h.tail == nil {
+		h.tail = e
+	}
+	h.n++
+	for h.n > h.max {
+		h.forgetEntry(h.tail)
+		h.evictions.Add(1)
+	}
+}
+
+func (h *histories) expire(now time.Time) {
+	for e := h.tail; e != nil && now.Sub(e.seen) > h.window; e = h.tail {
+		h.forgetEntry(e)
+		h.expired.Add(1)
+	}
+}
+
+func (h *histories) unlink(e *histEntry) {
+	if e.prev != nil {
+		e.prev.next = e.next
+	} else {
+		h.head = e.next
+	}
+	if e.next != nil {
+		e.next.prev = e.prev
+	} else {
+		h.tail = e.prev
+	}
+	e.prev, e.next = nil, nil
+	h.n--
+}
+
+// len is how many histories are remembered.
+func (h *histories) len() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.n
+}
+
+// histScratch is one span's working memory on the fast path, pooled.
+type histScratch struct {
+	hasher *xxh3.Hasher
+	fresh  histEntry // a new conversation's entry until it is kept
+	loop   loopState
+	in     []spanmodel.Message
+	calls  []call
+}
+
+var histScratchPool = sync.Pool{New: func() any {
+	sc := &histScratch{hasher: xxh3.NewSeed(historySeed)}
+	newEntry(0, &sc.fresh)
+	return sc
+}}
+
+// historyKey is the conversation a chat span belongs to, hashed: its
+// conversation ID, else its trace.
+func historyKey(v *spanmodel.View) uint64 {
+	if id := v.ConversationID(); id != "" {
+		return maphash.String(histKeySeed, id)
+	}
+	tid := v.Span().TraceID()
+	return maphash.Bytes(histKeySeed, tid[:]) ^ 0x9e3779b97f4a7c15 // apart from IDs
+}
+
+// rememberedConversation builds the chat span's conversation from the
+// conversation's remembered history and the messages after its mark. ok is
+// false when the input is not one the memory reads (not a GenAI JSON
+// string, or the scan is unsure): the caller reads it the usual way.
+// c.release must be called once the conversation is no longer used.
+func (d *Detector) rememberedConversation(v *spanmodel.View, out []spanmodel.Message, answer bool) (c conversation, ok bool) {
+	s, ok := v.InputJSON()
+	if !ok {
+		return c, false
+	}
+	key := historyKey(v)
+	e := d.history.take(key)
+	sc := histScratchPool.Get().(*histScratch)
+	h := sc.hasher
+	h.Reset()
+	resumed := false
+	if e != nil && e.mark.Offset > 0 && e.mark.Offset <= len(s) {
+		_, _ = h.WriteString(s[:e.mark.Offset]) // never fails
+		resumed = h.Sum64() == e.hash && v.ResumeInput(e.mark)
+	}
+	msgs, elems, base, total, ok := v.InputFrom()
+	if !ok {
+		histScratchPool.Put(sc)
+		return c, false
+	}
+	if resumed && base == e.mark {
+		d.history.hits.Add(1)
+	} else {
+		// New, edited, truncated or compacted: read whole.
+		if e == nil {
+			// Kept only if the input has an assistant message to resume
+			// at: until then the span's scratch entry serves.
+			e = &sc.fresh
+		}
+		e = newEntry(key, e)
+		h.Reset()
+		d.history.misses.Add(1)
+	}
+	// The new mark: the input's last assistant message (the old mark's
+	// message when nothing newer came).
+	newMark := -1
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if msgs[i].Role == "assistant" {
+			newMark = i
+			break
+		}
+	}
+	// Everything before the new mark goes into the entry; the rest into
+	// this span's copy. users and text follow the whole input.
+	oldUsers, oldText := e.users, e.text
+	users, text := e.users, e.text
+	var segUsers int
+	segText := false
+	if newMark < 0 {
+		sc.loop.copyFrom(&e.loop)
+	}
+	for i := range msgs {
+		if i == newMark {
+			e.users, e.text = users, text
+			e.loop.trim()
+			sc.loop.copyFrom(&e.loop)
+		}
+		st := &e.loop
+		if i >= newMark {
+			st = &sc.loop
+		}
+		if !d.add(st, &msgs[i]) {
+			histScratchPool.Put(sc)
+			return c, false
+		}
+		r := elemRef{elems[i].Mark.Offset, elems[i].End}
+		switch msgs[i].Role {
+		case "user":
+			users = [2]elemRef{users[1], r}
+			segUsers++
+		case "assistant":
+			if msgs[i].Text != "" {
+				text, segText = r, true
+			}
+		}
+	}
+
+	// The conversation: what the signals read from before the segment
+	// (the last user messages and the last answer, when the segment lacks
+	// them), then the segment. The trailing tool results are all in the
+	// segment: it starts at an assistant message or at the input's start.
+	sc.in = sc.in[:0]
+	need := min(total.Users, 2) - segUsers
+	var pre [3]elemRef
+	np := 0
+	for k := 2 - need; need > 0 && k < 2; k++ {
+		pre[np], np = oldUsers[k], np+1
+	}
+	if answer && !segText && oldText.end > 0 {
+		pre[np], np = oldText, np+1
+	}
+	sortRefs(pre[:np])
+	for _, r := range pre[:np] {
+		m, ok := v.InputElement(r.start, r.end)
+		if !ok {
+			histScratchPool.Put(sc)
+			return c, false
+		}
+		sc.in = append(sc.in, m)
+	}
+	sc.in = append(sc.in, msgs...)
+	c = newConversation(sc.in, out)
+	c.userTurns = total.Users
+	sc.calls = sc.calls[:0]
+	for _, hc := range sc.loop.calls {
+		sc.calls = append(sc.calls, hc.call())
+	}
+	c.inCalls, c.inCallsSet = sc.calls, true
+	c.scratch = sc
+
+	// Remember the new mark, with the hash of every byte before it.
+	if newMark >= 0 && e.fits() {
+		m := elems[newMark].Mark
+		_, _ = h.WriteString(s[e.mark.Offset:m.Offset]) // never fails
+		e.hash, e.mark = h.Sum64(), m
+		if e == &sc.fresh || !e.bounded() {
+			e = d.history.keep(e)
+		}
+		d.history.put(e)
+	}
+	return c, true
+}
+
+// release returns the conversation's scratch memory, if any.
+func (c *conversation) release() {
+	if sc := c.scratch; sc != nil {
+		clear(sc.in)
+		sc.in = sc.in[:0]
+		histScratchPool.Put(sc)
+		c.scratch = nil
+	}
+}
+
+// sortRefs orders up to three ranges by position.
+func sortRefs(r []elemRef) {
+	for i := 1; i < len(r); i++ {
+		for j := i; j > 0 && r[j].start < r[j-1].start; j-- {
+			r[j], r[j-1] = r[j-1], r[j]
+		}
+	}
+}
