@@ -138,10 +138,11 @@ chromium:
 	apt-get update -qq; \
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium </dev/null
 
-## promtool: check every rule file of the SRE kit, and the Prometheus config that loads them
+## promtool: check every rule file of the SRE kit and the Prometheus config that loads them; run the rules' unit tests
 promtool: prometheus
 	promtool check rules $(PROM_RULES)
 	promtool check config examples/prometheus/prometheus.yml
+	promtool test rules $(wildcard examples/prometheus/tests/*.yaml)
 
 e2e: $(BIN) $(FIXTUREGEN)/node_modules/.package-lock.json prometheus chromium
 	LLMEVAL_E2E_BINARY=$(CURDIR)/$(BIN) LLMEVAL_E2E_OCB=$(OCB) $(GO) test -count=1 -timeout 30m -v ./e2e/

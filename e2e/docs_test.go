@@ -146,9 +146,10 @@ func TestVersionsMatchTheReadme(t *testing.T) {
 // accepts with a warning (each component's metadata.yaml deprecated_type),
 // by the config section they would appear in, with their current names.
 var deprecatedTypes = map[string]map[string]string{
-	"exporters":  {"otlp": "otlp_grpc", "otlphttp": "otlp_http", "loadbalancing": "load_balancing", "spanmetrics": "span_metrics"},
-	"receivers":  {"spanmetrics": "span_metrics"},
-	"connectors": {"spanmetrics": "span_metrics"},
+	"exporters":  {"otlp": "otlp_grpc", "otlphttp": "otlp_http", "loadbalancing": "load_balancing", "spanmetrics": "span_metrics", "signaltometrics": "signal_to_metrics"},
+	"receivers":  {"spanmetrics": "span_metrics", "signaltometrics": "signal_to_metrics"},
+	"connectors": {"spanmetrics": "span_metrics", "signaltometrics": "signal_to_metrics"},
+	"processors": {"deltatocumulative": "delta_to_cumulative"},
 }
 
 // deprecatedNames walks a parsed config (or fragment) and reports every
@@ -224,7 +225,7 @@ func TestNoDeprecatedComponentNames(t *testing.T) {
 		b, err := os.ReadFile(f)
 		require.NoError(t, err)
 		for i, line := range strings.Split(string(b), "\n") {
-			for _, old := range []string{"`spanmetrics`", "`otlphttp`", "`loadbalancing`"} {
+			for _, old := range []string{"`spanmetrics`", "`otlphttp`", "`loadbalancing`", "`signaltometrics`", "`deltatocumulative`"} {
 				if strings.Contains(line, old) {
 					t.Errorf("%s:%d: deprecated component name %s", f, i+1, old)
 				}

@@ -38,6 +38,15 @@ service:
 `, otlpPort, outPath, metricsPort)
 }
 
+// startJudge runs a judge collector (judgeConfig) and returns its output
+// and its OTLP/HTTP port.
+func startJudge(t *testing.T) (*sink, int) {
+	t.Helper()
+	out, port := newSink(t), freePort(t)
+	startConfig(t, judgeConfig(port, freePort(t), out.path), port, 0)
+	return out, port
+}
+
 func samplingProcessor(judgePort int) string {
 	return fmt.Sprintf(`evaluators:
   - { name: pii, type: pii }
@@ -93,9 +102,7 @@ func tracesOf(spans map[string]ptrace.Span) map[byte]int {
 // under test and a judge. The judge must get the traces the rules select,
 // whole and marked, and the main output every span.
 func TestJudgeReceivesExactlyTheSelectedTraces(t *testing.T) {
-	judgeOut := newSink(t)
-	judgePort := freePort(t)
-	startConfig(t, judgeConfig(judgePort, freePort(t), judgeOut.path), judgePort, 0)
+	judgeOut, judgePort := startJudge(t)
 
 	main := newSink(t)
 	c := start(t, samplingProcessor(judgePort), main)

@@ -45,6 +45,10 @@ const (
 // tool calls and loops, with the judge refusing, must make the fail-rate,
 // destructive-action, loop and judge-drop alerts pending or firing. Every
 // series the rules and the dashboard query must then exist in Prometheus.
+// The drift metrics (signal_to_metrics through delta_to_cumulative) must
+// reach Prometheus with the values the spans carry: the drift alerts need
+// a week of history, so promtool's unit tests
+// (examples/prometheus/tests) show them firing.
 func TestSREKitInPrometheus(t *testing.T) {
 	binary(t) // skips unless `make e2e` built the collector
 	promBin, err := exec.LookPath("prometheus")
@@ -82,12 +86,29 @@ func TestSREKitInPrometheus(t *testing.T) {
 		if i%6 == 5 {
 			tr.healthy(td, "I'm sorry, but I can't share delivery details for that order.")
 		}
+		tr.jsonCall(td, `{"order_id":"1042","status":"shipped"}`)
 		c.send(t, td)
 		time.Sleep(300 * time.Millisecond)
 	}
 	prom.waitValue(t, `service_name:llmeval_spans:rate5m{service_name="`+kitService+`"}`, func(v float64) bool { return v > 0 })
 	prom.waitValue(t, `service_name:llmeval_spans_failed:ratio_rate5m{service_name="`+kitService+`"}`, func(v float64) bool { return v > 0 && v < 0.10 })
 	prom.waitValue(t, `service_name:llmeval_spans_loop:ratio_rate5m{service_name="`+kitService+`"}`, func(v float64) bool { return v == 0 })
+	// Drift, per model and service: every chat span reports 20 output
+	// tokens and 80 input tokens (gpt-4o-mini: 0.15 and 0.60 USD per
+	// million, so 24 µUSD a call); every JSON output is valid; a few
+	// answers refuse.
+	drift := `{service_name="` + kitService + `", gen_ai_request_model="gpt-4o-mini"}`
+	prom.waitValue(t, `service_model:llmeval_drift_calls:increase1h`+drift, func(v float64) bool { return v > 0 })
+	// Cumulative across batches: every chat span counted once (12 batches
+	// of two turns of two chat spans and a JSON call, and two refusing
+	// turns). Without delta_to_cumulative the exporter would serve the
+	// last batch's delta.
+	prom.waitValue(t, `sum(llmeval_drift_calls_total`+drift+`)`, func(v float64) bool { return v == 12*(2*2+1)+2*2 })
+	prom.waitValue(t, `service_model:llmeval_drift_output_tokens:mean1h`+drift, func(v float64) bool { return v == 20 })
+	prom.waitValue(t, `round(1e9 * service_model:llmeval_drift_cost_usd:mean1h`+drift+`)`, func(v float64) bool { return v == 24000 })
+	prom.waitValue(t, `service_model:llmeval_drift_format_checks:increase1h`+drift, func(v float64) bool { return v > 0 })
+	prom.waitValue(t, `service_model:llmeval_drift_format_failures:ratio_rate1h`+drift, func(v float64) bool { return v == 0 })
+	prom.waitValue(t, `service_model:llmeval_drift_refusals:ratio_rate1h`+drift, func(v float64) bool { return v > 0 && v < 0.5 })
 	prom.requireRulesHealthy(t)
 	for end := time.Now().Add(4 * time.Second); time.Now().Before(end); time.Sleep(500 * time.Millisecond) {
 		require.Empty(t, prom.alerts(t), "no alert on the healthy stream")
@@ -114,10 +135,14 @@ func TestSREKitInPrometheus(t *testing.T) {
 		if i == 3 {
 			tr.skewedClock(td)
 		}
+		tr.jsonCall(td, `{"order_id":"1042","status":`) // cut off
+		if i == 5 {
+			tr.manySteps(td, 101) // one tool call above the default trace bound
+		}
 		c.send(t, td)
 		time.Sleep(300 * time.Millisecond)
 	}
-	want := map[string]bool{"LLMEvalFailRateSpike": true, "LLMEvalDestructiveAction": true, "LLMEvalAgentLoops": true, "LLMEvalJudgeDrops": true}
+	want := map[string]bool{"LLMEvalFailRateSpike": true, "LLMEvalDestructiveAction": true, "LLMEvalAgentLoops": true, "LLMEvalJudgeDrops": true, "LLMEvalRunawayAgent": true}
 	var active map[string]string
 	// Scrapes and rule evaluations slip on a loaded machine: the bound
 	// catches an alert that never comes, not a slow one.
@@ -125,7 +150,11 @@ func TestSREKitInPrometheus(t *testing.T) {
 	for {
 		active = map[string]string{}
 		for _, a := range prom.alerts(t) {
-			if a.Labels["alertname"] != "LLMEvalJudgeDrops" {
+			switch a.Labels["alertname"] {
+			case "LLMEvalJudgeDrops":
+			case "LLMEvalRunawayAgent":
+				assert.Equal(t, auditService, a.Labels["service_name"], "%s", a.Labels["alertname"])
+			default:
 				assert.Equal(t, kitService, a.Labels["service_name"], "%s", a.Labels["alertname"])
 			}
 			active[a.Labels["alertname"]] = a.State
@@ -148,6 +177,7 @@ func TestSREKitInPrometheus(t *testing.T) {
 	assert.NotContains(t, active, "LLMEvalEvaluatorErrors", "one skewed span in many is not an evaluator problem")
 	prom.waitValue(t, `service_name:llmeval_spans_failed:ratio_rate5m{service_name="`+kitService+`"}`, func(v float64) bool { return v > 0.10 })
 	prom.waitValue(t, `service_name:llmeval_spans_loop:ratio_rate5m{service_name="`+kitService+`"}`, func(v float64) bool { return v > 0.05 })
+	prom.waitValue(t, `service_model:llmeval_drift_format_failures:ratio_rate1h`+drift, func(v float64) bool { return v > 0.2 })
 	prom.requireRulesHealthy(t)
 
 	prom.requireKitSeries(t)
@@ -697,7 +727,12 @@ func (tr *traffic) newTrace() pcommon.TraceID {
 
 // span appends a span of the trace, ended now, that lasted dur.
 func (tr *traffic) span(td ptrace.Traces, trace pcommon.TraceID, parent pcommon.SpanID, n byte, name string, dur time.Duration, attrs map[string]any) ptrace.Span {
-	sp := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().AppendEmpty()
+	return tr.spanIn(td.ResourceSpans().At(0).ScopeSpans().At(0), trace, parent, n, name, dur, attrs)
+}
+
+// spanIn is span in a scope of its own.
+func (tr *traffic) spanIn(ss ptrace.ScopeSpans, trace pcommon.TraceID, parent pcommon.SpanID, n byte, name string, dur time.Duration, attrs map[string]any) ptrace.Span {
+	sp := ss.Spans().AppendEmpty()
 	sp.SetTraceID(trace)
 	var id pcommon.SpanID
 	copy(id[:], trace[8:])
@@ -767,6 +802,40 @@ func (tr *traffic) toolCall(td ptrace.Traces, tool, args, conv string) {
 		"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": tool, "gen_ai.tool.call.id": "call_1",
 		"gen_ai.tool.call.arguments": args, "gen_ai.conversation.id": conv,
 	})
+}
+
+// auditService runs the agent that makes too many calls: a service of its
+// own, so its many passing spans leave support-agent's fail rate alone.
+const auditService = "audit-agent"
+
+// manySteps is an agent turn of auditService making calls tool calls in
+// one trace, a lookup per order, each of another order (work, not a loop).
+func (tr *traffic) manySteps(td ptrace.Traces, calls int) {
+	rs := td.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutStr("service.name", auditService)
+	ss := rs.ScopeSpans().AppendEmpty()
+	trace := tr.newTrace()
+	root := tr.spanIn(ss, trace, pcommon.SpanID{}, 1, "invoke_agent audit", time.Minute, map[string]any{
+		"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "audit",
+	})
+	for n := 2; n <= calls+1; n++ {
+		sp := tr.spanIn(ss, trace, root.SpanID(), 0, "execute_tool lookup_order", 10*time.Millisecond, map[string]any{
+			"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "lookup_order",
+			"gen_ai.tool.call.arguments": fmt.Sprintf(`{"order_id":"%d"}`, 1000+n),
+			"gen_ai.tool.call.result":    `{"status":"shipped"}`,
+		})
+		id := sp.SpanID()
+		id[0], id[1] = byte(n>>8)|0x80, byte(n)
+		sp.SetSpanID(id)
+	}
+}
+
+// jsonCall is a model call asked for JSON output (gen_ai.output.type),
+// answering text: the kit's json_output check judges it.
+func (tr *traffic) jsonCall(td ptrace.Traces, text string) {
+	attrs := chat("["+askOrder+"]", answer(text), "stop")
+	attrs["gen_ai.output.type"] = "json"
+	tr.span(td, tr.newTrace(), pcommon.SpanID{}, 1, "chat gpt-4o-mini", time.Second, attrs)
 }
 
 // failingTools: three different tools all answered with an error (a

@@ -18,6 +18,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
 )
 
 type ruleFile struct {
@@ -173,3 +175,196 @@ func TestReadmeShowsTheKit(t *testing.T) {
 		assert.Regexp(t, "(?m)^\\| `"+name+"` \\|[^|\n]+\\|[^|\n]+\\|$", readme, "README has no runbook row for %s", name)
 	}
 }
+
+// promtoolTests are the rule files' unit tests (`promtool test rules`).
+type promtoolTests struct {
+	RuleFiles []string `yaml:"rule_files"`
+	Tests     []struct {
+		AlertRuleTests []struct {
+			EvalTime  string `yaml:"eval_time"`
+			Alertname string `yaml:"alertname"`
+			ExpAlerts []any  `yaml:"exp_alerts"`
+		} `yaml:"alert_rule_test"`
+	} `yaml:"tests"`
+}
+
+// TestRuleUnitTests: every alert of a rule file that has promtool unit
+// tests is tested both firing and quiet. `make promtool` runs the tests
+// (about 10 s: a week of samples), so they are not run twice here.
+func TestRuleUnitTests(t *testing.T) {
+	files, err := filepath.Glob("prometheus/tests/*.yaml")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, path := range files {
+		body, err := os.ReadFile(path)
+		require.NoError(t, err)
+		var pt promtoolTests
+		require.NoError(t, yaml.Unmarshal(body, &pt), path)
+		require.NotEmpty(t, pt.RuleFiles, path)
+		fires, quiet := map[string]bool{}, map[string]bool{}
+		for _, tc := range pt.Tests {
+			for _, at := range tc.AlertRuleTests {
+				if len(at.ExpAlerts) > 0 {
+					fires[at.Alertname] = true
+				} else {
+					quiet[at.Alertname] = true
+				}
+			}
+		}
+		for _, rf := range pt.RuleFiles {
+			rules, err := os.ReadFile(filepath.Join(filepath.Dir(path), rf))
+			require.NoError(t, err, path)
+			var f ruleFile
+			require.NoError(t, yaml.Unmarshal(rules, &f), rf)
+			for _, g := range f.Groups {
+				for _, r := range g.Rules {
+					if r.Alert == "" {
+						continue
+					}
+					assert.True(t, fires[r.Alert], "%s: no test where %s fires", path, r.Alert)
+					assert.True(t, quiet[r.Alert], "%s: no test where %s stays quiet", path, r.Alert)
+				}
+			}
+		}
+	}
+}
+
+// metricsKit is the part of the kit's collector config the drift metrics
+// depend on.
+type metricsKit struct {
+	Processors map[string]any `yaml:"processors"`
+	Connectors struct {
+		SignalToMetrics struct {
+			Spans []struct {
+				Name                      string           `yaml:"name"`
+				IncludeResourceAttributes []map[string]any `yaml:"include_resource_attributes"`
+				Attributes                []map[string]any `yaml:"attributes"`
+				Conditions                []string         `yaml:"conditions"`
+				Sum                       *struct {
+					Monotonic bool `yaml:"monotonic"`
+				} `yaml:"sum"`
+				Histogram *struct {
+					Value string `yaml:"value"`
+				} `yaml:"histogram"`
+			} `yaml:"spans"`
+		} `yaml:"signal_to_metrics"`
+	} `yaml:"connectors"`
+	Service struct {
+		Pipelines map[string]struct {
+			Receivers  []string `yaml:"receivers"`
+			Processors []string `yaml:"processors"`
+			Exporters  []string `yaml:"exporters"`
+		} `yaml:"pipelines"`
+	} `yaml:"service"`
+}
+
+// evaluatorKey matches the llmeval keys a drift metric reads:
+// llmeval.<evaluator>.verdict or .score.
+var evaluatorKey = regexp.MustCompile(`"llmeval\.([a-z0-9_]+)\.(?:verdict|score)"`)
+
+// driftSeries matches the series the drift rules read (not the middle of
+// a recording rule's level:metric:operations name).
+var driftSeries = regexp.MustCompile(`(?:^|[^:\w])(llmeval_drift_\w+)`)
+
+// TestDriftMetrics: the drift metrics read the verdicts of evaluators the
+// kit runs, with passes recorded (the rates' denominators); they carry the
+// labels the rules group by; the rules read only series they produce as
+// Prometheus names them; and their deltas go through delta_to_cumulative
+// before the prometheus exporter.
+func TestDriftMetrics(t *testing.T) {
+	body, err := os.ReadFile("otelcol-llmeval-metrics.yaml")
+	require.NoError(t, err)
+	var kit metricsKit
+	require.NoError(t, yaml.Unmarshal(body, &kit))
+	var llmeval struct {
+		RecordPasses      bool `yaml:"record_passes"`
+		DefaultEvaluators bool `yaml:"default_evaluators"`
+		Evaluators        []struct {
+			Name string `yaml:"name"`
+		} `yaml:"evaluators"`
+	}
+	raw, err := yaml.Marshal(kit.Processors["llmeval"])
+	require.NoError(t, err)
+	require.NoError(t, yaml.Unmarshal(raw, &llmeval))
+	assert.True(t, llmeval.RecordPasses, "the drift ratios count passes: record_passes must be on")
+	runs := map[string]bool{}
+	for _, e := range llmeval.Evaluators {
+		runs[e.Name] = true
+	}
+	if llmeval.DefaultEvaluators || len(llmeval.Evaluators) == 0 {
+		for _, e := range evaluators.DefaultSet() {
+			runs[e.Name] = true
+		}
+	}
+
+	metrics := kit.Connectors.SignalToMetrics.Spans
+	require.NotEmpty(t, metrics)
+	produced := map[string]bool{}
+	for _, m := range metrics {
+		require.True(t, strings.HasPrefix(m.Name, "llmeval.drift."), m.Name)
+		prom := strings.ReplaceAll(m.Name, ".", "_")
+		switch {
+		case m.Sum != nil:
+			assert.True(t, m.Sum.Monotonic, "%s: a counter", m.Name)
+			produced[prom+"_total"] = true
+		case m.Histogram != nil:
+			for _, s := range []string{"_sum", "_count", "_bucket"} {
+				produced[prom+s] = true
+			}
+		default:
+			t.Errorf("%s: neither a sum nor a histogram", m.Name)
+		}
+		assert.Equal(t, []map[string]any{{"key": "gen_ai.request.model"}}, m.Attributes, m.Name)
+		assert.Equal(t, []map[string]any{{"key": "service.name"}}, m.IncludeResourceAttributes, m.Name)
+		reads := strings.Join(m.Conditions, " ")
+		if m.Histogram != nil {
+			reads += " " + m.Histogram.Value
+			// A value a client sends is type-checked first: the connector
+			// would log a value of the wrong type (error_mode: ignore).
+			if !strings.Contains(m.Histogram.Value, `"llmeval.`) {
+				assert.Regexp(t, `Is(Int|Double)\(`+regexp.QuoteMeta(m.Histogram.Value)+`\)`, reads, "%s: the condition checks the value's type", m.Name)
+			}
+		}
+		for _, k := range evaluatorKey.FindAllStringSubmatch(reads, -1) {
+			assert.True(t, runs[k[1]], "%s reads the verdicts of %q, which the kit does not run", m.Name, k[1])
+		}
+	}
+
+	rules, err := os.ReadFile("prometheus/llmeval-drift.yaml")
+	require.NoError(t, err)
+	var f ruleFile
+	require.NoError(t, yaml.Unmarshal(rules, &f))
+	read := map[string]bool{}
+	for _, g := range f.Groups {
+		for _, r := range g.Rules {
+			for _, m := range driftSeries.FindAllStringSubmatch(r.Expr, -1) {
+				s := m[1]
+				read[s] = true
+				assert.True(t, produced[s], "%s reads %s, which the kit does not produce", r.Alert+r.Record, s)
+			}
+			for _, m := range byLabels.FindAllStringSubmatch(r.Expr, -1) {
+				assert.Equal(t, "service_name, gen_ai_request_model", m[1], r.Record)
+			}
+		}
+	}
+	require.NotEmpty(t, read)
+
+	found := false
+	for name, p := range kit.Service.Pipelines {
+		fed := false
+		for _, r := range p.Receivers {
+			fed = fed || r == "signal_to_metrics"
+		}
+		if !fed {
+			continue
+		}
+		found = true
+		require.NotEmpty(t, p.Processors, name)
+		assert.Equal(t, "delta_to_cumulative", p.Processors[0], "%s: deltas become cumulative first", name)
+		assert.Contains(t, p.Processors, "transform/drift", "%s: service.name onto the data points", name)
+		assert.Contains(t, p.Exporters, "prometheus", name)
+	}
+	assert.True(t, found, "no pipeline receives from signal_to_metrics")
+}
+
+var byLabels = regexp.MustCompile(`\bby \(([^)]*)\)`)

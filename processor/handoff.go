@@ -25,7 +25,7 @@ type pendingTrace struct {
 	mask      uint64
 	llm, root bool
 	features  trouble.Counts // nil until a span brings some
-	cost      signals.Measures
+	cost      signals.Totals
 	stratum   uint64
 }
 
@@ -111,7 +111,7 @@ func (p *llmEvalProcessor) countFeatures(pt *pendingTrace, b *batch) {
 	if p.detector == nil {
 		return
 	}
-	pt.cost.Add(b.found.Cost)
+	pt.cost.Add(signals.Totals{Trace: b.found.Cost, Conversation: b.found.Conversation})
 	for c := signals.Category(0); c < signals.NumCategories; c++ {
 		for _, kind := range b.found.Kinds(c) {
 			add(trouble.Kind(c.String(), kind))

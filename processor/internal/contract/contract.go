@@ -29,6 +29,9 @@ const (
 	JudgeToolCalls  = "tool_calls"
 	JudgeTokens     = "tokens"
 	JudgeCostUSD    = "cost_usd"
+	// JudgeConversation holds the same measures for the trace's
+	// conversation over the runaway window (under Judge).
+	JudgeConversation = "conversation"
 )
 
 // Words the sampling rules give a meaning.

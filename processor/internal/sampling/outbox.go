@@ -15,7 +15,7 @@ type sendItem struct {
 	spans  int
 	reason string
 	score  float64
-	cost   signals.Measures
+	cost   signals.Totals
 }
 
 // outbox holds sampled copies until a sender hands them to the judge

@@ -39,8 +39,9 @@ type Chunk struct {
 	// Features counts the spans carrying each signal kind and failed
 	// check: what the trouble score reads. nil when none.
 	Features trouble.Counts
-	// Cost is what the chunk's LLM/agent spans cost (signals on).
-	Cost signals.Measures
+	// Cost is what the chunk's LLM/agent spans cost, and their
+	// conversation's sums over the runaway window (signals on).
+	Cost signals.Totals
 	// Stratum is a hash of the baseline_strata values of the chunk's
 	// first LLM span; 0 when none.
 	Stratum uint64
@@ -55,7 +56,7 @@ type trace struct {
 	raw       int64 // uncompressed, what sending it will hold
 	mask      uint64
 	features  trouble.Counts // nil until a chunk brings some
-	cost      signals.Measures
+	cost      signals.Totals
 	stratum   uint64
 	llm       bool
 	rootEnded bool
@@ -123,7 +124,8 @@ type Sampler struct {
 	sampledKey   string
 	reasonKey    string
 	scoreKey     string
-	costKeys     [5]string // steps, model calls, tool calls, tokens, USD
+	costKeys     measureKeys // <prefix>.judge.*: the trace's sums
+	convKeys     measureKeys // <prefix>.judge.conversation.*: its conversation's
 
 	stop chan struct{}
 	done chan struct{}
@@ -160,15 +162,10 @@ func New(cfg Config, set Settings) (*Sampler, error) {
 		sampledKey:   set.Prefix + "." + contract.Judge + "." + contract.JudgeSampled,
 		reasonKey:    set.Prefix + "." + contract.Judge + "." + contract.JudgeReason,
 		scoreKey:     set.Prefix + "." + contract.Judge + "." + contract.JudgeScore,
-		costKeys: [5]string{
-			set.Prefix + "." + contract.Judge + "." + contract.JudgeSteps,
-			set.Prefix + "." + contract.Judge + "." + contract.JudgeModelCalls,
-			set.Prefix + "." + contract.Judge + "." + contract.JudgeToolCalls,
-			set.Prefix + "." + contract.Judge + "." + contract.JudgeTokens,
-			set.Prefix + "." + contract.Judge + "." + contract.JudgeCostUSD,
-		},
-		stop: make(chan struct{}),
-		done: make(chan struct{}),
+		costKeys:     newMeasureKeys(set.Prefix + "." + contract.Judge + "."),
+		convKeys:     newMeasureKeys(set.Prefix + "." + contract.Judge + "." + contract.JudgeConversation + "."),
+		stop:         make(chan struct{}),
+		done:         make(chan struct{}),
 	}
 	s.sendCtx, s.stopSending = context.WithCancel(context.Background())
 	for _, r := range set.Rules {
@@ -585,14 +582,10 @@ func (s *Sampler) deliver(ctx context.Context, it sendItem) {
 		a := sp.Attributes()
 		a.PutDouble(s.scoreKey, score)
 		// What the trace cost, when the signals measured it (a late
-		// copy carries its own spans' part only: unknown, left out).
-		if it.cost.Steps > 0 {
-			a.PutInt(s.costKeys[0], it.cost.Steps)
-			a.PutInt(s.costKeys[1], it.cost.ModelCalls)
-			a.PutInt(s.costKeys[2], it.cost.ToolCalls)
-			a.PutInt(s.costKeys[3], it.cost.Tokens)
-			a.PutDouble(s.costKeys[4], math.Round(it.cost.CostUSD*1e6)/1e6)
-		}
+		// copy carries its own spans' part only: unknown, left out), and
+		// its conversation over the runaway window, when it has one.
+		s.costKeys.put(a, it.cost.Trace)
+		s.convKeys.put(a, it.cost.Conversation)
 	})
 	if s.redact != nil {
 		s.redact.apply(td)
@@ -624,4 +617,30 @@ func (s *Sampler) Buffered() (traces int, bytes int64) { return len(s.traces), s
 // buffer and the judge's share. Safe while the sampler runs (tests).
 func (s *Sampler) Held() (handoff, buffer, judge int64) {
 	return s.mem.handoff.Load(), s.mem.buffer.Load(), s.mem.judge.Load()
+}
+
+// measureKeys are the keys of the five runaway measures under one prefix:
+// steps, model calls, tool calls, tokens, USD.
+type measureKeys [5]string
+
+func newMeasureKeys(prefix string) measureKeys {
+	return measureKeys{
+		prefix + contract.JudgeSteps,
+		prefix + contract.JudgeModelCalls,
+		prefix + contract.JudgeToolCalls,
+		prefix + contract.JudgeTokens,
+		prefix + contract.JudgeCostUSD,
+	}
+}
+
+// put writes m under the keys, unless nothing was measured (no step).
+func (k measureKeys) put(a pcommon.Map, m signals.Measures) {
+	if m.Steps == 0 {
+		return
+	}
+	a.PutInt(k[0], m.Steps)
+	a.PutInt(k[1], m.ModelCalls)
+	a.PutInt(k[2], m.ToolCalls)
+	a.PutInt(k[3], m.Tokens)
+	a.PutDouble(k[4], math.Round(m.CostUSD*1e6)/1e6)
 }

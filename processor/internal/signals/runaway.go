@@ -115,6 +115,23 @@ func (m *Measures) Add(o Measures) {
 	m.CostUSD += o.CostUSD
 }
 
+// Totals are what a judge copy carries of a trace's cost: the sums over
+// its spans, and its conversation's sums over the window as the latest of
+// its spans that has a conversation saw them.
+type Totals struct {
+	Trace        Measures
+	Conversation Measures
+}
+
+// Add adds the spans of o to t; o's conversation sums, when it has some,
+// are the later ones.
+func (t *Totals) Add(o Totals) {
+	t.Trace.Add(o.Trace)
+	if o.Conversation.Steps > 0 {
+		t.Conversation = o.Conversation
+	}
+}
+
 // over adds the kinds of the bounds m is above, for scope.
 func (m Measures) over(b Bounds, scope string, f *Found) {
 	check := func(v, bound int64, name string) {
@@ -153,15 +170,17 @@ func (d *Detector) measureSpan(v *spanmodel.View) Measures {
 	return m
 }
 
-// runaway adds the span's cost to its trace and conversation and reports
-// the bounds they are above.
+// runaway adds the span's cost to its trace and conversation, keeps the
+// conversation's sums for its judge copy and reports the bounds they are
+// above.
 func (d *Detector) runaway(v *spanmodel.View, f *Found) {
 	m := d.measureSpan(v)
 	f.Cost = m
 	trace := d.traceCost.add(hashKey(v.Span().TraceID().String()), m)
 	trace.over(d.cfg.Runaway.Trace, "trace", f)
 	if conv := v.ConversationID(); conv != "" {
-		d.convCost.addWindowed(hashKey(conv), m).over(d.cfg.Runaway.Conversation, "conversation", f)
+		f.Conversation = d.convCost.addWindowed(hashKey(conv), m)
+		f.Conversation.over(d.cfg.Runaway.Conversation, "conversation", f)
 	}
 }
 

@@ -101,3 +101,66 @@ func TestRunawayConfig(t *testing.T) {
 	assert.Contains(t, err.Error(), "runaway: window: must be positive")
 	assert.Contains(t, err.Error(), "runaway: max_traces: must be positive")
 }
+
+// TestRunawayConversationTotals: each span reports its conversation's sums
+// over the window, itself included, for the judge copy; a span without a
+// conversation reports none.
+func TestRunawayConversationTotals(t *testing.T) {
+	d := newDetector(t, Config{Runaway: RunawayConfig{Window: time.Hour}})
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	d.convCost.now = func() time.Time { return now }
+	chat := Measures{Steps: 1, ModelCalls: 1, Tokens: 600, CostUSD: 500*2.5/1e6 + 100*10/1e6} // gpt-4o
+	tool := Measures{Steps: 1, ToolCalls: 1}
+	sum := func(ms ...Measures) (out Measures) {
+		for _, m := range ms {
+			out.Add(m)
+		}
+		return out
+	}
+	cases := []struct {
+		name  string
+		span  spanRef
+		later time.Duration // before the span
+		want  Measures
+	}{
+		{"first call of conv-1", costSpan(t, 1, "conv-1", false, 500, 100), 0, chat},
+		{"its tool call, another trace", costSpan(t, 2, "conv-1", true, 0, 0), time.Minute, sum(chat, tool)},
+		{"conv-2 has its own", costSpan(t, 3, "conv-2", true, 0, 0), time.Minute, tool},
+		{"no conversation: none", costSpan(t, 4, "", false, 500, 100), 0, Measures{}},
+		{"conv-1 again", costSpan(t, 5, "conv-1", false, 500, 100), time.Minute, sum(chat, tool, chat)},
+		{"the window slid past conv-1's calls", costSpan(t, 6, "conv-1", true, 0, 0), 2 * time.Hour, tool},
+	}
+	for _, tc := range cases {
+		now = now.Add(tc.later)
+		var v spanmodel.View
+		v.Reset(tc.span.rs, tc.span.ss, tc.span.sp)
+		var f Found
+		d.Detect(&v, &f)
+		assert.InDelta(t, tc.want.CostUSD, f.Conversation.CostUSD, 1e-12, tc.name)
+		tc.want.CostUSD, f.Conversation.CostUSD = 0, 0
+		assert.Equal(t, tc.want, f.Conversation, tc.name)
+		f.Reset()
+		assert.Equal(t, Measures{}, f.Conversation, "Reset clears it")
+	}
+}
+
+func TestTotalsAdd(t *testing.T) {
+	a := Measures{Steps: 1, ModelCalls: 1, Tokens: 10, CostUSD: 0.5}
+	b := Measures{Steps: 2, ToolCalls: 2}
+	cases := []struct {
+		name string
+		add  []Totals
+		want Totals
+	}{
+		{"trace sums add up", []Totals{{Trace: a}, {Trace: b}}, Totals{Trace: Measures{Steps: 3, ModelCalls: 1, ToolCalls: 2, Tokens: 10, CostUSD: 0.5}}},
+		{"the later conversation sums win", []Totals{{Trace: a, Conversation: a}, {Trace: b, Conversation: b}}, Totals{Trace: Measures{Steps: 3, ModelCalls: 1, ToolCalls: 2, Tokens: 10, CostUSD: 0.5}, Conversation: b}},
+		{"spans without a conversation keep the last", []Totals{{Trace: a, Conversation: a}, {Trace: b}}, Totals{Trace: Measures{Steps: 3, ModelCalls: 1, ToolCalls: 2, Tokens: 10, CostUSD: 0.5}, Conversation: a}},
+	}
+	for _, tc := range cases {
+		var got Totals
+		for _, o := range tc.add {
+			got.Add(o)
+		}
+		assert.Equal(t, tc.want, got, tc.name)
+	}
+}

@@ -56,12 +56,15 @@ type Found struct {
 	kinds  [NumCategories][]string
 	// Cost is what the span costs (runaway's measures).
 	Cost Measures
+	// Conversation is what the span's conversation cost over the runaway
+	// window, this span included; zero without a conversation.
+	Conversation Measures
 }
 
 // Reset clears f for the next span.
 func (f *Found) Reset() {
 	f.counts = [NumCategories]int{}
-	f.Cost = Measures{}
+	f.Cost, f.Conversation = Measures{}, Measures{}
 	for i := range f.kinds {
 		f.kinds[i] = f.kinds[i][:0]
 	}
