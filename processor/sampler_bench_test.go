@@ -1,0 +1,150 @@
+package llmevalprocessor
+
+import (
+	"context"
+	"runtime"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/tailsamplingprocessor"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/exporter/otlphttpexporter"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor/processortest"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/sampling"
+)
+
+// BenchmarkSamplerVsTailSampling measures what buffering traces for a
+// sampling decision costs per span, in one run and on the same traces
+// (tau-bench airline trajectories with their full conversation text when
+// the dataset is at hand, else synthetic agent traces): llmeval with its
+// checks and signals off, without and with sampling (the difference is the
+// sampler path: the copy on the main path, serialising, compressing and
+// buffering on the sampler's goroutine), and contrib's tail_sampling.
+// Both samplers keep at most 1,000 undecided traces and wait an hour, so
+// in steady state every new trace evicts (decides) the oldest one; no
+// policy ever samples.
+//
+// cpu-ns/span is the process's CPU time (user+sys, every goroutine and
+// the GC) over the spans consumed, until the sampler has taken every copy;
+// consume-ns/span the wall time of the ConsumeTraces calls alone (what the
+// main stream waits for); allocs/span every allocation in the process.
+func BenchmarkSamplerVsTailSampling(b *testing.B) {
+	const bufferedTraces = 1000
+	pool := benchAgentTraces(64)
+	type subject struct {
+		next    consumer.Traces
+		drained func() bool // the sampler took every copy offered
+	}
+	llmeval := func(b *testing.B, sample bool) subject {
+		off := false
+		cfg := testConfig(func(c *Config) {
+			c.DefaultEvaluators, c.Signals.Enabled = &off, &off
+			if sample {
+				c.Sampling.DecisionWait, c.Sampling.MaxTraceDuration = time.Hour, time.Hour
+				c.Sampling.MaxTraces = bufferedTraces
+				c.Sampling.Rules = []sampling.RuleConfig{{Name: "never", Condition: `span.name == "never"`}}
+				c.Judge.OTLPHTTP = otlphttpexporter.NewFactory().CreateDefaultConfig().(*otlphttpexporter.Config)
+				c.Judge.OTLPHTTP.ClientConfig.Endpoint = "http://127.0.0.1:1" // replaced by a no-op judge below
+			}
+		})
+		must(b, cfg.Validate())
+		p, err := newLLMEvalProcessor(context.Background(), processortest.NewNopSettings(NewFactory().Type()), cfg, consumertest.NewNop())
+		must(b, err)
+		must(b, p.start(context.Background(), componenttest.NewNopHost()))
+		b.Cleanup(func() { _ = p.shutdown(context.Background()) })
+		next, _ := consumer.NewTraces(func(ctx context.Context, td ptrace.Traces) error {
+			_, err := p.processTraces(ctx, td)
+			return err
+		})
+		s := subject{next: next, drained: func() bool { return true }}
+		if sample {
+			s.drained = func() bool { h, _, _ := p.sampler.Held(); return h == 0 }
+		}
+		return s
+	}
+	cases := []struct {
+		name string
+		new  func(b *testing.B) subject
+	}{
+		{"llmeval_no_sampling", func(b *testing.B) subject { return llmeval(b, false) }},
+		{"llmeval_sampling", func(b *testing.B) subject { return llmeval(b, true) }},
+		{"tail_sampling", func(b *testing.B) subject {
+			f := tailsamplingprocessor.NewFactory()
+			cfg := f.CreateDefaultConfig()
+			must(b, confmap.NewFromStringMap(map[string]any{
+				"decision_wait": "1h",
+				"num_traces":    bufferedTraces,
+				"policies": []any{map[string]any{
+					"name": "never", "type": "ottl_condition",
+					"ottl_condition": map[string]any{"span": []any{`name == "never"`}},
+				}},
+			}).Unmarshal(cfg))
+			p, err := f.CreateTraces(context.Background(), settingsFor(f.Type()), cfg, consumertest.NewNop())
+			must(b, err)
+			must(b, p.Start(context.Background(), componenttest.NewNopHost()))
+			b.Cleanup(func() { _ = p.Shutdown(context.Background()) })
+			return subject{next: p, drained: func() bool { return true }}
+		}},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			s := c.new(b)
+			const round = 250
+			var cpu, consume time.Duration
+			var spans, allocs uint64
+			var ms runtime.MemStats
+			seq := 0
+			b.ResetTimer()
+			for done := 0; done < b.N; done += round {
+				b.StopTimer()
+				in := make([]ptrace.Traces, min(round, b.N-done))
+				for i := range in {
+					in[i] = ptrace.NewTraces()
+					pool[seq%len(pool)].CopyTo(in[i])
+					seq++
+					id := pcommon.TraceID{byte(seq), byte(seq >> 8), byte(seq >> 16), byte(seq >> 24), 5}
+					forEachSpan(in[i], func(sp ptrace.Span) { sp.SetTraceID(id) })
+					spans += uint64(in[i].SpanCount())
+				}
+				runtime.ReadMemStats(&ms)
+				mallocs := ms.Mallocs
+				cpu0 := processCPU()
+				b.StartTimer()
+				began := time.Now()
+				for _, td := range in {
+					if err := s.next.ConsumeTraces(context.Background(), td); err != nil {
+						b.Fatal(err)
+					}
+				}
+				consume += time.Since(began)
+				for deadline := time.Now().Add(30 * time.Second); !s.drained() && time.Now().Before(deadline); {
+					time.Sleep(50 * time.Microsecond)
+				}
+				b.StopTimer()
+				cpu += processCPU() - cpu0
+				runtime.ReadMemStats(&ms)
+				allocs += ms.Mallocs - mallocs
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(cpu.Nanoseconds())/float64(spans), "cpu-ns/span")
+			b.ReportMetric(float64(consume.Nanoseconds())/float64(spans), "consume-ns/span")
+			b.ReportMetric(float64(allocs)/float64(spans), "allocs/span")
+		})
+	}
+}
+
+// processCPU is the CPU time (user+sys) the test process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
