@@ -3,6 +3,8 @@ package sampling
 import (
 	"context"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -285,4 +287,81 @@ func counter(t *testing.T, tel *componenttest.Telemetry, name string) int64 {
 		n += dp.Value
 	}
 	return n
+}
+
+// TestOfferBatchBurst: four producers offer batches of incompressible
+// chunks as fast as they can to a running sampler with a small max_bytes:
+// the handoff queue's bytes never pass its share, no offer waits, and
+// every span is either taken (then decided) or dropped and counted.
+func TestOfferBatchBurst(t *testing.T) {
+	cfg := NewDefaultConfig()
+	cfg.MaxBytes, cfg.HandoffQueue = 1<<20, 64
+	h := newHarness(t, cfg, nil, new(consumertest.TracesSink), func(s *Settings) { s.Now = time.Now })
+	h.s.Start()
+	const producers, batches, perBatch = 4, 50, 20
+	// One batch template per producer: perBatch traces of one 4 KiB span.
+	templates := make([]ptrace.Traces, producers)
+	for p := range templates {
+		td := ptrace.NewTraces()
+		ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
+		for i := 0; i < perBatch; i++ {
+			c := noiseChunk(t, uint32(p*perBatch+i), 4<<10, true)
+			one, err := (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces(c.Data)
+			require.NoError(t, err)
+			one.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).CopyTo(ss.Spans().AppendEmpty())
+		}
+		templates[p] = td
+	}
+	var peak atomic.Int64
+	stop := make(chan struct{})
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if handoff, _, _ := h.s.Held(); handoff > peak.Load() {
+				peak.Store(handoff)
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	var slowest atomic.Int64
+	for p := 0; p < producers; p++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := 0; n < batches; n++ {
+				td := ptrace.NewTraces()
+				templates[p].CopyTo(td)
+				// A new trace ID per span, so that no chunk is a late span.
+				spans := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans()
+				for i := 0; i < spans.Len(); i++ {
+					spans.At(i).SetTraceID(pcommon.TraceID{byte(p), byte(n), byte(i), 0xb})
+				}
+				b, chunks := batchOf(t, td, true)
+				began := time.Now()
+				h.s.OfferBatch(context.Background(), b, chunks)
+				if d := int64(time.Since(began)); d > slowest.Load() {
+					slowest.Store(d)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	<-watched
+	require.NoError(t, h.s.Shutdown(context.Background()))
+	assert.LessOrEqual(t, peak.Load(), cfg.MaxBytes/8, "handoff queue within its share")
+	assert.Less(t, time.Duration(slowest.Load()), time.Second, "an offer never waits for the sampler")
+	dropped := counter(t, h.tel, "otelcol_processor_llmeval_judge_handoff_drops")
+	decided := counter(t, h.tel, "otelcol_processor_llmeval_judge_traces_not_sampled")
+	assert.Positive(t, dropped, "the burst overflows the queue")
+	assert.Positive(t, decided, "and the sampler took some")
+	assert.Equal(t, int64(producers*batches*perBatch), dropped+decided, "every span taken or counted as dropped")
+	handoff, _, _ := h.s.Held()
+	assert.Zero(t, handoff)
 }
