@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor/processortest"
 
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/loadshape"
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/sampling"
 )
 
@@ -147,4 +148,70 @@ func processCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkLoadtestMix feeds the load test's traces (internal/loadshape,
+// batches of ~100 spans) to the processor in process, with the load
+// test's two llmeval builds: the default checks and signals, and the same
+// with its sampling config (two rules, baseline 1%, decision_wait 2s) and
+// a judge that serialises what it gets, as an exporter would. cpu-ns/span
+// counts every goroutine (the sampler's and the senders') and the GC; run
+// it with -cpuprofile to see where the load test's CPU goes.
+func BenchmarkLoadtestMix(b *testing.B) {
+	for _, c := range []struct {
+		name   string
+		sample bool
+	}{{"checks", false}, {"checks_sampling", true}} {
+		b.Run(c.name, func(b *testing.B) {
+			cfg := testConfig(func(cfg *Config) {
+				if c.sample {
+					withReplayJudge(cfg)
+					cfg.Sampling.DecisionWait = 2 * time.Second
+					cfg.Sampling.BaselineRatio = 0.01
+					cfg.Sampling.Rules = []sampling.RuleConfig{
+						{Name: "leaks", VerdictFailed: []string{"pii", "refusal"}},
+						{Name: "loops", Signals: []string{"loop"}},
+					}
+				}
+			})
+			must(b, cfg.Validate())
+			judge, _ := consumer.NewTraces(func(_ context.Context, td ptrace.Traces) error {
+				_, err := (&ptrace.ProtoMarshaler{}).MarshalTraces(td)
+				return err
+			})
+			p, err := newLLMEvalProcessor(context.Background(), processortest.NewNopSettings(NewFactory().Type()), cfg, judge)
+			must(b, err)
+			must(b, p.start(context.Background(), componenttest.NewNopHost()))
+			b.Cleanup(func() { _ = p.shutdown(context.Background()) })
+			mix := loadshape.Mix{Failures: 0.1, Loops: 0.05}
+			var seq uint64
+			var spans, allocs uint64
+			var cpu time.Duration
+			var ms runtime.MemStats
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				td := mix.Batch(&seq, 100, time.Now())
+				spans += uint64(td.SpanCount())
+				runtime.ReadMemStats(&ms)
+				mallocs := ms.Mallocs
+				cpu0 := processCPU()
+				b.StartTimer()
+				_, _ = p.processTraces(context.Background(), td)
+				for c.sample {
+					if h, _, _ := p.sampler.Held(); h == 0 {
+						break
+					}
+					time.Sleep(10 * time.Microsecond)
+				}
+				b.StopTimer()
+				cpu += processCPU() - cpu0
+				runtime.ReadMemStats(&ms)
+				allocs += ms.Mallocs - mallocs
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(cpu.Nanoseconds())/float64(spans), "cpu-ns/span")
+			b.ReportMetric(float64(allocs)/float64(spans), "allocs/span")
+		})
+	}
 }
