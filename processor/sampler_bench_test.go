@@ -12,9 +12,9 @@ import (
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
-	"go.opentelemetry.io/collector/exporter/otlphttpexporter"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/loadshape"
@@ -45,21 +45,12 @@ func BenchmarkSamplerVsTailSampling(b *testing.B) {
 	}
 	llmeval := func(b *testing.B, sample bool) subject {
 		off := false
-		cfg := testConfig(func(c *Config) {
+		p := startBenchProcessor(b, func(c *Config) {
 			c.DefaultEvaluators, c.Signals.Enabled = &off, &off
 			if sample {
-				c.Sampling.DecisionWait, c.Sampling.MaxTraceDuration = time.Hour, time.Hour
-				c.Sampling.MaxTraces = bufferedTraces
-				c.Sampling.Rules = []sampling.RuleConfig{{Name: "never", Condition: `span.name == "never"`}}
-				c.Judge.OTLPHTTP = otlphttpexporter.NewFactory().CreateDefaultConfig().(*otlphttpexporter.Config)
-				c.Judge.OTLPHTTP.ClientConfig.Endpoint = "http://127.0.0.1:1" // replaced by a no-op judge below
+				holdEveryTrace(c, bufferedTraces)
 			}
-		})
-		must(b, cfg.Validate())
-		p, err := newLLMEvalProcessor(context.Background(), processortest.NewNopSettings(NewFactory().Type()), cfg, consumertest.NewNop())
-		must(b, err)
-		must(b, p.start(context.Background(), componenttest.NewNopHost()))
-		b.Cleanup(func() { _ = p.shutdown(context.Background()) })
+		}, consumertest.NewNop())
 		next, _ := consumer.NewTraces(func(ctx context.Context, td ptrace.Traces) error {
 			_, err := p.processTraces(ctx, td)
 			return err
@@ -77,68 +68,116 @@ func BenchmarkSamplerVsTailSampling(b *testing.B) {
 		{"llmeval_no_sampling", func(b *testing.B) subject { return llmeval(b, false) }},
 		{"llmeval_sampling", func(b *testing.B) subject { return llmeval(b, true) }},
 		{"tail_sampling", func(b *testing.B) subject {
-			f := tailsamplingprocessor.NewFactory()
-			cfg := f.CreateDefaultConfig()
-			must(b, confmap.NewFromStringMap(map[string]any{
-				"decision_wait": "1h",
-				"num_traces":    bufferedTraces,
-				"policies": []any{map[string]any{
-					"name": "never", "type": "ottl_condition",
-					"ottl_condition": map[string]any{"span": []any{`name == "never"`}},
-				}},
-			}).Unmarshal(cfg))
-			p, err := f.CreateTraces(context.Background(), settingsFor(f.Type()), cfg, consumertest.NewNop())
-			must(b, err)
-			must(b, p.Start(context.Background(), componenttest.NewNopHost()))
-			b.Cleanup(func() { _ = p.Shutdown(context.Background()) })
-			return subject{next: p, drained: func() bool { return true }}
+			return subject{next: startTailSampling(b, bufferedTraces), drained: func() bool { return true }}
 		}},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
 			s := c.new(b)
 			const round = 250
-			var cpu, consume time.Duration
-			var spans, allocs uint64
-			var ms runtime.MemStats
+			var m cost
+			var consume time.Duration
 			seq := 0
 			b.ResetTimer()
 			for done := 0; done < b.N; done += round {
 				b.StopTimer()
 				in := make([]ptrace.Traces, min(round, b.N-done))
+				spans := 0
 				for i := range in {
 					in[i] = ptrace.NewTraces()
 					pool[seq%len(pool)].CopyTo(in[i])
 					seq++
 					id := pcommon.TraceID{byte(seq), byte(seq >> 8), byte(seq >> 16), byte(seq >> 24), 5}
 					forEachSpan(in[i], func(sp ptrace.Span) { sp.SetTraceID(id) })
-					spans += uint64(in[i].SpanCount())
+					spans += in[i].SpanCount()
 				}
-				runtime.ReadMemStats(&ms)
-				mallocs := ms.Mallocs
-				cpu0 := processCPU()
-				b.StartTimer()
-				began := time.Now()
-				for _, td := range in {
-					if err := s.next.ConsumeTraces(context.Background(), td); err != nil {
-						b.Fatal(err)
+				m.measure(b, spans, func() {
+					began := time.Now()
+					for _, td := range in {
+						if err := s.next.ConsumeTraces(context.Background(), td); err != nil {
+							b.Fatal(err)
+						}
 					}
-				}
-				consume += time.Since(began)
-				for deadline := time.Now().Add(30 * time.Second); !s.drained() && time.Now().Before(deadline); {
-					time.Sleep(50 * time.Microsecond)
-				}
-				b.StopTimer()
-				cpu += processCPU() - cpu0
-				runtime.ReadMemStats(&ms)
-				allocs += ms.Mallocs - mallocs
+					consume += time.Since(began)
+					for deadline := time.Now().Add(30 * time.Second); !s.drained() && time.Now().Before(deadline); {
+						time.Sleep(50 * time.Microsecond)
+					}
+				})
 				b.StartTimer()
 			}
-			b.ReportMetric(float64(cpu.Nanoseconds())/float64(spans), "cpu-ns/span")
-			b.ReportMetric(float64(consume.Nanoseconds())/float64(spans), "consume-ns/span")
-			b.ReportMetric(float64(allocs)/float64(spans), "allocs/span")
+			m.report(b)
+			b.ReportMetric(float64(consume.Nanoseconds())/float64(m.spans), "consume-ns/span")
 		})
 	}
+}
+
+// cost adds up what measured runs cost: the process's CPU time (user+sys,
+// every goroutine and the GC) and allocations, per span.
+type cost struct {
+	cpu           time.Duration
+	spans, allocs uint64
+}
+
+// measure runs run, timed, with the timer stopped before and after.
+func (c *cost) measure(b *testing.B, spans int, run func()) {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	mallocs := ms.Mallocs
+	cpu0 := processCPU()
+	b.StartTimer()
+	run()
+	b.StopTimer()
+	c.cpu += processCPU() - cpu0
+	runtime.ReadMemStats(&ms)
+	c.allocs += ms.Mallocs - mallocs
+	c.spans += uint64(spans)
+}
+
+func (c *cost) report(b *testing.B) {
+	b.ReportMetric(float64(c.cpu.Nanoseconds())/float64(c.spans), "cpu-ns/span")
+	b.ReportMetric(float64(c.allocs)/float64(c.spans), "allocs/span")
+}
+
+// startBenchProcessor builds and starts a processor from the test config
+// changed by mod, with judge as its judge when sampling is on.
+func startBenchProcessor(b *testing.B, mod func(*Config), judge consumer.Traces) *llmEvalProcessor {
+	cfg := testConfig(mod)
+	must(b, cfg.Validate())
+	p, err := newLLMEvalProcessor(context.Background(), processortest.NewNopSettings(NewFactory().Type()), cfg, judge)
+	must(b, err)
+	must(b, p.start(context.Background(), componenttest.NewNopHost()))
+	b.Cleanup(func() { _ = p.shutdown(context.Background()) })
+	return p
+}
+
+// holdEveryTrace turns sampling on with a rule that never matches and
+// traces waiting an hour, at most maxTraces of them: every trace is
+// buffered, none sampled.
+func holdEveryTrace(c *Config, maxTraces int) {
+	withReplayJudge(c) // the judge is replaced by the benchmark's
+	c.Sampling.DecisionWait, c.Sampling.MaxTraceDuration = time.Hour, time.Hour
+	c.Sampling.MaxTraces = maxTraces
+	c.Sampling.Rules = []sampling.RuleConfig{{Name: "never", Condition: `span.name == "never"`}}
+}
+
+// startTailSampling starts contrib's tail_sampling with the same: at most
+// numTraces traces, an hour's wait, a policy that never matches.
+func startTailSampling(b *testing.B, numTraces int) processor.Traces {
+	f := tailsamplingprocessor.NewFactory()
+	cfg := f.CreateDefaultConfig()
+	must(b, confmap.NewFromStringMap(map[string]any{
+		"decision_wait": "1h",
+		"num_traces":    numTraces,
+		"policies": []any{map[string]any{
+			"name": "never", "type": "ottl_condition",
+			"ottl_condition": map[string]any{"span": []any{`name == "never"`}},
+		}},
+	}).Unmarshal(cfg))
+	p, err := f.CreateTraces(context.Background(), settingsFor(f.Type()), cfg, consumertest.NewNop())
+	must(b, err)
+	must(b, p.Start(context.Background(), componenttest.NewNopHost()))
+	b.Cleanup(func() { _ = p.Shutdown(context.Background()) })
+	return p
 }
 
 // processCPU is the CPU time (user+sys) the test process has used.
@@ -163,7 +202,11 @@ func BenchmarkLoadtestMix(b *testing.B) {
 		sample bool
 	}{{"checks", false}, {"checks_sampling", true}} {
 		b.Run(c.name, func(b *testing.B) {
-			cfg := testConfig(func(cfg *Config) {
+			judge, _ := consumer.NewTraces(func(_ context.Context, td ptrace.Traces) error {
+				_, err := (&ptrace.ProtoMarshaler{}).MarshalTraces(td)
+				return err
+			})
+			p := startBenchProcessor(b, func(cfg *Config) {
 				if c.sample {
 					withReplayJudge(cfg)
 					cfg.Sampling.DecisionWait = 2 * time.Second
@@ -173,45 +216,26 @@ func BenchmarkLoadtestMix(b *testing.B) {
 						{Name: "loops", Signals: []string{"loop"}},
 					}
 				}
-			})
-			must(b, cfg.Validate())
-			judge, _ := consumer.NewTraces(func(_ context.Context, td ptrace.Traces) error {
-				_, err := (&ptrace.ProtoMarshaler{}).MarshalTraces(td)
-				return err
-			})
-			p, err := newLLMEvalProcessor(context.Background(), processortest.NewNopSettings(NewFactory().Type()), cfg, judge)
-			must(b, err)
-			must(b, p.start(context.Background(), componenttest.NewNopHost()))
-			b.Cleanup(func() { _ = p.shutdown(context.Background()) })
+			}, judge)
 			mix := loadshape.Mix{Failures: 0.1, Loops: 0.05}
 			var seq uint64
-			var spans, allocs uint64
-			var cpu time.Duration
-			var ms runtime.MemStats
+			var m cost
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				td := mix.Batch(&seq, 100, time.Now())
-				spans += uint64(td.SpanCount())
-				runtime.ReadMemStats(&ms)
-				mallocs := ms.Mallocs
-				cpu0 := processCPU()
-				b.StartTimer()
-				_, _ = p.processTraces(context.Background(), td)
-				for c.sample {
-					if h, _, _ := p.sampler.Held(); h == 0 {
-						break
+				m.measure(b, td.SpanCount(), func() {
+					_, _ = p.processTraces(context.Background(), td)
+					for c.sample {
+						if h, _, _ := p.sampler.Held(); h == 0 {
+							break
+						}
+						time.Sleep(10 * time.Microsecond)
 					}
-					time.Sleep(10 * time.Microsecond)
-				}
-				b.StopTimer()
-				cpu += processCPU() - cpu0
-				runtime.ReadMemStats(&ms)
-				allocs += ms.Mallocs - mallocs
+				})
 				b.StartTimer()
 			}
-			b.ReportMetric(float64(cpu.Nanoseconds())/float64(spans), "cpu-ns/span")
-			b.ReportMetric(float64(allocs)/float64(spans), "allocs/span")
+			m.report(b)
 		})
 	}
 }
