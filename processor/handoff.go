@@ -37,6 +37,7 @@ func (p *llmEvalProcessor) noteForSampler(ctx context.Context, b *batch) {
 		b.pending[span.TraceID()] = pt
 	}
 	pt.spans++
+	b.order = append(b.order, pt)
 	if span.ParentSpanID().IsEmpty() {
 		pt.root = true
 	}
@@ -110,26 +111,41 @@ func (p *llmEvalProcessor) countFeatures(pt *pendingTrace, b *batch) {
 // drops copies, counted, never the batch. Putting each trace's chunk
 // together and compressing it happen on the sampler's goroutine.
 func (p *llmEvalProcessor) handOff(ctx context.Context, td ptrace.Traces, b *batch) {
+	defer func() {
+		clear(b.pending)
+		clear(b.order)
+		b.order = b.order[:0]
+	}()
+	// One array of refs for the batch, each trace's run of it sized to its
+	// spans.
+	all := make([]sampling.Ref, len(b.order))
+	off := 0
+	for _, pt := range b.pending {
+		pt.refs = all[off : off : off+pt.spans]
+		off += pt.spans
+	}
 	var m ptrace.ProtoMarshaler
 	data, err := m.MarshalTraces(td)
 	var sb *sampling.Batch
+	n := 0
 	if err == nil {
-		sb, err = sampling.SplitBatch(data, func(id pcommon.TraceID, r sampling.Ref) {
-			if pt := b.pending[id]; pt != nil {
+		// The bytes hold the spans in the order noteForSampler saw them.
+		sb, err = sampling.SplitBatch(data, func(r sampling.Ref) {
+			if n < len(b.order) {
+				pt := b.order[n]
 				pt.refs = append(pt.refs, r)
 			}
+			n++
 		})
 	}
-	if err != nil {
+	if err != nil || n != len(b.order) {
 		p.telemetry.ProcessorLlmevalJudgeCopyErrors.Add(ctx, 1)
-		clear(b.pending)
 		return
 	}
 	chunks := b.chunks[:0]
 	for id, pt := range b.pending {
 		chunks = append(chunks, sampling.Chunk{TraceID: id, Refs: pt.refs, Spans: pt.spans, Mask: pt.mask, LLM: pt.llm, Root: pt.root, Features: pt.features, Cost: pt.cost, Stratum: pt.stratum})
 	}
-	clear(b.pending)
 	p.sampler.OfferBatch(ctx, sb, chunks)
 	clear(chunks)
 	b.chunks = chunks[:0]

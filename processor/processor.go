@@ -96,6 +96,7 @@ type batch struct {
 	view      spanmodel.View
 	found     signals.Found
 	pending   map[pcommon.TraceID]*pendingTrace // what the sampler is told per trace
+	order     []*pendingTrace                   // the trace of each span, in the batch's order
 	chunks    []sampling.Chunk                  // reused by handOff
 	signals   [signals.NumCategories]int64
 	verdicts  []int64 // [check*numVerdicts + verdict]; Skip counts skips with a reason

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"sync/atomic"
 
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"google.golang.org/protobuf/encoding/protowire"
 )
 
@@ -38,13 +37,12 @@ type Ref struct {
 	off, end int
 }
 
-// Protobuf field numbers of OTLP's TracesData, ResourceSpans, ScopeSpans
-// and Span that splitting reads.
+// Protobuf field numbers of OTLP's TracesData, ResourceSpans and
+// ScopeSpans that splitting reads.
 const (
 	fieldResourceSpans = 1 // TracesData.resource_spans
 	fieldScopeSpans    = 2 // ResourceSpans.scope_spans
 	fieldSpans         = 2 // ScopeSpans.spans
-	fieldTraceID       = 1 // Span.trace_id
 )
 
 // errMalformed: the bytes are not a TracesData message. The main path
@@ -52,9 +50,11 @@ const (
 var errMalformed = errors.New("malformed serialised batch")
 
 // SplitBatch reads buf, a serialised TracesData, and calls each for every
-// span in order with its trace ID and where it lies. The spans' bytes are
-// not copied.
-func SplitBatch(buf []byte, each func(pcommon.TraceID, Ref)) (*Batch, error) {
+// span with where it lies, in the order of the spans in the batch that was
+// serialised (resource by resource, scope by scope), which is how the
+// caller knows whose span it is: no field of a span is read. The spans'
+// bytes are not copied.
+func SplitBatch(buf []byte, each func(Ref)) (*Batch, error) {
 	b := &Batch{buf: buf}
 	for off := 0; off < len(buf); {
 		num, typ, n := protowire.ConsumeTag(buf[off:])
@@ -120,7 +120,7 @@ func (b *Batch) newHead() int32 {
 	return int32(len(b.heads) - 1)
 }
 
-func (b *Batch) splitResource(off, end int, each func(pcommon.TraceID, Ref)) error {
+func (b *Batch) splitResource(off, end int, each func(Ref)) error {
 	rs := b.newHead()
 	// Scope heads are added as their scopes are met; the resource's head
 	// bytes must stay contiguous, so its scopes are walked after it.
@@ -133,59 +133,17 @@ func (b *Batch) splitResource(off, end int, each func(pcommon.TraceID, Ref)) err
 	}
 	b.heads[rs].end = len(b.headBuf)
 	for _, sc := range scopes {
+		// Spans add nothing to headBuf: they are passed on as met.
 		ss := b.newHead()
-		var spans [][2]int
-		if err := b.fields(sc[0], sc[1], fieldSpans, func(fieldOff, valOff, valEnd int) error {
-			spans = append(spans, [2]int{fieldOff, valEnd})
+		if err := b.fields(sc[0], sc[1], fieldSpans, func(fieldOff, _, valEnd int) error {
+			each(Ref{rs: rs, ss: ss, off: fieldOff, end: valEnd})
 			return nil
 		}); err != nil {
 			return err
 		}
 		b.heads[ss].end = len(b.headBuf)
-		for _, sp := range spans {
-			id, err := b.traceID(sp[0], sp[1])
-			if err != nil {
-				return err
-			}
-			each(id, Ref{rs: rs, ss: ss, off: sp[0], end: sp[1]})
-		}
 	}
 	return nil
-}
-
-// traceID reads the trace_id of the span field in buf[off:end].
-func (b *Batch) traceID(off, end int) (pcommon.TraceID, error) {
-	var id pcommon.TraceID
-	_, _, n := protowire.ConsumeTag(b.buf[off:end])
-	if n < 0 {
-		return id, errMalformed
-	}
-	v, m := protowire.ConsumeBytes(b.buf[off+n : end]) // the span's message
-	if m < 0 {
-		return id, errMalformed
-	}
-	for p := 0; p < len(v); {
-		num, typ, k := protowire.ConsumeTag(v[p:])
-		if k < 0 {
-			return id, errMalformed
-		}
-		p += k
-		if num == fieldTraceID && typ == protowire.BytesType {
-			val, l := protowire.ConsumeBytes(v[p:])
-			if l < 0 || (len(val) != 0 && len(val) != len(id)) {
-				return id, errMalformed
-			}
-			copy(id[:], val)
-			p += l
-			continue // the last one wins, as when decoding
-		}
-		l := protowire.ConsumeFieldValue(num, typ, v[p:])
-		if l < 0 {
-			return id, errMalformed
-		}
-		p += l
-	}
-	return id, nil
 }
 
 // Size is the length of the TracesData Append writes for refs.

@@ -65,6 +65,13 @@ func perTraceCopies(t *testing.T, td ptrace.Traces) map[pcommon.TraceID][]byte {
 	return out
 }
 
+// traceOrder is the trace ID of each span of td, in the batch's order.
+func traceOrder(td ptrace.Traces) []pcommon.TraceID {
+	var ids []pcommon.TraceID
+	eachSpan(td, func(sp ptrace.Span) { ids = append(ids, sp.TraceID()) })
+	return ids
+}
+
 // splitChunks serialises td once and puts each trace's chunk together
 // from the batch, as the sampler does.
 func splitChunks(t *testing.T, td ptrace.Traces) map[pcommon.TraceID][]byte {
@@ -72,8 +79,11 @@ func splitChunks(t *testing.T, td ptrace.Traces) map[pcommon.TraceID][]byte {
 	data, err := (&ptrace.ProtoMarshaler{}).MarshalTraces(td)
 	require.NoError(t, err)
 	refs := map[pcommon.TraceID][]Ref{}
-	b, err := SplitBatch(data, func(id pcommon.TraceID, r Ref) { refs[id] = append(refs[id], r) })
+	ids := traceOrder(td)
+	n := 0
+	b, err := SplitBatch(data, func(r Ref) { refs[ids[n]] = append(refs[ids[n]], r); n++ })
 	require.NoError(t, err)
+	require.Equal(t, len(ids), n, "every span, once")
 	out := map[pcommon.TraceID][]byte{}
 	for id, rr := range refs {
 		chunk := b.Append([]byte("prefix"), rr)[len("prefix"):]
@@ -176,11 +186,11 @@ func TestSplitBatchRefusesMalformedBytes(t *testing.T) {
 		"truncated":        good[:len(good)-3],
 		"bad tag":          {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01},
 		"length too long":  {0x0a, 0x7f, 0x01},
-		"short trace id":   {0x0a, 0x08, 0x12, 0x06, 0x12, 0x04, 0x0a, 0x02, 0x01, 0x02},
+		"truncated span":   {0x0a, 0x08, 0x12, 0x06, 0x12, 0x05, 0x0a, 0x02, 0x01, 0x02},
 		"truncated varint": {0x0a},
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := SplitBatch(data, func(pcommon.TraceID, Ref) {})
+			_, err := SplitBatch(data, func(Ref) {})
 			assert.Error(t, err)
 		})
 	}
@@ -193,7 +203,11 @@ func batchOf(t testing.TB, td ptrace.Traces, llm bool) (*Batch, []Chunk) {
 	require.NoError(t, err)
 	byID := map[pcommon.TraceID]*Chunk{}
 	var order []pcommon.TraceID
-	b, err := SplitBatch(data, func(id pcommon.TraceID, r Ref) {
+	ids := traceOrder(td)
+	n := 0
+	b, err := SplitBatch(data, func(r Ref) {
+		id := ids[n]
+		n++
 		c := byID[id]
 		if c == nil {
 			c = &Chunk{TraceID: id, LLM: llm}
