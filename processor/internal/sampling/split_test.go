@@ -379,3 +379,31 @@ func TestOfferBatchBurst(t *testing.T) {
 	handoff, _, _ := h.s.Held()
 	assert.Zero(t, handoff)
 }
+
+// FuzzSplitBatch: whatever the bytes, splitting never panics, and what it
+// accepts can be put back together (Size is what Append writes).
+func FuzzSplitBatch(f *testing.F) {
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutStr("service.name", "agent")
+	ss := rs.ScopeSpans().AppendEmpty()
+	ss.Scope().SetName("scope")
+	span(ss, 1, 1, map[string]string{"gen_ai.operation.name": "chat"})
+	span(ss, 2, 2, nil)
+	good, err := (&ptrace.ProtoMarshaler{}).MarshalTraces(td)
+	require.NoError(f, err)
+	f.Add(good)
+	f.Add([]byte{})
+	f.Add([]byte{0x0a, 0x08, 0x12, 0x06, 0x12, 0x04, 0x0a, 0x02, 0x01, 0x02})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var refs []Ref
+		b, err := SplitBatch(data, func(r Ref) { refs = append(refs, r) })
+		if err != nil {
+			return
+		}
+		for i := range refs {
+			assert.Len(t, b.Append(nil, refs[i:i+1]), b.Size(refs[i:i+1]))
+		}
+		assert.Len(t, b.Append(nil, refs), b.Size(refs))
+	})
+}
