@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/tailsamplingprocessor"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -15,7 +14,6 @@ import (
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
-	"go.opentelemetry.io/collector/exporter/otlphttpexporter"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
@@ -24,7 +22,6 @@ import (
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/memtest"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/taubench"
-	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/sampling"
 )
 
 // The same seven checks, once as llmeval evaluators and once as the
@@ -177,18 +174,10 @@ func BenchmarkBufferedTraceMemory(b *testing.B) {
 	}{
 		{"llmeval", func(b *testing.B) (consumer.Traces, func() int) {
 			off := false
-			cfg := testConfig(func(c *Config) {
+			p := startBenchProcessor(b, func(c *Config) {
 				c.DefaultEvaluators, c.Signals.Enabled = &off, &off
-				c.Sampling.DecisionWait, c.Sampling.MaxTraceDuration = time.Hour, time.Hour
-				c.Sampling.Rules = []sampling.RuleConfig{{Name: "never", Condition: `span.name == "never"`}}
-				c.Judge.OTLPHTTP = otlphttpexporter.NewFactory().CreateDefaultConfig().(*otlphttpexporter.Config)
-				c.Judge.OTLPHTTP.ClientConfig.Endpoint = "http://127.0.0.1:1" // replaced by a no-op judge below
-			})
-			must(b, cfg.Validate())
-			p, err := newLLMEvalProcessor(context.Background(), processortest.NewNopSettings(NewFactory().Type()), cfg, consumertest.NewNop())
-			must(b, err)
-			must(b, p.start(context.Background(), componenttest.NewNopHost()))
-			b.Cleanup(func() { _ = p.shutdown(context.Background()) })
+				holdEveryTrace(c, traces*2)
+			}, consumertest.NewNop())
 			next, _ := consumer.NewTraces(func(ctx context.Context, td ptrace.Traces) error {
 				_, err := p.processTraces(ctx, td)
 				return err
@@ -196,21 +185,7 @@ func BenchmarkBufferedTraceMemory(b *testing.B) {
 			return next, func() int { n, _ := p.sampler.Buffered(); return n }
 		}},
 		{"tail_sampling", func(b *testing.B) (consumer.Traces, func() int) {
-			f := tailsamplingprocessor.NewFactory()
-			cfg := f.CreateDefaultConfig()
-			must(b, confmap.NewFromStringMap(map[string]any{
-				"decision_wait": "1h",
-				"num_traces":    traces * 2,
-				"policies": []any{map[string]any{
-					"name": "never", "type": "ottl_condition",
-					"ottl_condition": map[string]any{"span": []any{`name == "never"`}},
-				}},
-			}).Unmarshal(cfg))
-			p, err := f.CreateTraces(context.Background(), settingsFor(f.Type()), cfg, consumertest.NewNop())
-			must(b, err)
-			must(b, p.Start(context.Background(), componenttest.NewNopHost()))
-			b.Cleanup(func() { _ = p.Shutdown(context.Background()) })
-			return p, nil
+			return startTailSampling(b, traces*2), nil
 		}},
 	}
 	for _, c := range cases {

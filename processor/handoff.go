@@ -13,14 +13,10 @@ import (
 	"github.com/otelcol-llmeval/otelcol-llmeval/processor/internal/signals"
 )
 
-// pendingTrace gathers one trace's span copies from one batch, with the
-// resource and scope they came from, and what the rules saw.
+// pendingTrace gathers what the rules saw on one trace's spans in one
+// batch; handOff adds where its spans lie in the serialised batch.
 type pendingTrace struct {
-	td        ptrace.Traces
-	rs        ptrace.ResourceSpans
-	ss        ptrace.ScopeSpans
-	srcRS     int // indices of the batch's resource and scope last copied
-	srcSS     int
+	refs      []sampling.Ref
 	spans     int
 	mask      uint64
 	llm, root bool
@@ -29,30 +25,19 @@ type pendingTrace struct {
 	stratum   uint64
 }
 
-// copyForSampler copies the current span into its trace's pending copy and
-// matches the sampling rules on it. The batch itself goes on untouched.
-func (p *llmEvalProcessor) copyForSampler(ctx context.Context, b *batch, rsIdx, ssIdx int) {
+// noteForSampler matches the sampling rules on the current span, once it
+// is annotated, and notes it under its trace. The span is not copied:
+// handOff serialises the whole batch once it is all annotated.
+func (p *llmEvalProcessor) noteForSampler(ctx context.Context, b *batch) {
 	v := &b.view
 	span := v.Span()
 	pt, ok := b.pending[span.TraceID()]
 	if !ok {
-		pt = &pendingTrace{td: ptrace.NewTraces(), srcRS: -1, srcSS: -1}
+		pt = &pendingTrace{}
 		b.pending[span.TraceID()] = pt
 	}
-	if pt.srcRS != rsIdx {
-		pt.rs = pt.td.ResourceSpans().AppendEmpty()
-		v.Resource().Resource().CopyTo(pt.rs.Resource())
-		pt.rs.SetSchemaUrl(v.Resource().SchemaUrl())
-		pt.srcRS, pt.srcSS = rsIdx, -1
-	}
-	if pt.srcSS != ssIdx {
-		pt.ss = pt.rs.ScopeSpans().AppendEmpty()
-		v.Scope().Scope().CopyTo(pt.ss.Scope())
-		pt.ss.SetSchemaUrl(v.Scope().SchemaUrl())
-		pt.srcSS = ssIdx
-	}
-	span.CopyTo(pt.ss.Spans().AppendEmpty())
 	pt.spans++
+	b.order = append(b.order, pt)
 	if span.ParentSpanID().IsEmpty() {
 		pt.root = true
 	}
@@ -119,17 +104,49 @@ func (p *llmEvalProcessor) countFeatures(pt *pendingTrace, b *batch) {
 	}
 }
 
-// handOff serialises each trace's copy and offers it to the sampler,
-// without waiting: a full queue drops the copy, counted, never the batch.
-func (p *llmEvalProcessor) handOff(ctx context.Context, b *batch) {
-	var m ptrace.ProtoMarshaler
-	for id, pt := range b.pending {
-		data, err := m.MarshalTraces(pt.td)
-		if err == nil {
-			p.sampler.Offer(ctx, sampling.Chunk{TraceID: id, Data: data, Spans: pt.spans, Mask: pt.mask, LLM: pt.llm, Root: pt.root, Features: pt.features, Cost: pt.cost, Stratum: pt.stratum})
-		} else {
-			p.telemetry.ProcessorLlmevalJudgeCopyErrors.Add(ctx, 1)
-		}
-		delete(b.pending, id)
+// handOff serialises the annotated batch once, as the copy of every trace
+// in it (spans are never changed after the processor annotated them, and
+// the bytes are safe from what later components do to the batch), and
+// offers each trace's chunk to the sampler without waiting: a full queue
+// drops copies, counted, never the batch. Putting each trace's chunk
+// together and compressing it happen on the sampler's goroutine.
+func (p *llmEvalProcessor) handOff(ctx context.Context, td ptrace.Traces, b *batch) {
+	defer func() {
+		clear(b.pending)
+		clear(b.order)
+		b.order = b.order[:0]
+	}()
+	// One array of refs for the batch, each trace's run of it sized to its
+	// spans.
+	all := make([]sampling.Ref, len(b.order))
+	off := 0
+	for _, pt := range b.pending {
+		pt.refs = all[off : off : off+pt.spans]
+		off += pt.spans
 	}
+	var m ptrace.ProtoMarshaler
+	data, err := m.MarshalTraces(td)
+	var sb *sampling.Batch
+	n := 0
+	if err == nil {
+		// The bytes hold the spans in the order noteForSampler saw them.
+		sb, err = sampling.SplitBatch(data, func(r sampling.Ref) {
+			if n < len(b.order) {
+				pt := b.order[n]
+				pt.refs = append(pt.refs, r)
+			}
+			n++
+		})
+	}
+	if err != nil || n != len(b.order) {
+		p.telemetry.ProcessorLlmevalJudgeCopyErrors.Add(ctx, 1)
+		return
+	}
+	chunks := b.chunks[:0]
+	for id, pt := range b.pending {
+		chunks = append(chunks, sampling.Chunk{TraceID: id, Refs: pt.refs, Spans: pt.spans, Mask: pt.mask, LLM: pt.llm, Root: pt.root, Features: pt.features, Cost: pt.cost, Stratum: pt.stratum})
+	}
+	p.sampler.OfferBatch(ctx, sb, chunks)
+	clear(chunks)
+	b.chunks = chunks[:0]
 }

@@ -98,7 +98,9 @@ type signalKeys struct{ count, severity, kinds string }
 type batch struct {
 	view      spanmodel.View
 	found     signals.Found
-	pending   map[pcommon.TraceID]*pendingTrace // span copies for the sampler
+	pending   map[pcommon.TraceID]*pendingTrace // what the sampler is told per trace
+	order     []*pendingTrace                   // the trace of each span, in the batch's order
+	chunks    []sampling.Chunk                  // reused by handOff
 	signals   [signals.NumCategories]int64
 	verdicts  []int64 // [check*numVerdicts + verdict]; Skip counts skips with a reason
 	layouts   [spanmodel.NumLayouts]int64
@@ -201,14 +203,14 @@ func (p *llmEvalProcessor) processTraces(ctx context.Context, td ptrace.Traces) 
 				b.view.Reset(rs, ss, spans.At(k))
 				p.evaluateSpan(ctx, b)
 				if p.sampler != nil {
-					p.copyForSampler(ctx, b, i, j)
+					p.noteForSampler(ctx, b)
 				}
 			}
 		}
 	}
 	b.view.Release()
 	if p.sampler != nil {
-		p.handOff(ctx, b)
+		p.handOff(ctx, td, b)
 	}
 	p.flushCounts(ctx, b)
 	p.batches.Put(b)

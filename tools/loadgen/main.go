@@ -19,7 +19,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -32,20 +31,20 @@ import (
 	"sync/atomic"
 	"time"
 
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/loadshape"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spans"
 )
 
-const sentKey = "loadgen.sent_unix_nano"
+const sentKey = loadshape.SentKey
 
 func main() {
 	binary := flag.String("binary", "bin/otelcol-llmeval", "collector binary")
 	rate := flag.Int("rate", 2000, "steady rate, spans per second")
 	duration := flag.Duration("duration", 30*time.Second, "length of each steady phase")
-	burst := flag.Duration("burst", 30*time.Second, "length of the 10x burst phase")
+	burst := flag.Duration("burst", 30*time.Second, "length of the 10x burst phase (0: skip it)")
 	failures := flag.Float64("failures", 0.1, "share of traces with a leaking or refusing answer")
 	loops := flag.Float64("loops", 0.05, "share of traces with a tool loop")
 	maxBytes := flag.Int64("max-bytes", 64<<20, "sampling.max_bytes for the sampling build")
@@ -62,7 +61,7 @@ func main() {
 		}
 		return
 	}
-	gen := &generator{failures: *failures, loops: *loops}
+	gen := &generator{mix: loadshape.Mix{Failures: *failures, Loops: *loops}}
 	var rows []result
 	for _, b := range []build{
 		{name: "no llmeval", processors: "[batch]"},
@@ -76,13 +75,16 @@ func main() {
 		}
 		rows = append(rows, r)
 	}
-	b := build{name: "burst 10x, sampling + judge", processors: "[llmeval, batch]", judge: true, maxBytes: *maxBytes}
-	r, err := runPhase(*binary, b, gen, *rate*10, *burst)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "burst: %v\n", err)
-		os.Exit(1)
+	var r result
+	if *burst > 0 { // --burst 0: the steady phases only (CPU ratios)
+		b := build{name: "burst 10x, sampling + judge", processors: "[llmeval, batch]", judge: true, maxBytes: *maxBytes}
+		var err error
+		if r, err = runPhase(*binary, b, gen, *rate*10, *burst); err != nil {
+			fmt.Fprintf(os.Stderr, "burst: %v\n", err)
+			os.Exit(1)
+		}
+		rows = append(rows, r)
 	}
-	rows = append(rows, r)
 	report(os.Stdout, rows, *rate, *maxBytes)
 	status := 0
 	for _, row := range rows {
@@ -125,72 +127,14 @@ type result struct {
 	handoffDrops, drops string
 }
 
-// generator builds realistic LLM traces: an agent root, chat spans whose
-// messages carry a conversation, tool spans, and non-LLM HTTP spans.
+// generator numbers the traces it builds (loadshape) across phases.
 type generator struct {
-	failures, loops float64
-	seq             atomic.Uint64
+	mix loadshape.Mix
+	seq atomic.Uint64
 }
 
-const userTurn = "Hi, I need to change my flight to Boston next Tuesday, the morning one if it is still available, and keep my seat preference."
-const answer = "I found two morning flights to Boston next Tuesday: 7:05 and 9:40. Your window seat preference is kept. Which one would you like me to book?"
-
 func (g *generator) trace(ss ptrace.ScopeSpans, now time.Time) int {
-	n := g.seq.Add(1)
-	r := rand.New(rand.NewPCG(n, 7))
-	id := pcommon.TraceID{}
-	for i := range id {
-		id[i] = byte(r.Uint32())
-	}
-	fail, loop := r.Float64() < g.failures, r.Float64() < g.loops
-	span := func(name string, parent pcommon.SpanID, k int) ptrace.Span {
-		sp := ss.Spans().AppendEmpty()
-		sp.SetTraceID(id)
-		sp.SetSpanID(pcommon.SpanID{byte(k), byte(n), byte(n >> 8), byte(n >> 16), byte(n >> 24), byte(n >> 32), 1, 2})
-		sp.SetParentSpanID(parent)
-		sp.SetName(name)
-		sp.SetStartTimestamp(pcommon.NewTimestampFromTime(now.Add(-2 * time.Second)))
-		sp.SetEndTimestamp(pcommon.NewTimestampFromTime(now))
-		sp.Attributes().PutInt(sentKey, now.UnixNano())
-		return sp
-	}
-	root := span("invoke_agent travel", pcommon.SpanID{}, 1)
-	root.Attributes().PutStr("gen_ai.operation.name", "invoke_agent")
-	root.Attributes().PutStr("gen_ai.conversation.id", fmt.Sprintf("conv-%d", n%500))
-	count := 1
-	history := `{"role":"user","parts":[{"type":"text","content":"` + userTurn + `"}]}`
-	for turn := 0; turn < 3; turn++ {
-		chat := span("chat gpt-4o-mini", root.SpanID(), 2+turn*3)
-		a := chat.Attributes()
-		a.PutStr("gen_ai.operation.name", "chat")
-		a.PutStr("gen_ai.request.model", "gpt-4o-mini")
-		a.PutInt("gen_ai.usage.input_tokens", int64(300+turn*200))
-		a.PutInt("gen_ai.usage.output_tokens", 60)
-		a.PutStr("gen_ai.input.messages", "["+history+"]")
-		out := answer
-		if fail && turn == 2 {
-			out = "Sure, the booking holder is jane.roe@fastmail.com. I'm sorry, but I can't change the seat."
-		}
-		// A healthy agent calls a different tool each turn; a looping one
-		// repeats the same call.
-		tool := [...]string{"search_flights", "get_seat_map", "book_flight"}[turn]
-		args := fmt.Sprintf(`{"city":"Boston","day":"tuesday","step":%d}`, turn)
-		if loop {
-			tool, args = "search_flights", `{"city":"Boston","day":"tuesday"}`
-		}
-		a.PutStr("gen_ai.output.messages", `[{"role":"assistant","parts":[{"type":"text","content":"`+out+`"},{"type":"tool_call","id":"c`+strconv.Itoa(turn)+`","name":"`+tool+`","arguments":`+args+`}],"finish_reason":"tool_call"}]`)
-		history += `,{"role":"assistant","parts":[{"type":"tool_call","id":"c` + strconv.Itoa(turn) + `","name":"` + tool + `","arguments":` + args + `}]},{"role":"tool","parts":[{"type":"tool_call_response","id":"c` + strconv.Itoa(turn) + `","response":{"flights":["B6 705","DL 940"]}}]}`
-		ts := span("execute_tool "+tool, chat.SpanID(), 3+turn*3)
-		ts.Attributes().PutStr("gen_ai.operation.name", "execute_tool")
-		ts.Attributes().PutStr("gen_ai.tool.name", tool)
-		ts.Attributes().PutStr("gen_ai.tool.call.arguments", args)
-		ts.Attributes().PutStr("gen_ai.tool.call.result", `{"flights":["B6 705","DL 940"]}`)
-		web := span("GET /flights", ts.SpanID(), 4+turn*3)
-		web.Attributes().PutStr("http.request.method", "GET")
-		web.Attributes().PutInt("http.response.status_code", 200)
-		count += 3
-	}
-	return count
+	return g.mix.Trace(ss, g.seq.Add(1), now)
 }
 
 // sink is an OTLP/HTTP endpoint counting spans and their end-to-end latency.
@@ -540,5 +484,7 @@ func report(w io.Writer, rows []result, rate int, maxBytes int64) {
 		fmt.Fprintf(w, "\nCPU per span relative to no llmeval: checks %.2fx, checks + sampling + judge %.2fx\n",
 			rows[1].cpuPer10k/rows[0].cpuPer10k, rows[2].cpuPer10k/rows[0].cpuPer10k)
 	}
-	fmt.Fprintf(w, "sampling.max_bytes %d MiB; burst peak RSS %.0f MiB\n", maxBytes>>20, float64(rows[len(rows)-1].peakRSS)/(1<<20))
+	if len(rows) > 3 {
+		fmt.Fprintf(w, "sampling.max_bytes %d MiB; burst peak RSS %.0f MiB\n", maxBytes>>20, float64(rows[len(rows)-1].peakRSS)/(1<<20))
+	}
 }

@@ -48,8 +48,9 @@ type Config struct {
 	Rules []RuleConfig `mapstructure:"rules"`
 	// Budget caps what reaches the judge.
 	Budget BudgetConfig `mapstructure:"budget"`
-	// HandoffQueue bounds the span copies waiting for the sampler; when it
-	// is full copies are dropped (and counted), never waited for.
+	// HandoffQueue bounds the trace chunks (one trace's spans of one batch)
+	// waiting for the sampler; when it is full copies are dropped (and
+	// counted), never waited for.
 	HandoffQueue int `mapstructure:"handoff_queue"`
 	// ScoreWeights sets the trouble score's weight of signal kinds
 	// ("loop.same_call", "loop.*") and failed checks ("failed.pii",

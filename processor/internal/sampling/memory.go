@@ -5,8 +5,9 @@ import "sync/atomic"
 // memory is the one byte budget, max_bytes, that everything the judge path
 // keeps is counted against:
 //
-//   - the handoff queue: span copies offered by the main path and not yet
-//     taken by the sampler, at most max_bytes/8 (their protobuf bytes);
+//   - the handoff queue: batches the main path serialised (protobuf) and
+//     offered, each counted whole until the sampler took its last
+//     trace's chunk, at most max_bytes/8;
 //   - the judge's share: sampled copies waiting for a sender or inside the
 //     judge exporter, at most max_bytes/4 (their uncompressed protobuf
 //     bytes, which is what a sender holds while the exporter works);

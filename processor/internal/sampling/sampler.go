@@ -45,6 +45,10 @@ type Chunk struct {
 	// Stratum is a hash of the baseline_strata values of the chunk's
 	// first LLM span; 0 when none.
 	Stratum uint64
+	// Refs are the chunk's spans inside their batch's serialised bytes
+	// (OfferBatch); the sampler's goroutine puts Data together from them.
+	Refs  []Ref
+	batch *Batch
 }
 
 // trace is the buffered state of one undecided trace.
@@ -127,6 +131,10 @@ type Sampler struct {
 	costKeys     measureKeys // <prefix>.judge.*: the trace's sums
 	convKeys     measureKeys // <prefix>.judge.conversation.*: its conversation's
 
+	// scratch and enc are the loop's reused buffers: a chunk put together
+	// from its batch, and its compressed form before it is cut to size.
+	scratch, enc []byte
+
 	stop chan struct{}
 	done chan struct{}
 	once sync.Once
@@ -193,6 +201,46 @@ func (s *Sampler) Offer(ctx context.Context, c Chunk) bool {
 	return false
 }
 
+// OfferBatch hands the chunks of one serialised batch to the sampler
+// without waiting. The batch's bytes are held, and charged to the handoff
+// queue, whole until its last chunk is taken: a batch that does not fit
+// is dropped whole, and chunks beyond handoff_queue each; every dropped
+// span is counted.
+func (s *Sampler) OfferBatch(ctx context.Context, b *Batch, chunks []Chunk) {
+	n := b.bytes()
+	if !s.mem.takeHandoff(n) {
+		var spans int64
+		for _, c := range chunks {
+			spans += int64(c.Spans)
+		}
+		s.set.Telemetry.ProcessorLlmevalJudgeHandoffDrops.Add(ctx, spans)
+		return
+	}
+	b.refs.Store(int32(len(chunks)) + 1) // +1: this call's own, released last
+	var dropped int64
+	for _, c := range chunks {
+		c.batch = b
+		select {
+		case s.in <- c:
+		default:
+			dropped += int64(c.Spans)
+			s.release(b)
+		}
+	}
+	s.release(b)
+	if dropped > 0 {
+		s.set.Telemetry.ProcessorLlmevalJudgeHandoffDrops.Add(ctx, dropped)
+	}
+}
+
+// release gives the batch's bytes back to the handoff queue once nothing
+// refers to them any more.
+func (s *Sampler) release(b *Batch) {
+	if b.refs.Add(-1) == 0 {
+		s.mem.handoff.Add(-b.bytes())
+	}
+}
+
 // Start runs the decision loop and the senders until Shutdown.
 func (s *Sampler) Start() {
 	s.started = true
@@ -220,11 +268,26 @@ func (s *Sampler) loop() {
 	}
 }
 
-// take is Add for a chunk that came through the handoff queue.
+// take is Add for a chunk that came through the handoff queue. A chunk
+// of a batch is put together in the loop's scratch buffer: add keeps only
+// its compressed copy.
 func (s *Sampler) take(ctx context.Context, c Chunk) {
-	s.mem.handoff.Add(-int64(len(c.Data)))
+	if b := c.batch; b != nil {
+		s.scratch = b.Append(s.scratch[:0], c.Refs)
+		c.Data, c.Refs, c.batch = s.scratch, nil, nil
+		s.release(b)
+	} else {
+		s.mem.handoff.Add(-int64(len(c.Data)))
+	}
 	s.add(ctx, c)
+	if cap(s.scratch) > maxScratch {
+		s.scratch = nil
+	}
 }
+
+// maxScratch bounds the reused buffers kept between chunks: a rare huge
+// chunk is not held for the life of the sampler.
+const maxScratch = 4 << 20
 
 // Shutdown stops the loop, decides every buffered trace with what is known
 // and lets the senders hand the sampled ones to the judge until ctx is
@@ -287,7 +350,7 @@ func (s *Sampler) add(ctx context.Context, c Chunk) {
 			d = s.lateMatch(ctx, c, d)
 		}
 		if d.reason != "" && len(c.Data) > 0 {
-			s.enqueue(ctx, sendItem{chunks: [][]byte{compress(c.Data)}, raw: int64(len(c.Data)), spans: c.Spans, reason: d.reason, score: d.score})
+			s.enqueue(ctx, sendItem{chunks: [][]byte{s.compress(c.Data)}, raw: int64(len(c.Data)), spans: c.Spans, reason: d.reason, score: d.score})
 			s.evict(ctx)
 		}
 		return
@@ -302,7 +365,7 @@ func (s *Sampler) add(ctx context.Context, c Chunk) {
 	if len(c.Data) > 0 {
 		// Kept compressed: span copies are mostly message text, which S2
 		// shrinks several times over at memory speed, off the main path.
-		data := compress(c.Data)
+		data := s.compress(c.Data)
 		t.chunks = append(t.chunks, data)
 		t.spans += c.Spans
 		t.raw += int64(len(c.Data))
@@ -377,11 +440,22 @@ func (s *Sampler) lateMatch(ctx context.Context, c Chunk, d decision) decision {
 	return d
 }
 
-// compress returns data S2-compressed in a buffer of its own size: the
-// encoder's output buffer is sized for the worst case and would otherwise
-// stay referenced.
-func compress(data []byte) []byte {
-	return bytes.Clone(s2.Encode(nil, data))
+// compress returns data S2-compressed in a buffer of its own size. The
+// encoder writes into the loop's reused buffer, sized for the worst case,
+// which would otherwise be allocated (and cleared) for every chunk.
+func (s *Sampler) compress(data []byte) []byte {
+	need := s2.MaxEncodedLen(len(data))
+	if need < 0 {
+		return bytes.Clone(s2.Encode(nil, data))
+	}
+	if cap(s.enc) < need {
+		s.enc = make([]byte, need)
+	}
+	out := bytes.Clone(s2.Encode(s.enc[:need], data))
+	if cap(s.enc) > maxScratch {
+		s.enc = nil
+	}
+	return out
 }
 
 // decidesEarly: a rule that keeps every trace it matches (ratio 1) has
