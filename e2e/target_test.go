@@ -76,9 +76,12 @@ func judgedTraces(t *testing.T, judgeOut *sink, quiet time.Duration) map[uint32]
 }
 
 // sendLevels sends n traces in requests of 100.
-func sendLevels(t *testing.T, c *collector, n int) {
+func sendLevels(t *testing.T, c *collector, n int, pace time.Duration) {
 	t.Helper()
 	for i := 0; i < n; i += 100 {
+		if i > 0 {
+			time.Sleep(pace)
+		}
 		td := ptrace.NewTraces()
 		for j := i; j < i+100 && j < n; j++ {
 			levelTrace(td, uint32(j), levelOf(uint32(j)))
@@ -88,16 +91,16 @@ func sendLevels(t *testing.T, c *collector, n int) {
 }
 
 // replayLevels runs a judge collector and the collector under test with
-// the given sampling block, sends n traces of troubleLevels, and returns
-// what the judge got.
-func replayLevels(t *testing.T, sampling string, n int) map[uint32]string {
+// the given sampling block, sends n traces of troubleLevels in batches of
+// 100, pace apart, and returns what the judge got.
+func replayLevels(t *testing.T, sampling string, n int, pace time.Duration) map[uint32]string {
 	t.Helper()
 	judgeOut := newSink(t)
 	judgePort := freePort(t)
 	startConfig(t, judgeConfig(judgePort, freePort(t), judgeOut.path), judgePort, 0)
 	main := newSink(t)
 	c := start(t, judgeProcessor(judgePort, sampling), main)
-	sendLevels(t, c, n)
+	sendLevels(t, c, n, pace)
 	main.waitSpans(t, 2*n)
 	return judgedTraces(t, judgeOut, 3*time.Second)
 }
@@ -140,7 +143,7 @@ func TestJudgeWithoutSamplingBlock(t *testing.T) {
 // troubled.
 func TestTargetRatioOnAReplay(t *testing.T) {
 	const n = 2000
-	judged := replayLevels(t, "sampling:\n  decision_wait: 200ms\n  target_ratio: 0.2\n  target_window: 500\n", n)
+	judged := replayLevels(t, "sampling:\n  decision_wait: 200ms\n  target_ratio: 0.2\n  target_window: 500\n", n, 0)
 	share := float64(len(judged)) / n
 	t.Logf("target_ratio 0.2: %d of %d traces judged (%.1f%%)", len(judged), n, 100*share)
 	assert.InDelta(t, 0.2, share, 0.05)
@@ -158,7 +161,10 @@ func TestTargetRatioOnAReplay(t *testing.T) {
 // the most troubled, not the first to arrive.
 func TestBudgetRefusesLowerScoresFirst(t *testing.T) {
 	const n = 2000
-	judged := replayLevels(t, "sampling:\n  decision_wait: 200ms\n  target_ratio: 1\n  budget: { max_traces_per_second: 20, burst: 20 }\n", n)
+	// The replay is paced over about a second, so the budget refills while
+	// it comes: a burst that arrives whole within one refill leaves nothing
+	// for its later part, whatever the scores (processor README, "Budget").
+	judged := replayLevels(t, "sampling:\n  decision_wait: 200ms\n  target_ratio: 1\n  budget: { max_traces_per_second: 20, burst: 20 }\n", n, 50*time.Millisecond)
 	total, sent := map[int]int{}, map[int]int{}
 	for i := uint32(0); i < n; i++ {
 		total[levelOf(i)]++

@@ -485,13 +485,20 @@ func (s *Sampler) decideDue(ctx context.Context) {
 		}
 	}
 	// Traces due together are decided highest score first, so that under a
-	// burst the budget's tokens go to the worst traces, not the first.
+	// burst the budget's tokens go to the worst traces, not the first. Equal
+	// scores are ordered by trace-ID hash, not arrival: a burst that comes
+	// whole within one refill must not hand every token to its first part.
 	if len(due) > 1 && !s.budget.unlimited {
 		scores := make(map[*trace]float64, len(due))
 		for _, t := range due {
 			scores[t] = s.set.Weights.Score(t.features)
 		}
-		sort.SliceStable(due, func(i, j int) bool { return scores[due[i]] > scores[due[j]] })
+		sort.Slice(due, func(i, j int) bool {
+			if si, sj := scores[due[i]], scores[due[j]]; si != sj {
+				return si > sj
+			}
+			return uniform(due[i].id) < uniform(due[j].id)
+		})
 	}
 	for _, t := range due {
 		s.decide(ctx, t)

@@ -3,6 +3,7 @@ package sampling
 import (
 	"context"
 	"encoding/binary"
+	"sort"
 	"testing"
 	"time"
 
@@ -198,6 +199,38 @@ func TestBudgetUnderABurstServesTheWorstFirst(t *testing.T) {
 	for id := range sent {
 		assert.Equal(t, uint32(7), be32(id)%10, "trace %d", be32(id))
 	}
+}
+
+// TestBudgetUnderABurstIgnoresArrivalOrder: 200 equally troubled traces
+// due at once against a burst of 10: the ten sent are chosen by trace-ID
+// hash, so the second half of the burst gets its share instead of the
+// first ten arrivals taking every token.
+func TestBudgetUnderABurstIgnoresArrivalOrder(t *testing.T) {
+	cfg := NewDefaultConfig()
+	cfg.TargetRatio = 1
+	cfg.Budget = BudgetConfig{MaxTracesPerSecond: 1, Burst: 10}
+	h := newHarness(t, cfg, nil, new(consumertest.TracesSink), nil)
+	ctx := context.Background()
+	const n = 200
+	ids := make([]pcommon.TraceID, 0, n)
+	for i := uint32(0); i < n; i++ {
+		c := traceN(t, i, 3)
+		ids = append(ids, c.TraceID)
+		h.s.add(ctx, c)
+	}
+	h.clock.advance(cfg.DecisionWait)
+	h.s.decideDue(ctx)
+	sent := sentByReason(h.judge)
+	require.Len(t, sent, 10)
+	sort.Slice(ids, func(i, j int) bool { return uniform(ids[i]) < uniform(ids[j]) })
+	late := 0
+	for _, id := range ids[:10] {
+		assert.Contains(t, sent, id, "the ten lowest hashes are sent")
+		if be32(id) >= n/2 {
+			late++
+		}
+	}
+	assert.Positive(t, late, "the burst's second half is served too")
 }
 
 func be32(id pcommon.TraceID) uint32 { return binary.BigEndian.Uint32(id[:]) }
