@@ -489,15 +489,17 @@ func (s *Sampler) decideDue(ctx context.Context) {
 	// scores are ordered by trace-ID hash, not arrival: a burst that comes
 	// whole within one refill must not hand every token to its first part.
 	if len(due) > 1 && !s.budget.unlimited {
-		scores := make(map[*trace]float64, len(due))
+		type order struct{ score, hash float64 }
+		keys := make(map[*trace]order, len(due))
 		for _, t := range due {
-			scores[t] = s.set.Weights.Score(t.features)
+			keys[t] = order{s.set.Weights.Score(t.features), uniform(t.id)}
 		}
 		sort.Slice(due, func(i, j int) bool {
-			if si, sj := scores[due[i]], scores[due[j]]; si != sj {
-				return si > sj
+			ki, kj := keys[due[i]], keys[due[j]]
+			if ki.score != kj.score {
+				return ki.score > kj.score
 			}
-			return uniform(due[i].id) < uniform(due[j].id)
+			return ki.hash < kj.hash
 		})
 	}
 	for _, t := range due {
