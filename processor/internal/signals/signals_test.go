@@ -50,20 +50,7 @@ type spanRef struct {
 
 func chatSpan(t testing.TB, in []msg, out []msg) spanRef {
 	t.Helper()
-	td := ptrace.NewTraces()
-	rs := td.ResourceSpans().AppendEmpty()
-	ss := rs.ScopeSpans().AppendEmpty()
-	sp := ss.Spans().AppendEmpty()
-	sp.Attributes().PutStr("gen_ai.operation.name", "chat")
-	b, err := json.Marshal(in)
-	require.NoError(t, err)
-	sp.Attributes().PutStr("gen_ai.input.messages", string(b))
-	if out != nil {
-		b, err = json.Marshal(out)
-		require.NoError(t, err)
-		sp.Attributes().PutStr("gen_ai.output.messages", string(b))
-	}
-	return spanRef{rs, ss, sp}
+	return rawChatSpan(t, "", js(t, in...), out)
 }
 
 func detect(t testing.TB, d *Detector, s spanRef) map[string][]string {
