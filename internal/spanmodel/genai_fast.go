@@ -17,7 +17,7 @@ import "strings"
 // of the plain shape; then msgs is returned with its new elements zeroed
 // and its length unchanged.
 func fastGMsgs(s string, msgs []gMsg) (out []gMsg, ok bool) {
-	d := fastDec{s: s}
+	d := fastDec{jsonCursor{s: s}}
 	n := len(msgs)
 	out = msgs
 	d.ws()
@@ -37,29 +37,7 @@ func fastGMsgs(s string, msgs []gMsg) (out []gMsg, ok bool) {
 	return out, true
 }
 
-type fastDec struct {
-	s string
-	i int
-}
-
-func (d *fastDec) ws() {
-	for d.i < len(d.s) {
-		switch d.s[d.i] {
-		case ' ', '\t', '\n', '\r':
-			d.i++
-		default:
-			return
-		}
-	}
-}
-
-func (d *fastDec) eat(c byte) bool {
-	if d.i < len(d.s) && d.s[d.i] == c {
-		d.i++
-		return true
-	}
-	return false
-}
+type fastDec struct{ jsonCursor }
 
 // str reads a string without escapes or control characters and returns a
 // copy of its bytes, as jsonStr and jsonText keep such a string.

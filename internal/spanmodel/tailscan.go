@@ -36,8 +36,7 @@ type msgSpan struct {
 const scanMaxDepth = 128
 
 type msgScanner struct {
-	s     string
-	i     int
+	jsonCursor
 	parts int // part elements seen, all messages
 	calls int // tool_call and server_tool_call parts, all messages
 	bad   bool
@@ -53,7 +52,7 @@ func scanFrom(s string, mark InputMark, dst []msgSpan) (elems []msgSpan, calls i
 	if len(s) > MaxContentBytes {
 		return dst, 0, false
 	}
-	sc := msgScanner{s: s, parts: mark.Parts, calls: mark.Calls}
+	sc := msgScanner{jsonCursor: jsonCursor{s: s}, parts: mark.Parts, calls: mark.Calls}
 	if mark.Offset == 0 {
 		sc.ws()
 		if !sc.eat('[') {
@@ -101,35 +100,9 @@ func scanFrom(s string, mark InputMark, dst []msgSpan) (elems []msgSpan, calls i
 	return dst, 0, false
 }
 
-func (sc *msgScanner) peek() byte {
-	if sc.i < len(sc.s) {
-		return sc.s[sc.i]
-	}
-	return 0
-}
-
-func (sc *msgScanner) eat(c byte) bool {
-	if sc.i < len(sc.s) && sc.s[sc.i] == c {
-		sc.i++
-		return true
-	}
-	return false
-}
-
 func (sc *msgScanner) expect(c byte) {
 	if !sc.eat(c) {
 		sc.bad = true
-	}
-}
-
-func (sc *msgScanner) ws() {
-	for sc.i < len(sc.s) {
-		switch sc.s[sc.i] {
-		case ' ', '\t', '\n', '\r':
-			sc.i++
-		default:
-			return
-		}
 	}
 }
 
