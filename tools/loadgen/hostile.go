@@ -35,32 +35,48 @@ import (
 // The same load first runs through the same collector without llmeval;
 // that run's peak RSS is the base the formula adds to.
 
-// Documented sizes (README, "Memory"): the settings the hostile build uses
-// and what each unit of state costs at most.
+// Documented sizes (README, "Memory"): the defaults of the bounds the
+// load test's builds leave alone, and what each unit of state costs at most.
 const (
-	hostileMaxTraces      = 50_000  // sampling.max_traces default
-	hostileDecisionCache  = 100_000 // sampling.decision_cache_size default
-	hostileConversations  = 500     // signals.max_conversations, low so that evictions happen within the phase
+	defaultMaxTraces      = 50_000  // sampling.max_traces
+	defaultDecisionCache  = 100_000 // sampling.decision_cache_size
+	defaultConversations  = 10_000  // signals.max_conversations
+	defaultRunawayTraces  = 10_000  // signals.runaway.max_traces
+	hostileConversations  = 500     // signals.max_conversations of the hostile build, low so that evictions happen within the phase
 	bytesPerBufferedTrace = 400     // a buffered trace's bookkeeping beside its copy
 	bytesPerDecision      = 160     // one remembered decision
-	bytesPerConversation  = 1400    // signals: hashed key, 33 hashed calls and their times
+	bytesPerConversation  = 5632    // signals: recent calls, runaway sums and input history summary (5.5 KiB)
+	bytesPerRunawayTrace  = 830     // signals: one trace's runaway sums
 	inFlightFactor        = 3.2     // a copy inside the judge exporter: decoded, as pdata, re-encoded
 	gcFactor              = 2       // Go's heap target at GOGC=100: twice the live heap
 	judgeShare            = 0.25    // of max_bytes
 )
 
+// bounds are the settings memoryBound reads.
+type bounds struct {
+	maxBytes                                           int64
+	maxTraces, decisions, conversations, runawayTraces int
+}
+
+// defaultBounds are the load test's bounds: max_bytes as given, every
+// other bound at its default.
+func defaultBounds(maxBytes int64) bounds {
+	return bounds{maxBytes, defaultMaxTraces, defaultDecisionCache, defaultConversations, defaultRunawayTraces}
+}
+
 // memoryBound is the documented bound on what llmeval adds to a collector's
 // RSS: twice (the GC's headroom) the live bytes it can hold, which are
 // max_bytes (handoff queue, buffer and the judge's share together, by
 // their accounted bytes), the extra of copies inside the judge exporter
-// over their accounted size, and the bookkeeping of traces, decisions and
-// conversations.
-func memoryBound(maxBytes int64) int64 {
-	live := float64(maxBytes) +
-		(inFlightFactor-1)*judgeShare*float64(maxBytes) +
-		bytesPerBufferedTrace*hostileMaxTraces +
-		bytesPerDecision*hostileDecisionCache +
-		bytesPerConversation*hostileConversations
+// over their accounted size, and the bookkeeping of traces, decisions,
+// conversations and runaway sums.
+func memoryBound(b bounds) int64 {
+	live := float64(b.maxBytes) +
+		(inFlightFactor-1)*judgeShare*float64(b.maxBytes) +
+		bytesPerBufferedTrace*float64(b.maxTraces) +
+		bytesPerDecision*float64(b.decisions) +
+		bytesPerConversation*float64(b.conversations) +
+		bytesPerRunawayTrace*float64(b.runawayTraces)
 	return int64(gcFactor * live)
 }
 
@@ -239,7 +255,9 @@ func runHostile(binary string, tracesPerSec int, d time.Duration, maxBytes int64
 	if err != nil {
 		return fmt.Errorf("with llmeval: %w", err)
 	}
-	bound := memoryBound(maxBytes)
+	hb := defaultBounds(maxBytes)
+	hb.conversations = hostileConversations
+	bound := memoryBound(hb)
 	w := os.Stdout
 	fmt.Fprintf(w, "\nhostile phase: %d traces/s for %s, incompressible content (4 KiB per chat span, 1 MiB in 1 trace of 50), 64 KiB conversation IDs and tool names, no trace completes, baseline_ratio 1, judge never answers, max_bytes %d MiB\n",
 		tracesPerSec, d, maxBytes>>20)
