@@ -25,6 +25,9 @@ type pendingTrace struct {
 	stratum   uint64
 }
 
+// maxFreeTraces bounds the pendingTraces a batch keeps for reuse.
+const maxFreeTraces = 256
+
 // noteForSampler matches the sampling rules on the current span, once it
 // is annotated, and notes it under its trace. The span is not copied:
 // handOff serialises the whole batch once it is all annotated.
@@ -33,7 +36,11 @@ func (p *llmEvalProcessor) noteForSampler(ctx context.Context, b *batch) {
 	span := v.Span()
 	pt, ok := b.pending[span.TraceID()]
 	if !ok {
-		pt = &pendingTrace{}
+		if n := len(b.free); n > 0 {
+			pt, b.free = b.free[n-1], b.free[:n-1]
+		} else {
+			pt = &pendingTrace{}
+		}
 		b.pending[span.TraceID()] = pt
 	}
 	pt.spans++
@@ -112,6 +119,14 @@ func (p *llmEvalProcessor) countFeatures(pt *pendingTrace, b *batch) {
 // together and compressing it happen on the sampler's goroutine.
 func (p *llmEvalProcessor) handOff(ctx context.Context, td ptrace.Traces, b *batch) {
 	defer func() {
+		// The chunks hold their refs and features, not the pendingTraces:
+		// those are kept for the next batch.
+		for _, pt := range b.pending {
+			if len(b.free) < maxFreeTraces {
+				*pt = pendingTrace{}
+				b.free = append(b.free, pt)
+			}
+		}
 		clear(b.pending)
 		clear(b.order)
 		b.order = b.order[:0]

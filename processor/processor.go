@@ -100,6 +100,7 @@ type batch struct {
 	found     signals.Found
 	pending   map[pcommon.TraceID]*pendingTrace // what the sampler is told per trace
 	order     []*pendingTrace                   // the trace of each span, in the batch's order
+	free      []*pendingTrace                   // emptied ones, for the next batch's traces
 	chunks    []sampling.Chunk                  // reused by handOff
 	signals   [signals.NumCategories]int64
 	verdicts  []int64 // [check*numVerdicts + verdict]; Skip counts skips with a reason
@@ -222,6 +223,17 @@ func (p *llmEvalProcessor) processTraces(ctx context.Context, td ptrace.Traces) 
 // whatever a client sent there is a forgery (a verdict, a failed list, a
 // signal severity, a judge mark) that alerts and span metrics would trust.
 func removeUntrusted(attrs pcommon.Map, prefix string) int64 {
+	// Almost no span carries one: look before rewriting the map.
+	found := false
+	for k := range attrs.All() {
+		if strings.HasPrefix(k, prefix) {
+			found = true
+			break
+		}
+	}
+	if !found {
+		return 0
+	}
 	var n int64
 	attrs.RemoveIf(func(k string, _ pcommon.Value) bool {
 		if strings.HasPrefix(k, prefix) {

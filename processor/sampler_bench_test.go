@@ -183,20 +183,28 @@ func startTailSampling(b *testing.B, numTraces int) processor.Traces {
 // batches of ~100 spans) to the processor in process, with the load
 // test's two llmeval builds: the default checks and signals, and the same
 // with its sampling config (two rules, baseline 1%, decision_wait 2s) and
-// a judge that serialises what it gets, as an exporter would. cpu-ns/span
-// counts every goroutine (the sampler's and the senders') and the GC; run
-// it with -cpuprofile to see where the load test's CPU goes.
+// a judge that serialises what it gets, as an exporter would. The
+// plumbing cases turn checks and signals off: what is left is what the
+// processor costs around them (the view's reset, removing forged
+// attributes, counting, and with sampling the rules, the hand-off and the
+// sampler). cpu-ns/span counts every goroutine (the sampler's and the
+// senders') and the GC; run it with -cpuprofile to see where the load
+// test's CPU goes.
 func BenchmarkLoadtestMix(b *testing.B) {
 	for _, c := range []struct {
-		name   string
-		sample bool
-	}{{"checks", false}, {"checks_sampling", true}} {
+		name             string
+		sample, plumbing bool
+	}{{"checks", false, false}, {"checks_sampling", true, false}, {"plumbing", false, true}, {"plumbing_sampling", true, true}} {
 		b.Run(c.name, func(b *testing.B) {
 			judge, _ := consumer.NewTraces(func(_ context.Context, td ptrace.Traces) error {
 				_, err := (&ptrace.ProtoMarshaler{}).MarshalTraces(td)
 				return err
 			})
 			p := startBenchProcessor(b, func(cfg *Config) {
+				if c.plumbing {
+					off := false
+					cfg.DefaultEvaluators, cfg.Signals.Enabled = &off, &off
+				}
 				if c.sample {
 					withReplayJudge(cfg)
 					cfg.Sampling.DecisionWait = 2 * time.Second
@@ -204,6 +212,9 @@ func BenchmarkLoadtestMix(b *testing.B) {
 					cfg.Sampling.Rules = []sampling.RuleConfig{
 						{Name: "leaks", VerdictFailed: []string{"pii", "refusal"}},
 						{Name: "loops", Signals: []string{"loop"}},
+					}
+					if c.plumbing { // a rule on what is there without checks and signals
+						cfg.Sampling.Rules = []sampling.RuleConfig{{Name: "leaks", Condition: `span.name == "never"`}}
 					}
 				}
 			}, judge)

@@ -45,32 +45,43 @@ func (o *outbox) signal() {
 	}
 }
 
-// pop waits for an item; false once the outbox is closed and empty, or
-// ctx is done.
-func (o *outbox) pop(ctx context.Context) (sendItem, bool) {
+// pop waits for an item and returns it with the items queued behind it,
+// up to maxItems in all and, beyond the first, maxRaw raw bytes: one
+// export then carries what queued while the senders were busy (a decision
+// tick samples several traces at once), instead of a request each. It
+// appends to items[:0]; false once the outbox is closed and empty, or ctx
+// is done.
+func (o *outbox) pop(ctx context.Context, items []sendItem, maxItems int, maxRaw int64) ([]sendItem, bool) {
+	items = items[:0]
 	for {
 		o.mu.Lock()
 		if len(o.items) > 0 {
-			it := o.items[0]
-			o.items[0] = sendItem{}
-			o.items = o.items[1:]
+			var raw int64
+			n := 0
+			for n < len(o.items) && n < maxItems && (n == 0 || raw+o.items[n].raw <= maxRaw) {
+				raw += o.items[n].raw
+				n++
+			}
+			items = append(items, o.items[:n]...)
+			clear(o.items[:n])
+			o.items = o.items[n:]
 			more := len(o.items) > 0 || o.closed
 			o.mu.Unlock()
 			if more {
 				o.signal() // wake the next sender
 			}
-			return it, true
+			return items, true
 		}
 		closed := o.closed
 		o.mu.Unlock()
 		if closed {
 			o.signal()
-			return sendItem{}, false
+			return items, false
 		}
 		select {
 		case <-o.ready:
 		case <-ctx.Done():
-			return sendItem{}, false
+			return items, false
 		}
 	}
 }

@@ -628,25 +628,57 @@ func (s *Sampler) enqueue(ctx context.Context, it sendItem) {
 	s.out.push(it)
 }
 
-// send is one sender: it hands sampled copies to the judge exporter, one
-// at a time, until the outbox closes or the shutdown deadline passes.
+// Bounds of one export to the judge: the sampled traces that queued
+// together go in one request, at most this many and, beyond the first,
+// this many raw bytes.
+const (
+	maxExportTraces = 64
+	maxExportBytes  = 4 << 20
+)
+
+// send is one sender: it hands sampled copies to the judge exporter, the
+// ones queued together in one export, until the outbox closes or the
+// shutdown deadline passes.
 func (s *Sampler) send() {
 	defer s.senders.Done()
+	var items []sendItem
 	for {
-		it, ok := s.out.pop(s.sendCtx)
-		if !ok {
+		var ok bool
+		if items, ok = s.out.pop(s.sendCtx, items, maxExportTraces, maxExportBytes); !ok {
 			return
 		}
-		s.deliver(s.sendCtx, it)
+		s.deliver(s.sendCtx, items...)
+		clear(items)
 	}
 }
 
-// deliver merges a trace's chunks, marks every span, redacts, and hands the
-// copy to the judge exporter, waiting for its result; a refusal drops the
-// copy and counts it. The copy's bytes leave the judge's share when the
-// exporter is done with it.
-func (s *Sampler) deliver(ctx context.Context, it sendItem) {
-	defer s.mem.judge.Add(-it.raw)
+// deliver merges each trace's chunks, marks its spans, redacts, and hands
+// the copies to the judge exporter in one export, waiting for its result;
+// a refusal drops the copies and counts their spans. The copies' bytes
+// leave the judge's share when the exporter is done with them.
+func (s *Sampler) deliver(ctx context.Context, items ...sendItem) {
+	td := ptrace.NewTraces()
+	var raw int64
+	for i := range items {
+		raw += items[i].raw
+		s.mark(ctx, items[i]).ResourceSpans().MoveAndAppendTo(td.ResourceSpans())
+	}
+	defer s.mem.judge.Add(-raw)
+	n := int64(td.SpanCount())
+	if err := s.set.Judge.ConsumeTraces(ctx, td); err != nil {
+		cause := dropRefused
+		if ctx.Err() != nil {
+			cause = dropShutdown
+		}
+		s.set.Telemetry.ProcessorLlmevalJudgeSpansDropped.Add(context.Background(), n, cause)
+		s.set.Logger.Debug("judge did not take a sampled trace", zap.Error(err))
+		return
+	}
+	s.set.Telemetry.ProcessorLlmevalJudgeSpansSent.Add(ctx, n)
+}
+
+// mark decodes one sampled copy, marks every span and redacts it.
+func (s *Sampler) mark(ctx context.Context, it sendItem) ptrace.Traces {
 	td := ptrace.NewTraces()
 	var um ptrace.ProtoUnmarshaler
 	for _, c := range it.chunks {
@@ -673,17 +705,7 @@ func (s *Sampler) deliver(ctx context.Context, it sendItem) {
 	if s.redact != nil {
 		s.redact.apply(td)
 	}
-	n := int64(td.SpanCount())
-	if err := s.set.Judge.ConsumeTraces(ctx, td); err != nil {
-		cause := dropRefused
-		if ctx.Err() != nil {
-			cause = dropShutdown
-		}
-		s.set.Telemetry.ProcessorLlmevalJudgeSpansDropped.Add(context.Background(), n, cause)
-		s.set.Logger.Debug("judge did not take a sampled trace", zap.Error(err))
-		return
-	}
-	s.set.Telemetry.ProcessorLlmevalJudgeSpansSent.Add(ctx, n)
+	return td
 }
 
 // Why a sampled copy did not reach the judge exporter.

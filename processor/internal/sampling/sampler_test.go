@@ -447,3 +447,67 @@ func TestScoreRulesAndScoreOnCopies(t *testing.T) {
 		}
 	}
 }
+
+// TestSampledTracesQueuedTogetherShareAnExport: the traces one decision
+// tick samples reach the judge in one export each of at most
+// maxExportTraces traces, every span marked with its own trace's reason;
+// a refused export drops and counts all its spans, and every copy's bytes
+// leave the judge's share either way.
+func TestSampledTracesQueuedTogetherShareAnExport(t *testing.T) {
+	for _, c := range []struct {
+		name        string
+		refuse      bool
+		traces      int
+		wantExports int
+	}{
+		{"one export", false, 3, 1},
+		{"split at maxExportTraces", false, maxExportTraces + 6, 2},
+		{"refused", true, 3, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := NewDefaultConfig()
+			cfg.BaselineRatio = 1
+			sink := new(consumertest.TracesSink)
+			h := newHarness(t, cfg, failedPII, sink, func(s *Settings) {
+				if c.refuse {
+					s.Judge = consumertest.NewErr(errors.New("judge down"))
+				}
+			})
+			h.s.started = true // decisions queue for the senders
+			ctx := context.Background()
+			for id := 1; id <= c.traces; id++ {
+				h.s.add(ctx, chunk(t, byte(id), 2, uint64(id%2), true, true)) // odd traces fail pii
+			}
+			h.clock.advance(cfg.DecisionWait)
+			h.s.decideDue(ctx)
+			h.s.out.close()
+			h.s.senders.Add(1)
+			h.s.send() // returns once the outbox is empty
+			_, _, judge := h.s.Held()
+			assert.Zero(t, judge, "every copy's bytes returned")
+			if c.refuse {
+				assert.Empty(t, sink.AllTraces())
+				assert.Equal(t, int64(2*c.traces), droppedSpans(t, h.tel, "refused"))
+				return
+			}
+			assert.Len(t, sink.AllTraces(), c.wantExports)
+			reasons := map[byte]string{}
+			spans := 0
+			for _, td := range sink.AllTraces() {
+				eachSpan(td, func(sp ptrace.Span) {
+					spans++
+					r, _ := sp.Attributes().Get("llmeval.judge.reason")
+					reasons[sp.TraceID()[0]] = r.Str()
+				})
+			}
+			assert.Equal(t, 2*c.traces, spans)
+			for id := 1; id <= c.traces; id++ {
+				want := "baseline"
+				if id%2 == 1 {
+					want = "failed"
+				}
+				assert.Equal(t, want, reasons[byte(id)], "trace %d", id)
+			}
+		})
+	}
+}
