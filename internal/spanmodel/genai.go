@@ -136,7 +136,7 @@ func (v *View) genAIMessages(key string, val pcommon.Value, c *convo) error {
 				}
 			}
 		}
-		v.gmsgs, v.gparts = resetBuf(msgs), resetBuf(parts)
+		v.gmsgs, v.gparts = resetBuf(msgs), resetParts(parts)
 		return err
 	case pcommon.ValueTypeSlice:
 		s := val.Slice()
@@ -178,7 +178,7 @@ func (v *View) genAIMessages(key string, val pcommon.Value, c *convo) error {
 func (v *View) decodeGMsg(key string, i int, s string, m *gMsg) error {
 	if len(s) <= MaxContentBytes {
 		var ok bool
-		if v.gparts, ok = fastGMsg(s, m, v.gparts[:0]); ok {
+		if v.gparts, ok = fastGMsg(s, m, resetParts(v.gparts)); ok {
 			return nil // m.Parts is in v.gparts
 		}
 	}
@@ -272,7 +272,7 @@ func (v *View) systemInstructions(key string, val pcommon.Value, dst []string) (
 		}
 		if !fast {
 			if err := unmarshalContent(key, val.Str(), &parts); err != nil {
-				v.gparts = resetBuf(parts)
+				v.gparts = resetParts(parts)
 				return dst, err
 			}
 		}
@@ -281,7 +281,7 @@ func (v *View) systemInstructions(key string, val pcommon.Value, dst []string) (
 				dst = append(dst, parts[i].Content.s)
 			}
 		}
-		v.gparts = resetBuf(parts)
+		v.gparts = resetParts(parts)
 		return dst, nil
 	case pcommon.ValueTypeSlice:
 		s := val.Slice()

@@ -48,6 +48,20 @@ func newFastDec(s string, parts []gPart) fastDec {
 	return fastDec{msgScanner: msgScanner{jsonCursor: jsonCursor{s: strings.Clone(s)}}, parts: parts}
 }
 
+// partsScratchCap bounds the parts a reused parts buffer keeps between
+// spans (a gPart is about 200 bytes).
+const partsScratchCap = 1024
+
+// resetParts empties a reused parts buffer, dropping it when it grew past
+// partsScratchCap.
+func resetParts(p []gPart) []gPart {
+	if cap(p) > partsScratchCap {
+		return nil
+	}
+	clear(p)
+	return p[:0]
+}
+
 // fastGMsgs appends the messages of the JSON array s to msgs, and their
 // parts to parts. ok is false when s is not decoded here; then msgs and
 // parts are returned with their new elements zeroed and their lengths

@@ -365,3 +365,40 @@ func FuzzFastGMsgs(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkGMsgDecode compares the one-pass reader with encoding/json on
+// one message of each kind an agent history holds (the elements the tail
+// reader decodes).
+func BenchmarkGMsgDecode(b *testing.B) {
+	elems := []struct{ name, doc string }{
+		{"user_escapes", `{"role":"user","parts":[{"type":"text","content":"Where is my order 4100? I placed it last week and the tracking page still says \"pending\"."}]}`},
+		{"tool_call", `{"role":"assistant","parts":[{"type":"tool_call","id":"call_100","name":"get_order","arguments":{"order_id":"4100"}}]}`},
+		{"tool_response_escaped_json", `{"role":"tool","parts":[{"type":"tool_call_response","id":"call_100","response":"{\"status\":\"shipped\",\"warehouse\":\"Berlin\",\"items\":[{\"sku\":\"A-100\",\"qty\":2,\"price\":19.99},{\"sku\":\"B-17\",\"qty\":1,\"price\":5.5}],\"events\":[\"label created\",\"picked up\",\"in transit\"],\"eta\":\"2026-12-02\"}"}]}`},
+		{"answer_700B", `{"role":"assistant","parts":[{"type":"text","content":"Your order 4100 left our Berlin warehouse and is in transit; it should arrive on December 2. ` + strings.Repeat("Tracking updates follow by email. ", 20) + `"}],"finish_reason":"stop"}`},
+	}
+	for _, e := range elems {
+		b.Run(e.name+"/one_pass", func(b *testing.B) {
+			b.SetBytes(int64(len(e.doc)))
+			b.ReportAllocs()
+			var parts []gPart
+			for i := 0; i < b.N; i++ {
+				var m gMsg
+				var ok bool
+				clear(parts)
+				if parts, ok = fastGMsg(e.doc, &m, parts[:0]); !ok {
+					b.Fatal("not decoded")
+				}
+			}
+		})
+		b.Run(e.name+"/encoding_json", func(b *testing.B) {
+			b.SetBytes(int64(len(e.doc)))
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				var m gMsg
+				if err := unmarshalContent("k", e.doc, &m); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

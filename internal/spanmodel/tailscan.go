@@ -371,6 +371,7 @@ func (t *inputTail) reset() {
 	t.fromElems = resetBuf(t.fromElems)
 	t.one.done = true
 	t.one.reset()
+	t.msg, t.parts = gMsg{}, resetParts(t.parts)
 	t.resultsDone, t.resultsText, t.resultsOK = false, "", false
 }
 
