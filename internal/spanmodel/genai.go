@@ -127,7 +127,7 @@ func (v *View) genAIMessages(key string, val pcommon.Value, c *convo) error {
 			msgs, parts, fast = fastGMsgs(text, msgs, parts)
 		}
 		if !fast {
-			err = unmarshalContent(key, text, &msgs)
+			err = unmarshalLocal(key, text, &msgs)
 		}
 		if err == nil {
 			for i := range msgs {
@@ -182,7 +182,7 @@ func (v *View) decodeGMsg(key string, i int, s string, m *gMsg) error {
 			return nil // m.Parts is in v.gparts
 		}
 	}
-	return unmarshalContent(fmt.Sprintf("%s[%d]", key, i), s, m)
+	return unmarshalLocal(fmt.Sprintf("%s[%d]", key, i), s, m)
 }
 
 // genAIPartsSlice adds the parts of message i given as a pdata slice. Their
@@ -271,7 +271,7 @@ func (v *View) systemInstructions(key string, val pcommon.Value, dst []string) (
 			parts, fast = fastGParts(s, parts)
 		}
 		if !fast {
-			if err := unmarshalContent(key, val.Str(), &parts); err != nil {
+			if err := unmarshalLocal(key, val.Str(), &parts); err != nil {
 				v.gparts = resetParts(parts)
 				return dst, err
 			}
