@@ -226,16 +226,43 @@ func (d *fastDec) jsonText(depth int) (jsonText, bool) {
 	return jsonText{s: d.s[start:d.i], set: true}, !d.bad
 }
 
+var messageKeys = []string{"role", "parts", "finish_reason"}
+
+// partField is a gPart field by its JSON name: a jsonStr (str) or a
+// jsonText (text) one.
+type partField struct {
+	name string
+	str  func(*gPart) *jsonStr
+	text func(*gPart) *jsonText
+}
+
+// partFields are gPart's fields (TestPartFields checks them against its
+// json tags); partKeys their names.
 var (
-	messageKeys = []string{"role", "parts", "finish_reason"}
-	partKeys    = []string{"type", "content", "id", "name", "arguments", "response", "result",
-		"transcript", "server_tool_call", "server_tool_call_response"}
+	partFields = [...]partField{
+		{name: "type", str: func(p *gPart) *jsonStr { return &p.Type }},
+		{name: "content", text: func(p *gPart) *jsonText { return &p.Content }},
+		{name: "id", str: func(p *gPart) *jsonStr { return &p.ID }},
+		{name: "name", str: func(p *gPart) *jsonStr { return &p.Name }},
+		{name: "arguments", text: func(p *gPart) *jsonText { return &p.Arguments }},
+		{name: "response", text: func(p *gPart) *jsonText { return &p.Response }},
+		{name: "result", text: func(p *gPart) *jsonText { return &p.Result }},
+		{name: "transcript", str: func(p *gPart) *jsonStr { return &p.Transcript }},
+		{name: "server_tool_call", text: func(p *gPart) *jsonText { return &p.ServerCall }},
+		{name: "server_tool_call_response", text: func(p *gPart) *jsonText { return &p.ServerResp }},
+	}
+	partKeys = func() (names []string) {
+		for _, f := range partFields {
+			names = append(names, f.name)
+		}
+		return names
+	}()
 )
 
-// message reads one message (or null, which leaves m as it is) into m.
-// The depths passed on are msgScanner's, so both give up at the same
-// nesting.
-func (d *fastDec) message(m *gMsg) bool {
+// members reads an object (or null, which holds nothing), calling member
+// at each key's value; false on a grammar error (then d.bad), a value of
+// another JSON type, or when member gives up.
+func (d *fastDec) members(member func(key string) bool) bool {
 	switch d.peek() {
 	case 'n':
 		d.literal("null")
@@ -245,12 +272,21 @@ func (d *fastDec) message(m *gMsg) bool {
 	default:
 		return false // a type error
 	}
-	partsSeen := false
 	for first := true; d.more('}', first); first = false {
 		key, ok := d.key()
-		if !ok {
+		if !ok || !member(key) {
 			return false
 		}
+	}
+	return !d.bad
+}
+
+// message reads one message (or null, which leaves m as it is) into m.
+// The depths passed on are msgScanner's, so both give up at the same
+// nesting.
+func (d *fastDec) message(m *gMsg) bool {
+	partsSeen := false
+	return d.members(func(key string) (ok bool) {
 		switch field(key, messageKeys) {
 		case 0:
 			m.Role, ok = d.jsonStr(2)
@@ -266,11 +302,8 @@ func (d *fastDec) message(m *gMsg) bool {
 			d.value(2)
 			ok = !d.bad
 		}
-		if !ok {
-			return false
-		}
-	}
-	return !d.bad
+		return ok
+	})
 }
 
 // msgParts reads a message's parts into the run of d.parts it appends.
@@ -305,50 +338,18 @@ func (d *fastDec) msgParts(m *gMsg) bool {
 
 // part reads one part (or null, which leaves p as it is) into p.
 func (d *fastDec) part(p *gPart) bool {
-	switch d.peek() {
-	case 'n':
-		d.literal("null")
-		return !d.bad
-	case '{':
-		d.i++
-	default:
-		return false // a type error
-	}
-	for first := true; d.more('}', first); first = false {
-		key, ok := d.key()
-		if !ok {
-			return false
-		}
-		switch field(key, partKeys) {
-		case 0:
-			p.Type, ok = d.jsonStr(4)
-		case 1:
-			p.Content, ok = d.jsonText(4)
-		case 2:
-			p.ID, ok = d.jsonStr(4)
-		case 3:
-			p.Name, ok = d.jsonStr(4)
-		case 4:
-			p.Arguments, ok = d.jsonText(4)
-		case 5:
-			p.Response, ok = d.jsonText(4)
-		case 6:
-			p.Result, ok = d.jsonText(4)
-		case 7:
-			p.Transcript, ok = d.jsonStr(4)
-		case 8:
-			p.ServerCall, ok = d.jsonText(4)
-		case 9:
-			p.ServerResp, ok = d.jsonText(4)
-		default:
+	return d.members(func(key string) (ok bool) {
+		switch i := field(key, partKeys); {
+		case i < 0:
 			d.value(4)
 			ok = !d.bad
+		case partFields[i].str != nil:
+			*partFields[i].str(p), ok = d.jsonStr(4)
+		default:
+			*partFields[i].text(p), ok = d.jsonText(4)
 		}
-		if !ok {
-			return false
-		}
-	}
-	return !d.bad
+		return ok
+	})
 }
 
 // unquote decodes the content of a JSON string with escapes, whose grammar

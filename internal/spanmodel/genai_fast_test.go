@@ -150,6 +150,28 @@ func elements(t *testing.T, doc string) []string {
 	return out
 }
 
+// partFields names every gPart field by its json tag, with an accessor of
+// that field.
+func TestPartFields(t *testing.T) {
+	typ := reflect.TypeFor[gPart]()
+	require.Len(t, partFields, typ.NumField())
+	for i := 0; i < typ.NumField(); i++ {
+		f := typ.Field(i)
+		name := f.Tag.Get("json")
+		k := field(name, partKeys)
+		require.GreaterOrEqual(t, k, 0, name)
+		var p gPart
+		if pf := partFields[k]; pf.str != nil {
+			*pf.str(&p) = jsonStr{"x"}
+		} else {
+			*pf.text(&p) = jsonText{s: "x", set: true}
+		}
+		for j := 0; j < typ.NumField(); j++ {
+			assert.Equal(t, i == j, !reflect.ValueOf(p).Field(j).IsZero(), "%s sets field %s", name, typ.Field(j).Name)
+		}
+	}
+}
+
 func TestFastGMsgGivesUp(t *testing.T) {
 	for _, doc := range []string{
 		`"text"`, `[]`, `{"role":"user"} {}`, `{"role":"user"`, `{"parts":[],"parts":[]}`, `{"PARTS":null,"parts":[]}`,
