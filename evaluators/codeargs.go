@@ -31,8 +31,8 @@ func isCodeTool(tool string) bool {
 // codeArgument reports whether the string under key in a call of tool is
 // source code.
 func codeArgument(tool, key string) bool {
-	k := strings.ToLower(key)
-	return codeKeys[k] || isCodeTool(tool) && !proseKeys[k]
+	t := toolClass{name: tool}
+	return t.code(key)
 }
 
 // ormPatterns find ORM calls that delete or drop everything: no filter

@@ -1,8 +1,10 @@
 package evaluators
 
 import (
+	"bytes"
 	"path"
 	"strings"
+	"unicode/utf8"
 
 	"mvdan.cc/sh/v3/syntax"
 )
@@ -286,9 +288,18 @@ func mentionsJudgedProgram(cmd string) bool {
 				w = w[k+1:]
 			}
 			if len(w) >= 2 && len(w) <= 20 {
-				lw := asciiLower(w)
-				lw = strings.TrimSuffix(lw, ".exe")
-				if judgedPrograms[lw] || strings.HasPrefix(lw, "mkfs") {
+				// asciiLower into a buffer: the lookup allocates nothing
+				var buf [20]byte
+				lw := buf[:len(w)]
+				for k := 0; k < len(w); k++ {
+					c := w[k]
+					if 'A' <= c && c <= 'Z' {
+						c += 'a' - 'A'
+					}
+					lw[k] = c
+				}
+				lw = bytes.TrimSuffix(lw, []byte(".exe"))
+				if judgedPrograms[string(lw)] || bytes.HasPrefix(lw, []byte("mkfs")) {
 					return true
 				}
 			}
@@ -842,11 +853,12 @@ func destructiveSQL(r SQLRisk) bool {
 // named after a CLI (kubectl, terraform, git ...) is read as the argv its
 // fields spell.
 func (j *shellJudge) call(tool, raw string) (string, error) {
+	tc := toolClass{name: tool}
 	if t := strings.TrimSpace(raw); cliName(tool) == "" && strings.HasPrefix(t, "{") && !strings.Contains(t, "[") {
 		// a flat object: walked in place, nothing decoded
 		found := ""
 		err := eachArgString(t, func(key, s string) bool {
-			found = j.argString(tool, key, s)
+			found = j.argString(&tc, key, s)
 			return found == ""
 		})
 		return found, err
@@ -864,22 +876,23 @@ func (j *shellJudge) call(tool, raw string) (string, error) {
 		}
 	}
 	found := ""
-	j.walk(tool, v, "", &found)
+	j.walk(&tc, v, "", &found)
 	return found, nil
 }
 
-// argString judges one string argument by what its key says it holds.
-func (j *shellJudge) argString(tool, key, s string) string {
+// argString judges one string argument of a call of tool by what its key
+// says it holds.
+func (j *shellJudge) argString(tool *toolClass, key, s string) string {
 	switch {
-	case proseArgument(tool, key):
+	case tool.prose(key):
 		return ""
-	case codeArgument(tool, key):
+	case tool.code(key):
 		return j.code(s, false)
 	}
 	return j.value(key, s)
 }
 
-func (j *shellJudge) walk(tool string, v any, key string, found *string) {
+func (j *shellJudge) walk(tool *toolClass, v any, key string, found *string) {
 	switch x := v.(type) {
 	case string:
 		*found = j.argString(tool, key, x)
@@ -890,7 +903,7 @@ func (j *shellJudge) walk(tool string, v any, key string, found *string) {
 			}
 		}
 	case []any:
-		if argvKeys[strings.ToLower(key)] {
+		if keyIn(argvKeys, key) {
 			if argv, ok := stringList(x); ok && len(argv) > 0 {
 				if *found = j.argv(argv, 0); *found != "" {
 					return
@@ -908,7 +921,7 @@ func (j *shellJudge) walk(tool string, v any, key string, found *string) {
 // value judges one string argument: as SQL when its key says so or it
 // starts like a statement, else as a shell command line.
 func (j *shellJudge) value(key, s string) string {
-	if sqlKeys[strings.ToLower(key)] || looksLikeSQL(s) {
+	if keyIn(sqlKeys, key) || looksLikeSQL(s) {
 		if f := j.sqlText(s); f != "" {
 			return f
 		}
@@ -966,6 +979,40 @@ func (j *shellJudge) structured(tool string, obj map[string]any) string {
 
 // cliName is the CLI a tool is named after (kubectl, k8s_kubectl ...), or "".
 func cliName(tool string) string {
+	// An ASCII name is read in place: there ToLower only maps A-Z, and
+	// the words are the runs of letters (no CLI's name is longer than
+	// 16). Other names take the general path (cliNameSlow).
+	var buf [16]byte
+	n := 0 // letters of the current word; > len(buf) once too long
+	for i := 0; i <= len(tool); i++ {
+		c := byte(' ')
+		if i < len(tool) {
+			if c = tool[i]; c >= utf8.RuneSelf {
+				return cliNameSlow(tool)
+			}
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+		}
+		if 'a' <= c && c <= 'z' {
+			if n < len(buf) {
+				buf[n] = c
+			}
+			n++
+			continue
+		}
+		if n > 0 && n <= len(buf) {
+			if w := buf[:n]; cliTools[string(w)] {
+				return string(w)
+			}
+		}
+		n = 0
+	}
+	return ""
+}
+
+// cliNameSlow is cliName for any name: lower-cased, cut into runs of a-z.
+func cliNameSlow(tool string) string {
 	for _, w := range strings.FieldsFunc(strings.ToLower(tool), func(r rune) bool { return !('a' <= r && r <= 'z') }) {
 		if cliTools[w] {
 			return w

@@ -73,11 +73,12 @@ func (e *sqlSafetyEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Resu
 			return Errored(err)
 		}
 		for _, c := range calls {
+			tool := toolClass{name: c.Name}
 			err := eachArgString(c.Arguments, func(key, s string) bool {
 				switch {
-				case proseArgument(c.Name, key):
+				case tool.prose(key):
 					return true
-				case codeArgument(c.Name, key):
+				case tool.code(key):
 					// ORM calls that delete everything, and the SQL in the
 					// code's string literals
 					if r, ok := codeORMRisk(s); ok && !e.allow[r] {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"unicode/utf8"
 )
 
 // Tool arguments mix commands and SQL with natural language: a search
@@ -41,11 +42,63 @@ func isSearchTool(tool string) bool {
 // proseArgument reports whether the string under key in a call of tool is
 // natural language rather than a command or a statement.
 func proseArgument(tool, key string) bool {
-	k := strings.ToLower(key)
-	if proseKeys[k] {
+	t := toolClass{name: tool}
+	return t.prose(key)
+}
+
+// toolClass is what a tool's name says about its string arguments, worked
+// out at most once per call however many strings it has (the checks ask
+// for every string).
+type toolClass struct {
+	name                 string
+	searchDone, search   bool
+	codeDone, codeRunner bool
+}
+
+// prose is proseArgument for the call's tool.
+func (t *toolClass) prose(key string) bool {
+	if keyIn(proseKeys, key) {
 		return true
 	}
-	return searchKeys[k] && isSearchTool(tool)
+	if !keyIn(searchKeys, key) {
+		return false
+	}
+	if !t.searchDone {
+		t.search, t.searchDone = isSearchTool(t.name), true
+	}
+	return t.search
+}
+
+// code is codeArgument for the call's tool.
+func (t *toolClass) code(key string) bool {
+	if keyIn(codeKeys, key) {
+		return true
+	}
+	if !t.codeDone {
+		t.codeRunner, t.codeDone = isCodeTool(t.name), true
+	}
+	return t.codeRunner && !keyIn(proseKeys, key)
+}
+
+// keyIn reports whether m holds key lower-cased (strings.ToLower), without
+// allocating for the short ASCII keys arguments have: on ASCII, ToLower
+// only maps A-Z, which is what the copy does.
+func keyIn(m map[string]bool, key string) bool {
+	var buf [32]byte
+	if len(key) > len(buf) {
+		return m[strings.ToLower(key)]
+	}
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if c >= utf8.RuneSelf {
+			return m[strings.ToLower(key)]
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return m[string(buf[:len(key)])]
 }
 
 var errArgsTooDeep = errors.New("arguments nested deeper than 64")

@@ -230,12 +230,93 @@ var introWords = []string{"say", "saying", "reply", "respond", "write", "wording
 // introduces reports whether the text before a colon (within its line)
 // ends an introduction to drafted or quoted words.
 func introduces(before string) bool {
+	for i := 0; i < len(before); i++ {
+		if before[i] >= utf8.RuneSelf {
+			return introducesSlow(before)
+		}
+	}
+	// ASCII, read in place (a colon in every answer must not allocate):
+	// Fields splits on the same ASCII spaces, lower-casing maps only A-Z,
+	// and the trimmed marks are ASCII (FuzzIntroduces).
+	n := 0
+	for rest := before; ; n++ {
+		var f string
+		if f, rest = nextASCIIField(rest); f == "" {
+			break
+		}
+	}
+	if n == 0 || n > 12 {
+		return false
+	}
+	for rest := before; ; {
+		var f string
+		if f, rest = nextASCIIField(rest); f == "" {
+			return false
+		}
+		for len(f) > 0 && strings.IndexByte(introTrim, f[0]) >= 0 {
+			f = f[1:]
+		}
+		for len(f) > 0 && strings.IndexByte(introTrim, f[len(f)-1]) >= 0 {
+			f = f[:len(f)-1]
+		}
+		var buf [16]byte
+		if len(f) > len(buf) {
+			continue // longer than any of introWords
+		}
+		for i := 0; i < len(f); i++ {
+			c := f[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			buf[i] = c
+		}
+		if introSet[string(buf[:len(f)])] {
+			return true
+		}
+	}
+}
+
+// introSet holds introWords, none longer than 16 bytes.
+var introSet = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range introWords {
+		if len(w) > 16 {
+			panic("introWords: " + w + " is longer than introduces reads")
+		}
+		m[w] = true
+	}
+	return m
+}()
+
+// introTrim are the marks around a word of an introduction.
+const introTrim = ",.!?*_\"'()"
+
+// nextASCIIField returns the first field of s split on the ASCII spaces
+// strings.Fields splits on, and what follows it; "" when there is none.
+func nextASCIIField(s string) (field, rest string) {
+	i := 0
+	for i < len(s) && asciiSpace(s[i]) {
+		i++
+	}
+	j := i
+	for j < len(s) && !asciiSpace(s[j]) {
+		j++
+	}
+	return s[i:j], s[j:]
+}
+
+func asciiSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
+
+// introducesSlow is introduces for any text.
+func introducesSlow(before string) bool {
 	fields := strings.Fields(strings.ToLower(before))
 	if len(fields) == 0 || len(fields) > 12 {
 		return false
 	}
 	for _, f := range fields {
-		f = strings.Trim(f, ",.!?*_\"'()")
+		f = strings.Trim(f, introTrim)
 		for _, w := range introWords {
 			if f == w {
 				return true
