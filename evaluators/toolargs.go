@@ -29,14 +29,74 @@ var searchKeys = map[string]bool{
 }
 
 // isSearchTool reports tools that look things up rather than run them.
-func isSearchTool(tool string) bool {
-	t := strings.ToLower(tool)
-	for _, w := range [...]string{"search", "lookup", "retriev", "browse", "google", "bing", "duckduckgo", "tavily", "serp"} {
+func isSearchTool(tool string) bool { return searchToolWords.in(tool) }
+
+var searchToolWords = newNameWords("search", "lookup", "retriev", "browse", "google", "bing", "duckduckgo", "tavily", "serp")
+
+// nameWords are lower-case ASCII words looked for in tool names.
+type nameWords struct {
+	words   []string
+	byFirst [256][]string // the words by their first byte
+}
+
+func newNameWords(words ...string) *nameWords {
+	n := &nameWords{words: words}
+	for _, w := range words {
+		n.byFirst[w[0]] = append(n.byFirst[w[0]], w)
+	}
+	return n
+}
+
+// in reports whether name lower-cased (strings.ToLower) contains one of
+// the words. An ASCII name is read in place, in one pass: an occurrence
+// of a word starts at a byte equal to its first, ToLower on ASCII maps only
+// A-Z, and the words are lower-case ASCII (TestNameWords). Other names are
+// lower-cased and searched word by word (inSlow).
+func (n *nameWords) in(name string) bool {
+	for i := 0; i < len(name); i++ {
+		if name[i] >= utf8.RuneSelf {
+			return n.inSlow(name)
+		}
+	}
+	for i := 0; i < len(name); i++ {
+		for _, w := range n.byFirst[lowerASCII(name[i])] {
+			if hasPrefixLowerASCII(name[i:], w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// inSlow is in for any name.
+func (n *nameWords) inSlow(name string) bool {
+	t := strings.ToLower(name)
+	for _, w := range n.words {
 		if strings.Contains(t, w) {
 			return true
 		}
 	}
 	return false
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// hasPrefixLowerASCII reports whether s, A-Z lower-cased, starts with w.
+func hasPrefixLowerASCII(s, w string) bool {
+	if len(s) < len(w) {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if lowerASCII(s[i]) != w[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // proseArgument reports whether the string under key in a call of tool is

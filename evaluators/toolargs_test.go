@@ -61,3 +61,30 @@ func FuzzToolClass(f *testing.F) {
 	f.Add("ſearch", "\u212aey")
 	f.Fuzz(sameToolArgs)
 }
+
+func sameNameWords(t *testing.T, name string) {
+	t.Helper()
+	for _, n := range []*nameWords{codeToolWords, searchToolWords} {
+		if got, want := n.in(name), n.inSlow(name); got != want {
+			t.Fatalf("in(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+// TestNameWords: the one-pass search of a tool's name finds what
+// lower-casing it and searching word by word finds.
+func TestNameWords(t *testing.T) {
+	for _, s := range append(corpusStrings(t), "Code_Interpreter", "WebSEARCH", "my_repl2", "Bing", "SERPapi", "rub", "",
+		"ſearch", "PYTHON3", "x"+strings.Repeat("y", 100)+"Sandbox") {
+		sameNameWords(t, s)
+	}
+	if !isCodeTool("Code_Interpreter") || !isSearchTool("WebSEARCH") || isCodeTool("search_flights") {
+		t.Fatal("tool names misread")
+	}
+}
+
+func FuzzNameWords(f *testing.F) {
+	f.Add("Code_Interpreter")
+	f.Add("duckDuckGo")
+	f.Fuzz(sameNameWords)
+}

@@ -235,23 +235,19 @@ func introduces(before string) bool {
 			return introducesSlow(before)
 		}
 	}
-	// ASCII, read in place (a colon in every answer must not allocate):
-	// Fields splits on the same ASCII spaces, lower-casing maps only A-Z,
-	// and the trimmed marks are ASCII (FuzzIntroduces).
-	n := 0
+	// ASCII, read in place (a colon in every answer must not allocate)
+	// and in one pass: Fields splits on the same ASCII spaces,
+	// lower-casing maps only A-Z, and the trimmed marks are ASCII
+	// (FuzzIntroduces). A field is looked up only when its length and
+	// first letter are those of an introduction word.
+	n, found := 0, false
 	for rest := before; ; n++ {
 		var f string
 		if f, rest = nextASCIIField(rest); f == "" {
 			break
 		}
-	}
-	if n == 0 || n > 12 {
-		return false
-	}
-	for rest := before; ; {
-		var f string
-		if f, rest = nextASCIIField(rest); f == "" {
-			return false
+		if found || n >= 12 {
+			continue // only counting
 		}
 		for len(f) > 0 && strings.IndexByte(introTrim, f[0]) >= 0 {
 			f = f[1:]
@@ -259,34 +255,43 @@ func introduces(before string) bool {
 		for len(f) > 0 && strings.IndexByte(introTrim, f[len(f)-1]) >= 0 {
 			f = f[:len(f)-1]
 		}
-		var buf [16]byte
-		if len(f) > len(buf) {
-			continue // longer than any of introWords
+		if len(f) == 0 || len(f) >= len(introLens) || !introLens[len(f)] || !introFirst[lowerASCII(f[0])] {
+			continue
 		}
+		var buf [len(introLens)]byte
 		for i := 0; i < len(f); i++ {
-			c := f[i]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			buf[i] = c
+			buf[i] = lowerASCII(f[i])
 		}
-		if introSet[string(buf[:len(f)])] {
-			return true
-		}
+		found = introSet[string(buf[:len(f)])]
 	}
+	return found && n <= 12
 }
 
-// introSet holds introWords, none longer than 16 bytes.
-var introSet = func() map[string]bool {
-	m := map[string]bool{}
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// introSet holds introWords; introLens and introFirst mark their lengths
+// (none reaches 16) and first letters.
+var (
+	introSet   = map[string]bool{}
+	introLens  [16]bool
+	introFirst [256]bool
+)
+
+func init() {
 	for _, w := range introWords {
-		if len(w) > 16 {
+		if len(w) >= len(introLens) {
 			panic("introWords: " + w + " is longer than introduces reads")
 		}
-		m[w] = true
+		introSet[w] = true
+		introLens[len(w)] = true
+		introFirst[w[0]] = true
 	}
-	return m
-}()
+}
 
 // introTrim are the marks around a word of an introduction.
 const introTrim = ",.!?*_\"'()"
