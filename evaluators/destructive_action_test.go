@@ -91,7 +91,7 @@ func FuzzDestructive(f *testing.F) {
 // matches passes its literal filter, on the corpora's strings and the
 // names the check is written for.
 func TestDestructiveToolNameFilter(t *testing.T) {
-	names := append(corpusStrings(t), "delete_user", "bulkDeleteUsers", "drop_table", "DropTable", "purge", "xPurge",
+	names := append(corpusTexts(t), "delete_user", "bulkDeleteUsers", "drop_table", "DropTable", "purge", "xPurge",
 		"terminate_instances", "wipe", "truncate", "destroy_stack", "undelete", "deleted", "search_flights", "")
 	matched := 0
 	for _, n := range names {

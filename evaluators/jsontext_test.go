@@ -56,7 +56,7 @@ func TestJSONValidDifferential(t *testing.T) {
 	for _, s := range cases {
 		sameJSONValid(t, s)
 	}
-	for _, s := range corpusStrings(t) {
+	for _, s := range corpusTexts(t) {
 		sameJSONValid(t, s)
 	}
 }

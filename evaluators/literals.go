@@ -39,6 +39,7 @@ type literals struct {
 	x    *literalIndex
 	slot int
 	ids  []int
+	set  textmatch.IDSet // the ids, for mayAny
 }
 
 // add registers needles for target and returns their handle; ids follow
@@ -65,6 +66,7 @@ func (x *literalIndex) add(t spanmodel.Target, needles ...string) literals {
 	for i, n := range needles {
 		l.ids[i] = x.builders[slot].Add(n)
 	}
+	l.set = textmatch.NewIDSet(l.ids)
 	return l
 }
 
@@ -131,5 +133,5 @@ func (l literals) may(h *textmatch.Hits, i int) bool {
 
 // mayAny reports whether any of l's needles may occur.
 func (l literals) mayAny(h *textmatch.Hits) bool {
-	return h == nil || h.Any(l.ids)
+	return h == nil || h.AnyIn(&l.set)
 }

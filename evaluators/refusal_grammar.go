@@ -198,7 +198,7 @@ type refusalGrammar struct {
 	// A rule's required word elements (not optional, words not a class)
 	// are its groups. A sentence the rule matches holds every word of the
 	// alternative it matched for each group, so one word per alternative
-	// (its word) stands for the group: a sentence without a word of each
+	// (selectiveWord) stands for the group: a sentence without a word of each
 	// of a rule's groups cannot match it, and the rule is not tried
 	// (refusal, TestGrammarFilterDifferential). groupWords maps a word to
 	// the groups it stands for, needs[k] the groups rule k needs, and
@@ -222,9 +222,10 @@ func (g *groupSet) covers(o *groupSet) bool {
 // ruleSet is a set of rules.
 type ruleSet uint64
 
-// groupWord is the word of an alternative that stands for it: the
-// longest, common words last (any word of it would do).
-func groupWord(alt []string) string {
+// selectiveWord is an alternative's most selective word: the longest,
+// common words last. It stands for the alternative in a group (any word
+// of it would do) and in grammarNeedles.
+func selectiveWord(alt []string) string {
 	best, bestScore := "", -1
 	for _, w := range alt {
 		s := len(w) * 100
@@ -253,7 +254,7 @@ func (g *refusalGrammar) compileGroups() {
 			}
 			words := make([]string, 0, len(e.alts))
 			for _, alt := range e.alts {
-				words = append(words, groupWord(alt))
+				words = append(words, selectiveWord(alt))
 			}
 			sort.Strings(words)
 			key := strings.Join(words, " ")
@@ -669,16 +670,7 @@ var grammarNeedles = func() []string {
 			// score: selectivity first, then length.
 			words, score, short := make([]string, 0, len(e.alts)), -1, -1
 			for _, alt := range e.alts {
-				w, sel := "", -1 // the alternative's most selective word
-				for _, x := range alt {
-					s := len(x) * 100
-					if commonWords[x] {
-						s = len(x)
-					}
-					if s > sel {
-						w, sel = x, s
-					}
-				}
+				w, sel := selectiveWord(alt), 0
 				words = append(words, w)
 				if commonWords[w] {
 					sel = 0

@@ -31,7 +31,7 @@ func sameRefusals(t *testing.T, text string) {
 // and the grammar's own cases, skipping the rules a sentence lacks the
 // words of changes no verdict.
 func TestGrammarFilterDifferential(t *testing.T) {
-	texts := corpusStrings(t)
+	texts := corpusTexts(t)
 	for _, p := range refusalPatterns {
 		// each rule's words as a sentence, with and without its options
 		texts = append(texts, p.pattern)

@@ -267,6 +267,28 @@ var judgedPrograms = func() map[string]bool {
 }()
 
 func mentionsJudgedProgram(cmd string) bool {
+	return eachProgramWord(cmd, func(w string) bool {
+		// asciiLower into a buffer: the lookup allocates nothing
+		var buf [20]byte
+		lw := buf[:len(w)]
+		for k := 0; k < len(w); k++ {
+			lw[k] = lowerASCII(w[k])
+		}
+		return judgedProgramWord(lw)
+	})
+}
+
+// judgedProgramWord reports whether a word, lower-cased, names a judged
+// program.
+func judgedProgramWord(lw []byte) bool {
+	lw = bytes.TrimSuffix(lw, []byte(".exe"))
+	return judgedPrograms[string(lw)] || bytes.HasPrefix(lw, []byte("mkfs"))
+}
+
+// eachProgramWord calls judged with each word of cmd (split on blanks,
+// shell operators and quotes; a path's last element) that is 2 to 20
+// bytes long, and reports whether it returned true for one.
+func eachProgramWord(cmd string, judged func(w string) bool) bool {
 	start := -1
 	for i := 0; i <= len(cmd); i++ {
 		sep := i == len(cmd)
@@ -287,21 +309,8 @@ func mentionsJudgedProgram(cmd string) bool {
 			if k := strings.LastIndexAny(w, `/\`); k >= 0 {
 				w = w[k+1:]
 			}
-			if len(w) >= 2 && len(w) <= 20 {
-				// asciiLower into a buffer: the lookup allocates nothing
-				var buf [20]byte
-				lw := buf[:len(w)]
-				for k := 0; k < len(w); k++ {
-					c := w[k]
-					if 'A' <= c && c <= 'Z' {
-						c += 'a' - 'A'
-					}
-					lw[k] = c
-				}
-				lw = bytes.TrimSuffix(lw, []byte(".exe"))
-				if judgedPrograms[string(lw)] || bytes.HasPrefix(lw, []byte("mkfs")) {
-					return true
-				}
+			if len(w) >= 2 && len(w) <= 20 && judged(w) {
+				return true
 			}
 			start = -1
 		}

@@ -242,7 +242,7 @@ func looksLikeSQL(s string) bool {
 			for e < len(s) && isWordStart(s[e]) {
 				e++
 			}
-			return sqlStatementWords[strings.ToLower(s[:e])]
+			return keyIn(sqlStatementWords, s[:e])
 		}
 	}
 	return false

@@ -48,7 +48,7 @@ func TestToolClassDifferential(t *testing.T) {
 			sameToolArgs(t, tool, key)
 		}
 	}
-	for _, s := range corpusStrings(t) {
+	for _, s := range corpusTexts(t) {
 		if len(s) < 64 {
 			sameToolArgs(t, s, s)
 		}
@@ -74,7 +74,7 @@ func sameNameWords(t *testing.T, name string) {
 // TestNameWords: the one-pass search of a tool's name finds what
 // lower-casing it and searching word by word finds.
 func TestNameWords(t *testing.T) {
-	for _, s := range append(corpusStrings(t), "Code_Interpreter", "WebSEARCH", "my_repl2", "Bing", "SERPapi", "rub", "",
+	for _, s := range append(corpusTexts(t), "Code_Interpreter", "WebSEARCH", "my_repl2", "Bing", "SERPapi", "rub", "",
 		"ſearch", "PYTHON3", "x"+strings.Repeat("y", 100)+"Sandbox") {
 		sameNameWords(t, s)
 	}
