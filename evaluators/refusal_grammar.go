@@ -200,12 +200,35 @@ type refusalGrammar struct {
 	// alternative it matched for each group, so one word per alternative
 	// (selectiveWord) stands for the group: a sentence without a word of each
 	// of a rule's groups cannot match it, and the rule is not tried
-	// (refusal, TestGrammarFilterDifferential). groupWords maps a word to
-	// the groups it stands for, needs[k] the groups rule k needs, and
-	// groupByte marks the bytes a group word starts with.
-	groupWords map[string]groupSet
+	// (refusal, TestGrammarFilterDifferential). groupWords holds the
+	// words with the groups each stands for, by length and first letter
+	// (the pattern's words are a-z, shorter than maxGroupWord); needs[k]
+	// the groups rule k needs.
+	groupWords [maxGroupWord][26][]groupWord
 	needs      []groupSet
-	groupByte  [256]bool
+}
+
+// maxGroupWord bounds the length of the grammar's words.
+const maxGroupWord = 24
+
+// groupWord is a word standing for groups.
+type groupWord struct {
+	word   string
+	groups groupSet
+}
+
+// groupsOf returns the groups w stands for, if any.
+func (g *refusalGrammar) groupsOf(w []byte) *groupSet {
+	if len(w) >= maxGroupWord || w[0] < 'a' || w[0] > 'z' {
+		return nil
+	}
+	list := g.groupWords[len(w)][w[0]-'a']
+	for i := range list {
+		if list[i].word == string(w) {
+			return &list[i].groups
+		}
+	}
+	return nil
 }
 
 // groupSet is a set of rule groups.
@@ -244,7 +267,6 @@ func (g *refusalGrammar) compileGroups() {
 	if len(g.rules) > 64 {
 		panic("refusal grammar: more than 64 rules for ruleSet") // ours: grow ruleSet
 	}
-	g.groupWords = map[string]groupSet{}
 	ids := map[string]int{} // a group's words, sorted and joined → its index
 	for _, r := range g.rules {
 		var need groupSet
@@ -266,10 +288,18 @@ func (g *refusalGrammar) compileGroups() {
 				}
 				ids[key] = id
 				for _, w := range words {
-					gs := g.groupWords[w]
-					gs.add(id)
-					g.groupWords[w] = gs
-					g.groupByte[w[0]] = true
+					if len(w) >= maxGroupWord || w[0] < 'a' || w[0] > 'z' {
+						panic("refusal grammar: word " + w + " is not a-z or too long") // ours
+					}
+					list := &g.groupWords[len(w)][w[0]-'a']
+					k := 0
+					for k < len(*list) && (*list)[k].word != w {
+						k++
+					}
+					if k == len(*list) {
+						*list = append(*list, groupWord{word: w})
+					}
+					(*list)[k].groups.add(id)
 				}
 			}
 			need.add(id)
@@ -451,12 +481,8 @@ func (s *sentence) idiomAfter(i int) bool {
 func (s *sentence) possible() ruleSet {
 	var have groupSet
 	for i := range s.spans {
-		w := s.word(i)
-		if !grammar.groupByte[w[0]] {
-			continue
-		}
-		if gs, ok := grammar.groupWords[string(w)]; ok {
-			have.or(&gs)
+		if gs := grammar.groupsOf(s.word(i)); gs != nil {
+			have.or(gs)
 		}
 	}
 	var rules ruleSet

@@ -235,36 +235,44 @@ func introduces(before string) bool {
 			return introducesSlow(before)
 		}
 	}
-	// ASCII, read in place (a colon in every answer must not allocate)
-	// and in one pass: Fields splits on the same ASCII spaces,
-	// lower-casing maps only A-Z, and the trimmed marks are ASCII
-	// (FuzzIntroduces). A field is looked up only when its length and
-	// first letter are those of an introduction word.
+	// ASCII, read in place and in one pass (a colon in every answer must
+	// not allocate): Fields splits on the same ASCII spaces, lower-casing
+	// maps only A-Z, and the trimmed marks are ASCII (FuzzIntroduces).
 	n, found := 0, false
-	for rest := before; ; n++ {
+	for rest := before; ; {
 		var f string
 		if f, rest = nextASCIIField(rest); f == "" {
-			break
+			return found
 		}
-		if found || n >= 12 {
-			continue // only counting
+		if n++; n > 12 {
+			return false
 		}
-		for len(f) > 0 && strings.IndexByte(introTrim, f[0]) >= 0 {
-			f = f[1:]
-		}
-		for len(f) > 0 && strings.IndexByte(introTrim, f[len(f)-1]) >= 0 {
-			f = f[:len(f)-1]
-		}
-		if len(f) == 0 || len(f) >= len(introLens) || !introLens[len(f)] || !introFirst[lowerASCII(f[0])] {
-			continue
-		}
-		var buf [len(introLens)]byte
-		for i := 0; i < len(f); i++ {
-			buf[i] = lowerASCII(f[i])
-		}
-		found = introSet[string(buf[:len(f)])]
+		found = found || introWord(f)
 	}
-	return found && n <= 12
+}
+
+// introWord reports whether an ASCII field, trimmed of introTrim and
+// lower-cased, is one of introWords.
+func introWord(f string) bool {
+	for len(f) > 0 && introTrimSet[f[0]] {
+		f = f[1:]
+	}
+	for len(f) > 0 && introTrimSet[f[len(f)-1]] {
+		f = f[:len(f)-1]
+	}
+	if len(f) == 0 || len(f) >= len(introByShape) {
+		return false
+	}
+	c := lowerASCII(f[0])
+	if c < 'a' || c > 'z' {
+		return false
+	}
+	for _, w := range introByShape[len(f)][c-'a'] {
+		if equalLowerASCII(f, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func lowerASCII(c byte) byte {
@@ -274,22 +282,35 @@ func lowerASCII(c byte) byte {
 	return c
 }
 
-// introSet holds introWords; introLens and introFirst mark their lengths
-// (none reaches 16) and first letters.
+// equalLowerASCII reports whether s lower-cased (A-Z only) is w.
+func equalLowerASCII(s, w string) bool {
+	if len(s) != len(w) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if lowerASCII(s[i]) != w[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// introByShape holds introWords by length and first letter (all are
+// shorter than 16 and start with a-z); introTrimSet marks introTrim.
 var (
-	introSet   = map[string]bool{}
-	introLens  [16]bool
-	introFirst [256]bool
+	introByShape [16][26][]string
+	introTrimSet [256]bool
 )
 
 func init() {
 	for _, w := range introWords {
-		if len(w) >= len(introLens) {
-			panic("introWords: " + w + " is longer than introduces reads")
+		if len(w) >= len(introByShape) || w[0] < 'a' || w[0] > 'z' {
+			panic("introWords: " + w + " is not a word introduces reads")
 		}
-		introSet[w] = true
-		introLens[len(w)] = true
-		introFirst[w[0]] = true
+		introByShape[len(w)][w[0]-'a'] = append(introByShape[len(w)][w[0]-'a'], w)
+	}
+	for i := 0; i < len(introTrim); i++ {
+		introTrimSet[introTrim[i]] = true
 	}
 }
 
