@@ -22,13 +22,6 @@ func isCodeTool(tool string) bool { return codeToolWords.in(tool) }
 var codeToolWords = newNameWords("python", "jupyter", "notebook", "code_interpreter", "codeinterpreter", "run_code",
 	"execute_code", "exec_code", "javascript", "nodejs", "node_eval", "ruby", "rails", "repl", "console", "sandbox")
 
-// codeArgument reports whether the string under key in a call of tool is
-// source code.
-func codeArgument(tool, key string) bool {
-	t := toolClass{name: tool}
-	return t.code(key)
-}
-
 // ormPatterns find ORM calls that delete or drop everything: no filter
 // between the model and the delete.
 var ormPatterns = []struct {

@@ -38,7 +38,7 @@ func BenchmarkDefaultChecks(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			for _, v := range views {
 				if s, ok := (*v.CheckScratch()).(*literalScans); ok {
-					clear(s.done)
+					s.forget()
 				}
 				for _, c := range cs {
 					if ok, _ := c.Selects(ctx, v); ok {

@@ -125,8 +125,9 @@ func (e *destructiveActionEvaluator) Evaluate(_ context.Context, v *spanmodel.Vi
 	var j *shellJudge
 	if e.builtin {
 		j = shellJudges.Get().(*shellJudge)
+		j.view = v
 		defer func() {
-			j.destroyTF = nil // one evaluation's plan files
+			j.destroyTF, j.view = nil, nil // one evaluation's
 			shellJudges.Put(j)
 		}()
 	}

@@ -95,6 +95,28 @@ type literalScans struct {
 	done  []bool
 	hits  []textmatch.Hits
 	buf   []byte
+	// args are the tool arguments walked on the span (toolargs.go),
+	// valid for argsEpoch.
+	args      argWalks
+	argsEpoch uint64
+}
+
+// scratchOf returns the check scratch kept with v.
+func scratchOf(v *spanmodel.View) *literalScans {
+	p := v.CheckScratch()
+	s, _ := (*p).(*literalScans)
+	if s == nil {
+		s = &literalScans{}
+		*p = s
+	}
+	return s
+}
+
+// forget drops what was recorded for the current span, so that the next
+// check reads it again (benchmarks measure one check alone that way).
+func (s *literalScans) forget() {
+	clear(s.done)
+	s.argsEpoch = 0
 }
 
 // hits returns the needles of l's target that text (the target's text on
@@ -105,12 +127,7 @@ func (l literals) hits(v *spanmodel.View, text string) *textmatch.Hits {
 	if l.x == nil || l.x.built[l.slot] == nil {
 		return nil
 	}
-	p := v.CheckScratch()
-	s, _ := (*p).(*literalScans)
-	if s == nil {
-		s = &literalScans{}
-		*p = s
-	}
+	s := scratchOf(v)
 	if n := len(l.x.built); len(s.done) < n {
 		s.done = append(s.done, make([]bool, n-len(s.done))...)
 		s.hits = append(s.hits, make([]textmatch.Hits, n-len(s.hits))...)

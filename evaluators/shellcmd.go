@@ -7,6 +7,9 @@ import (
 	"unicode/utf8"
 
 	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch"
 )
 
 // Shell command analysis for destructive_action. A command line is parsed
@@ -34,6 +37,7 @@ const (
 // create one per evaluation.
 type shellJudge struct {
 	sql       *sqlLexer
+	view      *spanmodel.View // the span judged, whose scratch records argument walks; may be nil
 	destroyTF map[string]bool // plan files written by terraform plan -destroy -out=
 }
 
@@ -272,7 +276,7 @@ func mentionsJudgedProgram(cmd string) bool {
 		var buf [20]byte
 		lw := buf[:len(w)]
 		for k := 0; k < len(w); k++ {
-			lw[k] = lowerASCII(w[k])
+			lw[k] = textmatch.LowerASCII(w[k])
 		}
 		return judgedProgramWord(lw)
 	})
@@ -306,8 +310,11 @@ func eachProgramWord(cmd string, judged func(w string) bool) bool {
 		}
 		if start >= 0 {
 			w := cmd[start:i]
-			if k := strings.LastIndexAny(w, `/\`); k >= 0 {
-				w = w[k+1:]
+			for k := len(w) - 1; k >= 0; k-- { // strings.LastIndexAny(w, `/\`)
+				if w[k] == '/' || w[k] == '\\' {
+					w = w[k+1:]
+					break
+				}
 			}
 			if len(w) >= 2 && len(w) <= 20 && judged(w) {
 				return true
@@ -866,7 +873,7 @@ func (j *shellJudge) call(tool, raw string) (string, error) {
 	if t := strings.TrimSpace(raw); cliName(tool) == "" && strings.HasPrefix(t, "{") && !strings.Contains(t, "[") {
 		// a flat object: walked in place, nothing decoded
 		found := ""
-		err := eachArgString(t, func(key, s string) bool {
+		err := eachArgStringOn(j.view, t, func(key, s string) bool {
 			found = j.argString(&tc, key, s)
 			return found == ""
 		})
@@ -877,7 +884,7 @@ func (j *shellJudge) call(tool, raw string) (string, error) {
 		return "", err
 	}
 	if !ok {
-		return j.value("", raw), nil
+		return j.value(0, raw), nil
 	}
 	if obj, isObj := v.(map[string]any); isObj {
 		if f := j.structured(tool, obj); f != "" {
@@ -892,13 +899,14 @@ func (j *shellJudge) call(tool, raw string) (string, error) {
 // argString judges one string argument of a call of tool by what its key
 // says it holds.
 func (j *shellJudge) argString(tool *toolClass, key, s string) string {
-	switch {
-	case tool.prose(key):
+	switch k := kindOf(key); {
+	case tool.prose(k):
 		return ""
-	case tool.code(key):
+	case tool.code(k):
 		return j.code(s, false)
+	default:
+		return j.value(k, s)
 	}
-	return j.value(key, s)
 }
 
 func (j *shellJudge) walk(tool *toolClass, v any, key string, found *string) {
@@ -912,7 +920,7 @@ func (j *shellJudge) walk(tool *toolClass, v any, key string, found *string) {
 			}
 		}
 	case []any:
-		if keyIn(argvKeys, key) {
+		if kindOf(key)&keyArgv != 0 {
 			if argv, ok := stringList(x); ok && len(argv) > 0 {
 				if *found = j.argv(argv, 0); *found != "" {
 					return
@@ -929,8 +937,8 @@ func (j *shellJudge) walk(tool *toolClass, v any, key string, found *string) {
 
 // value judges one string argument: as SQL when its key says so or it
 // starts like a statement, else as a shell command line.
-func (j *shellJudge) value(key, s string) string {
-	if keyIn(sqlKeys, key) || looksLikeSQL(s) {
+func (j *shellJudge) value(k keyKind, s string) string {
+	if k&keySQL != 0 || looksLikeSQL(s) {
 		if f := j.sqlText(s); f != "" {
 			return f
 		}

@@ -74,11 +74,11 @@ func (e *sqlSafetyEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Resu
 		}
 		for _, c := range calls {
 			tool := toolClass{name: c.Name}
-			err := eachArgString(c.Arguments, func(key, s string) bool {
-				switch {
-				case tool.prose(key):
+			err := eachArgStringOn(v, c.Arguments, func(key, s string) bool {
+				switch k := kindOf(key); {
+				case tool.prose(k):
 					return true
-				case tool.code(key):
+				case tool.code(k):
 					// ORM calls that delete everything, and the SQL in the
 					// code's string literals
 					if r, ok := codeORMRisk(s); ok && !e.allow[r] {

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch"
 )
 
 // Tool arguments mix commands and SQL with natural language: a search
@@ -59,8 +62,8 @@ func (n *nameWords) in(name string) bool {
 		}
 	}
 	for i := 0; i < len(name); i++ {
-		for _, w := range n.byFirst[lowerASCII(name[i])] {
-			if hasPrefixLowerASCII(name[i:], w) {
+		for _, w := range n.byFirst[textmatch.LowerASCII(name[i])] {
+			if textmatch.HasPrefixLowerASCII(name[i:], w) {
 				return true
 			}
 		}
@@ -79,32 +82,32 @@ func (n *nameWords) inSlow(name string) bool {
 	return false
 }
 
-func lowerASCII(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
-}
+// keyKind says which of the key sets above a key of an argument is in:
+// one lookup answers every question the checks ask about a key.
+type keyKind uint8
 
-// hasPrefixLowerASCII reports whether s, A-Z lower-cased, starts with w.
-func hasPrefixLowerASCII(s, w string) bool {
-	if len(s) < len(w) {
-		return false
-	}
-	for i := 0; i < len(w); i++ {
-		if lowerASCII(s[i]) != w[i] {
-			return false
+const (
+	keyProse keyKind = 1 << iota
+	keySearch
+	keyCode
+	keySQL
+	keyArgv
+)
+
+// keyKinds is proseKeys, searchKeys, codeKeys, sqlKeys and argvKeys in one
+// map.
+var keyKinds = func() map[string]keyKind {
+	m := map[string]keyKind{}
+	for kind, set := range map[keyKind]map[string]bool{keyProse: proseKeys, keySearch: searchKeys, keyCode: codeKeys, keySQL: sqlKeys, keyArgv: argvKeys} {
+		for k := range set {
+			m[k] |= kind
 		}
 	}
-	return true
-}
+	return m
+}()
 
-// proseArgument reports whether the string under key in a call of tool is
-// natural language rather than a command or a statement.
-func proseArgument(tool, key string) bool {
-	t := toolClass{name: tool}
-	return t.prose(key)
-}
+// kindOf returns the sets key, lower-cased, is in.
+func kindOf(key string) keyKind { return lookupLower(keyKinds, key) }
 
 // toolClass is what a tool's name says about its string arguments, worked
 // out at most once per call however many strings it has (the checks ask
@@ -115,12 +118,13 @@ type toolClass struct {
 	codeDone, codeRunner bool
 }
 
-// prose is proseArgument for the call's tool.
-func (t *toolClass) prose(key string) bool {
-	if keyIn(proseKeys, key) {
+// prose reports whether the string under a key of kind k in a call of the
+// tool is natural language rather than a command or a statement.
+func (t *toolClass) prose(k keyKind) bool {
+	if k&keyProse != 0 {
 		return true
 	}
-	if !keyIn(searchKeys, key) {
+	if k&keySearch == 0 {
 		return false
 	}
 	if !t.searchDone {
@@ -129,21 +133,25 @@ func (t *toolClass) prose(key string) bool {
 	return t.search
 }
 
-// code is codeArgument for the call's tool.
-func (t *toolClass) code(key string) bool {
-	if keyIn(codeKeys, key) {
+// code reports whether the string under a key of kind k in a call of the
+// tool is source code.
+func (t *toolClass) code(k keyKind) bool {
+	if k&keyCode != 0 {
 		return true
 	}
 	if !t.codeDone {
 		t.codeRunner, t.codeDone = isCodeTool(t.name), true
 	}
-	return t.codeRunner && !keyIn(proseKeys, key)
+	return t.codeRunner && k&keyProse == 0
 }
 
-// keyIn reports whether m holds key lower-cased (strings.ToLower), without
-// allocating for the short ASCII keys arguments have: on ASCII, ToLower
-// only maps A-Z, which is what the copy does.
-func keyIn(m map[string]bool, key string) bool {
+// keyIn reports whether m holds key lower-cased (strings.ToLower).
+func keyIn(m map[string]bool, key string) bool { return lookupLower(m, key) }
+
+// lookupLower returns m's value for key lower-cased (strings.ToLower),
+// without allocating for the short ASCII keys arguments have: on ASCII,
+// ToLower only maps A-Z, which is what the copy does.
+func lookupLower[V any](m map[string]V, key string) V {
 	var buf [32]byte
 	if len(key) > len(buf) {
 		return m[strings.ToLower(key)]
@@ -153,10 +161,7 @@ func keyIn(m map[string]bool, key string) bool {
 		if c >= utf8.RuneSelf {
 			return m[strings.ToLower(key)]
 		}
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		buf[i] = c
+		buf[i] = textmatch.LowerASCII(c)
 	}
 	return m[string(buf[:len(key)])]
 }
@@ -246,6 +251,88 @@ func looksLikeSQL(s string) bool {
 		}
 	}
 	return false
+}
+
+// argWalks records, for one span, what eachArgString gives for the
+// arguments of its first maxArgWalks calls: destructive_action and
+// sql_safety both read every string of every call, and the second reads
+// the record instead of checking and walking the JSON again.
+type argWalks struct {
+	walks []argWalk
+	n     int // walks in use
+}
+
+// maxArgWalks bounds the calls recorded per span; the record holds
+// substrings of the arguments (and the unescaped strings eachArgString
+// makes anyway), so it is bounded by the arguments themselves.
+const maxArgWalks = 16
+
+type argWalk struct {
+	text       string
+	keys, strs []string
+	err        error
+}
+
+// eachArgStringOn is eachArgString(text, fn) for an argument text of a tool
+// call of the span v reads, walking it once per span: fn gets the same
+// strings in the same order, the walk stops where fn says, and the error
+// is the walk's (TestArgWalksDifferential). eachArgString is a function of
+// text alone, so its record answers for the same text again.
+func eachArgStringOn(v *spanmodel.View, text string, fn func(key, s string) bool) error {
+	if v == nil {
+		return eachArgString(text, fn)
+	}
+	s := scratchOf(v)
+	if s.argsEpoch != v.Epoch() || s.argsEpoch == 0 {
+		s.argsEpoch = v.Epoch()
+		s.args.reset()
+	}
+	w := s.args.find(text)
+	if w == nil {
+		return eachArgString(text, fn)
+	}
+	for i, k := range w.keys {
+		if !fn(k, w.strs[i]) {
+			return nil
+		}
+	}
+	return w.err
+}
+
+// reset empties the record, dropping its references to the last span's
+// strings.
+func (a *argWalks) reset() {
+	for i := 0; i < a.n; i++ {
+		w := &a.walks[i]
+		clear(w.keys)
+		clear(w.strs)
+		*w = argWalk{keys: w.keys[:0], strs: w.strs[:0]}
+	}
+	a.n = 0
+}
+
+// find returns the record of text, walking it first when it has none;
+// nil when the record is full.
+func (a *argWalks) find(text string) *argWalk {
+	for i := 0; i < a.n; i++ {
+		if a.walks[i].text == text {
+			return &a.walks[i]
+		}
+	}
+	if a.n == maxArgWalks {
+		return nil
+	}
+	if a.n == len(a.walks) {
+		a.walks = append(a.walks, argWalk{})
+	}
+	w := &a.walks[a.n]
+	a.n++
+	w.text, w.keys, w.strs = text, w.keys[:0], w.strs[:0]
+	w.err = eachArgString(text, func(key, s string) bool {
+		w.keys, w.strs = append(w.keys, key), append(w.strs, s)
+		return true
+	})
+	return w
 }
 
 // eachArgString calls fn with every string value of JSON arguments and the

@@ -263,36 +263,16 @@ func introWord(f string) bool {
 	if len(f) == 0 || len(f) >= len(introByShape) {
 		return false
 	}
-	c := lowerASCII(f[0])
+	c := LowerASCII(f[0])
 	if c < 'a' || c > 'z' {
 		return false
 	}
 	for _, w := range introByShape[len(f)][c-'a'] {
-		if equalLowerASCII(f, w) {
+		if len(f) == len(w) && HasPrefixLowerASCII(f, w) {
 			return true
 		}
 	}
 	return false
-}
-
-func lowerASCII(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
-}
-
-// equalLowerASCII reports whether s lower-cased (A-Z only) is w.
-func equalLowerASCII(s, w string) bool {
-	if len(s) != len(w) {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if lowerASCII(s[i]) != w[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // introByShape holds introWords by length and first letter (all are
