@@ -88,7 +88,8 @@ func (x *literalIndex) compile() error {
 	return nil
 }
 
-// literalScans is a view's per-span record of the targets scanned so far.
+// literalScans is a view's per-span record of the targets scanned so far,
+// and of the tool arguments walked (argWalks).
 type literalScans struct {
 	owner *literalIndex
 	epoch uint64
