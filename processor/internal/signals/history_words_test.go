@@ -2,14 +2,11 @@ package signals
 
 import (
 	"fmt"
-	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/otelcol-llmeval/otelcol-llmeval/internal/memtest"
 )
 
 // wordsStep is one span of a word-set memory scenario and what reading it
@@ -211,45 +208,4 @@ func FuzzHistoryMemoryWordSets(f *testing.F) {
 		}
 		sameSignals(t, mem, full, spans)
 	})
-}
-
-// TestHistoryMemoryWordSetsAreBounded: conversations whose last user
-// messages and answers each hold more distinct words than are compared
-// keep at most historyBytes each, word sets included (measured against
-// the same detector without the memory).
-func TestHistoryMemoryWordSetsAreBounded(t *testing.T) {
-	const conversations = 1000
-	distinct := func(conv, k int) string {
-		var b strings.Builder
-		for w := 0; w < 2*maxSimilarityWords; w++ {
-			fmt.Fprintf(&b, "w%dx%dx%d ", conv, k, w)
-		}
-		return b.String()
-	}
-	grow := func(memory bool) (int64, *Detector) {
-		d := newDetector(t, Config{MaxConversations: conversations})
-		if !memory {
-			d.DisableHistoryMemory()
-		}
-		before := memtest.LiveHeap()
-		for i := 0; i < 2*conversations; i++ {
-			in := js(t, user(distinct(i, 0)), assistant(distinct(i, 1)), user(distinct(i, 2)))
-			detect(t, d, rawChatSpan(t, fmt.Sprint("conv-", i), in, []msg{assistant(distinct(i, 3))}))
-		}
-		grew := memtest.LiveHeap() - before
-		runtime.KeepAlive(d)
-		return grew, d
-	}
-	without, _ := grow(false)
-	with, d := grow(true)
-	require.Equal(t, conversations, d.history.len())
-	d.history.mu.Lock()
-	for _, e := range d.history.byKey {
-		require.Len(t, e.lastUser.ws.set, maxSimilarityWords, "the last user message's words are remembered")
-		require.Len(t, e.answer.ws.set, maxSimilarityWords, "the answer's words are remembered")
-	}
-	d.history.mu.Unlock()
-	bound := int64(conversations * historyBytes)
-	assert.LessOrEqual(t, with-without, bound+(256<<10), "the memory grew %d bytes; bound %d (+256 KiB slack)", with-without, bound)
-	t.Logf("the memory grew %d bytes for %d histories with full word sets (bound %d)", with-without, conversations, bound)
 }
