@@ -61,11 +61,14 @@ func textHash(s string) uint64 {
 type nearScratch struct {
 	user, prev, out, ans wordSet
 	buf                  []byte
-	built                int // word sets built by this span
-	hashes               [4]struct {
-		i int // segment index + 1; 0: free
-		h uint64
-	}
+	built                int        // word sets built by this span
+	hashes               [4]segHash // text hashes of segment messages
+}
+
+// segHash is the text hash of the segment message at index i-1 (i 0: none).
+type segHash struct {
+	i int
+	h uint64
 }
 
 // hash is textHash of msgs[i].Text, computed once per span for the few
@@ -83,12 +86,7 @@ func (n *nearScratch) hash(msgs []spanmodel.Message, i int) uint64 {
 	return textHash(msgs[i].Text)
 }
 
-func (n *nearScratch) reset() {
-	n.hashes, n.built = [4]struct {
-		i int
-		h uint64
-	}{}, 0
-}
+func (n *nearScratch) reset() { n.hashes, n.built = [4]segHash{}, 0 }
 
 // setOf is the word set of text (hash h): the remembered one of that
 // text, else built into ws.
