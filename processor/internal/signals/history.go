@@ -467,10 +467,12 @@ func (d *Detector) rememberedConversation(v *spanmodel.View, out []spanmodel.Mes
 	// The previous user message and the last answer, read only by the
 	// near-duplicate comparisons, are not decoded when those are
 	// remembered.
-	var hU uint64
-	if o.userAt[1] >= 0 {
+	var hU uint64 // the last user message's text hash, when the previous one may be elided
+	switch {
+	case total.Users < 2 || o.userAt[0] >= 0:
+	case o.userAt[1] >= 0:
 		hU = sc.near.hash(msgs, o.userAt[1])
-	} else {
+	default:
 		hU = o.users[1].words
 	}
 	o.elide(e, hU, answer != "")
