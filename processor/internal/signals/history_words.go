@@ -88,18 +88,39 @@ func (n *nearScratch) hash(msgs []spanmodel.Message, i int) uint64 {
 
 func (n *nearScratch) reset() { n.hashes, n.built = [4]segHash{}, 0 }
 
-// setOf is the word set of text (hash h): the remembered one of that
-// text, else built into ws.
-func (n *nearScratch) setOf(e *histEntry, h uint64, text string, ws *wordSet) *wordSet {
+// remembered is the remembered word set of the text of hash h, or nil.
+func (e *histEntry) remembered(h uint64) *wordSet {
 	switch h {
 	case e.lastUser.text:
 		return &e.lastUser.ws
 	case e.answer.text:
 		return &e.answer.ws
 	}
+	return nil
+}
+
+// setOf is the word set of text (hash h): the remembered one of that
+// text, else built into ws.
+func (n *nearScratch) setOf(e *histEntry, h uint64, text string, ws *wordSet) *wordSet {
+	if r := e.remembered(h); r != nil {
+		return r
+	}
 	n.buf = ws.build(text, n.buf)
 	n.built++
 	return ws
+}
+
+// near is whether the text of hash h is near the whole word set ws: by
+// its remembered word set, else by reading it as far as needed into
+// scratch (nearText; not remembered: only whole sets are).
+func (n *nearScratch) near(e *histEntry, ws *wordSet, h uint64, text string, scratch *wordSet, threshold float64) bool {
+	if r := e.remembered(h); r != nil {
+		return ws.near(r, threshold)
+	}
+	var dup bool
+	dup, n.buf = ws.nearText(text, threshold, scratch, n.buf)
+	n.built++
+	return dup
 }
 
 // nearOperands says where the comparisons' texts are: the last two user
@@ -155,18 +176,18 @@ func (d *Detector) rememberedNear(v *spanmodel.View, c *conversation, e *histEnt
 			c.near.users = e.pair.dup
 		} else {
 			su := n.setOf(e, hU, u, &n.user)
-			var sp *wordSet
-			if c.prevUser < 0 && hP != hU && hP != e.lastUser.text && hP != e.answer.text {
+			if c.prevUser < 0 && hP != hU && e.remembered(hP) == nil {
 				m, ok := v.InputElement(o.users[0].start, o.users[0].end)
 				if !ok {
 					return false
 				}
 				p = m.Text
 			}
-			if sp = su; hP != hU {
-				sp = n.setOf(e, hP, p, &n.prev)
+			if hP == hU {
+				c.near.users = su.near(su, th)
+			} else {
+				c.near.users = n.near(e, su, hP, p, &n.prev, th)
 			}
-			c.near.users = su.near(sp, th)
 			e.lastUser.copyFrom(hU, su)
 		}
 		e.pair = nearPair{last: hU, prev: hP, dup: c.near.users}
@@ -191,18 +212,18 @@ func (d *Detector) rememberedNear(v *spanmodel.View, c *conversation, e *histEnt
 	}
 	hOut := textHash(c.answer)
 	so := n.setOf(e, hOut, c.answer, &n.out)
-	if !found && hA != hOut && hA != e.lastUser.text && hA != e.answer.text {
+	if !found && hA != hOut && e.remembered(hA) == nil {
 		m, ok := v.InputElement(o.text.start, o.text.end)
 		if !ok {
 			return false
 		}
 		a = m.Text
 	}
-	sa := so
-	if hA != hOut {
-		sa = n.setOf(e, hA, a, &n.ans)
+	if hA == hOut {
+		c.near.answer = so.near(so, th)
+	} else {
+		c.near.answer = n.near(e, so, hA, a, &n.ans, th)
 	}
-	c.near.answer = so.near(sa, th)
 	e.answer.copyFrom(hOut, so)
 	return true
 }

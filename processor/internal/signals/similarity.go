@@ -15,10 +15,13 @@ const maxSimilarityWords = 200
 // after folding case and spacing, or with word sets at least threshold
 // similar (Jaccard). Messages of fewer than three words must be equal.
 func nearDuplicate(a, b string, threshold float64) bool {
+	if len(a) > len(b) {
+		a, b = b, a // the shorter whole, the longer as far as needed
+	}
 	p := wordPairs.Get().(*wordPair)
 	p.buf = p.a.build(a, p.buf)
-	p.buf = p.b.build(b, p.buf)
-	dup := p.a.near(&p.b, threshold)
+	var dup bool
+	dup, p.buf = p.a.nearText(b, threshold, &p.b, p.buf)
 	wordPairs.Put(p)
 	return dup
 }
@@ -53,8 +56,29 @@ var wordSeed = maphash.MakeSeed()
 // neither a letter nor a digit (bytes that are not UTF-8 lower to U+FFFD,
 // a separator); reading stops at the last word compared.
 func (ws *wordSet) build(s string, buf []byte) []byte {
+	buf, _ = ws.scan(s, buf, maxSimilarityWords, maxSimilarityWords)
+	return buf
+}
+
+// scan is build reading at most words words and stopping, far, once s has
+// more than limit distinct words (below maxSimilarityWords, limit is small:
+// each word is looked up among the distinct ones so far).
+func (ws *wordSet) scan(s string, buf []byte, words, limit int) (_ []byte, far bool) {
 	ws.n, ws.first, ws.set = 0, [2]uint64{}, ws.set[:0]
-	for i := 0; i < len(s) && ws.n < maxSimilarityWords; {
+	add := func(h uint64) bool {
+		if limit >= maxSimilarityWords {
+			ws.add(h)
+			return true
+		}
+		n := ws.n
+		if !slices.Contains(ws.set, h) {
+			ws.add(h)
+		} else if ws.n++; n < len(ws.first) {
+			ws.first[n] = h
+		}
+		return len(ws.set) <= limit
+	}
+	for i := 0; i < len(s) && ws.n < words; {
 		// A word: the longest run of letters and digits from i, plain
 		// when it is lower-case ASCII already.
 		start, plain := i, true
@@ -80,18 +104,58 @@ func (ws *wordSet) build(s string, buf []byte) []byte {
 			_, size := utf8.DecodeRuneInString(s[i:])
 			i += size
 		case plain:
-			ws.add(maphash.String(wordSeed, s[start:i]))
+			if !add(maphash.String(wordSeed, s[start:i])) {
+				return buf, true
+			}
 		default:
 			buf = buf[:0]
 			for _, r := range s[start:i] {
 				buf = utf8.AppendRune(buf, unicode.ToLower(r))
 			}
-			ws.add(maphash.Bytes(wordSeed, buf))
+			if !add(maphash.Bytes(wordSeed, buf)) {
+				return buf, true
+			}
 		}
 	}
 	slices.Sort(ws.set)
 	ws.set = slices.Compact(ws.set)
-	return buf
+	return buf, false
+}
+
+// maxFarLimit bounds the distinct words nearText looks each word up among
+// to stop early; above it the text is read whole.
+const maxFarLimit = 32
+
+// nearText is ws.near(the word set of s): whether text s is near the
+// whole word set ws. It builds s's word set into scratch only as far as
+// the answer needs: a third word when ws has fewer than three (those
+// compare in order), and no further than the distinct words that could
+// still be near ws's: with inter <= len(ws.set) and union >= s's distinct
+// words, the similarity is at most len(ws.set)/distinct, and float
+// division is monotone, so a text past that bound is not near. scratch
+// then holds part of s's words only.
+func (ws *wordSet) nearText(s string, threshold float64, scratch *wordSet, buf []byte) (bool, []byte) {
+	if ws.n == 0 {
+		return false, buf
+	}
+	words, limit := maxSimilarityWords, maxSimilarityWords
+	if ws.n < 3 {
+		words = 3
+	} else {
+		d := float64(len(ws.set))
+		limit = 0
+		for limit < maxFarLimit && d/float64(limit+1) >= threshold {
+			limit++
+		}
+		if limit == maxFarLimit {
+			limit = maxSimilarityWords // no early stop
+		}
+	}
+	buf, far := scratch.scan(s, buf, words, limit)
+	if far {
+		return false, buf
+	}
+	return ws.near(scratch, threshold), buf
 }
 
 // asciiWord maps an ASCII letter or digit to its lower case, anything

@@ -139,6 +139,33 @@ func TestWordSetSimilarity(t *testing.T) {
 	}
 }
 
+// TestNearTextReadsWhatTheAnswerNeeds: against a short text's word set, a
+// long text is read only until it has more distinct words than could
+// still be near, or a third word when the short text has fewer.
+func TestNearTextReadsWhatTheAnswerNeeds(t *testing.T) {
+	answer := "Your order 4319 left our Berlin warehouse and is in transit; it should arrive on December 5. " + long
+	tests := []struct {
+		short     string
+		th        float64
+		wantRead  int // words of answer read
+		wantClose bool
+	}{
+		{"Order 9123 shipped yesterday from Berlin.", DefaultNearDuplicate, 8, false}, // 6 distinct: 6/8 < 0.85
+		{"Order 9123 shipped yesterday from Berlin.", 0.5, 13, false},                 // 6/13 < 0.5
+		{"ok thanks", DefaultNearDuplicate, 3, false},                                 // fewer than three words
+		{"Order 9123 shipped yesterday from Berlin.", 0, maxSimilarityWords, true},    // any overlap is enough
+		{answer, DefaultNearDuplicate, maxSimilarityWords, true},                      // too many distinct words to stop early
+	}
+	for _, tc := range tests {
+		var ws, scratch wordSet
+		buf := ws.build(tc.short, nil)
+		got, _ := ws.nearText(answer, tc.th, &scratch, buf)
+		assert.Equal(t, tc.wantClose, got, "%q at %g", tc.short, tc.th)
+		assert.Equal(t, oracleNearDuplicate(tc.short, answer, tc.th), got, "the oracle")
+		assert.Equal(t, tc.wantRead, scratch.n, "%q at %g: words read", tc.short, tc.th)
+	}
+}
+
 // FuzzNearDuplicate: the word sets decide as the oracle does, for any two
 // texts and threshold.
 func FuzzNearDuplicate(f *testing.F) {
