@@ -70,7 +70,7 @@ func BenchmarkEvaluators(b *testing.B) {
 				// Each span is scanned for literals once, whichever check
 				// asks first: alone, this one pays for the scan every time.
 				if s, ok := (*v.CheckScratch()).(*literalScans); ok {
-					clear(s.done)
+					s.forget()
 				}
 				ev.Evaluate(ctx, v)
 			}

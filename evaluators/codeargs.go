@@ -17,23 +17,10 @@ var codeKeys = map[string]bool{"code": true, "script": true, "source": true, "py
 	"javascript": true, "typescript": true, "ruby": true, "snippet": true, "program": true, "cell": true, "src": true}
 
 // isCodeTool reports tools that run the code they are given.
-func isCodeTool(tool string) bool {
-	t := strings.ToLower(tool)
-	for _, w := range [...]string{"python", "jupyter", "notebook", "code_interpreter", "codeinterpreter", "run_code",
-		"execute_code", "exec_code", "javascript", "nodejs", "node_eval", "ruby", "rails", "repl", "console", "sandbox"} {
-		if strings.Contains(t, w) {
-			return true
-		}
-	}
-	return false
-}
+func isCodeTool(tool string) bool { return codeToolWords.in(tool) }
 
-// codeArgument reports whether the string under key in a call of tool is
-// source code.
-func codeArgument(tool, key string) bool {
-	k := strings.ToLower(key)
-	return codeKeys[k] || isCodeTool(tool) && !proseKeys[k]
-}
+var codeToolWords = newNameWords("python", "jupyter", "notebook", "code_interpreter", "codeinterpreter", "run_code",
+	"execute_code", "exec_code", "javascript", "nodejs", "node_eval", "ruby", "rails", "repl", "console", "sandbox")
 
 // ormPatterns find ORM calls that delete or drop everything: no filter
 // between the model and the delete.

@@ -86,3 +86,37 @@ func FuzzDestructive(f *testing.F) {
 		}
 	})
 }
+
+// TestDestructiveToolNameFilter: every name the built-in name check
+// matches passes its literal filter, on the corpora's strings and the
+// names the check is written for.
+func TestDestructiveToolNameFilter(t *testing.T) {
+	names := append(corpusTexts(t), "delete_user", "bulkDeleteUsers", "drop_table", "DropTable", "purge", "xPurge",
+		"terminate_instances", "wipe", "truncate", "destroy_stack", "undelete", "deleted", "search_flights", "")
+	matched := 0
+	for _, n := range names {
+		if destructiveToolName.MatchString(n) {
+			matched++
+			if !mayNameDestruction(n) {
+				t.Fatalf("%q matches but its filter says it cannot", n)
+			}
+		}
+	}
+	if matched < 10 {
+		t.Fatalf("only %d names match: too few to test the filter", matched)
+	}
+	if mayNameDestruction("search_flights") || mayNameDestruction("get_seat_map") {
+		t.Fatal("the filter lets harmless names through")
+	}
+}
+
+func FuzzDestructiveToolName(f *testing.F) {
+	f.Add("delete_user")
+	f.Add("xDrop")
+	f.Add("Terminate")
+	f.Fuzz(func(t *testing.T, name string) {
+		if destructiveToolName.MatchString(name) && !mayNameDestruction(name) {
+			t.Fatalf("%q matches but its filter says it cannot", name)
+		}
+	})
+}

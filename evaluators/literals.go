@@ -39,6 +39,7 @@ type literals struct {
 	x    *literalIndex
 	slot int
 	ids  []int
+	set  textmatch.IDSet // the ids, for mayAny
 }
 
 // add registers needles for target and returns their handle; ids follow
@@ -65,6 +66,7 @@ func (x *literalIndex) add(t spanmodel.Target, needles ...string) literals {
 	for i, n := range needles {
 		l.ids[i] = x.builders[slot].Add(n)
 	}
+	l.set = textmatch.NewIDSet(l.ids)
 	return l
 }
 
@@ -86,13 +88,36 @@ func (x *literalIndex) compile() error {
 	return nil
 }
 
-// literalScans is a view's per-span record of the targets scanned so far.
+// literalScans is a view's per-span record of the targets scanned so far,
+// and of the tool arguments walked (argWalks).
 type literalScans struct {
 	owner *literalIndex
 	epoch uint64
 	done  []bool
 	hits  []textmatch.Hits
 	buf   []byte
+	// args are the tool arguments walked on the span (toolargs.go),
+	// valid for argsEpoch.
+	args      argWalks
+	argsEpoch uint64
+}
+
+// scratchOf returns the check scratch kept with v.
+func scratchOf(v *spanmodel.View) *literalScans {
+	p := v.CheckScratch()
+	s, _ := (*p).(*literalScans)
+	if s == nil {
+		s = &literalScans{}
+		*p = s
+	}
+	return s
+}
+
+// forget drops what was recorded for the current span, so that the next
+// check reads it again (benchmarks measure one check alone that way).
+func (s *literalScans) forget() {
+	clear(s.done)
+	s.argsEpoch = 0
 }
 
 // hits returns the needles of l's target that text (the target's text on
@@ -103,12 +128,7 @@ func (l literals) hits(v *spanmodel.View, text string) *textmatch.Hits {
 	if l.x == nil || l.x.built[l.slot] == nil {
 		return nil
 	}
-	p := v.CheckScratch()
-	s, _ := (*p).(*literalScans)
-	if s == nil {
-		s = &literalScans{}
-		*p = s
-	}
+	s := scratchOf(v)
 	if n := len(l.x.built); len(s.done) < n {
 		s.done = append(s.done, make([]bool, n-len(s.done))...)
 		s.hits = append(s.hits, make([]textmatch.Hits, n-len(s.hits))...)
@@ -131,5 +151,5 @@ func (l literals) may(h *textmatch.Hits, i int) bool {
 
 // mayAny reports whether any of l's needles may occur.
 func (l literals) mayAny(h *textmatch.Hits) bool {
-	return h == nil || h.Any(l.ids)
+	return h == nil || h.AnyIn(&l.set)
 }

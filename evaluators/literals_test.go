@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -170,7 +171,8 @@ func TestLiteralsDifferential(t *testing.T) {
 }
 
 // corpusTexts are the string values of every span attribute of the
-// labelled corpus.
+// labelled corpus, the keys of its objects, and tool arguments given as
+// JSON objects as their JSON text: the seeds of the differential tests.
 func corpusTexts(t testing.TB) []string {
 	files, err := filepath.Glob("../testdata/corpus/*.jsonl")
 	require.NoError(t, err)
@@ -185,7 +187,13 @@ func corpusTexts(t testing.TB) []string {
 				walk(e)
 			}
 		case map[string]any:
-			for _, e := range x {
+			for k, e := range x {
+				seen[k] = true
+				if _, str := e.(string); !str && e != nil && strings.Contains(k, "argument") {
+					if raw, err := json.Marshal(e); err == nil {
+						seen[string(raw)] = true
+					}
+				}
 				walk(e)
 			}
 		}

@@ -503,6 +503,9 @@ type secretGate struct {
 func (g secretGate) may(i int) bool { return g.lits.may(g.hits, i) }
 
 func scanSecrets(text string, fn func(PIIKind, int, int), gate secretGate) {
+	if !gate.lits.mayAny(gate.hits) {
+		return // every search below is gated by one of the needles
+	}
 	for i, p := range secretPrefixes {
 		if !gate.may(i) {
 			continue

@@ -2,6 +2,7 @@ package evaluators
 
 import (
 	"bytes"
+	"sort"
 	"strings"
 	"sync"
 	"unicode"
@@ -193,6 +194,118 @@ type refusalGrammar struct {
 	// firstByte marks the bytes a first word starts with: most words
 	// start no rule, and a table lookup is cheaper than the map's hash.
 	firstByte [256]bool
+
+	// A rule's required word elements (not optional, words not a class)
+	// are its groups. A sentence the rule matches holds every word of the
+	// alternative it matched for each group, so one word per alternative
+	// (selectiveWord) stands for the group: a sentence without a word of each
+	// of a rule's groups cannot match it, and the rule is not tried
+	// (refusal, TestGrammarFilterDifferential). groupWords holds the
+	// words with the groups each stands for, by length and first letter
+	// (the pattern's words are a-z, shorter than maxGroupWord); needs[k]
+	// the groups rule k needs.
+	groupWords [maxGroupWord][26][]groupWord
+	needs      []groupSet
+}
+
+// maxGroupWord bounds the length of the grammar's words.
+const maxGroupWord = 24
+
+// groupWord is a word standing for groups.
+type groupWord struct {
+	word   string
+	groups groupSet
+}
+
+// groupsOf returns the groups w stands for, if any.
+func (g *refusalGrammar) groupsOf(w []byte) *groupSet {
+	if len(w) >= maxGroupWord || w[0] < 'a' || w[0] > 'z' {
+		return nil
+	}
+	list := g.groupWords[len(w)][w[0]-'a']
+	for i := range list {
+		if list[i].word == string(w) {
+			return &list[i].groups
+		}
+	}
+	return nil
+}
+
+// groupSet is a set of rule groups.
+type groupSet [4]uint64
+
+func (g *groupSet) add(i int) { g[i>>6] |= 1 << (i & 63) }
+func (g *groupSet) or(o *groupSet) {
+	g[0], g[1], g[2], g[3] = g[0]|o[0], g[1]|o[1], g[2]|o[2], g[3]|o[3]
+}
+func (g *groupSet) covers(o *groupSet) bool {
+	return g[0]&o[0] == o[0] && g[1]&o[1] == o[1] && g[2]&o[2] == o[2] && g[3]&o[3] == o[3]
+}
+
+// ruleSet is a set of rules.
+type ruleSet uint64
+
+// selectiveWord is an alternative's most selective word: the longest,
+// common words last. It stands for the alternative in a group (any word
+// of it would do) and in grammarNeedles.
+func selectiveWord(alt []string) string {
+	best, bestScore := "", -1
+	for _, w := range alt {
+		s := len(w) * 100
+		if commonWords[w] {
+			s = len(w)
+		}
+		if s > bestScore {
+			best, bestScore = w, s
+		}
+	}
+	return best
+}
+
+// compileGroups sets the grammar's groups from its rules.
+func (g *refusalGrammar) compileGroups() {
+	if len(g.rules) > 64 {
+		panic("refusal grammar: more than 64 rules for ruleSet") // ours: grow ruleSet
+	}
+	ids := map[string]int{} // a group's words, sorted and joined → its index
+	for _, r := range g.rules {
+		var need groupSet
+		for _, e := range r.elems {
+			if e.optional || e.alts == nil {
+				continue
+			}
+			words := make([]string, 0, len(e.alts))
+			for _, alt := range e.alts {
+				words = append(words, selectiveWord(alt))
+			}
+			sort.Strings(words)
+			key := strings.Join(words, " ")
+			id, ok := ids[key]
+			if !ok {
+				id = len(ids)
+				if id >= 64*len(groupSet{}) {
+					panic("refusal grammar: too many word groups for groupSet") // ours: grow groupSet
+				}
+				ids[key] = id
+				for _, w := range words {
+					if len(w) >= maxGroupWord || w[0] < 'a' || w[0] > 'z' {
+						panic("refusal grammar: word " + w + " is not a-z or too long") // ours
+					}
+					list := &g.groupWords[len(w)][w[0]-'a']
+					k := 0
+					for k < len(*list) && (*list)[k].word != w {
+						k++
+					}
+					if k == len(*list) {
+						*list = append(*list, groupWord{word: w})
+					}
+					(*list)[k].groups.add(id)
+				}
+			}
+			need.add(id)
+		}
+		g.needs = append(g.needs, need)
+	}
 }
 
 var grammar = compileRefusalRules()
@@ -250,6 +363,7 @@ func compileRefusalRules() *refusalGrammar {
 			}
 		}
 	}
+	g.compileGroups()
 	return g
 }
 
@@ -362,10 +476,41 @@ func (s *sentence) idiomAfter(i int) bool {
 	return false
 }
 
+// possible returns the rules whose groups the sentence's words cover: no
+// other rule can match it.
+func (s *sentence) possible() ruleSet {
+	var have groupSet
+	for i := range s.spans {
+		if gs := grammar.groupsOf(s.word(i)); gs != nil {
+			have.or(gs)
+		}
+	}
+	var rules ruleSet
+	for k := range grammar.needs {
+		if have.covers(&grammar.needs[k]) {
+			rules |= 1 << k
+		}
+	}
+	return rules
+}
+
 // refusal returns the rule the sentence matches, if any.
 func (s *sentence) refusal() (refusalKind, bool) {
+	possible := s.possible()
+	if possible == 0 {
+		return "", false
+	}
+	return s.refusalAmong(possible)
+}
+
+// refusalAmong is refusal trying only the rules in possible; with every
+// rule it is the matcher unfiltered (the tests' oracle).
+func (s *sentence) refusalAmong(possible ruleSet) (refusalKind, bool) {
 	try := func(rules []int, i int) (refusalKind, bool) {
 		for _, k := range rules {
+			if possible&(1<<k) == 0 {
+				continue // it cannot match: a look-alike no more than a rule
+			}
 			r := &grammar.rules[k]
 			end, ok := s.match(r, 0, i)
 			switch {
@@ -551,16 +696,7 @@ var grammarNeedles = func() []string {
 			// score: selectivity first, then length.
 			words, score, short := make([]string, 0, len(e.alts)), -1, -1
 			for _, alt := range e.alts {
-				w, sel := "", -1 // the alternative's most selective word
-				for _, x := range alt {
-					s := len(x) * 100
-					if commonWords[x] {
-						s = len(x)
-					}
-					if s > sel {
-						w, sel = x, s
-					}
-				}
+				w, sel := selectiveWord(alt), 0
 				words = append(words, w)
 				if commonWords[w] {
 					sel = 0

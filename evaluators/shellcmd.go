@@ -1,10 +1,15 @@
 package evaluators
 
 import (
+	"bytes"
 	"path"
 	"strings"
+	"unicode/utf8"
 
 	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch"
 )
 
 // Shell command analysis for destructive_action. A command line is parsed
@@ -32,6 +37,7 @@ const (
 // create one per evaluation.
 type shellJudge struct {
 	sql       *sqlLexer
+	view      *spanmodel.View // the span judged, whose scratch records argument walks; may be nil
 	destroyTF map[string]bool // plan files written by terraform plan -destroy -out=
 }
 
@@ -265,6 +271,28 @@ var judgedPrograms = func() map[string]bool {
 }()
 
 func mentionsJudgedProgram(cmd string) bool {
+	return eachProgramWord(cmd, func(w string) bool {
+		// asciiLower into a buffer: the lookup allocates nothing
+		var buf [20]byte
+		lw := buf[:len(w)]
+		for k := 0; k < len(w); k++ {
+			lw[k] = textmatch.LowerASCII(w[k])
+		}
+		return judgedProgramWord(lw)
+	})
+}
+
+// judgedProgramWord reports whether a word, lower-cased, names a judged
+// program.
+func judgedProgramWord(lw []byte) bool {
+	lw = bytes.TrimSuffix(lw, []byte(".exe"))
+	return judgedPrograms[string(lw)] || bytes.HasPrefix(lw, []byte("mkfs"))
+}
+
+// eachProgramWord calls judged with each word of cmd (split on blanks,
+// shell operators and quotes; a path's last element) that is 2 to 20
+// bytes long, and reports whether it returned true for one.
+func eachProgramWord(cmd string, judged func(w string) bool) bool {
 	start := -1
 	for i := 0; i <= len(cmd); i++ {
 		sep := i == len(cmd)
@@ -282,15 +310,14 @@ func mentionsJudgedProgram(cmd string) bool {
 		}
 		if start >= 0 {
 			w := cmd[start:i]
-			if k := strings.LastIndexAny(w, `/\`); k >= 0 {
-				w = w[k+1:]
-			}
-			if len(w) >= 2 && len(w) <= 20 {
-				lw := asciiLower(w)
-				lw = strings.TrimSuffix(lw, ".exe")
-				if judgedPrograms[lw] || strings.HasPrefix(lw, "mkfs") {
-					return true
+			for k := len(w) - 1; k >= 0; k-- { // strings.LastIndexAny(w, `/\`)
+				if w[k] == '/' || w[k] == '\\' {
+					w = w[k+1:]
+					break
 				}
+			}
+			if len(w) >= 2 && len(w) <= 20 && judged(w) {
+				return true
 			}
 			start = -1
 		}
@@ -842,11 +869,12 @@ func destructiveSQL(r SQLRisk) bool {
 // named after a CLI (kubectl, terraform, git ...) is read as the argv its
 // fields spell.
 func (j *shellJudge) call(tool, raw string) (string, error) {
+	tc := toolClass{name: tool}
 	if t := strings.TrimSpace(raw); cliName(tool) == "" && strings.HasPrefix(t, "{") && !strings.Contains(t, "[") {
 		// a flat object: walked in place, nothing decoded
 		found := ""
-		err := eachArgString(t, func(key, s string) bool {
-			found = j.argString(tool, key, s)
+		err := eachArgStringOn(j.view, t, func(key, s string) bool {
+			found = j.argString(&tc, key, s)
 			return found == ""
 		})
 		return found, err
@@ -856,7 +884,7 @@ func (j *shellJudge) call(tool, raw string) (string, error) {
 		return "", err
 	}
 	if !ok {
-		return j.value("", raw), nil
+		return j.value(0, raw), nil
 	}
 	if obj, isObj := v.(map[string]any); isObj {
 		if f := j.structured(tool, obj); f != "" {
@@ -864,22 +892,24 @@ func (j *shellJudge) call(tool, raw string) (string, error) {
 		}
 	}
 	found := ""
-	j.walk(tool, v, "", &found)
+	j.walk(&tc, v, "", &found)
 	return found, nil
 }
 
-// argString judges one string argument by what its key says it holds.
-func (j *shellJudge) argString(tool, key, s string) string {
-	switch {
-	case proseArgument(tool, key):
+// argString judges one string argument of a call of tool by what its key
+// says it holds.
+func (j *shellJudge) argString(tool *toolClass, key, s string) string {
+	switch k := kindOf(key); {
+	case tool.prose(k):
 		return ""
-	case codeArgument(tool, key):
+	case tool.code(k):
 		return j.code(s, false)
+	default:
+		return j.value(k, s)
 	}
-	return j.value(key, s)
 }
 
-func (j *shellJudge) walk(tool string, v any, key string, found *string) {
+func (j *shellJudge) walk(tool *toolClass, v any, key string, found *string) {
 	switch x := v.(type) {
 	case string:
 		*found = j.argString(tool, key, x)
@@ -890,7 +920,7 @@ func (j *shellJudge) walk(tool string, v any, key string, found *string) {
 			}
 		}
 	case []any:
-		if argvKeys[strings.ToLower(key)] {
+		if kindOf(key)&keyArgv != 0 {
 			if argv, ok := stringList(x); ok && len(argv) > 0 {
 				if *found = j.argv(argv, 0); *found != "" {
 					return
@@ -907,8 +937,8 @@ func (j *shellJudge) walk(tool string, v any, key string, found *string) {
 
 // value judges one string argument: as SQL when its key says so or it
 // starts like a statement, else as a shell command line.
-func (j *shellJudge) value(key, s string) string {
-	if sqlKeys[strings.ToLower(key)] || looksLikeSQL(s) {
+func (j *shellJudge) value(k keyKind, s string) string {
+	if k&keySQL != 0 || looksLikeSQL(s) {
 		if f := j.sqlText(s); f != "" {
 			return f
 		}
@@ -966,6 +996,40 @@ func (j *shellJudge) structured(tool string, obj map[string]any) string {
 
 // cliName is the CLI a tool is named after (kubectl, k8s_kubectl ...), or "".
 func cliName(tool string) string {
+	// An ASCII name is read in place: there ToLower only maps A-Z, and
+	// the words are the runs of letters (no CLI's name is longer than
+	// 16). Other names take the general path (cliNameSlow).
+	var buf [16]byte
+	n := 0 // letters of the current word; > len(buf) once too long
+	for i := 0; i <= len(tool); i++ {
+		c := byte(' ')
+		if i < len(tool) {
+			if c = tool[i]; c >= utf8.RuneSelf {
+				return cliNameSlow(tool)
+			}
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+		}
+		if 'a' <= c && c <= 'z' {
+			if n < len(buf) {
+				buf[n] = c
+			}
+			n++
+			continue
+		}
+		if n > 0 && n <= len(buf) {
+			if w := buf[:n]; cliTools[string(w)] {
+				return string(w)
+			}
+		}
+		n = 0
+	}
+	return ""
+}
+
+// cliNameSlow is cliName for any name: lower-cased, cut into runs of a-z.
+func cliNameSlow(tool string) string {
 	for _, w := range strings.FieldsFunc(strings.ToLower(tool), func(r rune) bool { return !('a' <= r && r <= 'z') }) {
 		if cliTools[w] {
 			return w

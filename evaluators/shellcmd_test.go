@@ -141,3 +141,36 @@ func FuzzShellCommand(f *testing.F) {
 		_, _ = j.call("tool", cmd)
 	})
 }
+
+// mentionsJudgedProgramOracle is mentionsJudgedProgram as first written,
+// lower-casing each word into a new string.
+func mentionsJudgedProgramOracle(cmd string) bool {
+	return eachProgramWord(cmd, func(w string) bool { return judgedProgramWord([]byte(asciiLower(w))) })
+}
+
+func sameShellFilters(t *testing.T, s string) {
+	t.Helper()
+	if got, want := mentionsJudgedProgram(s), mentionsJudgedProgramOracle(s); got != want {
+		t.Fatalf("mentionsJudgedProgram(%q) = %v, want %v", s, got, want)
+	}
+	if got, want := cliName(s), cliNameSlow(s); got != want {
+		t.Fatalf("cliName(%q) = %q, want %q", s, got, want)
+	}
+}
+
+// TestShellFiltersDifferential: the allocation-free readings of a command
+// line's programs and of a tool's CLI agree with the general ones.
+func TestShellFiltersDifferential(t *testing.T) {
+	for _, s := range append(corpusTexts(t), "RM -RF /", "C:\\Windows\\DEL.EXE x", "MKFS.ext4 /dev/sda", "k8s_KUBECTL",
+		"Terraform-Plan", "kubectlx", "\u212aubectl", "git2", "aws_s3", "x=rm", "a"+strings.Repeat("b", 30)+"_helm") {
+		sameShellFilters(t, s)
+	}
+	assert.Equal(t, "kubectl", cliName("k8s_KUBECTL"))
+	assert.True(t, mentionsJudgedProgram("sudo RM -rf /"))
+}
+
+func FuzzShellFilters(f *testing.F) {
+	f.Add("sudo /usr/bin/RM.exe -rf x")
+	f.Add("k8s_kubectl")
+	f.Fuzz(sameShellFilters)
+}

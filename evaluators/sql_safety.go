@@ -73,11 +73,12 @@ func (e *sqlSafetyEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Resu
 			return Errored(err)
 		}
 		for _, c := range calls {
-			err := eachArgString(c.Arguments, func(key, s string) bool {
-				switch {
-				case proseArgument(c.Name, key):
+			tool := toolClass{name: c.Name}
+			err := eachArgStringOn(v, c.Arguments, func(key, s string) bool {
+				switch k := kindOf(key); {
+				case tool.prose(k):
 					return true
-				case codeArgument(c.Name, key):
+				case tool.code(k):
 					// ORM calls that delete everything, and the SQL in the
 					// code's string literals
 					if r, ok := codeORMRisk(s); ok && !e.allow[r] {

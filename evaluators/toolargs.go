@@ -4,6 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch"
 )
 
 // Tool arguments mix commands and SQL with natural language: a search
@@ -28,9 +32,49 @@ var searchKeys = map[string]bool{
 }
 
 // isSearchTool reports tools that look things up rather than run them.
-func isSearchTool(tool string) bool {
-	t := strings.ToLower(tool)
-	for _, w := range [...]string{"search", "lookup", "retriev", "browse", "google", "bing", "duckduckgo", "tavily", "serp"} {
+func isSearchTool(tool string) bool { return searchToolWords.in(tool) }
+
+var searchToolWords = newNameWords("search", "lookup", "retriev", "browse", "google", "bing", "duckduckgo", "tavily", "serp")
+
+// nameWords are lower-case ASCII words looked for in tool names.
+type nameWords struct {
+	words   []string
+	byFirst [256][]string // the words by their first byte
+}
+
+func newNameWords(words ...string) *nameWords {
+	n := &nameWords{words: words}
+	for _, w := range words {
+		n.byFirst[w[0]] = append(n.byFirst[w[0]], w)
+	}
+	return n
+}
+
+// in reports whether name lower-cased (strings.ToLower) contains one of
+// the words. An ASCII name is read in place, in one pass: an occurrence
+// of a word starts at a byte equal to its first, ToLower on ASCII maps only
+// A-Z, and the words are lower-case ASCII (TestNameWords). Other names are
+// lower-cased and searched word by word (inSlow).
+func (n *nameWords) in(name string) bool {
+	for i := 0; i < len(name); i++ {
+		if name[i] >= utf8.RuneSelf {
+			return n.inSlow(name)
+		}
+	}
+	for i := 0; i < len(name); i++ {
+		for _, w := range n.byFirst[textmatch.LowerASCII(name[i])] {
+			if textmatch.HasPrefixLowerASCII(name[i:], w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// inSlow is in for any name.
+func (n *nameWords) inSlow(name string) bool {
+	t := strings.ToLower(name)
+	for _, w := range n.words {
 		if strings.Contains(t, w) {
 			return true
 		}
@@ -38,14 +82,88 @@ func isSearchTool(tool string) bool {
 	return false
 }
 
-// proseArgument reports whether the string under key in a call of tool is
-// natural language rather than a command or a statement.
-func proseArgument(tool, key string) bool {
-	k := strings.ToLower(key)
-	if proseKeys[k] {
+// keyKind says which of the key sets above a key of an argument is in:
+// one lookup answers every question the checks ask about a key.
+type keyKind uint8
+
+const (
+	keyProse keyKind = 1 << iota
+	keySearch
+	keyCode
+	keySQL
+	keyArgv
+)
+
+// keyKinds is proseKeys, searchKeys, codeKeys, sqlKeys and argvKeys in one
+// map.
+var keyKinds = func() map[string]keyKind {
+	m := map[string]keyKind{}
+	for kind, set := range map[keyKind]map[string]bool{keyProse: proseKeys, keySearch: searchKeys, keyCode: codeKeys, keySQL: sqlKeys, keyArgv: argvKeys} {
+		for k := range set {
+			m[k] |= kind
+		}
+	}
+	return m
+}()
+
+// kindOf returns the sets key, lower-cased, is in.
+func kindOf(key string) keyKind { return lookupLower(keyKinds, key) }
+
+// toolClass is what a tool's name says about its string arguments, worked
+// out at most once per call however many strings it has (the checks ask
+// for every string).
+type toolClass struct {
+	name                 string
+	searchDone, search   bool
+	codeDone, codeRunner bool
+}
+
+// prose reports whether the string under a key of kind k in a call of the
+// tool is natural language rather than a command or a statement.
+func (t *toolClass) prose(k keyKind) bool {
+	if k&keyProse != 0 {
 		return true
 	}
-	return searchKeys[k] && isSearchTool(tool)
+	if k&keySearch == 0 {
+		return false
+	}
+	if !t.searchDone {
+		t.search, t.searchDone = isSearchTool(t.name), true
+	}
+	return t.search
+}
+
+// code reports whether the string under a key of kind k in a call of the
+// tool is source code.
+func (t *toolClass) code(k keyKind) bool {
+	if k&keyCode != 0 {
+		return true
+	}
+	if !t.codeDone {
+		t.codeRunner, t.codeDone = isCodeTool(t.name), true
+	}
+	return t.codeRunner && k&keyProse == 0
+}
+
+// keyIn reports whether m holds key lower-cased (strings.ToLower).
+func keyIn(m map[string]bool, key string) bool { return lookupLower(m, key) }
+
+// lookupLower returns m's value for key lower-cased (strings.ToLower),
+// without allocating for the short ASCII keys arguments have: on ASCII,
+// ToLower only maps A-Z, which is what the copy does.
+func lookupLower[V any](m map[string]V, key string) V {
+	var buf [32]byte
+	if len(key) > len(buf) {
+		return m[strings.ToLower(key)]
+	}
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if c >= utf8.RuneSelf {
+			return m[strings.ToLower(key)]
+		}
+		buf[i] = textmatch.LowerASCII(c)
+	}
+	return m[string(buf[:len(key)])]
 }
 
 var errArgsTooDeep = errors.New("arguments nested deeper than 64")
@@ -129,10 +247,92 @@ func looksLikeSQL(s string) bool {
 			for e < len(s) && isWordStart(s[e]) {
 				e++
 			}
-			return sqlStatementWords[strings.ToLower(s[:e])]
+			return keyIn(sqlStatementWords, s[:e])
 		}
 	}
 	return false
+}
+
+// argWalks records, for one span, what eachArgString gives for the
+// arguments of its first maxArgWalks calls: destructive_action and
+// sql_safety both read every string of every call, and the second reads
+// the record instead of checking and walking the JSON again.
+type argWalks struct {
+	walks []argWalk
+	n     int // walks in use
+}
+
+// maxArgWalks bounds the calls recorded per span; the record holds
+// substrings of the arguments (and the unescaped strings eachArgString
+// makes anyway), so it is bounded by the arguments themselves.
+const maxArgWalks = 16
+
+type argWalk struct {
+	text       string
+	keys, strs []string
+	err        error
+}
+
+// eachArgStringOn is eachArgString(text, fn) for an argument text of a tool
+// call of the span v reads, walking it once per span: fn gets the same
+// strings in the same order, the walk stops where fn says, and the error
+// is the walk's (TestArgWalksDifferential). eachArgString is a function of
+// text alone, so its record answers for the same text again.
+func eachArgStringOn(v *spanmodel.View, text string, fn func(key, s string) bool) error {
+	if v == nil {
+		return eachArgString(text, fn)
+	}
+	s := scratchOf(v)
+	if s.argsEpoch != v.Epoch() || s.argsEpoch == 0 {
+		s.argsEpoch = v.Epoch()
+		s.args.reset()
+	}
+	w := s.args.find(text)
+	if w == nil {
+		return eachArgString(text, fn)
+	}
+	for i, k := range w.keys {
+		if !fn(k, w.strs[i]) {
+			return nil
+		}
+	}
+	return w.err
+}
+
+// reset empties the record, dropping its references to the last span's
+// strings.
+func (a *argWalks) reset() {
+	for i := 0; i < a.n; i++ {
+		w := &a.walks[i]
+		clear(w.keys)
+		clear(w.strs)
+		*w = argWalk{keys: w.keys[:0], strs: w.strs[:0]}
+	}
+	a.n = 0
+}
+
+// find returns the record of text, walking it first when it has none;
+// nil when the record is full.
+func (a *argWalks) find(text string) *argWalk {
+	for i := 0; i < a.n; i++ {
+		if a.walks[i].text == text {
+			return &a.walks[i]
+		}
+	}
+	if a.n == maxArgWalks {
+		return nil
+	}
+	if a.n == len(a.walks) {
+		a.walks = append(a.walks, argWalk{})
+	}
+	w := &a.walks[a.n]
+	a.n++
+	w.text, w.keys, w.strs = text, w.keys[:0], w.strs[:0]
+	w.err = eachArgString(text, func(key, s string) bool {
+		w.keys, w.strs = append(w.keys, key), append(w.strs, s)
+		return true
+	})
+	return w
 }
 
 // eachArgString calls fn with every string value of JSON arguments and the

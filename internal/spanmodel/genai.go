@@ -119,15 +119,15 @@ func (c *convo) addGenAIMsg(m *gMsg) bool {
 func (v *View) genAIMessages(key string, val pcommon.Value, c *convo) error {
 	switch val.Type() {
 	case pcommon.ValueTypeStr:
-		msgs := v.gmsgs[:0]
+		msgs, parts := v.gmsgs[:0], v.gparts[:0]
 		var err error
 		text := unwrapMessages(val.Str())
 		fast := false
 		if len(text) <= MaxContentBytes {
-			msgs, fast = fastGMsgs(text, msgs)
+			msgs, parts, fast = fastGMsgs(text, msgs, parts)
 		}
 		if !fast {
-			err = unmarshalContent(key, text, &msgs)
+			err = unmarshalLocal(key, text, &msgs)
 		}
 		if err == nil {
 			for i := range msgs {
@@ -136,7 +136,7 @@ func (v *View) genAIMessages(key string, val pcommon.Value, c *convo) error {
 				}
 			}
 		}
-		v.gmsgs = resetBuf(msgs)
+		v.gmsgs, v.gparts = resetBuf(msgs), resetParts(parts)
 		return err
 	case pcommon.ValueTypeSlice:
 		s := val.Slice()
@@ -156,10 +156,12 @@ func (v *View) genAIMessages(key string, val pcommon.Value, c *convo) error {
 				}
 			case pcommon.ValueTypeStr:
 				var m gMsg
-				if err := unmarshalContent(fmt.Sprintf("%s[%d]", key, i), e.Str(), &m); err != nil {
+				if err := v.decodeGMsg(key, i, e.Str(), &m); err != nil {
 					return err
 				}
-				if !c.addGenAIMsg(&m) {
+				more := c.addGenAIMsg(&m)
+				clear(m.Parts) // v.gparts, reused by the next element
+				if !more {
 					return nil
 				}
 			default:
@@ -169,6 +171,18 @@ func (v *View) genAIMessages(key string, val pcommon.Value, c *convo) error {
 		return nil
 	}
 	return typeError(key, val.Type(), "a JSON string or a slice")
+}
+
+// decodeGMsg decodes element i of attribute key, the JSON string s of one
+// message, into m (zero).
+func (v *View) decodeGMsg(key string, i int, s string, m *gMsg) error {
+	if len(s) <= MaxContentBytes {
+		var ok bool
+		if v.gparts, ok = fastGMsg(s, m, resetParts(v.gparts)); ok {
+			return nil // m.Parts is in v.gparts
+		}
+	}
+	return unmarshalLocal(fmt.Sprintf("%s[%d]", key, i), s, m)
 }
 
 // genAIPartsSlice adds the parts of message i given as a pdata slice. Their
@@ -252,15 +266,22 @@ func (v *View) systemInstructions(key string, val pcommon.Value, dst []string) (
 	v.rd.reset()
 	switch val.Type() {
 	case pcommon.ValueTypeStr:
-		var parts []gPart
-		if err := unmarshalContent(key, val.Str(), &parts); err != nil {
-			return dst, err
+		parts, fast := v.gparts[:0], false
+		if s := val.Str(); len(s) <= MaxContentBytes {
+			parts, fast = fastGParts(s, parts)
+		}
+		if !fast {
+			if err := unmarshalLocal(key, val.Str(), &parts); err != nil {
+				v.gparts = resetParts(parts)
+				return dst, err
+			}
 		}
 		for i := range parts {
 			if parts[i].Type.s == "text" && len(dst) < MaxMessages {
 				dst = append(dst, parts[i].Content.s)
 			}
 		}
+		v.gparts = resetParts(parts)
 		return dst, nil
 	case pcommon.ValueTypeSlice:
 		s := val.Slice()

@@ -1,154 +1,453 @@
 package spanmodel
 
-import "strings"
-
-// Decoding a GenAI messages attribute with encoding/json reads it twice
-// (a validating pass, then reflection over the structs) and was half of
-// the processor's time on chat spans with 2 KB answers. Most attributes
-// have one plain shape: an array of messages holding role, parts and
-// finish_reason, parts holding type and content, every value a string
-// without escapes. fastGMsgs decodes exactly that shape in one pass and
-// gives up on anything else (escapes, other keys or value types, keys
-// spelt in other cases, a key twice, invalid JSON), which then goes to
-// encoding/json as before. Where it succeeds the result is the one
-// encoding/json gives (FuzzFastGMsgs).
-
-// fastGMsgs appends the messages of s to msgs. ok is false when s is not
-// of the plain shape; then msgs is returned with its new elements zeroed
-// and its length unchanged.
-func fastGMsgs(s string, msgs []gMsg) (out []gMsg, ok bool) {
-	d := fastDec{jsonCursor{s: s}}
-	n := len(msgs)
-	out = msgs
-	d.ws()
-	ok = d.eat('[') && d.list(']', func() bool {
-		var m gMsg
-		if !d.message(&m) {
-			return false
-		}
-		out = append(out, m)
-		return true
-	})
-	d.ws()
-	if !ok || d.i != len(s) {
-		clear(out[n:])
-		return out[:n], false
-	}
-	return out, true
-}
-
-type fastDec struct{ jsonCursor }
-
-// str reads a string without escapes or control characters and returns a
-// copy of its bytes, as jsonStr and jsonText keep such a string.
-func (d *fastDec) str() (string, bool) {
-	if !d.eat('"') {
-		return "", false
-	}
-	start := d.i
-	for d.i < len(d.s) {
-		c := d.s[d.i]
-		switch {
-		case c == '"':
-			v := strings.Clone(d.s[start:d.i])
-			d.i++
-			return v, true
-		case c == '\\' || c < 0x20:
-			return "", false
-		}
-		d.i++
-	}
-	return "", false
-}
-
-// list reads the items of an array or object whose opening bracket was
-// read, separated by commas, up to close; item reports false to give up.
-func (d *fastDec) list(close byte, item func() bool) bool {
-	d.ws()
-	if d.eat(close) {
-		return true
-	}
-	for {
-		if !item() {
-			return false
-		}
-		d.ws()
-		if d.eat(close) {
-			return true
-		}
-		if !d.eat(',') {
-			return false
-		}
-		d.ws()
-	}
-}
-
-// object reads {"key": value, ...}, calling member at each value; member
-// reports false to give up (an unknown key, a key twice).
-func (d *fastDec) object(member func(key string) bool) bool {
-	return d.eat('{') && d.list('}', func() bool {
-		key, ok := d.str()
-		if !ok {
-			return false
-		}
-		d.ws()
-		if !d.eat(':') {
-			return false
-		}
-		d.ws()
-		return member(key)
-	})
-}
-
-// members reads an object whose keys are among keys, each at most once,
-// calling read with the key's index at its value.
-func (d *fastDec) members(keys []string, read func(i int) bool) bool {
-	var seen uint8
-	return d.object(func(key string) bool {
-		for i, k := range keys {
-			if k == key && seen&(1<<i) == 0 {
-				seen |= 1 << i
-				return read(i)
-			}
-		}
-		return false
-	})
-}
-
-var (
-	messageKeys = []string{"role", "finish_reason", "parts"}
-	partKeys    = []string{"type", "content", "id", "name"}
+import (
+	"encoding/binary"
+	"strings"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
-func (d *fastDec) message(m *gMsg) bool {
-	strs := [...]*string{&m.Role.s, &m.FinishReason.s}
-	return d.members(messageKeys, func(i int) bool {
-		if i == len(strs) {
-			return d.parts(m)
+// Decoding a GenAI messages attribute with encoding/json reads it twice
+// (a validating pass, then reflection over the structs) and was the
+// largest cost of the processor on chat spans. fastDec decodes messages
+// and parts (gMsg, gPart) in one pass to exactly what encoding/json gives
+// for them, and gives up where matching it would take more than the
+// common layouts need; the caller then decodes with encoding/json, which
+// gives its own result or error.
+//
+// What it matches: every gMsg and gPart field; keys matched as
+// encoding/json matches field names (ASCII case-insensitively), the last
+// of a key given twice winning; unknown keys skipped with their values'
+// grammar checked; null elements and values; a string-typed field holding
+// another JSON value read as absent (jsonStr); jsonText values kept as
+// their raw text; strings with escapes decoded as encoding/json decodes
+// them (\u surrogate pairs, a lone surrogate or invalid UTF-8 replaced by
+// U+FFFD), and strings without escapes kept byte for byte as jsonStr and
+// jsonText keep them. What it gives up on: invalid JSON of any kind, a key
+// with escapes or non-ASCII bytes (Unicode folding could match a field),
+// "parts" given twice in a message (encoding/json merges the two arrays),
+// parts or a message of another JSON type (a type error), nesting deeper
+// than scanMaxDepth. FuzzFastGMsgs checks the decodes against
+// encoding/json.
+//
+// The decoded strings are substrings of one copy of the text decoded (or
+// their own copy when they had escapes): one allocation instead of one per
+// string, and never a reference into the span's attribute.
+
+// fastDec is the one-pass reader. It reuses the history scanner's grammar
+// checks (msgScanner.value) to skip and validate values it does not keep.
+type fastDec struct {
+	msgScanner
+	// parts holds the parts of every message read, in order; a message's
+	// Parts is its run of it.
+	parts []gPart
+}
+
+func newFastDec(s string, parts []gPart) fastDec {
+	return fastDec{msgScanner: msgScanner{jsonCursor: jsonCursor{s: strings.Clone(s)}}, parts: parts}
+}
+
+// partsScratchCap bounds the parts a reused parts buffer keeps between
+// spans (a gPart is about 200 bytes).
+const partsScratchCap = 1024
+
+// resetParts empties a reused parts buffer, dropping it when it grew past
+// partsScratchCap.
+func resetParts(p []gPart) []gPart {
+	if cap(p) > partsScratchCap {
+		return nil
+	}
+	clear(p)
+	return p[:0]
+}
+
+// fastGMsgs appends the messages of the JSON array s to msgs, and their
+// parts to parts. ok is false when s is not decoded here; then msgs and
+// parts are returned with their new elements zeroed and their lengths
+// unchanged.
+func fastGMsgs(s string, msgs []gMsg, parts []gPart) (outMsgs []gMsg, outParts []gPart, ok bool) {
+	d := newFastDec(s, parts)
+	n, np := len(msgs), len(parts)
+	d.ws()
+	ok = d.eat('[')
+	for first := true; ok && d.more(']', first); first = false {
+		msgs = append(msgs, gMsg{})
+		ok = d.message(&msgs[len(msgs)-1])
+	}
+	ok = ok && d.end()
+	if !ok {
+		clear(msgs[n:])
+		clear(d.parts[np:])
+		return msgs[:n], d.parts[:np], false
+	}
+	if len(msgs) == n && msgs == nil {
+		msgs = []gMsg{} // encoding/json makes an empty array a non-nil slice
+	}
+	return msgs, d.parts, true
+}
+
+// fastGMsg decodes the one message s into m, which is zero, appending its
+// parts to parts. ok is false when s is not decoded here; then m is zero
+// and parts is returned with its new elements zeroed and its length
+// unchanged.
+func fastGMsg(s string, m *gMsg, parts []gPart) ([]gPart, bool) {
+	d := newFastDec(s, parts)
+	n := len(parts)
+	d.ws()
+	if d.message(m) && d.end() {
+		return d.parts, true
+	}
+	clear(d.parts[n:])
+	*m = gMsg{}
+	return d.parts[:n], false
+}
+
+// fastGParts appends the parts of the JSON array s (system instructions)
+// to parts; on false parts is returned with its new elements zeroed and
+// its length unchanged.
+func fastGParts(s string, parts []gPart) ([]gPart, bool) {
+	d := newFastDec(s, parts)
+	n := len(parts)
+	d.ws()
+	ok := d.eat('[')
+	for first := true; ok && d.more(']', first); first = false {
+		d.parts = append(d.parts, gPart{})
+		ok = d.part(&d.parts[len(d.parts)-1])
+	}
+	if !ok || !d.end() {
+		clear(d.parts[n:])
+		return d.parts[:n], false
+	}
+	if len(d.parts) == 0 && d.parts == nil {
+		d.parts = []gPart{}
+	}
+	return d.parts, true
+}
+
+// end reports whether only whitespace is left.
+func (d *fastDec) end() bool {
+	d.ws()
+	return !d.bad && d.i == len(d.s)
+}
+
+// more steps into the next item of the array or object being read (whose
+// opening bracket was read), up to its closing byte: false at the close
+// or on a grammar error (then d.bad).
+func (d *fastDec) more(close byte, first bool) bool {
+	if d.bad {
+		return false
+	}
+	d.ws()
+	if d.eat(close) {
+		return false
+	}
+	if !first && !d.eat(',') {
+		d.bad = true
+		return false
+	}
+	d.ws()
+	return true
+}
+
+// key reads an object key and the colon after it. It gives up on a key
+// with escapes or non-ASCII bytes: encoding/json matches keys to fields
+// after unquoting them and folding Unicode case (the Kelvin sign matches
+// k), which only plain ASCII keys make simple.
+func (d *fastDec) key() (string, bool) {
+	start := d.i + 1
+	esc, ascii, ok := d.skipStr()
+	if !ok || esc || !ascii {
+		d.bad = true
+		return "", false
+	}
+	k := d.s[start : d.i-1]
+	d.ws()
+	if !d.eat(':') {
+		d.bad = true
+		return "", false
+	}
+	d.ws()
+	return k, true
+}
+
+// field returns the index of the name in names that key matches as
+// encoding/json matches an ASCII key to a field name, -1 for none.
+func field(key string, names []string) int {
+	for i, n := range names {
+		if asciiEqualFold(key, n) {
+			return i
 		}
-		var ok bool
-		*strs[i], ok = d.str()
+	}
+	return -1
+}
+
+// strValue reads the string at the cursor as encoding/json gives it.
+func (d *fastDec) strValue() (string, bool) {
+	start := d.i + 1
+	esc, _, ok := d.skipStr()
+	if !ok {
+		d.bad = true
+		return "", false
+	}
+	raw := d.s[start : d.i-1]
+	if !esc {
+		// jsonStr and jsonText keep a string without escapes as it is,
+		// invalid UTF-8 included.
+		return raw, true
+	}
+	return unquote(raw), true
+}
+
+// jsonStr reads the value of a field typed jsonStr: a string, or any
+// other value read as absent.
+func (d *fastDec) jsonStr(depth int) (jsonStr, bool) {
+	if d.peek() == '"' {
+		s, ok := d.strValue()
+		return jsonStr{s}, ok
+	}
+	d.value(depth)
+	return jsonStr{}, !d.bad
+}
+
+// jsonText reads the value of a field typed jsonText: a string unquoted,
+// null as unset, any other value as its raw text.
+func (d *fastDec) jsonText(depth int) (jsonText, bool) {
+	switch d.peek() {
+	case '"':
+		s, ok := d.strValue()
+		return jsonText{s: s, set: true}, ok
+	case 'n':
+		d.literal("null")
+		return jsonText{}, !d.bad
+	}
+	start := d.i
+	d.value(depth)
+	return jsonText{s: d.s[start:d.i], set: true}, !d.bad
+}
+
+var messageKeys = []string{"role", "parts", "finish_reason"}
+
+// partField is a gPart field by its JSON name: a jsonStr (str) or a
+// jsonText (text) one.
+type partField struct {
+	name string
+	str  func(*gPart) *jsonStr
+	text func(*gPart) *jsonText
+}
+
+// partFields are gPart's fields (TestPartFields checks them against its
+// json tags); partKeys their names.
+var (
+	partFields = [...]partField{
+		{name: "type", str: func(p *gPart) *jsonStr { return &p.Type }},
+		{name: "content", text: func(p *gPart) *jsonText { return &p.Content }},
+		{name: "id", str: func(p *gPart) *jsonStr { return &p.ID }},
+		{name: "name", str: func(p *gPart) *jsonStr { return &p.Name }},
+		{name: "arguments", text: func(p *gPart) *jsonText { return &p.Arguments }},
+		{name: "response", text: func(p *gPart) *jsonText { return &p.Response }},
+		{name: "result", text: func(p *gPart) *jsonText { return &p.Result }},
+		{name: "transcript", str: func(p *gPart) *jsonStr { return &p.Transcript }},
+		{name: "server_tool_call", text: func(p *gPart) *jsonText { return &p.ServerCall }},
+		{name: "server_tool_call_response", text: func(p *gPart) *jsonText { return &p.ServerResp }},
+	}
+	partKeys = func() (names []string) {
+		for _, f := range partFields {
+			names = append(names, f.name)
+		}
+		return names
+	}()
+)
+
+// members reads an object (or null, which holds nothing), calling member
+// at each key's value; false on a grammar error (then d.bad), a value of
+// another JSON type, or when member gives up.
+func (d *fastDec) members(member func(key string) bool) bool {
+	switch d.peek() {
+	case 'n':
+		d.literal("null")
+		return !d.bad
+	case '{':
+		d.i++
+	default:
+		return false // a type error
+	}
+	for first := true; d.more('}', first); first = false {
+		key, ok := d.key()
+		if !ok || !member(key) {
+			return false
+		}
+	}
+	return !d.bad
+}
+
+// message reads one message (or null, which leaves m as it is) into m.
+// The depths passed on are msgScanner's, so both give up at the same
+// nesting.
+func (d *fastDec) message(m *gMsg) bool {
+	partsSeen := false
+	return d.members(func(key string) (ok bool) {
+		switch field(key, messageKeys) {
+		case 0:
+			m.Role, ok = d.jsonStr(2)
+		case 1:
+			if partsSeen {
+				return false // encoding/json merges the second array into the first
+			}
+			partsSeen = true
+			ok = d.msgParts(m)
+		case 2:
+			m.FinishReason, ok = d.jsonStr(2)
+		default:
+			d.value(2)
+			ok = !d.bad
+		}
 		return ok
 	})
 }
 
-func (d *fastDec) parts(m *gMsg) bool {
-	if !d.eat('[') {
+// msgParts reads a message's parts into the run of d.parts it appends.
+func (d *fastDec) msgParts(m *gMsg) bool {
+	switch d.peek() {
+	case 'n':
+		d.literal("null")
+		m.Parts = nil
+		return !d.bad
+	case '[':
+		d.i++
+	default:
+		return false // a type error
+	}
+	start := len(d.parts)
+	for first := true; d.more(']', first); first = false {
+		d.parts = append(d.parts, gPart{})
+		if !d.part(&d.parts[len(d.parts)-1]) {
+			return false
+		}
+	}
+	if d.bad {
 		return false
 	}
-	m.Parts = []gPart{} // encoding/json makes an empty array a non-nil slice
-	return d.list(']', func() bool {
-		var p gPart
-		strs := [...]*string{&p.Type.s, &p.Content.s, &p.ID.s, &p.Name.s}
-		ok := d.members(partKeys, func(i int) bool {
-			var ok bool
-			*strs[i], ok = d.str()
-			p.Content.set = p.Content.set || i == 1
-			return ok
-		})
-		if ok {
-			m.Parts = append(m.Parts, p)
+	if n := len(d.parts); n > start {
+		m.Parts = d.parts[start:n:n]
+	} else {
+		m.Parts = []gPart{} // encoding/json makes an empty array a non-nil slice
+	}
+	return true
+}
+
+// part reads one part (or null, which leaves p as it is) into p.
+func (d *fastDec) part(p *gPart) bool {
+	return d.members(func(key string) (ok bool) {
+		switch i := field(key, partKeys); {
+		case i < 0:
+			d.value(4)
+			ok = !d.bad
+		case partFields[i].str != nil:
+			*partFields[i].str(p), ok = d.jsonStr(4)
+		default:
+			*partFields[i].text(p), ok = d.jsonText(4)
 		}
 		return ok
 	})
+}
+
+// unquote decodes the content of a JSON string with escapes, whose grammar
+// was checked, as encoding/json does (unquoteBytes): escapes decoded, a
+// \u surrogate pair joined, a lone surrogate and each byte of invalid
+// UTF-8 replaced by U+FFFD.
+func unquote(raw string) string {
+	var b strings.Builder
+	b.Grow(len(raw))
+	bs := viewBytes(raw)
+	for i := 0; i < len(raw); {
+		// Copy the run of plain ASCII and valid UTF-8 up to the next
+		// escape or invalid byte in one piece.
+		j := i
+		for {
+			for j+8 <= len(bs) && (runStops(binary.LittleEndian.Uint64(bs[j:]))) == 0 {
+				j += 8
+			}
+			for j < len(raw) && raw[j] != '\\' && raw[j] < utf8.RuneSelf {
+				j++
+			}
+			if j < len(raw) && raw[j] >= utf8.RuneSelf {
+				if r, n := utf8.DecodeRuneInString(raw[j:]); r != utf8.RuneError || n > 1 {
+					j += n
+					continue
+				}
+			}
+			break
+		}
+		b.WriteString(raw[i:j])
+		i = j
+		if i == len(raw) {
+			break
+		}
+		c := raw[i]
+		if c != '\\' { // invalid UTF-8: one byte replaced
+			b.WriteRune(utf8.RuneError)
+			i++
+			continue
+		}
+		switch e := raw[i+1]; e {
+		case 'b':
+			b.WriteByte('\b')
+		case 'f':
+			b.WriteByte('\f')
+		case 'n':
+			b.WriteByte('\n')
+		case 'r':
+			b.WriteByte('\r')
+		case 't':
+			b.WriteByte('\t')
+		case 'u':
+			r := hex4(raw[i+2 : i+6])
+			i += 6
+			if utf16.IsSurrogate(r) {
+				if i+6 <= len(raw) && raw[i] == '\\' && raw[i+1] == 'u' && isHex4(raw[i+2:i+6]) {
+					if dec := utf16.DecodeRune(r, hex4(raw[i+2:i+6])); dec != unicode.ReplacementChar {
+						b.WriteRune(dec)
+						i += 6
+						continue
+					}
+				}
+				r = unicode.ReplacementChar
+			}
+			b.WriteRune(r)
+			continue
+		default: // '"', '\\', '/'
+			b.WriteByte(e)
+		}
+		i += 2
+	}
+	return b.String()
+}
+
+// runStops has a high bit set where a byte of w is '\\' or from 0x80 up.
+func runStops(w uint64) uint64 {
+	bs := w ^ (lsb * '\\')
+	return ((bs-lsb)&^bs | w) & msb
+}
+
+func isHex4(s string) bool {
+	return isHex(s[0]) && isHex(s[1]) && isHex(s[2]) && isHex(s[3])
+}
+
+// hex4 is the value of four hex digits.
+func hex4(s string) rune {
+	var r rune
+	for i := 0; i < 4; i++ {
+		c := s[i]
+		switch {
+		case c <= '9':
+			c -= '0'
+		case c >= 'a':
+			c -= 'a' - 10
+		default:
+			c -= 'A' - 10
+		}
+		r = r<<4 | rune(c)
+	}
+	return r
 }

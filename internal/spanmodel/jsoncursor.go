@@ -1,5 +1,7 @@
 package spanmodel
 
+import "encoding/binary"
+
 // jsonCursor is a position in JSON text: the byte-level steps shared by
 // the input-history scanner (msgScanner) and the one-pass message reader
 // (fastDec).
@@ -35,4 +37,114 @@ func (c *jsonCursor) ws() {
 			return
 		}
 	}
+}
+
+// skipStr steps over the JSON string at the cursor (at its opening quote),
+// checking its grammar as encoding/json does: ok is false when it is not a
+// valid string. It reports whether the string has escapes and whether all
+// its bytes are ASCII. Any byte other than the quote, the backslash and
+// the control characters is string content, invalid UTF-8 included (which
+// encoding/json replaces rather than rejects).
+func (c *jsonCursor) skipStr() (esc, ascii, ok bool) {
+	s := c.s
+	b := viewBytes(s)
+	if c.i >= len(s) || s[c.i] != '"' {
+		return false, false, false
+	}
+	i := c.i + 1
+	ascii = true
+	for {
+		// Eight bytes at a time while none ends the run: the bulk of a
+		// history is text. The byte loop then stops within eight bytes.
+		if ascii {
+			for i+8 <= len(b) && !wordStops(binary.LittleEndian.Uint64(b[i:])) {
+				i += 8
+			}
+			for i < len(s) && !strStop[s[i]] && s[i] < 0x80 {
+				i++
+			}
+		} else {
+			for i+8 <= len(b) && !wordStopsUTF8(binary.LittleEndian.Uint64(b[i:])) {
+				i += 8
+			}
+			for i < len(s) && !strStop[s[i]] {
+				i++
+			}
+		}
+		if i >= len(s) {
+			c.i = i
+			return esc, ascii, false
+		}
+		switch s[i] {
+		case '"':
+			c.i = i + 1
+			return esc, ascii, true
+		case '\\':
+			esc = true
+			if i+1 >= len(s) {
+				c.i = i
+				return esc, ascii, false
+			}
+			switch s[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > len(s) || !isHex(s[i+2]) || !isHex(s[i+3]) || !isHex(s[i+4]) || !isHex(s[i+5]) {
+					c.i = i
+					return esc, ascii, false
+				}
+				i += 6
+			default:
+				c.i = i
+				return esc, ascii, false
+			}
+		default:
+			if s[i] < 0x20 { // JSON forbids control characters in strings
+				c.i = i
+				return esc, ascii, false
+			}
+			ascii = false // the byte loop stopped at a byte from 0x80 up
+			i++
+		}
+	}
+}
+
+// strStop marks the bytes that end a run through a string: the quote, the
+// backslash and the control characters JSON forbids there.
+var strStop = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// wordStops reports whether any byte of w is '"', '\\', below 0x20 or
+// from 0x80 up (the classic SWAR zero-byte and less-than tests).
+func wordStops(w uint64) bool {
+	return (stopBits(w)|w)&msb != 0
+}
+
+// wordStopsUTF8 is wordStops for a string already known not to be ASCII:
+// bytes from 0x80 up are content.
+func wordStopsUTF8(w uint64) bool {
+	return stopBits(w)&msb != 0
+}
+
+// stopBits has the high bit of a byte set where w has a zero byte after
+// xor with '"' or '\\', or a byte below 0x20 (possibly also above such a
+// byte, never without one).
+func stopBits(w uint64) uint64 {
+	q := w ^ (lsb * '"')
+	bs := w ^ (lsb * '\\')
+	return (q-lsb)&^q | (bs-lsb)&^bs | (w-lsb*0x20)&^w
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }

@@ -58,6 +58,18 @@ func unmarshalContent(key, s string, out any) error {
 	return nil
 }
 
+// unmarshalLocal is unmarshalContent into *out through a copy on the heap:
+// encoding/json takes its target as an interface, which moves a caller's
+// local to the heap on every call, also when the one-pass reader decodes it
+// and encoding/json is never called.
+func unmarshalLocal[T any](key, s string, out *T) error {
+	p := new(T)
+	*p = *out
+	err := unmarshalContent(key, s, p)
+	*out = *p
+	return err
+}
+
 // jsonText is a JSON value read as text: a string is unquoted, null is
 // empty, anything else is kept as its raw JSON text.
 type jsonText struct {

@@ -1,7 +1,6 @@
 package spanmodel
 
 import (
-	"encoding/binary"
 	"slices"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -311,91 +310,16 @@ func (sc *msgScanner) number() {
 	}
 }
 
-// strStop marks the bytes that end the fast run through a string: the
-// quote, the backslash and the control characters JSON forbids there. Any
-// other byte (invalid UTF-8 included, which encoding/json replaces rather
-// than rejects) is string content.
-var strStop = func() (t [256]bool) {
-	for c := 0; c < 0x20; c++ {
-		t[c] = true
-	}
-	t['"'], t['\\'] = true, true
-	return t
-}()
-
 // str scans a string at sc.i and returns its raw content. plain is false
 // when it has escapes or non-ASCII bytes (then content is not its value).
 func (sc *msgScanner) str() (content string, plain bool) {
-	if !sc.eat('"') {
+	start := sc.i + 1
+	esc, ascii, ok := sc.skipStr()
+	if !ok {
 		sc.bad = true
 		return "", false
 	}
-	start, plain := sc.i, true
-	s := sc.s
-	b := viewBytes(s)
-	for {
-		i := sc.i
-		// Eight bytes at a time while none is a quote, a backslash, a
-		// control character or non-ASCII: the bulk of a history is text.
-		for i+8 <= len(b) && !wordStops(binary.LittleEndian.Uint64(b[i:])) {
-			i += 8
-		}
-		for i < len(s) && !strStop[s[i]] {
-			if s[i] >= 0x80 {
-				plain = false
-			}
-			i++
-		}
-		sc.i = i
-		if i >= len(s) {
-			sc.bad = true
-			return "", false
-		}
-		switch s[i] {
-		case '"':
-			sc.i++
-			return s[start:i], plain
-		case '\\':
-			plain = false
-			sc.i++
-			switch sc.peek() {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				sc.i++
-			case 'u':
-				sc.i++
-				for k := 0; k < 4; k++ {
-					if !isHex(sc.peek()) {
-						sc.bad = true
-						return "", false
-					}
-					sc.i++
-				}
-			default:
-				sc.bad = true
-				return "", false
-			}
-		default: // a control character
-			sc.bad = true
-			return "", false
-		}
-	}
-}
-
-const (
-	lsb = 0x0101010101010101
-	msb = 0x8080808080808080
-)
-
-// wordStops reports whether any byte of w is '"', '\\', below 0x20 or
-// from 0x80 up (the classic SWAR zero-byte and less-than tests).
-func wordStops(w uint64) bool {
-	q := w ^ (lsb * '"')
-	bs := w ^ (lsb * '\\')
-	return ((q-lsb)&^q|(bs-lsb)&^bs|(w-lsb*0x20)&^w|w)&msb != 0
-}
-
-func isHex(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+	return sc.s[start : sc.i-1], !esc && ascii
 }
 
 // asciiEqualFold reports whether the ASCII key equals name (lower case)
@@ -432,6 +356,7 @@ type inputTail struct {
 	msgs  []Message // the decoded tail in order: messages from start on
 	one   convo     // decodes one element
 	msg   gMsg
+	parts []gPart // msg's parts when read by fastGMsg
 
 	fromElems []InputElem // InputFrom's elements
 
@@ -446,6 +371,7 @@ func (t *inputTail) reset() {
 	t.fromElems = resetBuf(t.fromElems)
 	t.one.done = true
 	t.one.reset()
+	t.msg, t.parts = gMsg{}, resetParts(t.parts)
 	t.resultsDone, t.resultsText, t.resultsOK = false, "", false
 }
 
@@ -538,11 +464,13 @@ func (v *View) decodeTail(t *inputTail, start int) error {
 // decodeElem decodes the element at s[start:end] on its own, as the full
 // decode does it in the array, with its own calls and results.
 func (t *inputTail) decodeElem(s string, start, end int) (Message, error) {
-	parts := t.msg.Parts[:cap(t.msg.Parts)]
-	clear(parts)
-	t.msg = gMsg{Parts: parts[:0]}
-	if err := unmarshalContent(keyDefs[kInMsgs].name, s[start:end], &t.msg); err != nil {
-		return Message{}, err
+	clear(t.parts)
+	t.msg = gMsg{}
+	var fast bool
+	if t.parts, fast = fastGMsg(s[start:end], &t.msg, t.parts[:0]); !fast {
+		if err := unmarshalContent(keyDefs[kInMsgs].name, s[start:end], &t.msg); err != nil {
+			return Message{}, err
+		}
 	}
 	t.one.done = true
 	t.one.reset()

@@ -164,8 +164,9 @@ type View struct {
 	rd valueReader
 
 	// Reused decoding scratch.
-	gmsgs []gMsg
-	ents  []idxEnt
+	gmsgs  []gMsg
+	gparts []gPart // the parts of gmsgs (fastGMsgs)
+	ents   []idxEnt
 
 	// GenAI events (events.go): the kinds the span's events have, by name;
 	// read on first use like attribute content.

@@ -94,6 +94,41 @@ func (h *Hits) Any(ids []int) bool {
 	return false
 }
 
+// IDSet is a set of needle IDs, for asking at once whether a scan hit any.
+type IDSet struct {
+	bits   []uint64
+	always bool // holds Always
+}
+
+// NewIDSet returns the set of ids.
+func NewIDSet(ids []int) IDSet {
+	var s IDSet
+	for _, id := range ids {
+		if id < 0 {
+			s.always = true
+			continue
+		}
+		for id>>6 >= len(s.bits) {
+			s.bits = append(s.bits, 0)
+		}
+		s.bits[id>>6] |= 1 << (id & 63)
+	}
+	return s
+}
+
+// AnyIn is Any over the IDs of s, a word at a time.
+func (h *Hits) AnyIn(s *IDSet) bool {
+	if s.always {
+		return true
+	}
+	for i, w := range s.bits {
+		if i < len(h.bits) && h.bits[i]&w != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // Scan sets h to the needles text holds, reading text once to fold it into
 // buf (scratch, returned for reuse) and once with the automaton. It
 // allocates nothing when no needle occurs.

@@ -2,6 +2,7 @@ package textmatch
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -145,4 +146,28 @@ func BenchmarkLiteralsScan(b *testing.B) {
 			_ = strings.ToLower(text)
 		}
 	})
+}
+
+// TestIDSet: AnyIn over a set answers as Any over its IDs, for random
+// sets and hits, Always included.
+func TestIDSet(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		var h Hits
+		h.bits = make([]uint64, r.IntN(4))
+		for i := range h.bits {
+			h.bits[i] = r.Uint64() & r.Uint64() & r.Uint64()
+		}
+		ids := make([]int, r.IntN(6))
+		for i := range ids {
+			ids[i] = r.IntN(300) - 10
+			if ids[i] < 0 {
+				ids[i] = Always
+			}
+		}
+		s := NewIDSet(ids)
+		if got, want := h.AnyIn(&s), h.Any(ids); got != want {
+			t.Fatalf("hits %x, ids %v: AnyIn %v, Any %v", h.bits, ids, got, want)
+		}
+	}
 }

@@ -219,3 +219,25 @@ func (p *Phrases) Count(norm []byte) int {
 	p.Each(norm, func(int, int, int) bool { n++; return true })
 	return n
 }
+
+// LowerASCII lower-cases an ASCII capital; other bytes are kept.
+func LowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// HasPrefixLowerASCII reports whether s, its ASCII capitals lower-cased,
+// starts with w.
+func HasPrefixLowerASCII(s, w string) bool {
+	if len(s) < len(w) {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if LowerASCII(s[i]) != w[i] {
+			return false
+		}
+	}
+	return true
+}

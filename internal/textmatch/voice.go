@@ -230,12 +230,99 @@ var introWords = []string{"say", "saying", "reply", "respond", "write", "wording
 // introduces reports whether the text before a colon (within its line)
 // ends an introduction to drafted or quoted words.
 func introduces(before string) bool {
+	for i := 0; i < len(before); i++ {
+		if before[i] >= utf8.RuneSelf {
+			return introducesSlow(before)
+		}
+	}
+	// ASCII, read in place and in one pass (a colon in every answer must
+	// not allocate): Fields splits on the same ASCII spaces, lower-casing
+	// maps only A-Z, and the trimmed marks are ASCII (FuzzIntroduces).
+	n, found := 0, false
+	for rest := before; ; {
+		var f string
+		if f, rest = nextASCIIField(rest); f == "" {
+			return found
+		}
+		if n++; n > 12 {
+			return false
+		}
+		found = found || introWord(f)
+	}
+}
+
+// introWord reports whether an ASCII field, trimmed of introTrim and
+// lower-cased, is one of introWords.
+func introWord(f string) bool {
+	for len(f) > 0 && introTrimSet[f[0]] {
+		f = f[1:]
+	}
+	for len(f) > 0 && introTrimSet[f[len(f)-1]] {
+		f = f[:len(f)-1]
+	}
+	if len(f) == 0 || len(f) >= len(introByShape) {
+		return false
+	}
+	c := LowerASCII(f[0])
+	if c < 'a' || c > 'z' {
+		return false
+	}
+	for _, w := range introByShape[len(f)][c-'a'] {
+		if len(f) == len(w) && HasPrefixLowerASCII(f, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// introByShape holds introWords by length and first letter (all are
+// shorter than 16 and start with a-z); introTrimSet marks introTrim.
+var (
+	introByShape [16][26][]string
+	introTrimSet [256]bool
+)
+
+func init() {
+	for _, w := range introWords {
+		if len(w) >= len(introByShape) || w[0] < 'a' || w[0] > 'z' {
+			panic("introWords: " + w + " is not a word introduces reads")
+		}
+		introByShape[len(w)][w[0]-'a'] = append(introByShape[len(w)][w[0]-'a'], w)
+	}
+	for i := 0; i < len(introTrim); i++ {
+		introTrimSet[introTrim[i]] = true
+	}
+}
+
+// introTrim are the marks around a word of an introduction.
+const introTrim = ",.!?*_\"'()"
+
+// nextASCIIField returns the first field of s split on the ASCII spaces
+// strings.Fields splits on, and what follows it; "" when there is none.
+func nextASCIIField(s string) (field, rest string) {
+	i := 0
+	for i < len(s) && asciiSpace(s[i]) {
+		i++
+	}
+	j := i
+	for j < len(s) && !asciiSpace(s[j]) {
+		j++
+	}
+	return s[i:j], s[j:]
+}
+
+func asciiSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
+
+// introducesSlow is introduces for any text.
+func introducesSlow(before string) bool {
 	fields := strings.Fields(strings.ToLower(before))
 	if len(fields) == 0 || len(fields) > 12 {
 		return false
 	}
 	for _, f := range fields {
-		f = strings.Trim(f, ",.!?*_\"'()")
+		f = strings.Trim(f, introTrim)
 		for _, w := range introWords {
 			if f == w {
 				return true

@@ -57,3 +57,28 @@ func FuzzOwnVoice(f *testing.F) {
 		})
 	})
 }
+
+// TestIntroducesFast: the in-place reading of ASCII text agrees with the
+// general one (introducesSlow: lower-case, split, trim, compare).
+func TestIntroducesFast(t *testing.T) {
+	for _, s := range []string{
+		"You could say", "Here's a DRAFT", "I found two morning flights to Boston next Tuesday",
+		"(Example)", "e.g.", "E-MAIL", "*Translation*", "", "   ", "\t\vsay\f", "a b c d e f g h i j k say",
+		"a b c d e f g h i j k l say", "...", "\"quote\"", "Wording_", "Ünïcode say", "say\u00a0it", "looK",
+	} {
+		assert.Equal(t, introducesSlow(s), introduces(s), "%q", s)
+	}
+	assert.True(t, introduces("Here's a DRAFT"))
+	assert.False(t, introduces("I found two morning flights to Boston next Tuesday"))
+}
+
+func FuzzIntroduces(f *testing.F) {
+	f.Add("You could say")
+	f.Add("a b c d e f g h i j k say")
+	f.Add("*Translation*")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := introduces(s), introducesSlow(s); got != want {
+			t.Fatalf("introduces(%q) = %v, want %v", s, got, want)
+		}
+	})
+}

@@ -1,0 +1,158 @@
+package evaluators
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel/spantest"
+)
+
+// keyInOracle is keyIn as first written: the key lower-cased, looked up.
+func keyInOracle(m map[string]bool, key string) bool { return m[strings.ToLower(key)] }
+
+// proseOracle and codeOracle are what toolClass answers, per string, as
+// first written (proseArgument and codeArgument).
+func proseOracle(tool, key string) bool {
+	k := strings.ToLower(key)
+	return proseKeys[k] || searchKeys[k] && isSearchTool(tool)
+}
+
+func codeOracle(tool, key string) bool {
+	k := strings.ToLower(key)
+	return codeKeys[k] || isCodeTool(tool) && !proseKeys[k]
+}
+
+func sameToolArgs(t *testing.T, tool, key string) {
+	t.Helper()
+	k := kindOf(key)
+	for kind, m := range map[keyKind]map[string]bool{keyProse: proseKeys, keySearch: searchKeys, keyCode: codeKeys, keySQL: sqlKeys, keyArgv: argvKeys} {
+		want := keyInOracle(m, key)
+		if got := keyIn(m, key); got != want {
+			t.Fatalf("keyIn(%q) = %v, want %v", key, got, want)
+		}
+		if got := k&kind != 0; got != want {
+			t.Fatalf("kindOf(%q) = %b: bit %b is %v, want %v", key, k, kind, got, want)
+		}
+	}
+	tc := toolClass{name: tool}
+	for range 2 { // the second answer is remembered
+		if got, want := tc.prose(k), proseOracle(tool, key); got != want {
+			t.Fatalf("prose(%q, %q) = %v, want %v", tool, key, got, want)
+		}
+		if got, want := tc.code(k), codeOracle(tool, key); got != want {
+			t.Fatalf("code(%q, %q) = %v, want %v", tool, key, got, want)
+		}
+	}
+}
+
+// TestToolClassDifferential: the per-call classification, the key kinds and
+// the allocation-free key lookups answer as lower-casing each key and
+// looking it up in each set does.
+func TestToolClassDifferential(t *testing.T) {
+	tools := []string{"bash", "web_search", "SearchDocs", "python", "Code_Interpreter", "run_sql", "kubectl", "K"}
+	keys := []string{"query", "Query", "QUERY", "code", "Code", "text", "TEXT", "command", "Cmd", "sql", "SQL_Query",
+		"K", "ſql", "İ", strings.Repeat("q", 40), "", "script", "Body"}
+	for _, tool := range tools {
+		for _, key := range keys {
+			sameToolArgs(t, tool, key)
+		}
+	}
+	for _, s := range corpusTexts(t) {
+		if len(s) < 64 {
+			sameToolArgs(t, s, s)
+		}
+	}
+}
+
+func FuzzToolClass(f *testing.F) {
+	f.Add("web_search", "Query")
+	f.Add("python", "code")
+	f.Add("ſearch", "\u212aey")
+	f.Fuzz(sameToolArgs)
+}
+
+func sameNameWords(t *testing.T, name string) {
+	t.Helper()
+	for _, n := range []*nameWords{codeToolWords, searchToolWords} {
+		if got, want := n.in(name), n.inSlow(name); got != want {
+			t.Fatalf("in(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+// TestNameWords: the one-pass search of a tool's name finds what
+// lower-casing it and searching word by word finds.
+func TestNameWords(t *testing.T) {
+	for _, s := range append(corpusTexts(t), "Code_Interpreter", "WebSEARCH", "my_repl2", "Bing", "SERPapi", "rub", "",
+		"ſearch", "PYTHON3", "x"+strings.Repeat("y", 100)+"Sandbox") {
+		sameNameWords(t, s)
+	}
+	if !isCodeTool("Code_Interpreter") || !isSearchTool("WebSEARCH") || isCodeTool("search_flights") {
+		t.Fatal("tool names misread")
+	}
+}
+
+func FuzzNameWords(f *testing.F) {
+	f.Add("Code_Interpreter")
+	f.Add("duckDuckGo")
+	f.Fuzz(sameNameWords)
+}
+
+// walkCalls records what eachArgString-like walk gives fn when fn stops
+// after stop strings (never when stop < 0), and its error.
+func walkCalls(walk func(string, func(k, s string) bool) error, text string, stop int) ([]string, error) {
+	var got []string
+	err := walk(text, func(k, s string) bool {
+		got = append(got, k+"\x00"+s)
+		return stop < 0 || len(got) < stop
+	})
+	return got, err
+}
+
+func sameArgWalks(t *testing.T, v *spanmodel.View, texts ...string) {
+	t.Helper()
+	on := func(text string, fn func(k, s string) bool) error { return eachArgStringOn(v, text, fn) }
+	for _, stop := range []int{-1, 1, 2, 0} {
+		for _, text := range texts {
+			want, wantErr := walkCalls(eachArgString, text, stop)
+			got, gotErr := walkCalls(on, text, stop)
+			if !reflect.DeepEqual(got, want) || !errors.Is(gotErr, wantErr) || (gotErr == nil) != (wantErr == nil) {
+				t.Fatalf("%q (stop %d): recorded walk %q, %v; walk %q, %v", text, stop, got, gotErr, want, wantErr)
+			}
+		}
+	}
+}
+
+// TestArgWalksDifferential: reading a span's tool arguments through its
+// record gives every check what walking them gives, in order, stopping
+// where the check stops, with the walk's error; on a new span the record
+// starts again, and past maxArgWalks calls the texts are walked directly.
+func TestArgWalksDifferential(t *testing.T) {
+	v := viewOf(t, toolSpan("bash", `{"command":"ls"}`)...)
+	deep := strings.Repeat(`{"a":"x",`, 70) + `"b":1` + strings.Repeat("}", 70)
+	texts := []string{`{"command":"ls","query":"SELECT 1"}`, `  {"a":["x","y"],"b":{"c":"d"}} `, `rm -rf /`, `{"a":1`, deep, ``,
+		`{"q":"a\u0020b\\\"c"}`, `["bash","-lc","rm -rf x"]`}
+	sameArgWalks(t, v, texts...)
+	sameArgWalks(t, v, texts...) // from the record
+	many := make([]string, 0, 2*maxArgWalks)
+	for i := range 2 * maxArgWalks {
+		many = append(many, `{"n":"`+strings.Repeat("x", i)+`"}`)
+	}
+	sameArgWalks(t, v, many...)
+	v.Reset(spantest.NewSpan(t, toolSpan("bash", `{"command":"pwd"}`)...)) // a new span
+	sameArgWalks(t, v, corpusTexts(t)...)
+	sameArgWalks(t, nil, texts...)
+}
+
+func FuzzArgWalks(f *testing.F) {
+	f.Add(`{"command":"ls","query":"SELECT 1"}`, `{"a":["x"]}`)
+	f.Add(`rm -rf /`, `{"a":"\u0041"}`)
+	v := viewOf(f, toolSpan("bash", `{}`)...)
+	f.Fuzz(func(t *testing.T, a, b string) {
+		v.Reset(spantest.NewSpan(t, toolSpan("bash", `{}`)...))
+		sameArgWalks(t, v, a, b, a)
+	})
+}

@@ -1,0 +1,101 @@
+package spanmodel
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestSkipStr(t *testing.T) {
+	long := strings.Repeat("abcdefgh", 5)
+	for _, tc := range []struct {
+		name       string
+		in         string // the cursor is at in[0]
+		ok         bool
+		end        int // cursor after the closing quote (ok only)
+		esc, ascii bool
+	}{
+		{"empty", `""`, true, 2, false, true},
+		{"plain", `"hello" ,`, true, 7, false, true},
+		{"long plain", `"` + long + `"x`, true, 42, false, true},
+		{"escape", `"a\nb"`, true, 6, true, true},
+		{"all escapes", `"\"\\\/\b\f\n\r\t\u00e9"`, true, 24, true, true},
+		{"quote after escaped backslash", `"ab\\"`, true, 6, true, true},
+		{"escaped quote in a word", `"abcdefg\"hijklmnop"`, true, 20, true, true},
+		{"non-ASCII", `"café"`, true, 7, false, false},
+		{"non-ASCII then a long run", `"é` + long + `"`, true, 44, false, false},
+		{"long run then non-ASCII", `"` + long + `é"`, true, 44, false, false},
+		{"non-ASCII then escape", `"é` + long + `\n"`, true, 46, true, false},
+		{"invalid UTF-8 is content", "\"\xff\xfe\"", true, 4, false, false},
+		{"not at a quote", `abc"`, false, 0, false, false},
+		{"unterminated", `"abc`, false, 0, false, false},
+		{"unterminated long", `"` + long, false, 0, false, false},
+		{"unterminated after non-ASCII", `"é` + long, false, 0, false, false},
+		{"control character", "\"a\tb\"", false, 0, false, false},
+		{"control character after non-ASCII", "\"é" + long + "\x01\"", false, 0, false, false},
+		{"control character in a long run", "\"" + long + "\n" + long + "\"", false, 0, false, false},
+		{"invalid escape", `"\x"`, false, 0, false, false},
+		{"single-quote escape", `"\'"`, false, 0, false, false},
+		{"short \\u", `"\u12"`, false, 0, false, false},
+		{"\\u with a non-hex digit", `"\u12g4"`, false, 0, false, false},
+		{"backslash at the end", `"\`, false, 0, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := jsonCursor{s: tc.in}
+			esc, ascii, ok := c.skipStr()
+			assert.Equal(t, tc.ok, ok, "ok")
+			if tc.ok {
+				assert.Equal(t, tc.end, c.i, "end")
+				assert.Equal(t, tc.esc, esc, "esc")
+				assert.Equal(t, tc.ascii, ascii, "ascii")
+			}
+		})
+	}
+}
+
+// skipStr agrees with encoding/json on which strings are valid, and with a
+// byte-at-a-time reading on where they end and what they hold, for random
+// strings made of the bytes that matter.
+func TestSkipStrRandom(t *testing.T) {
+	alphabet := []string{"a", "b", " ", `"`, `\`, "n", "u", "0", "D", "\x1f", "\x7f", "é", "\xff", `\n`, `\"`, `\\`, `\u00e9`, "12345678"}
+	r := rand.New(rand.NewPCG(1, 2))
+	for n := 0; n < 20000; n++ {
+		var b strings.Builder
+		b.WriteByte('"')
+		for k := r.IntN(24); k > 0; k-- {
+			b.WriteString(alphabet[r.IntN(len(alphabet))])
+		}
+		in := b.String()
+		c := jsonCursor{s: in}
+		esc, ascii, ok := c.skipStr()
+		// The reference: the first closing quote, reading escapes.
+		end, wantEsc, wantASCII := -1, false, true
+		for i := 1; i < len(in); i++ {
+			if in[i] == '\\' {
+				wantEsc = true
+				i++
+				if i < len(in) && in[i] == 'u' {
+					i += 4
+				}
+				continue
+			}
+			if in[i] >= 0x80 {
+				wantASCII = false
+			}
+			if in[i] == '"' {
+				end = i + 1
+				break
+			}
+		}
+		valid := end > 0 && json.Valid([]byte(in[:end]))
+		if ok != valid {
+			t.Fatalf("%q: ok %v, encoding/json valid %v", in, ok, valid)
+		}
+		if ok && (c.i != end || esc != wantEsc || ascii != wantASCII) {
+			t.Fatalf("%q: end %d esc %v ascii %v, want %d %v %v", in, c.i, esc, ascii, end, wantEsc, wantASCII)
+		}
+	}
+}
