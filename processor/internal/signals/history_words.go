@@ -123,6 +123,24 @@ func (n *nearScratch) near(e *histEntry, ws *wordSet, h uint64, text string, scr
 	return dup
 }
 
+// compare is whether the text of hash h is near the whole word set ws
+// (of the text of hash hw). When elided, the text's message was not
+// decoded: it is read at ref if its word set is not remembered after all.
+// ok is false when that message does not decode.
+func (n *nearScratch) compare(v *spanmodel.View, e *histEntry, ws *wordSet, hw, h uint64, text string, elided bool, ref elemRef, scratch *wordSet, threshold float64) (dup, ok bool) {
+	if h == hw {
+		return ws.near(ws, threshold), true
+	}
+	if elided && e.remembered(h) == nil {
+		m, ok := v.InputElement(ref.start, ref.end)
+		if !ok {
+			return false, false
+		}
+		text = m.Text
+	}
+	return n.near(e, ws, h, text, scratch, threshold), true
+}
+
 // nearOperands says where the comparisons' texts are: the last two user
 // messages (users[1], users[0]) and the last assistant message with text
 // (text), each as a byte range with the segment index it was read at (-1:
@@ -176,18 +194,11 @@ func (d *Detector) rememberedNear(v *spanmodel.View, c *conversation, e *histEnt
 			c.near.users = e.pair.dup
 		} else {
 			su := n.setOf(e, hU, u, &n.user)
-			if c.prevUser < 0 && hP != hU && e.remembered(hP) == nil {
-				m, ok := v.InputElement(o.users[0].start, o.users[0].end)
-				if !ok {
-					return false
-				}
-				p = m.Text
+			dup, ok := n.compare(v, e, su, hU, hP, p, c.prevUser < 0, o.users[0], &n.prev, th)
+			if !ok {
+				return false
 			}
-			if hP == hU {
-				c.near.users = su.near(su, th)
-			} else {
-				c.near.users = n.near(e, su, hP, p, &n.prev, th)
-			}
+			c.near.users = dup
 			e.lastUser.copyFrom(hU, su)
 		}
 		e.pair = nearPair{last: hU, prev: hP, dup: c.near.users}
@@ -212,18 +223,11 @@ func (d *Detector) rememberedNear(v *spanmodel.View, c *conversation, e *histEnt
 	}
 	hOut := textHash(c.answer)
 	so := n.setOf(e, hOut, c.answer, &n.out)
-	if !found && hA != hOut && e.remembered(hA) == nil {
-		m, ok := v.InputElement(o.text.start, o.text.end)
-		if !ok {
-			return false
-		}
-		a = m.Text
+	dup, ok := n.compare(v, e, so, hOut, hA, a, !found, o.text, &n.ans, th)
+	if !ok {
+		return false
 	}
-	if hA == hOut {
-		c.near.answer = so.near(so, th)
-	} else {
-		c.near.answer = n.near(e, so, hA, a, &n.ans, th)
-	}
+	c.near.answer = dup
 	e.answer.copyFrom(hOut, so)
 	return true
 }
