@@ -168,7 +168,7 @@ func (d *Detector) Detect(v *spanmodel.View, f *Found) {
 // check links results from the first call on, so such an input is read
 // whole, in one decode.
 func (d *Detector) chatConversation(v *spanmodel.View, out []spanmodel.Message) (conversation, bool) {
-	answer := joinText(out) != ""
+	answer := joinText(out)
 	if d.history != nil {
 		if c, ok := d.rememberedConversation(v, out, answer); ok {
 			return c, true
@@ -181,13 +181,13 @@ func (d *Detector) chatConversation(v *spanmodel.View, out []spanmodel.Message) 
 	case calls > 0:
 		in, err = v.InputMessages()
 	default:
-		in, err = v.InputTail(d.enough(users, answer))
+		in, err = v.InputTail(d.enough(users, answer != ""))
 	}
 	if err != nil {
 		in, users = nil, 0
 	}
 	c := newConversation(in, out)
-	c.userTurns = users
+	c.userTurns, c.answer = users, answer
 	return c, false
 }
 
@@ -235,6 +235,12 @@ type conversation struct {
 	// when absent).
 	lastUser, prevUser int
 	userTurns          int
+	answer             string // the output's text (joinText(out))
+	// near holds the near-duplicate comparisons when the history memory
+	// made them (set): the last user message against the one before, the
+	// answer against the last one. in may then lack the messages they
+	// compared with.
+	near struct{ set, users, answer bool }
 	// inCalls are the input's tool calls as the loop check reads them
 	// (the last maxLoopCalls or more), when the history memory read them.
 	inCalls    []call

@@ -19,7 +19,8 @@ import (
 // input was summarised: a mark (byte offset, element and counts) at its
 // last assistant message, a hash of every byte before the mark, and what
 // the signals need from before it (the last two user messages and the last
-// answer as byte ranges, the loop check's calls). The next span of the
+// answer as byte ranges, the loop check's calls, and the near-duplicate
+// comparisons' word sets: history_words.go). The next span of the
 // conversation hashes its input up to the mark; when the bytes are the
 // same, only the messages from the mark on are scanned and decoded. When
 // the history was edited, truncated or compacted the hash differs (or the
@@ -49,10 +50,11 @@ const maxOldOpenCalls = 32
 const entryCalls = maxLoopCalls + 16
 
 // historyBytes is what one remembered history costs at most: its entry
-// (key, marks, ranges, list links; 256) and its calls (entryCalls recent
-// ones, maxOldOpenCalls IDs of older open ones), plus 256 for its map
-// slot and the allocator's size classes.
-const historyBytes = 256 + entryCalls*histCallBytes + maxOldOpenCalls*8 + 256
+// (key, marks, ranges, list links, the word sets' headers; 384), its calls
+// (entryCalls recent ones, maxOldOpenCalls IDs of older open ones) and its
+// word sets (wordSetBytes), plus 256 for its map slot and the allocator's
+// size classes.
+const historyBytes = 384 + entryCalls*histCallBytes + maxOldOpenCalls*8 + wordSetBytes + 256
 
 // histCall is a call as the memory keeps it: the loop check's call (name
 // and arguments hashes, failed), a hash of its ID (0 for none) and whether
@@ -163,8 +165,12 @@ func (s *loopState) trim() {
 	s.calls = append(s.calls[:0], s.calls[cut:]...)
 }
 
-// elemRef is an input message's byte range; end 0 means none.
-type elemRef struct{ start, end int }
+// elemRef is an input message's byte range (end 0: none), with the hash of
+// its text (textHash; 0: unknown).
+type elemRef struct {
+	start, end int
+	words      uint64
+}
 
 // histEntry is one conversation's remembered history.
 type histEntry struct {
@@ -177,6 +183,12 @@ type histEntry struct {
 	users [2]elemRef          // the last two user messages before mark, newest last
 	text  elemRef             // the last assistant message with text before mark
 	loop  loopState           // the calls before mark
+
+	// The near-duplicate comparisons' memory (history_words.go): the
+	// word sets of the last user message compared and of the last
+	// answer, and the last comparison of two user messages.
+	lastUser, answer textWords
+	pair             nearPair
 }
 
 // histories remembers the summarised histories of at most max
@@ -205,7 +217,9 @@ func newEntry(key uint64, e *histEntry) *histEntry {
 	if calls == nil {
 		calls, oldOpen = make([]histCall, 0, entryCalls), make([]uint64, 0, maxOldOpenCalls)
 	}
-	*e = histEntry{key: key, loop: loopState{calls: calls[:0], oldOpen: oldOpen[:0]}}
+	lu, an := e.lastUser.ws.set[:0], e.answer.ws.set[:0]
+	*e = histEntry{key: key, loop: loopState{calls: calls[:0], oldOpen: oldOpen[:0]},
+		lastUser: textWords{ws: wordSet{set: lu}}, answer: textWords{ws: wordSet{set: an}}}
 	return e
 }
 
@@ -225,8 +239,12 @@ func (h *histories) keep(src *histEntry) *histEntry {
 	if calls == nil {
 		calls, oldOpen = make([]histCall, 0, entryCalls), make([]uint64, 0, maxOldOpenCalls)
 	}
+	lu, an := e.lastUser.ws.set, e.answer.ws.set
 	*e = *src
 	e.loop = loopState{calls: append(calls[:0], src.loop.calls...), oldOpen: append(oldOpen[:0], src.loop.oldOpen...)}
+	e.lastUser.ws.set, e.answer.ws.set = lu, an
+	e.lastUser.copyFrom(src.lastUser.text, &src.lastUser.ws)
+	e.answer.copyFrom(src.answer.text, &src.answer.ws)
 	return e
 }
 
@@ -250,7 +268,8 @@ func (e *histEntry) fits() bool {
 
 // bounded reports whether e's buffers are a kept history's (historyBytes).
 func (e *histEntry) bounded() bool {
-	return cap(e.loop.calls) <= entryCalls && cap(e.loop.oldOpen) <= maxOldOpenCalls
+	return cap(e.loop.calls) <= entryCalls && cap(e.loop.oldOpen) <= maxOldOpenCalls &&
+		cap(e.lastUser.ws.set) <= maxSimilarityWords && cap(e.answer.ws.set) <= maxSimilarityWords
 }
 
 func newHistories(max int, window time.Duration) *histories {
@@ -334,6 +353,7 @@ type histScratch struct {
 	loop   loopState
 	in     []spanmodel.Message
 	calls  []call
+	near   nearScratch
 }
 
 var histScratchPool = sync.Pool{New: func() any {
@@ -353,11 +373,13 @@ func historyKey(v *spanmodel.View) uint64 {
 }
 
 // rememberedConversation builds the chat span's conversation from the
-// conversation's remembered history and the messages after its mark. ok is
-// false when the input is not one the memory reads (not a GenAI JSON
-// string, or the scan is unsure): the caller reads it the usual way.
-// c.release must be called once the conversation is no longer used.
-func (d *Detector) rememberedConversation(v *spanmodel.View, out []spanmodel.Message, answer bool) (c conversation, ok bool) {
+// conversation's remembered history and the messages after its mark, and
+// makes its near-duplicate comparisons (rememberedNear). ok is false when
+// the input is not one the memory reads (not a GenAI JSON string, or the
+// scan is unsure): the caller reads it the usual way. answer is the
+// output's text. c.release must be called once the conversation is no
+// longer used.
+func (d *Detector) rememberedConversation(v *spanmodel.View, out []spanmodel.Message, answer string) (c conversation, ok bool) {
 	s, ok := v.InputJSON()
 	if !ok {
 		return c, false
@@ -365,11 +387,14 @@ func (d *Detector) rememberedConversation(v *spanmodel.View, out []spanmodel.Mes
 	key := historyKey(v)
 	e := d.history.take(key)
 	sc := histScratchPool.Get().(*histScratch)
+	sc.near.reset()
 	h := sc.hasher
 	h.Reset()
+	hashed := 0 // h holds s[:hashed]
 	resumed := false
 	if e != nil && e.mark.Offset > 0 && e.mark.Offset <= len(s) {
 		_, _ = h.WriteString(s[:e.mark.Offset]) // never fails
+		hashed = e.mark.Offset
 		resumed = h.Sum64() == e.hash && v.ResumeInput(e.mark)
 	}
 	msgs, elems, base, total, ok := v.InputFrom()
@@ -387,7 +412,6 @@ func (d *Detector) rememberedConversation(v *spanmodel.View, out []spanmodel.Mes
 			e = &sc.fresh
 		}
 		e = newEntry(key, e)
-		h.Reset()
 		d.history.misses.Add(1)
 	}
 	// The new mark: the input's last assistant message (the old mark's
@@ -400,17 +424,19 @@ func (d *Detector) rememberedConversation(v *spanmodel.View, out []spanmodel.Mes
 		}
 	}
 	// Everything before the new mark goes into the entry; the rest into
-	// this span's copy. users and text follow the whole input.
+	// this span's copy. users and text follow the whole input, with the
+	// segment index each was read at (-1: from the entry).
 	oldUsers, oldText := e.users, e.text
-	users, text := e.users, e.text
+	o := nearOperands{users: e.users, userAt: [2]int{-1, -1}, text: e.text, textAt: -1, total: total.Users}
+	markUserAt, markTextAt := o.userAt, o.textAt
 	var segUsers int
-	segText := false
 	if newMark < 0 {
 		sc.loop.copyFrom(&e.loop)
 	}
 	for i := range msgs {
 		if i == newMark {
-			e.users, e.text = users, text
+			e.users, e.text = o.users, o.text
+			markUserAt, markTextAt = o.userAt, o.textAt
 			e.loop.trim()
 			sc.loop.copyFrom(&e.loop)
 		}
@@ -422,14 +448,14 @@ func (d *Detector) rememberedConversation(v *spanmodel.View, out []spanmodel.Mes
 			histScratchPool.Put(sc)
 			return c, false
 		}
-		r := elemRef{elems[i].Mark.Offset, elems[i].End}
+		r := elemRef{start: elems[i].Mark.Offset, end: elems[i].End}
 		switch msgs[i].Role {
 		case "user":
-			users = [2]elemRef{users[1], r}
+			o.users, o.userAt = [2]elemRef{o.users[1], r}, [2]int{o.userAt[1], i}
 			segUsers++
 		case "assistant":
 			if msgs[i].Text != "" {
-				text, segText = r, true
+				o.text, o.textAt = r, i
 			}
 		}
 	}
@@ -438,14 +464,29 @@ func (d *Detector) rememberedConversation(v *spanmodel.View, out []spanmodel.Mes
 	// (the last user messages and the last answer, when the segment lacks
 	// them), then the segment. The trailing tool results are all in the
 	// segment: it starts at an assistant message or at the input's start.
+	// The previous user message and the last answer, read only by the
+	// near-duplicate comparisons, are not decoded when those are
+	// remembered.
+	var hU uint64 // the last user message's text hash, when the previous one may be elided
+	switch {
+	case total.Users < 2 || o.userAt[0] >= 0:
+	case o.userAt[1] >= 0:
+		hU = sc.near.hash(msgs, o.userAt[1])
+	default:
+		hU = o.users[1].words
+	}
+	o.elide(e, hU, answer != "")
 	sc.in = sc.in[:0]
 	need := min(total.Users, 2) - segUsers
 	var pre [3]elemRef
 	np := 0
 	for k := 2 - need; need > 0 && k < 2; k++ {
+		if k == 2-need && total.Users >= 2 && o.elideP {
+			continue // the previous user message
+		}
 		pre[np], np = oldUsers[k], np+1
 	}
-	if answer && !segText && oldText.end > 0 {
+	if answer != "" && o.textAt < 0 && oldText.end > 0 && !o.elideAns {
 		pre[np], np = oldText, np+1
 	}
 	sortRefs(pre[:np])
@@ -459,18 +500,36 @@ func (d *Detector) rememberedConversation(v *spanmodel.View, out []spanmodel.Mes
 	}
 	sc.in = append(sc.in, msgs...)
 	c = newConversation(sc.in, out)
-	c.userTurns = total.Users
+	c.userTurns, c.answer = total.Users, answer
 	sc.calls = sc.calls[:0]
 	for _, hc := range sc.loop.calls {
 		sc.calls = append(sc.calls, hc.call())
 	}
 	c.inCalls, c.inCallsSet = sc.calls, true
 	c.scratch = sc
+	if !d.rememberedNear(v, &c, e, &sc.near, &o) {
+		c.release()
+		return conversation{}, false
+	}
 
-	// Remember the new mark, with the hash of every byte before it.
+	// Remember the new mark, with the hash of every byte before it and
+	// the text hashes of the messages the comparisons may read from
+	// before it.
 	if newMark >= 0 && e.fits() {
+		for k, at := range markUserAt {
+			if at >= 0 {
+				e.users[k].words = sc.near.hash(msgs, at)
+			}
+		}
+		if markTextAt >= 0 {
+			e.text.words = sc.near.hash(msgs, markTextAt)
+		}
 		m := elems[newMark].Mark
-		_, _ = h.WriteString(s[e.mark.Offset:m.Offset]) // never fails
+		if m.Offset < hashed {
+			h.Reset()
+			hashed = 0
+		}
+		_, _ = h.WriteString(s[hashed:m.Offset]) // never fails
 		e.hash, e.mark = h.Sum64(), m
 		if e == &sc.fresh || !e.bounded() {
 			e = d.history.keep(e)

@@ -237,7 +237,9 @@ func TestHistoryMemoryReadsOnlyWhatIsNew(t *testing.T) {
 // TestHistoryMemoryIsBoundedInBytes: many conversations with long
 // histories and many calls keep at most max_conversations entries of at
 // most historyBytes each (measured against the same detector without the
-// memory, which keeps the other per-conversation state).
+// memory, which keeps the other per-conversation state); so do
+// conversations whose last user messages and answers hold more distinct
+// words than are compared (full word sets).
 func TestHistoryMemoryIsBoundedInBytes(t *testing.T) {
 	const conversations = 1000
 	var msgs []msg
@@ -251,26 +253,52 @@ func TestHistoryMemoryIsBoundedInBytes(t *testing.T) {
 	}
 	msgs = append(msgs, assistant("done"))
 	in := js(t, msgs...)
-	grow := func(memory bool) (int64, *Detector) {
-		d := newDetector(t, Config{MaxConversations: conversations})
-		if !memory {
-			d.DisableHistoryMemory()
+	distinct := func(conv, k int) string {
+		var b strings.Builder
+		for w := 0; w < 2*maxSimilarityWords; w++ {
+			fmt.Fprintf(&b, "w%dx%dx%d ", conv, k, w)
 		}
-		before := memtest.LiveHeap()
-		for i := 0; i < 2*conversations; i++ {
-			detect(t, d, rawChatSpan(t, fmt.Sprintf("conv-%d", i), in, nil))
-		}
-		grew := memtest.LiveHeap() - before
-		runtime.KeepAlive(d)
-		return grew, d
+		return b.String()
 	}
-	without, _ := grow(false)
-	with, d := grow(true)
-	bound := int64(conversations * historyBytes)
-	assert.Equal(t, conversations, d.history.len())
-	assert.Equal(t, int64(conversations), d.HistoryEvictions())
-	assert.LessOrEqual(t, with-without, bound+(256<<10), "the memory grew %d bytes; bound %d (+256 KiB slack); the histories alone are %d", with-without, bound, conversations*len(in))
-	t.Logf("the memory grew %d bytes for %d histories (bound %d)", with-without, conversations, bound)
+	tests := []struct {
+		name     string
+		span     func(i int) spanRef
+		wordSets int // words in each remembered word set
+	}{
+		{"many calls", func(i int) spanRef { return rawChatSpan(t, fmt.Sprintf("conv-%d", i), in, nil) }, 0},
+		{"full word sets", func(i int) spanRef {
+			in := js(t, user(distinct(i, 0)), assistant(distinct(i, 1)), user(distinct(i, 2)))
+			return rawChatSpan(t, fmt.Sprintf("conv-%d", i), in, []msg{assistant(distinct(i, 3))})
+		}, maxSimilarityWords},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			grow := func(memory bool) (int64, *Detector) {
+				d := newDetector(t, Config{MaxConversations: conversations})
+				if !memory {
+					d.DisableHistoryMemory()
+				}
+				before := memtest.LiveHeap()
+				for i := 0; i < 2*conversations; i++ {
+					detect(t, d, tc.span(i))
+				}
+				grew := memtest.LiveHeap() - before
+				runtime.KeepAlive(d)
+				return grew, d
+			}
+			without, _ := grow(false)
+			with, d := grow(true)
+			bound := int64(conversations * historyBytes)
+			assert.Equal(t, conversations, d.history.len())
+			assert.Equal(t, int64(conversations), d.HistoryEvictions())
+			for _, e := range d.history.byKey {
+				require.Len(t, e.lastUser.ws.set, tc.wordSets, "the last user message's words")
+				require.Len(t, e.answer.ws.set, tc.wordSets, "the answer's words")
+			}
+			assert.LessOrEqual(t, with-without, bound+(256<<10), "the memory grew %d bytes; bound %d (+256 KiB slack); the histories alone are %d", with-without, bound, conversations*len(in))
+			t.Logf("the memory grew %d bytes for %d histories (bound %d)", with-without, conversations, bound)
+		})
+	}
 }
 
 // TestIdleHistoriesExpire: a history not seen for conversation_window is

@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
@@ -28,8 +29,24 @@ func (c call) same(o call) bool { return c.name == o.name && c.args == o.args }
 var argsSeed = maphash.MakeSeed()
 
 func callOf(c spanmodel.ToolCall) call {
-	return call{name: maphash.String(argsSeed, c.Name), args: maphash.String(argsSeed, strings.Join(strings.Fields(c.Arguments), ""))}
+	return call{name: maphash.String(argsSeed, c.Name), args: argsHash(c.Arguments)}
 }
+
+// argsHash is the hash of arguments with whitespace removed
+// (strings.Fields joined). Arguments without whitespace, as models and
+// SDKs write JSON, are hashed as they are, without a copy.
+func argsHash(args string) uint64 {
+	for i := 0; i < len(args); i++ {
+		if c := args[i]; c >= utf8.RuneSelf || asciiSpace[c] {
+			return maphash.String(argsSeed, strings.Join(strings.Fields(args), ""))
+		}
+	}
+	return maphash.String(argsSeed, args)
+}
+
+// asciiSpace are the ASCII bytes strings.Fields splits at (others are
+// not ASCII).
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // maxLoopCalls bounds the calls a loop check reads: the most recent ones.
 const maxLoopCalls = 64

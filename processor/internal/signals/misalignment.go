@@ -4,7 +4,11 @@ package signals
 // or says nearly the same thing again.
 func (d *Detector) misalignment(c conversation, f *Found) {
 	d.match(Misalignment, c.lastUserText(), f)
-	if c.prevUser >= 0 && nearDuplicate(c.in[c.lastUser].Text, c.in[c.prevUser].Text, d.cfg.NearDuplicate) {
+	dup := c.near.users
+	if !c.near.set {
+		dup = c.prevUser >= 0 && nearDuplicate(c.in[c.lastUser].Text, c.in[c.prevUser].Text, d.cfg.NearDuplicate)
+	}
+	if dup {
 		f.Add(Misalignment, "near_duplicate", 1)
 	}
 }

@@ -12,7 +12,13 @@ func (d *Detector) stagnation(c conversation, f *Found) {
 	if c.userTurns > d.cfg.UserTurnBaseline {
 		f.Add(Stagnation, "too_many_turns", 1)
 	}
-	answer := joinText(c.out)
+	if c.near.set {
+		if c.near.answer {
+			f.Add(Stagnation, "repeated_response", 1)
+		}
+		return
+	}
+	answer := c.answer
 	if answer == "" {
 		return
 	}
@@ -26,7 +32,25 @@ func (d *Detector) stagnation(c conversation, f *Found) {
 	}
 }
 
+// joinText is the text of msgs, one message a line.
 func joinText(msgs []spanmodel.Message) string {
+	only := -1 // the one message with text
+	for i := range msgs {
+		if msgs[i].Text != "" {
+			if only >= 0 {
+				only = -2
+				break
+			}
+			only = i
+		}
+	}
+	switch only {
+	case -1:
+		return ""
+	case -2:
+	default:
+		return msgs[only].Text // no copy
+	}
 	var b strings.Builder
 	for _, m := range msgs {
 		if m.Text == "" {

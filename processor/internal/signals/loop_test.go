@@ -1,0 +1,34 @@
+package signals
+
+import (
+	"hash/maphash"
+	"strings"
+	"testing"
+)
+
+// TestArgsHash: arguments hash as strings.Fields joined them, with or
+// without whitespace of any kind.
+func TestArgsHash(t *testing.T) {
+	for _, args := range []string{
+		``, `{}`, `{"order_id":"4521"}`, `{"order_id": "4521"}`, "{\n\t\"a\": 1,\r\n \"b\": [1, 2]\v\f}",
+		"{\"name\":\"Grüße\"}", "{\"a\":\u00a01}", "{\"a\":\u00851}", "{\"a\":\u20281}", "{\"a\":\u30001}", "\xff {\"a\" :1}", "   ",
+	} {
+		want := maphash.String(argsSeed, strings.Join(strings.Fields(args), ""))
+		if got := argsHash(args); got != want {
+			t.Errorf("argsHash(%q) = %x, want %x", args, got, want)
+		}
+	}
+	if argsHash(`{"a":1}`) != argsHash(`{ "a" : 1 }`) || argsHash(`{"a":1}`) == argsHash(`{"a":2}`) {
+		t.Error("arguments that differ only in whitespace must hash alike, others not")
+	}
+}
+
+func FuzzArgsHash(f *testing.F) {
+	f.Add(`{"order_id": "4521"}`)
+	f.Add("{\"a\":\u00a01}")
+	f.Fuzz(func(t *testing.T, args string) {
+		if got, want := argsHash(args), maphash.String(argsSeed, strings.Join(strings.Fields(args), "")); got != want {
+			t.Fatalf("argsHash(%q) = %x, want %x", args, got, want)
+		}
+	})
+}
