@@ -45,7 +45,7 @@ const (
 	hostileConversations  = 500     // signals.max_conversations of the hostile build, low so that evictions happen within the phase
 	bytesPerBufferedTrace = 400     // a buffered trace's bookkeeping beside its copy
 	bytesPerDecision      = 160     // one remembered decision
-	bytesPerConversation  = 5632    // signals: recent calls, runaway sums and input history summary (5.5 KiB)
+	bytesPerConversation  = 9318    // signals: recent calls, runaway sums and input history summary (9.1 KiB)
 	bytesPerRunawayTrace  = 830     // signals: one trace's runaway sums
 	inFlightFactor        = 3.2     // a copy inside the judge exporter: decoded, as pdata, re-encoded
 	gcFactor              = 2       // Go's heap target at GOGC=100: twice the live heap
