@@ -39,6 +39,7 @@ type msgScanner struct {
 	parts int // part elements seen, all messages
 	calls int // tool_call and server_tool_call parts, all messages
 	bad   bool
+	deep  bool // bad because a value nests deeper than scanMaxDepth
 }
 
 // scanFrom scans s from mark on, appending one msgSpan per message to
@@ -97,6 +98,21 @@ func scanFrom(s string, mark InputMark, dst []msgSpan) (elems []msgSpan, calls i
 		}
 	}
 	return dst, 0, false
+}
+
+// ValidJSON reports whether s is one JSON value by encoding/json's
+// grammar, as json.Valid does, in one pass of the history scanner's
+// checks. decided is false when s nests deeper than scanMaxDepth, which
+// json.Valid allows; json.Valid must then answer.
+func ValidJSON(s string) (valid, decided bool) {
+	sc := msgScanner{jsonCursor: jsonCursor{s: s}}
+	sc.ws()
+	sc.value(0)
+	sc.ws()
+	if sc.deep {
+		return false, false
+	}
+	return !sc.bad && sc.i == len(s), true
 }
 
 func (sc *msgScanner) expect(c byte) {
@@ -243,7 +259,7 @@ func (sc *msgScanner) part() (typ string) {
 // value skips any JSON value, checking its grammar.
 func (sc *msgScanner) value(depth int) {
 	if depth > scanMaxDepth {
-		sc.bad = true
+		sc.bad, sc.deep = true, true
 		return
 	}
 	switch c := sc.peek(); {
