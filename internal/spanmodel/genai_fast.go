@@ -31,9 +31,14 @@ import (
 // than scanMaxDepth. FuzzFastGMsgs checks the decodes against
 // encoding/json.
 //
-// The decoded strings are substrings of one copy of the text decoded (or
-// their own copy when they had escapes): one allocation instead of one per
-// string, and never a reference into the span's attribute.
+// The decoded strings are substrings of the text decoded, the span's
+// attribute itself (or their own copy when they had escapes): no
+// allocation per string, and none per attribute. A substring keeps the
+// whole attribute alive while it is referenced, so decoded strings are
+// per-span values: the view holds them until its next Reset, and what
+// outlives a span (the signals' memory) keeps hashes and offsets, never
+// decoded text. Go strings are immutable and pdata never aliases a
+// string to a reused buffer, so the attribute cannot change under them.
 
 // fastDec is the one-pass reader. It reuses the history scanner's grammar
 // checks (msgScanner.value) to skip and validate values it does not keep.
@@ -45,7 +50,7 @@ type fastDec struct {
 }
 
 func newFastDec(s string, parts []gPart) fastDec {
-	return fastDec{msgScanner: msgScanner{jsonCursor: jsonCursor{s: strings.Clone(s)}}, parts: parts}
+	return fastDec{msgScanner: msgScanner{jsonCursor: jsonCursor{s: s}}, parts: parts}
 }
 
 // partsScratchCap bounds the parts a reused parts buffer keeps between

@@ -1,8 +1,6 @@
 package spanmodel
 
 import (
-	"slices"
-
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
@@ -373,6 +371,12 @@ type inputTail struct {
 	one   convo     // decodes one element
 	msg   gMsg
 	parts []gPart // msg's parts when read by fastGMsg
+	// keptCalls and keptResults hold the tool calls and results of the messages
+	// decoded one by one (decodeElem), appended for the whole span: a
+	// message's ToolCalls and ToolResults are full-capacity sub-slices, so
+	// growing the buffer never changes a message already handed out.
+	keptCalls   []ToolCall
+	keptResults []ToolResult
 
 	fromElems []InputElem // InputFrom's elements
 
@@ -388,6 +392,7 @@ func (t *inputTail) reset() {
 	t.one.done = true
 	t.one.reset()
 	t.msg, t.parts = gMsg{}, resetParts(t.parts)
+	t.keptCalls, t.keptResults = resetBuf(t.keptCalls), resetBuf(t.keptResults)
 	t.resultsDone, t.resultsText, t.resultsOK = false, "", false
 }
 
@@ -493,9 +498,25 @@ func (t *inputTail) decodeElem(s string, start, end int) (Message, error) {
 	t.one.addGenAIMsg(&t.msg)
 	t.one.seal()
 	m := t.one.msgs[0]
-	m.ToolCalls = slices.Clone(m.ToolCalls)
-	m.ToolResults = slices.Clone(m.ToolResults)
+	// t.one's buffers are reused by the next element: keep the message's
+	// calls and results in the span's own buffers (one allocation per
+	// growth, not one per message). seal leaves nil for none.
+	if len(m.ToolCalls) > 0 {
+		t.keptCalls, m.ToolCalls = appendKept(t.keptCalls, m.ToolCalls)
+	}
+	if len(m.ToolResults) > 0 {
+		t.keptResults, m.ToolResults = appendKept(t.keptResults, m.ToolResults)
+	}
 	return m, nil
+}
+
+// appendKept appends items to buf and returns buf and the full-capacity
+// sub-slice holding them: appending to the sub-slice copies it rather than
+// overwriting what buf holds after it.
+func appendKept[T any](buf, items []T) (_, kept []T) {
+	n := len(buf)
+	buf = append(buf, items...)
+	return buf, buf[n:len(buf):len(buf)]
 }
 
 // InputTail returns a suffix of the input messages (those InputMessages

@@ -233,3 +233,81 @@ func TestWordStops(t *testing.T) {
 		}
 	}
 }
+
+// TestTailMessagesStayValidInTheSpan: the messages the tail readers decode
+// one by one keep their tool calls and results in buffers shared for the
+// span (decodeElem). Every message handed out must stay what the full
+// decode gives while the same span is read further (the tail grown to the
+// whole input, single elements decoded again, the buffers reallocated), and
+// a caller appending to one message's calls must not change another's.
+func TestTailMessagesStayValidInTheSpan(t *testing.T) {
+	// Messages with several calls and results each, so the shared buffers
+	// grow (and move) while the tail is extended.
+	var b strings.Builder
+	b.WriteString("[")
+	for i := 0; i < 40; i++ {
+		n := string(rune('a' + i%26))
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(`{"role":"user","parts":[{"type":"text","content":"q` + n + `"}]},`)
+		b.WriteString(`{"role":"assistant","parts":[{"type":"tool_call","id":"x` + n + `","name":"f","arguments":{"k":1}},{"type":"tool_call","id":"y` + n + `","name":"g","arguments":"{}"}]},`)
+		b.WriteString(`{"role":"tool","parts":[{"type":"tool_call_response","id":"x` + n + `","response":"r1"},{"type":"tool_call_response","id":"y` + n + `","response":{"v":[1]}}]}`)
+	}
+	b.WriteString("]")
+	in := b.String()
+	full, err := inputView(t, in).InputMessages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A view that read a span before: its buffers have spare capacity.
+	v := inputView(t, in)
+	if _, err := v.InputTail(func([]Message) bool { return false }); err != nil {
+		t.Fatal(err)
+	}
+	v.Reset(newSpan(t, kv{"gen_ai.operation.name", "chat"}, kv{"gen_ai.input.messages", in}))
+	first, err := v.InputTail(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := append([]Message(nil), first...) // the Message values, sharing their slices
+	whole, err := v.InputTail(func([]Message) bool { return false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range held {
+		if held[i].ToolCalls != nil {
+			held[i].ToolCalls = append(held[i].ToolCalls, ToolCall{ID: "appended"})
+		}
+	}
+	if !reflect.DeepEqual(whole, full) {
+		t.Fatalf("whole tail differs from the full decode")
+	}
+	_, elems, _, _, ok := v.InputFrom()
+	if !ok || len(elems) != len(full) {
+		t.Fatalf("InputFrom: ok %v, %d elements, want %d", ok, len(elems), len(full))
+	}
+	var single []Message
+	for i, e := range elems {
+		m, ok := v.InputElement(e.Mark.Offset, e.End)
+		if !ok || !reflect.DeepEqual(m, full[i]) {
+			t.Fatalf("InputElement %d = %+v, %v; want %+v", i, m, ok, full[i])
+		}
+		single = append(single, m)
+	}
+	for i := range held {
+		want := full[len(full)-len(held)+i]
+		if held[i].ToolCalls != nil {
+			got := held[i].ToolCalls[:len(held[i].ToolCalls)-1]
+			if !reflect.DeepEqual(got, want.ToolCalls) {
+				t.Fatalf("held message %d's calls changed: %+v, want %+v", i, got, want.ToolCalls)
+			}
+		}
+		if !reflect.DeepEqual(held[i].ToolResults, want.ToolResults) {
+			t.Fatalf("held message %d's results changed: %+v, want %+v", i, held[i].ToolResults, want.ToolResults)
+		}
+	}
+	if !reflect.DeepEqual(single, full) || !reflect.DeepEqual(whole, full) {
+		t.Fatal("messages decoded earlier in the span changed")
+	}
+}
