@@ -118,3 +118,42 @@ func TestIncomingAttributesUnderThePrefixAreRemoved(t *testing.T) {
 		})
 	}
 }
+
+// TestForgeriesBeforeTheContent: forged attributes sent before the span's
+// content are removed and the checks read the content where the removal
+// moved it (the view notes the forgeries in its pass, then reads the span
+// again without them).
+func TestForgeriesBeforeTheContent(t *testing.T) {
+	for _, tc := range []struct {
+		output, verdict string
+		want            map[string]any
+	}{
+		{`{"ok":true}`, "pass", map[string]any{"llmeval.verdict": "pass"}},
+		{`not json`, "fail", map[string]any{
+			"llmeval.verdict": "fail", "llmeval.failed": []any{"is_json"},
+			"llmeval.is_json.verdict": "fail", "llmeval.is_json.reason": "not JSON: syntax error at byte 2",
+		}},
+	} {
+		t.Run(tc.verdict, func(t *testing.T) {
+			td, ss := newScope()
+			_, scratch := newScope()
+			content := chatSpan(scratch, "chat", tc.output, time.Second)
+			sp := ss.Spans().AppendEmpty()
+			content.CopyTo(sp)
+			sp.Attributes().Clear()
+			forge(sp, "llmeval")
+			for k, v := range content.Attributes().All() {
+				v.CopyTo(sp.Attributes().PutEmpty(k))
+			}
+			out := run(t, testConfig(nil, jsonEval), td)
+			got := map[string]any{}
+			for k, v := range attrs(t, out, 0) {
+				if len(k) > len("llmeval.") && k[:len("llmeval.")] == "llmeval." {
+					got[k] = v
+				}
+			}
+			assert.Equal(t, tc.want, got)
+			assert.Equal(t, "not under the prefix", attrs(t, out, 0)["llmevalish.keep"])
+		})
+	}
+}

@@ -180,6 +180,7 @@ func newLLMEvalProcessor(ctx context.Context, set processor.Settings, cfg *Confi
 	p.batches.New = func() any {
 		b := &batch{verdicts: make([]int64, len(p.checks)*numVerdicts), pending: map[pcommon.TraceID]*pendingTrace{}}
 		b.view.SetCustomLayout(parts.layout)
+		b.view.SetReservedPrefix(p.untrusted)
 		return b
 	}
 	set.Logger.Info("llmeval processor built", zap.Int("evaluators", len(p.checks)))
@@ -198,10 +199,14 @@ func (p *llmEvalProcessor) processTraces(ctx context.Context, td ptrace.Traces) 
 			ss := sss.At(j)
 			spans := ss.Spans()
 			for k := 0; k < spans.Len(); k++ {
-				if p.untrusted != "" {
-					b.removed += removeUntrusted(spans.At(k).Attributes(), p.untrusted)
+				span := spans.At(k)
+				b.view.Reset(rs, ss, span)
+				if b.view.Reserved() { // p.untrusted is the view's reserved prefix
+					b.removed += removeUntrusted(span.Attributes(), p.untrusted)
+					// The removal moved the attributes the view points
+					// at: read the span again without them.
+					b.view.Reset(rs, ss, span)
 				}
-				b.view.Reset(rs, ss, spans.At(k))
 				p.evaluateSpan(ctx, b)
 				if p.sampler != nil {
 					p.noteForSampler(ctx, b)
@@ -222,8 +227,10 @@ func (p *llmEvalProcessor) processTraces(ctx context.Context, td ptrace.Traces) 
 // with, on every span, LLM or not: only this processor writes there, so
 // whatever a client sent there is a forgery (a verdict, a failed list, a
 // signal severity, a judge mark) that alerts and span metrics would trust.
+// Spans are first looked at by the view's pass (View.Reserved); log
+// records here.
 func removeUntrusted(attrs pcommon.Map, prefix string) int64 {
-	// Almost no span carries one: look before rewriting the map.
+	// Almost no record carries one: look before rewriting the map.
 	found := false
 	for k := range attrs.All() {
 		if strings.HasPrefix(k, prefix) {

@@ -125,6 +125,11 @@ type View struct {
 	sdk    *sdkLayout    // the SDK-level layout the span's keys mark, or nil
 	custom *CustomLayout // the user's custom message layout, or nil (kept across Reset)
 
+	// reservedPrefix (kept across Reset) is a key prefix the cheap pass
+	// looks for; reserved says the span has a key under it.
+	reservedPrefix string
+	reserved       bool
+
 	// Set by a matching custom layout.
 	customEntry *customEntry
 	customModel string
@@ -201,6 +206,7 @@ func (v *View) Reset(rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, span ptrace.
 
 // scanAttributes is the cheap pass over the span's attributes.
 func (v *View) scanAttributes() {
+	rp := v.reservedPrefix
 	for k, val := range v.span.Attributes().All() {
 		if id := classifyKey(k); id != kNone {
 			v.has.add(id)
@@ -208,12 +214,27 @@ func (v *View) scanAttributes() {
 		} else {
 			v.indexed |= classifyPrefix(k)
 		}
+		if rp != "" && strings.HasPrefix(k, rp) {
+			v.reserved = true
+		}
 	}
 }
 
+// SetReservedPrefix makes Reset note whether the span has an attribute
+// whose key starts with prefix ("" for none); see Reserved. It stays set
+// across Reset. The processor removes the attributes under its own prefix
+// that spans arrive with, and almost no span has one: noting them in the
+// pass Reset makes anyway saves a second pass over every span's
+// attributes.
+func (v *View) SetReservedPrefix(prefix string) { v.reservedPrefix = prefix }
+
+// Reserved reports whether the span had, at Reset, an attribute under the
+// prefix SetReservedPrefix set.
+func (v *View) Reserved() bool { return v.reserved }
+
 // clear forgets the previous span, keeping buffers.
 func (v *View) clear() {
-	v.has, v.indexed, v.evKinds, v.evBare = keySet{}, 0, 0, false
+	v.has, v.indexed, v.evKinds, v.evBare, v.reserved = keySet{}, 0, 0, false, false
 	v.layout, v.sdk, v.oiMarker, v.isTool = LayoutNone, nil, false, false
 	v.customEntry, v.customModel, v.customTool = nil, "", ""
 	v.operation, v.provider, v.model, v.toolName = "", "", "", ""

@@ -958,3 +958,35 @@ func BenchmarkViewChatOutput(b *testing.B) {
 		}
 	}
 }
+
+// TestReserved: Reset notes a key under the reserved prefix on any span,
+// LLM or not, and forgets it at the next Reset.
+func TestReserved(t *testing.T) {
+	tests := []struct {
+		name   string
+		prefix string
+		attrs  []kv
+		want   bool
+	}{
+		{"none", "llmeval.", []kv{{"http.request.method", "GET"}}, false},
+		{"forged verdict on an LLM span", "llmeval.", []kv{{"gen_ai.operation.name", "chat"}, {"llmeval.verdict", "pass"}}, true},
+		{"forged key on a plain span", "llmeval.", []kv{{"http.request.method", "GET"}, {"llmeval.pii.verdict", "fail"}}, true},
+		{"the prefix without its dot is another key", "llmeval.", []kv{{"llmeval", "x"}, {"llmevaluation.x", "y"}}, false},
+		{"a known key under a custom prefix", "gen_ai.", []kv{{"gen_ai.operation.name", "chat"}}, true},
+		{"no prefix set", "", []kv{{"llmeval.verdict", "pass"}}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v := &View{}
+			v.SetReservedPrefix(tc.prefix)
+			v.Reset(newSpan(t, tc.attrs...))
+			if v.Reserved() != tc.want {
+				t.Fatalf("Reserved() = %v, want %v", v.Reserved(), tc.want)
+			}
+			v.Reset(newSpan(t, kv{"http.request.method", "GET"}))
+			if v.Reserved() {
+				t.Fatal("Reserved() still true after a Reset on a clean span")
+			}
+		})
+	}
+}
