@@ -44,8 +44,8 @@ const numVerdicts = int(evaluators.Error) + 1
 type check struct {
 	*evaluators.Check
 	verdictKey, scoreKey, reasonKey string
-	verdictAttrs                    [numVerdicts]metric.MeasurementOption
-	evaluatorAttrs                  metric.MeasurementOption
+	verdictAttrs                    [numVerdicts][]metric.AddOption
+	evaluatorAttrs                  []metric.AddOption
 }
 
 type llmEvalProcessor struct {
@@ -58,8 +58,10 @@ type llmEvalProcessor struct {
 	emitEvents   bool
 	// untrusted is "<prefix>." when incoming attributes under the prefix
 	// are removed (the default), "" when they are trusted.
-	untrusted   string
-	layoutAttrs [spanmodel.NumLayouts]metric.MeasurementOption
+	untrusted string
+	// The metric attributes are option slices made once: a single option
+	// passed to Add would be a new slice, allocated per call.
+	layoutAttrs [spanmodel.NumLayouts][]metric.AddOption
 
 	// sampler, judge and rules are nil when no judge is configured.
 	sampler *sampling.Sampler
@@ -72,7 +74,7 @@ type llmEvalProcessor struct {
 	// detector is nil when signals are off.
 	detector      *signals.Detector
 	signalKeys    [signals.NumCategories]signalKeys
-	categoryAttrs [signals.NumCategories]metric.MeasurementOption
+	categoryAttrs [signals.NumCategories][]metric.AddOption
 	evictionsSeen atomic.Int64
 	// runawayTracesSeen and runawayConvsSeen: the runaway evictions
 	// already reported.
@@ -144,21 +146,20 @@ func newLLMEvalProcessor(ctx context.Context, set processor.Settings, cfg *Confi
 			verdictKey:     base + "." + contract.Verdict,
 			scoreKey:       base + "." + contract.Score,
 			reasonKey:      base + "." + contract.Reason,
-			evaluatorAttrs: metric.WithAttributeSet(attribute.NewSet(attribute.String("evaluator", c.Name))),
+			evaluatorAttrs: addAttrs(attribute.String("evaluator", c.Name)),
 		}
 		for v := evaluators.Pass; v <= evaluators.Error; v++ {
-			p.checks[i].verdictAttrs[v] = metric.WithAttributeSet(attribute.NewSet(
-				attribute.String("evaluator", c.Name), attribute.String("verdict", v.String())))
+			p.checks[i].verdictAttrs[v] = addAttrs(attribute.String("evaluator", c.Name), attribute.String("verdict", v.String()))
 		}
 	}
 	for l := spanmodel.LayoutNone + 1; l < spanmodel.NumLayouts; l++ {
-		p.layoutAttrs[l] = metric.WithAttributeSet(attribute.NewSet(attribute.String("layout", l.String())))
+		p.layoutAttrs[l] = addAttrs(attribute.String("layout", l.String()))
 	}
 	if p.detector = parts.detector; p.detector != nil {
 		for c := signals.Category(0); c < signals.NumCategories; c++ {
 			base := cfg.AttributePrefix + "." + contract.Signal + "." + c.String()
 			p.signalKeys[c] = signalKeys{count: base + ".count", severity: base + ".severity", kinds: base + ".kinds"}
-			p.categoryAttrs[c] = metric.WithAttributeSet(attribute.NewSet(attribute.String("category", c.String())))
+			p.categoryAttrs[c] = addAttrs(attribute.String("category", c.String()))
 		}
 	}
 	if parts.judge != nil {
@@ -395,13 +396,13 @@ func (p *llmEvalProcessor) flushCounts(ctx context.Context, b *batch) {
 	}
 	for l, n := range b.layouts {
 		if n > 0 {
-			t.ProcessorLlmevalLlmSpans.Add(ctx, n, p.layoutAttrs[spanmodel.Layout(l)])
+			t.ProcessorLlmevalLlmSpans.Add(ctx, n, p.layoutAttrs[spanmodel.Layout(l)]...)
 			b.layouts[l] = 0
 		}
 	}
 	for l, n := range b.unread {
 		if n > 0 {
-			t.ProcessorLlmevalUnreadContent.Add(ctx, n, p.layoutAttrs[spanmodel.Layout(l)])
+			t.ProcessorLlmevalUnreadContent.Add(ctx, n, p.layoutAttrs[spanmodel.Layout(l)]...)
 			b.unread[l] = 0
 		}
 	}
@@ -411,7 +412,7 @@ func (p *llmEvalProcessor) flushCounts(ctx context.Context, b *batch) {
 	}
 	for c, n := range b.signals {
 		if n > 0 {
-			t.ProcessorLlmevalSignals.Add(ctx, n, p.categoryAttrs[c])
+			t.ProcessorLlmevalSignals.Add(ctx, n, p.categoryAttrs[c]...)
 			b.signals[c] = 0
 		}
 	}
@@ -450,12 +451,12 @@ func (p *llmEvalProcessor) flushCounts(ctx context.Context, b *batch) {
 			b.verdicts[i*numVerdicts+int(v)] = 0
 			switch v {
 			case evaluators.Skip:
-				t.ProcessorLlmevalNotEvaluated.Add(ctx, n, c.evaluatorAttrs)
+				t.ProcessorLlmevalNotEvaluated.Add(ctx, n, c.evaluatorAttrs...)
 				continue
 			case evaluators.Error:
-				t.ProcessorLlmevalEvaluatorErrors.Add(ctx, n, c.evaluatorAttrs)
+				t.ProcessorLlmevalEvaluatorErrors.Add(ctx, n, c.evaluatorAttrs...)
 			}
-			t.ProcessorLlmevalVerdicts.Add(ctx, n, c.verdictAttrs[v])
+			t.ProcessorLlmevalVerdicts.Add(ctx, n, c.verdictAttrs[v]...)
 		}
 	}
 }
@@ -530,12 +531,13 @@ func growth(seen *atomic.Int64, total int64) int64 {
 // The scope attribute of the runaway evictions and the read attribute of
 // the history reads.
 var (
-	scopeTrace        = addAttr("scope", "trace")
-	scopeConversation = addAttr("scope", "conversation")
-	readRemembered    = addAttr("read", "remembered")
-	readWhole         = addAttr("read", "whole")
+	scopeTrace        = addAttrs(attribute.String("scope", "trace"))
+	scopeConversation = addAttrs(attribute.String("scope", "conversation"))
+	readRemembered    = addAttrs(attribute.String("read", "remembered"))
+	readWhole         = addAttrs(attribute.String("read", "whole"))
 )
 
-func addAttr(k, v string) []metric.AddOption {
-	return []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(attribute.String(k, v)))}
+// addAttrs is the options of Add with the attribute set of kvs.
+func addAttrs(kvs ...attribute.KeyValue) []metric.AddOption {
+	return []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(kvs...))}
 }

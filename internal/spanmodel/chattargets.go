@@ -1,7 +1,5 @@
 package spanmodel
 
-import "strings"
-
 // The targets of a model call that are neither its input text nor its
 // output text: the model's reasoning, and the tool results it reacts to.
 
@@ -36,22 +34,17 @@ func (v *View) chatToolResults() (string, bool, error) {
 	t := &v.tail
 	if !t.resultsDone {
 		t.resultsDone = true
-		var b strings.Builder
-		n := 0
-		add := func(s string) {
-			if n > 0 {
-				b.WriteByte('\n')
-			}
-			n++
-			b.WriteString(s)
-		}
-		trailingResults(in, add)
+		// Joined with "\n", empty results included; a single result is
+		// kept as it is, without a copy.
+		var acc textAcc
+		trailingResults(in, acc.add)
 		for i := range out.results {
 			if out.results[i].Server {
-				add(out.results[i].Content)
+				acc.add(out.results[i].Content)
 			}
 		}
-		t.resultsText, t.resultsOK = b.String(), n > 0
+		t.resultsOK = acc.n > 0
+		t.resultsText = acc.take()
 	}
 	return t.resultsText, t.resultsOK, nil
 }
