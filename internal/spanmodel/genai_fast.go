@@ -47,6 +47,10 @@ type fastDec struct {
 	// parts holds the parts of every message read, in order; a message's
 	// Parts is its run of it.
 	parts []gPart
+	// nonPlain counts role and part-type strings read with escapes or
+	// non-ASCII bytes, which the history scanner does not decide
+	// (scanDecode gives them up as it does).
+	nonPlain int
 }
 
 func newFastDec(s string, parts []gPart) fastDec {
@@ -215,6 +219,30 @@ func (d *fastDec) jsonStr(depth int) (jsonStr, bool) {
 	return jsonStr{}, !d.bad
 }
 
+// plainStr is jsonStr for a role or a part type: a string with escapes or
+// non-ASCII bytes is counted in nonPlain.
+func (d *fastDec) plainStr(depth int) (jsonStr, bool) {
+	if d.peek() != '"' {
+		d.value(depth)
+		return jsonStr{}, !d.bad
+	}
+	start := d.i + 1
+	esc, ascii, ok := d.skipStr()
+	if !ok {
+		d.bad = true
+		return jsonStr{}, false
+	}
+	raw := d.s[start : d.i-1]
+	if !esc && ascii {
+		return jsonStr{raw}, true
+	}
+	d.nonPlain++
+	if !esc {
+		return jsonStr{raw}, true
+	}
+	return jsonStr{unquote(raw)}, true
+}
+
 // jsonText reads the value of a field typed jsonText: a string unquoted,
 // null as unset, any other value as its raw text.
 func (d *fastDec) jsonText(depth int) (jsonText, bool) {
@@ -294,7 +322,7 @@ func (d *fastDec) message(m *gMsg) bool {
 	return d.members(func(key string) (ok bool) {
 		switch field(key, messageKeys) {
 		case 0:
-			m.Role, ok = d.jsonStr(2)
+			m.Role, ok = d.plainStr(2)
 		case 1:
 			if partsSeen {
 				return false // encoding/json merges the second array into the first
@@ -348,6 +376,8 @@ func (d *fastDec) part(p *gPart) bool {
 		case i < 0:
 			d.value(4)
 			ok = !d.bad
+		case i == 0: // type
+			p.Type, ok = d.plainStr(4)
 		case partFields[i].str != nil:
 			*partFields[i].str(p), ok = d.jsonStr(4)
 		default:

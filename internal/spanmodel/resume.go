@@ -58,7 +58,7 @@ const wholeDecodeFrom = 16
 // error included). The slices are valid until the next Reset, InputTail or
 // InputFrom call.
 func (v *View) InputFrom() (msgs []Message, elems []InputElem, base, total InputMark, ok bool) {
-	t := v.scanInput()
+	t := v.scanInputDecoding(true)
 	if !t.ok {
 		return nil, nil, InputMark{}, InputMark{}, false
 	}

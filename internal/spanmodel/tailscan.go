@@ -98,6 +98,84 @@ func scanFrom(s string, mark InputMark, dst []msgSpan) (elems []msgSpan, calls i
 	return dst, 0, false
 }
 
+// scanDecode is scanFrom that also decodes every element it passes with
+// the one-pass reader, in the same pass, appending the messages to msgs
+// and their parts to parts: InputFrom needs both, and a scan followed by a
+// decode of each element reads every byte twice. It gives the same
+// elements and calls as scanFrom, or gives up (done false, the slices
+// returned with their lengths unchanged) and scanFrom must answer: where
+// the reader gives up on an element (it then would in decodeElem too),
+// where the scan would not decide (a role or part type with escapes or
+// non-ASCII bytes: fastDec.nonPlain), on anything scanFrom refuses, and
+// past maxElems elements. Each message is what fastGMsg gives for the
+// element alone (the same reader on the same bytes). FuzzScanDecode checks
+// it against scanFrom and fastGMsg.
+func scanDecode(s string, mark InputMark, maxElems int, dst []msgSpan, msgs []gMsg, parts []gPart) (elems []msgSpan, calls int, outMsgs []gMsg, outParts []gPart, done bool) {
+	n, nm, np := len(dst), len(msgs), len(parts)
+	d := newFastDec(s, parts)
+	giveUp := func() ([]msgSpan, int, []gMsg, []gPart, bool) {
+		clear(msgs[nm:])
+		clear(d.parts[np:])
+		return dst[:n], 0, msgs[:nm], d.parts[:np], false
+	}
+	if len(s) > MaxContentBytes {
+		return giveUp()
+	}
+	nParts, nCalls := mark.Parts, mark.Calls
+	if mark.Offset == 0 {
+		d.ws()
+		if !d.eat('[') {
+			return giveUp()
+		}
+		d.ws()
+		if d.eat(']') {
+			d.ws()
+			if d.i != len(s) {
+				return giveUp()
+			}
+			return dst, nCalls, msgs, d.parts, true
+		}
+	} else if mark.Offset >= len(s) || mark.Elem < 0 {
+		return giveUp()
+	} else {
+		d.i = mark.Offset
+	}
+	for {
+		d.ws()
+		start := d.i
+		if c := d.peek(); c != '{' && c != 'n' {
+			return giveUp()
+		}
+		msgs = append(msgs, gMsg{})
+		m := &msgs[len(msgs)-1]
+		if !d.message(m) || d.bad || d.nonPlain > 0 {
+			return giveUp()
+		}
+		dst = append(dst, msgSpan{start: start, end: d.i, role: m.Role.s, parts: nParts, calls: nCalls})
+		nParts += len(m.Parts)
+		for i := range m.Parts {
+			switch m.Parts[i].Type.s {
+			case "tool_call", "server_tool_call":
+				nCalls++
+			}
+		}
+		if len(dst)-n > maxElems || mark.Elem+len(dst)-n > MaxMessages || nParts > MaxToolCalls {
+			return giveUp()
+		}
+		d.ws()
+		if d.eat(']') {
+			d.ws()
+			if d.i != len(s) {
+				return giveUp()
+			}
+			return dst, nCalls, msgs, d.parts, true
+		}
+		if !d.eat(',') {
+			return giveUp()
+		}
+	}
+}
+
 // ValidJSON reports whether s is one JSON value by encoding/json's
 // grammar, as json.Valid does, in one pass of the history scanner's
 // checks. decided is false when s nests deeper than scanMaxDepth, which
@@ -378,6 +456,11 @@ type inputTail struct {
 	keptCalls   []ToolCall
 	keptResults []ToolResult
 
+	// pre holds the elements from base on as scanDecode decoded them
+	// (InputFrom), preParts their parts; nil when the scan did not decode.
+	pre      []gMsg
+	preParts []gPart
+
 	fromElems []InputElem // InputFrom's elements
 
 	resultsDone bool // Text(tool_result) of a chat span, joined once
@@ -416,12 +499,18 @@ func (t *inputTail) rescan() {
 	t.elems = resetBuf(t.elems)
 	t.users, t.calls, t.lastAsst, t.start = 0, 0, -1, -1
 	t.rev, t.msgs = resetBuf(t.rev), resetBuf(t.msgs)
+	t.pre, t.preParts = resetBuf(t.pre), resetParts(t.preParts)
 }
 
 // scanInput scans gen_ai.input.messages once per span, from the resume
 // mark when there is one. It succeeds only for the GenAI JSON-string
 // layout; every other source is read in full.
-func (v *View) scanInput() *inputTail {
+func (v *View) scanInput() *inputTail { return v.scanInputDecoding(false) }
+
+// scanInputDecoding is scanInput that, when decode is set, also decodes
+// the elements in the same pass where it can (scanDecode): for InputFrom,
+// which decodes every element from the mark on.
+func (v *View) scanInputDecoding(decode bool) *inputTail {
 	t := &v.tail
 	if t.scanned {
 		return t
@@ -435,13 +524,13 @@ func (v *View) scanInput() *inputTail {
 	if t.base.Offset > len(s) {
 		t.base = InputMark{}
 	}
-	t.elems, t.calls, t.ok = scanFrom(s, t.base, t.elems[:0])
+	t.scan(s, decode)
 	if t.base.Offset > 0 && (!t.ok || len(t.elems) == 0 || t.elems[0].role != "assistant") {
 		// Resumed, the input must go on with an assistant message at
 		// the mark (then the results after the last assistant message
 		// are all after the mark); else it is read from its start.
 		t.base = InputMark{}
-		t.elems, t.calls, t.ok = scanFrom(s, t.base, t.elems[:0])
+		t.scan(s, decode)
 	}
 	if !t.ok {
 		return t
@@ -458,6 +547,27 @@ func (v *View) scanInput() *inputTail {
 	return t
 }
 
+// scan scans s from t.base, decoding the elements too when decode is set
+// and scanDecode can; an input read from its start is decoded in the same
+// pass only up to wholeDecodeFrom elements (InputFrom decodes a longer one
+// in one piece).
+func (t *inputTail) scan(s string, decode bool) {
+	t.pre, t.preParts = resetBuf(t.pre), resetParts(t.preParts)
+	if decode {
+		limit := MaxMessages
+		if t.base.Elem == 0 {
+			limit = wholeDecodeFrom
+		}
+		var done bool
+		t.elems, t.calls, t.pre, t.preParts, done = scanDecode(s, t.base, limit, t.elems[:0], t.pre, t.preParts)
+		if done {
+			t.ok = true
+			return
+		}
+	}
+	t.elems, t.calls, t.ok = scanFrom(s, t.base, t.elems[:0])
+}
+
 // decodeTail extends the decoded tail back to element start, decoding each
 // element once: a message is decoded on its own into t.one, like the full
 // decode does it in the array, and kept with its own calls and results.
@@ -468,9 +578,14 @@ func (v *View) decodeTail(t *inputTail, start int) error {
 		from = t.start
 	}
 	for i := from - 1; i >= start; i-- {
-		m, err := t.decodeElem(s, t.elems[i].start, t.elems[i].end)
-		if err != nil {
-			return err
+		var m Message
+		if len(t.pre) == len(t.elems) {
+			m = t.keep(&t.pre[i]) // decoded by the scan
+		} else {
+			var err error
+			if m, err = t.decodeElem(s, t.elems[i].start, t.elems[i].end); err != nil {
+				return err
+			}
 		}
 		t.rev = append(t.rev, m)
 	}
@@ -493,9 +608,15 @@ func (t *inputTail) decodeElem(s string, start, end int) (Message, error) {
 			return Message{}, err
 		}
 	}
+	return t.keep(&t.msg), nil
+}
+
+// keep makes the decoded element g a Message of its own, as the full
+// decode makes it in the array.
+func (t *inputTail) keep(g *gMsg) Message {
 	t.one.done = true
 	t.one.reset()
-	t.one.addGenAIMsg(&t.msg)
+	t.one.addGenAIMsg(g)
 	t.one.seal()
 	m := t.one.msgs[0]
 	// t.one's buffers are reused by the next element: keep the message's
@@ -507,7 +628,7 @@ func (t *inputTail) decodeElem(s string, start, end int) (Message, error) {
 	if len(m.ToolResults) > 0 {
 		t.keptResults, m.ToolResults = appendKept(t.keptResults, m.ToolResults)
 	}
-	return m, nil
+	return m
 }
 
 // appendKept appends items to buf and returns buf and the full-capacity

@@ -311,3 +311,99 @@ func TestTailMessagesStayValidInTheSpan(t *testing.T) {
 		t.Fatal("messages decoded earlier in the span changed")
 	}
 }
+
+// scanDecodeAgrees checks scanDecode against scanFrom and fastGMsg on s
+// from mark: when it decodes, the elements and calls are scanFrom's and
+// each message is what fastGMsg gives for the element alone. It reports
+// whether scanDecode decoded.
+func scanDecodeAgrees(t testing.TB, s string, mark InputMark, maxElems int) bool {
+	t.Helper()
+	elems, calls, msgs, _, done := scanDecode(s, mark, maxElems, nil, nil, nil)
+	wantElems, wantCalls, ok := scanFrom(s, mark, nil)
+	if !done {
+		if len(elems) != 0 || len(msgs) != 0 {
+			t.Fatalf("gave up with %d elements, %d messages left", len(elems), len(msgs))
+		}
+		return false
+	}
+	if !ok || calls != wantCalls || !reflect.DeepEqual(elems, wantElems) {
+		t.Fatalf("scanDecode %+v, %d calls; scanFrom %+v, %d calls, ok %v", elems, calls, wantElems, wantCalls, ok)
+	}
+	if len(msgs) != len(elems) {
+		t.Fatalf("%d messages for %d elements", len(msgs), len(elems))
+	}
+	for i, e := range elems {
+		var want gMsg
+		if _, fast := fastGMsg(s[e.start:e.end], &want, nil); !fast {
+			t.Fatalf("element %d decoded in the scan, not alone: %q", i, s[e.start:e.end])
+		}
+		if !reflect.DeepEqual(msgs[i], want) {
+			t.Fatalf("element %d: scan decoded %+v, alone %+v", i, msgs[i], want)
+		}
+	}
+	return true
+}
+
+// scanDecodeMarks runs scanDecodeAgrees on s from its start and from each
+// element scanFrom finds, with and without an element limit.
+func scanDecodeMarks(t testing.TB, s string) (decoded bool) {
+	decoded = scanDecodeAgrees(t, s, InputMark{}, MaxMessages)
+	scanDecodeAgrees(t, s, InputMark{}, 2)
+	elems, _, ok := scanFrom(s, InputMark{}, nil)
+	if !ok {
+		return decoded
+	}
+	for i, e := range elems {
+		scanDecodeAgrees(t, s, InputMark{Offset: e.start, Elem: i, Parts: e.parts, Calls: e.calls}, MaxMessages)
+	}
+	return decoded
+}
+
+func TestScanDecodeMatchesScanAndDecode(t *testing.T) {
+	newUser := `{"role":"user","parts":[{"type":"text","content":"and now?"}]}`
+	tests := []struct {
+		name    string
+		in      string
+		decoded bool // the scan decodes it (else scanFrom answers)
+	}{
+		{"empty", `[]`, true},
+		{"history", history(3, newUser), true},
+		{"server tool call", `[{"role":"assistant","parts":[{"type":"server_tool_call","server_tool_call":{"type":"web_search"}},{"type":"tool_call","id":"a","name":"f"}]},` + newUser + `]`, true},
+		{"null message and part", `[null,{"role":"assistant","parts":[null,{"type":"text","content":"A"}]}]`, true},
+		{"role not a string", `[{"role":{"x":"assistant"}},{"role":["user"]},` + newUser + `]`, true},
+		{"duplicate role and type", `[{"role":"user","role":"assistant","parts":[{"type":"tool_call","type":7}]}]`, true},
+		{"escapes in content", `[{"role":"assistant","parts":[{"type":"text","content":"say \"hi\" \u00e9"}]}]`, true},
+		{"escaped role: the scan does not decide", `[{"role":"assist\u0061nt"},` + newUser + `]`, false},
+		{"escaped type", `[{"role":"assistant","parts":[{"type":"tool\u005fcall"}]}]`, false},
+		{"non-ASCII role", `[{"role":"usér"}]`, false},
+		{"parts twice: the reader gives up", `[{"role":"user","parts":[],"parts":[]}]`, false},
+		{"message an array", `[[1]]`, false},
+		{"trailing garbage", history(1, newUser) + `x`, false},
+		{"truncated", history(2, newUser)[:150], false},
+		{"deep nesting", `[{"role":"assistant","x":` + strings.Repeat("[", 200) + strings.Repeat("]", 200) + `}]`, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := scanDecodeMarks(t, tc.in); got != tc.decoded {
+				t.Errorf("decoded = %v, want %v", got, tc.decoded)
+			}
+		})
+	}
+	// From the start, the scan decodes up to the limit only.
+	if scanDecodeAgrees(t, history(5, newUser), InputMark{}, wholeDecodeFrom) {
+		t.Error("decoded 21 elements from the start past the limit")
+	}
+}
+
+// FuzzScanDecode checks scanDecode against scanFrom and the reader alone
+// on arbitrary input, from its start and from every element.
+func FuzzScanDecode(f *testing.F) {
+	f.Add(history(3, `{"role":"user","parts":[{"type":"text","content":"next"}]}`))
+	f.Add(`[{"ROLE":"assistant","role":5},null,{"role":"tool","parts":[null,{"type":"tool_call_response","response":{"a":[1]}}]}]`)
+	f.Add(`[{"role":"assistant","parts":[{"TYPE":"tool_call","id":"a"},{"type":"text","type":"server_tool_call"},{"type":["tool_call"]},null]},{"role":"user"}]`)
+	f.Add("[{\"role\":\"\xff\"},{\"role\":\"assistant\",\"parts\":[{\"type\":\"text\",\"content\":\"\\ud83d\"}]}]")
+	f.Add(`[{"role":"user","parts":[],"parts":[]},{"role":"assist\u0061nt"}]`)
+	f.Fuzz(func(t *testing.T, in string) {
+		scanDecodeMarks(t, in)
+	})
+}
