@@ -547,17 +547,24 @@ func (v *View) scanInputDecoding(decode bool) *inputTail {
 	return t
 }
 
+// scanDecodeFromStart bounds the inputs read from their start that the
+// scan decodes: a longer one likely has more than wholeDecodeFrom elements
+// (InputFrom then decodes it in one piece), and the elements scanDecode
+// decoded before giving up would be decoded twice.
+const scanDecodeFromStart = 8 << 10
+
 // scan scans s from t.base, decoding the elements too when decode is set
 // and scanDecode can; an input read from its start is decoded in the same
-// pass only up to wholeDecodeFrom elements (InputFrom decodes a longer one
-// in one piece).
+// pass only when short, up to wholeDecodeFrom elements (InputFrom decodes
+// a longer one in one piece).
 func (t *inputTail) scan(s string, decode bool) {
 	t.pre, t.preParts = resetBuf(t.pre), resetParts(t.preParts)
+	limit := MaxMessages
+	if t.base.Elem == 0 {
+		limit = wholeDecodeFrom
+		decode = decode && len(s) <= scanDecodeFromStart
+	}
 	if decode {
-		limit := MaxMessages
-		if t.base.Elem == 0 {
-			limit = wholeDecodeFrom
-		}
 		var done bool
 		t.elems, t.calls, t.pre, t.preParts, done = scanDecode(s, t.base, limit, t.elems[:0], t.pre, t.preParts)
 		if done {
