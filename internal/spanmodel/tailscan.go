@@ -122,6 +122,13 @@ func scanDecode(s string, mark InputMark, maxElems int, dst []msgSpan, msgs []gM
 		return giveUp()
 	}
 	nParts, nCalls := mark.Parts, mark.Calls
+	// closed answers once the array is closed: only whitespace may follow.
+	closed := func() ([]msgSpan, int, []gMsg, []gPart, bool) {
+		if !d.end() {
+			return giveUp()
+		}
+		return dst, nCalls, msgs, d.parts, true
+	}
 	if mark.Offset == 0 {
 		d.ws()
 		if !d.eat('[') {
@@ -129,11 +136,7 @@ func scanDecode(s string, mark InputMark, maxElems int, dst []msgSpan, msgs []gM
 		}
 		d.ws()
 		if d.eat(']') {
-			d.ws()
-			if d.i != len(s) {
-				return giveUp()
-			}
-			return dst, nCalls, msgs, d.parts, true
+			return closed()
 		}
 	} else if mark.Offset >= len(s) || mark.Elem < 0 {
 		return giveUp()
@@ -164,11 +167,7 @@ func scanDecode(s string, mark InputMark, maxElems int, dst []msgSpan, msgs []gM
 		}
 		d.ws()
 		if d.eat(']') {
-			d.ws()
-			if d.i != len(s) {
-				return giveUp()
-			}
-			return dst, nCalls, msgs, d.parts, true
+			return closed()
 		}
 		if !d.eat(',') {
 			return giveUp()
