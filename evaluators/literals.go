@@ -153,3 +153,9 @@ func (l literals) may(h *textmatch.Hits, i int) bool {
 func (l literals) mayAny(h *textmatch.Hits) bool {
 	return h == nil || h.AnyIn(&l.set)
 }
+
+// mayAnyWord reports whether any of l's needles may occur as a word (see
+// textmatch.Hits.Word): always without an index.
+func (l literals) mayAnyWord(h *textmatch.Hits) bool {
+	return h == nil || h.AnyWordIn(&l.set)
+}
