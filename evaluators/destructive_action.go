@@ -165,7 +165,7 @@ var shellJudges = sync.Pool{New: func() any { return &shellJudge{sql: &sqlLexer{
 // match returns the name of the first pattern the call matches, or "".
 // j is nil when the built-in checks are replaced by the user's patterns.
 func (e *destructiveActionEvaluator) match(c spanmodel.ToolCall, j *shellJudge) (string, error) {
-	if j != nil && mayNameDestruction(c.Name) && destructiveToolName.MatchString(c.Name) {
+	if j != nil && toolNameOn(j.view, c.Name).destructive {
 		return "destructive_tool_name", nil
 	}
 	if len(e.patterns) > 0 {

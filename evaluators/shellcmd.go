@@ -869,8 +869,9 @@ func destructiveSQL(r SQLRisk) bool {
 // named after a CLI (kubectl, terraform, git ...) is read as the argv its
 // fields spell.
 func (j *shellJudge) call(tool, raw string) (string, error) {
-	tc := toolClass{name: tool}
-	if t := strings.TrimSpace(raw); cliName(tool) == "" && strings.HasPrefix(t, "{") && !strings.Contains(t, "[") {
+	name := toolNameOn(j.view, tool)
+	tc := name.class(tool)
+	if t := strings.TrimSpace(raw); name.cli == "" && strings.HasPrefix(t, "{") && !strings.Contains(t, "[") {
 		// a flat object: walked in place, nothing decoded
 		found := ""
 		err := eachArgStringOn(j.view, t, func(key, s string) bool {

@@ -73,7 +73,7 @@ func (e *sqlSafetyEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Resu
 			return Errored(err)
 		}
 		for _, c := range calls {
-			tool := toolClass{name: c.Name}
+			tool := toolNameOn(v, c.Name).class(c.Name)
 			err := eachArgStringOn(v, c.Arguments, func(key, s string) bool {
 				switch k := kindOf(key); {
 				case tool.prose(k):
