@@ -939,7 +939,9 @@ func (j *shellJudge) walk(tool *toolClass, v any, key string, found *string) {
 // value judges one string argument: as SQL when its key says so or it
 // starts like a statement, else as a shell command line.
 func (j *shellJudge) value(k keyKind, s string) string {
-	if k&keySQL != 0 || looksLikeSQL(s) {
+	// sqlText finds nothing in a string without a keyword ScanSQL reports
+	// at (maySQLRisk): the start of the string is not read for one then.
+	if maySQLRisk(s) && (k&keySQL != 0 || looksLikeSQL(s)) {
 		if f := j.sqlText(s); f != "" {
 			return f
 		}

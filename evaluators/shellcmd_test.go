@@ -156,13 +156,37 @@ func sameShellFilters(t *testing.T, s string) {
 	if got, want := cliName(s), cliNameSlow(s); got != want {
 		t.Fatalf("cliName(%q) = %q, want %q", s, got, want)
 	}
+	j := &shellJudge{sql: &sqlLexer{}}
+	for _, k := range []keyKind{0, keySQL} {
+		if got, want := j.value(k, s), valueOracle(j, k, s); got != want {
+			t.Fatalf("value(%b, %q) = %q, want %q", k, s, got, want)
+		}
+	}
+}
+
+// valueOracle is shellJudge.value as first written: SQL read by the
+// unfiltered scan wherever the key or the start says SQL.
+func valueOracle(j *shellJudge, k keyKind, s string) string {
+	if k&keySQL != 0 || looksLikeSQL(s) {
+		found := ""
+		j.sql.scanAll(s, func(r SQLRisk, _ int) {
+			if found == "" && destructiveSQL(r) {
+				found = "sql_" + r.String()
+			}
+		})
+		if found != "" {
+			return found
+		}
+	}
+	return j.command(s, 0)
 }
 
 // TestShellFiltersDifferential: the allocation-free readings of a command
 // line's programs and of a tool's CLI agree with the general ones.
 func TestShellFiltersDifferential(t *testing.T) {
 	for _, s := range append(corpusTexts(t), "RM -RF /", "C:\\Windows\\DEL.EXE x", "MKFS.ext4 /dev/sda", "k8s_KUBECTL",
-		"Terraform-Plan", "kubectlx", "\u212aubectl", "git2", "aws_s3", "x=rm", "a"+strings.Repeat("b", 30)+"_helm") {
+		"Terraform-Plan", "kubectlx", "\u212aubectl", "git2", "aws_s3", "x=rm", "a"+strings.Repeat("b", 30)+"_helm",
+		"DELETE FROM users", "  -- c\nTRUNCATE t", "Boston", "update t set a = 1 where id = 2") {
 		sameShellFilters(t, s)
 	}
 	assert.Equal(t, "kubectl", cliName("k8s_KUBECTL"))
