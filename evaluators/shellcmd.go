@@ -286,8 +286,25 @@ func mentionsJudgedProgram(cmd string) bool {
 // program.
 func judgedProgramWord(lw []byte) bool {
 	lw = bytes.TrimSuffix(lw, []byte(".exe"))
+	if len(lw) == 0 || len(lw) < 32 && judgedShapes[lw[0]]&(1<<len(lw)) == 0 {
+		// No judged program has this first byte and length: the map
+		// would not hold it (most words of an argument: a city, a date).
+		return bytes.HasPrefix(lw, []byte("mkfs"))
+	}
 	return judgedPrograms[string(lw)] || bytes.HasPrefix(lw, []byte("mkfs"))
 }
+
+// judgedShapes holds, by first byte, the lengths of judgedPrograms' names
+// as bits (1<<len; every name is shorter than 32).
+var judgedShapes = func() (t [256]uint32) {
+	for p := range judgedPrograms {
+		if len(p) >= 32 {
+			panic("judged program name too long for judgedShapes: " + p) // ours
+		}
+		t[p[0]] |= 1 << len(p)
+	}
+	return t
+}()
 
 // eachProgramWord calls judged with each word of cmd (split on blanks,
 // shell operators and quotes; a path's last element) that is 2 to 20
