@@ -312,14 +312,7 @@ var judgedShapes = func() (t [256]uint32) {
 func eachProgramWord(cmd string, judged func(w string) bool) bool {
 	start := -1
 	for i := 0; i <= len(cmd); i++ {
-		sep := i == len(cmd)
-		if !sep {
-			switch cmd[i] {
-			case ' ', '\t', '\n', '\r', ';', '|', '&', '(', ')', '<', '>', '\'', '"', '`', '$', '{', '}', '=', ',':
-				sep = true
-			}
-		}
-		if !sep {
+		if i < len(cmd) && !programWordSep[cmd[i]] {
 			if start < 0 {
 				start = i
 			}
@@ -341,6 +334,15 @@ func eachProgramWord(cmd string, judged func(w string) bool) bool {
 	}
 	return false
 }
+
+// programWordSep marks the bytes eachProgramWord splits words at: blanks,
+// shell operators and quotes.
+var programWordSep = func() (t [256]bool) {
+	for _, c := range []byte(" \t\n\r;|&()<>'\"`${}=,") {
+		t[c] = true
+	}
+	return t
+}()
 
 // Wrappers run the command that follows them; valued lists the options
 // that take a separate value.

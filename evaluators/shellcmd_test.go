@@ -202,3 +202,20 @@ func FuzzShellFilters(f *testing.F) {
 	f.Add("k8s_kubectl")
 	f.Fuzz(sameShellFilters)
 }
+
+// TestProgramWordSep: the table eachProgramWord splits at marks the bytes
+// it split at as first written, a switch, and no other.
+func TestProgramWordSep(t *testing.T) {
+	oracle := func(c byte) bool {
+		switch c {
+		case ' ', '\t', '\n', '\r', ';', '|', '&', '(', ')', '<', '>', '\'', '"', '`', '$', '{', '}', '=', ',':
+			return true
+		}
+		return false
+	}
+	for c := 0; c < 256; c++ {
+		if programWordSep[c] != oracle(byte(c)) {
+			t.Fatalf("byte %q: table %v, switch %v", byte(c), programWordSep[c], oracle(byte(c)))
+		}
+	}
+}
