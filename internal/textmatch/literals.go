@@ -115,17 +115,7 @@ func (h *Hits) Word(id int) bool {
 }
 
 // AnyWordIn is AnyIn for word hits (see Word).
-func (h *Hits) AnyWordIn(s *IDSet) bool {
-	if s.always {
-		return true
-	}
-	for i, w := range s.bits {
-		if i < len(h.words) && h.words[i]&w != 0 {
-			return true
-		}
-	}
-	return false
-}
+func (h *Hits) AnyWordIn(s *IDSet) bool { return s.meets(h.words) }
 
 // IDSet is a set of needle IDs, for asking at once whether a scan hit any.
 type IDSet struct {
@@ -150,12 +140,15 @@ func NewIDSet(ids []int) IDSet {
 }
 
 // AnyIn is Any over the IDs of s, a word at a time.
-func (h *Hits) AnyIn(s *IDSet) bool {
+func (h *Hits) AnyIn(s *IDSet) bool { return s.meets(h.bits) }
+
+// meets reports whether s holds Always or an ID set in bits.
+func (s *IDSet) meets(bits []uint64) bool {
 	if s.always {
 		return true
 	}
 	for i, w := range s.bits {
-		if i < len(h.bits) && h.bits[i]&w != 0 {
+		if i < len(bits) && bits[i]&w != 0 {
 			return true
 		}
 	}

@@ -64,6 +64,22 @@ func TestLiteralsBuilder(t *testing.T) {
 	}
 }
 
+// buildJoined builds an automaton of the needles joined by NUL bytes.
+func buildJoined(t *testing.T, joined string) (needles []string, ids []int, l *Literals) {
+	t.Helper()
+	needles = strings.Split(joined, "\x00")
+	var b LiteralsBuilder
+	ids = make([]int, len(needles))
+	for i, n := range needles {
+		ids[i] = b.Add(n)
+	}
+	l, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return needles, ids, l
+}
+
 // FuzzLiteralsScan checks the automaton against substring search, and the
 // property the checks rely on: when a reading of the text contains the
 // same reading of a needle, the scan form of the text contains the scan
@@ -74,16 +90,7 @@ func FuzzLiteralsScan(f *testing.F) {
 	f.Add("aaaa", "a\x00aa\x00aaa\x00aaaaa")
 	f.Add("claſs “x”", "class\x00\"x\"\x00ſ")
 	f.Fuzz(func(t *testing.T, text, joined string) {
-		needles := strings.Split(joined, "\x00")
-		var b LiteralsBuilder
-		ids := make([]int, len(needles))
-		for i, n := range needles {
-			ids[i] = b.Add(n)
-		}
-		l, err := b.Build()
-		if err != nil {
-			t.Fatal(err)
-		}
+		needles, ids, l := buildJoined(t, joined)
 		var h Hits
 		folded := l.Scan(&h, nil, text)
 		if l.Len() > 0 && !bytes.Equal(folded, Fold(nil, text)) {
@@ -267,16 +274,7 @@ func FuzzLiteralsWords(f *testing.F) {
 	f.Add("a\u212Aelvin \u212A ſtop claſs", "k\x00kelvin\x00stop\x00class", uint64(3))
 	f.Add("x\xffprefer\ufffdy  prefer\u00a0z", "prefer\x00y\x00z", uint64(0))
 	f.Fuzz(func(t *testing.T, text, joined string, cuts uint64) {
-		needles := strings.Split(joined, "\x00")
-		var b LiteralsBuilder
-		ids := make([]int, len(needles))
-		for i, n := range needles {
-			ids[i] = b.Add(n)
-		}
-		l, err := b.Build()
-		if err != nil {
-			t.Fatal(err)
-		}
+		needles, ids, l := buildJoined(t, joined)
 		var h Hits
 		l.Scan(&h, nil, text)
 		for i, id := range ids {
