@@ -2,12 +2,10 @@ package evaluators
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"net/netip"
 	"strings"
 	"sync"
-	"unsafe"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch"
 )
@@ -73,13 +71,8 @@ func scanPII(text string, kinds PIIKinds, fn func(kind PIIKind, start, end int),
 		scanSecrets(text, fn, gate)
 	}
 	wantNum := kinds&(1<<PIIPhone|1<<PIICreditCard|1<<PIISSN|1<<PIIIPAddress) != 0
-	b := unsafe.Slice(unsafe.StringData(text), len(text))
 	for i := 0; i < len(text); {
-		// Most bytes start nothing below: skip them in a tight loop,
-		// eight at a time while none of eight may.
-		for i+8 <= len(b) && !mayStartPII(binary.LittleEndian.Uint64(b[i:])) {
-			i += 8
-		}
+		// Most bytes start nothing below: skip them in a tight loop.
 		for i < len(text) && !piiStartByte[text[i]] {
 			i++
 		}
@@ -126,22 +119,6 @@ var piiStartByte = func() (t [256]bool) {
 	}
 	return t
 }()
-
-// mayStartPII reports whether one of the eight bytes of w is one of
-// piiStartByte's, with no false negative (TestMayStartPII): bytes of
-// 0x80 and up never are; for the others the ranges '0'-':', '@'-'Z' and
-// the bytes '(' and '+' are tested a word at a time, each byte's low
-// seven bits plus a constant below 0x80 setting its top bit without a
-// carry into the next byte.
-func mayStartPII(w uint64) bool {
-	const lo, hi = 0x0101010101010101, 0x8080808080808080
-	ascii := ^w & hi                                               // the top bit of each byte below 0x80
-	m := w & (lo * 0x7f)                                           // each byte's low seven bits
-	ge := func(c uint64) uint64 { return (m + lo*(0x80-c)) & hi }  // byte >= c
-	le := func(c uint64) uint64 { return ^(m + lo*(0x7f-c)) & hi } // byte <= c
-	in := ge('0')&le(':') | ge('@')&le('Z') | ge('(')&le('(') | ge('+')&le('+')
-	return in&ascii != 0
-}
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 func isUpper(c byte) bool { return 'A' <= c && c <= 'Z' }

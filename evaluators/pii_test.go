@@ -1,8 +1,6 @@
 package evaluators
 
 import (
-	"encoding/binary"
-	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -234,48 +232,4 @@ func FuzzNumberAt(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(sameNumbers)
-}
-
-// TestMayStartPII: the word-at-a-time test says yes whenever one of the
-// eight bytes starts a case of scanPII's loop (piiStartByte): every byte
-// value at every position, among random bytes and among bytes that start
-// nothing; and, on bytes that start nothing, it says no.
-func TestMayStartPII(t *testing.T) {
-	r := rand.New(rand.NewPCG(3, 4))
-	var quiet []byte
-	for c := 0; c < 256; c++ {
-		if !piiStartByte[c] {
-			quiet = append(quiet, byte(c))
-		}
-	}
-	for range 200 {
-		var w [8]byte
-		for k := range w {
-			w[k] = quiet[r.IntN(len(quiet))]
-		}
-		if mayStartPII(binary.LittleEndian.Uint64(w[:])) {
-			t.Fatalf("%q starts nothing, the word test says it may", w)
-		}
-		for pos := range w {
-			for c := 0; c < 256; c++ {
-				v := w
-				v[pos] = byte(c)
-				if piiStartByte[c] && !mayStartPII(binary.LittleEndian.Uint64(v[:])) {
-					t.Fatalf("%q holds start byte %q, the word test misses it", v, byte(c))
-				}
-				for k := range v {
-					if k != pos {
-						v[k] = byte(r.IntN(256))
-					}
-				}
-				any := false
-				for _, x := range v {
-					any = any || piiStartByte[x]
-				}
-				if got := mayStartPII(binary.LittleEndian.Uint64(v[:])); any && !got {
-					t.Fatalf("%q: word test %v, bytes %v", v, got, any)
-				}
-			}
-		}
-	}
 }
