@@ -893,8 +893,8 @@ func (j *shellJudge) call(tool, raw string) (string, error) {
 	if t := strings.TrimSpace(raw); name.cli == "" && strings.HasPrefix(t, "{") && !strings.Contains(t, "[") {
 		// a flat object: walked in place, nothing decoded
 		found := ""
-		err := eachArgStringOn(j.view, t, func(key, s string) bool {
-			found = j.argString(&tc, key, s)
+		err := eachArgKindOn(j.view, t, func(_ string, k keyKind, s string) bool {
+			found = j.argKind(&tc, k, s)
 			return found == ""
 		})
 		return found, err
@@ -919,7 +919,12 @@ func (j *shellJudge) call(tool, raw string) (string, error) {
 // argString judges one string argument of a call of tool by what its key
 // says it holds.
 func (j *shellJudge) argString(tool *toolClass, key, s string) string {
-	switch k := kindOf(key); {
+	return j.argKind(tool, kindOf(key), s)
+}
+
+// argKind is argString for a key of kind k.
+func (j *shellJudge) argKind(tool *toolClass, k keyKind, s string) string {
+	switch {
 	case tool.prose(k):
 		return ""
 	case tool.code(k):

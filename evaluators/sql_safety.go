@@ -74,8 +74,8 @@ func (e *sqlSafetyEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Resu
 		}
 		for _, c := range calls {
 			tool := toolNameOn(v, c.Name).class(c.Name)
-			err := eachArgStringOn(v, c.Arguments, func(key, s string) bool {
-				switch k := kindOf(key); {
+			err := eachArgKindOn(v, c.Arguments, func(_ string, k keyKind, s string) bool {
+				switch {
 				case tool.prose(k):
 					return true
 				case tool.code(k):

@@ -332,26 +332,29 @@ const maxArgWalks = 16
 type argWalk struct {
 	text       string
 	keys, strs []string
+	kinds      []keyKind // kindOf each key
 	err        error
 }
 
-// eachArgStringOn is eachArgString(text, fn) for an argument text of a tool
-// call of the span v reads, walking it once per span: fn gets the same
-// strings in the same order, the walk stops where fn says, and the error
-// is the walk's (TestArgWalksDifferential). eachArgString is a function of
-// text alone, so its record answers for the same text again.
-func eachArgStringOn(v *spanmodel.View, text string, fn func(key, s string) bool) error {
-	if v == nil {
-		return eachArgString(text, fn)
+// eachArgKindOn is eachArgString(text, fn) for an argument text of a tool
+// call of the span v reads, walking it once per span and giving fn each
+// key's kind (kindOf) too, looked up once per key and span: sql_safety and
+// destructive_action both read every string of every call. fn gets the
+// same strings in the same order, the walk stops where fn says, and the
+// error is the walk's (TestArgWalksDifferential). eachArgString is a
+// function of text alone, so its record answers for the same text again.
+func eachArgKindOn(v *spanmodel.View, text string, fn func(key string, k keyKind, s string) bool) error {
+	var w *argWalk
+	if v != nil {
+		s := scratchOf(v)
+		s.onSpan(v)
+		w = s.args.find(v, text)
 	}
-	s := scratchOf(v)
-	s.onSpan(v)
-	w := s.args.find(v, text)
 	if w == nil {
-		return eachArgString(text, fn)
+		return eachArgString(text, func(key, s string) bool { return fn(key, kindOf(key), s) })
 	}
 	for i, k := range w.keys {
-		if !fn(k, w.strs[i]) {
+		if !fn(k, w.kinds[i], w.strs[i]) {
 			return nil
 		}
 	}
@@ -365,7 +368,7 @@ func (a *argWalks) reset() {
 		w := &a.walks[i]
 		clear(w.keys)
 		clear(w.strs)
-		*w = argWalk{keys: w.keys[:0], strs: w.strs[:0]}
+		*w = argWalk{keys: w.keys[:0], kinds: w.kinds[:0], strs: w.strs[:0]}
 	}
 	a.n = 0
 }
@@ -386,9 +389,15 @@ func (a *argWalks) find(v *spanmodel.View, text string) *argWalk {
 	}
 	w := &a.walks[a.n]
 	a.n++
-	w.text, w.keys, w.strs = text, w.keys[:0], w.strs[:0]
+	w.text, w.keys, w.kinds, w.strs = text, w.keys[:0], w.kinds[:0], w.strs[:0]
 	w.err = walkArgStrings(v, text, func(key, s string) bool {
-		w.keys, w.strs = append(w.keys, key), append(w.strs, s)
+		k := keyKind(0)
+		if n := len(w.keys); n > 0 && w.keys[n-1] == key {
+			k = w.kinds[n-1] // the strings of one array share their key
+		} else {
+			k = kindOf(key)
+		}
+		w.keys, w.kinds, w.strs = append(w.keys, key), append(w.kinds, k), append(w.strs, s)
 		return true
 	})
 	return w

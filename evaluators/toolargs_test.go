@@ -115,7 +115,16 @@ func walkCalls(walk func(string, func(k, s string) bool) error, text string, sto
 
 func sameArgWalks(t *testing.T, v *spanmodel.View, texts ...string) {
 	t.Helper()
-	on := func(text string, fn func(k, s string) bool) error { return eachArgStringOn(v, text, fn) }
+	// on walks with eachArgKindOn, requiring each key's kind to be
+	// kindOf's.
+	on := func(text string, fn func(k, s string) bool) error {
+		return eachArgKindOn(v, text, func(key string, k keyKind, s string) bool {
+			if k != kindOf(key) {
+				t.Fatalf("%q: key %q of kind %b, kindOf says %b", text, key, k, kindOf(key))
+			}
+			return fn(key, s)
+		})
+	}
 	for _, stop := range []int{-1, 1, 2, 0} {
 		for _, text := range texts {
 			want, wantErr := walkCalls(eachArgString, text, stop)
@@ -134,7 +143,7 @@ func sameArgWalks(t *testing.T, v *spanmodel.View, texts ...string) {
 func TestArgWalksDifferential(t *testing.T) {
 	v := viewOf(t, toolSpan("bash", `{"command":"ls"}`)...)
 	deep := strings.Repeat(`{"a":"x",`, 70) + `"b":1` + strings.Repeat("}", 70)
-	texts := []string{`{"command":"ls","query":"SELECT 1"}`, `  {"a":["x","y"],"b":{"c":"d"}} `, `rm -rf /`, `{"a":1`, deep, ``,
+	texts := []string{`{"command":"ls","query":"SELECT 1"}`, `  {"a":["x","y"],"b":{"c":"d"}} `, `{"SQL":["a","b"],"Query":"c","Code":"d"}`, `rm -rf /`, `{"a":1`, deep, ``,
 		`{"q":"a\u0020b\\\"c"}`, `["bash","-lc","rm -rf x"]`}
 	sameArgWalks(t, v, texts...)
 	sameArgWalks(t, v, texts...) // from the record
