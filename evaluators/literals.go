@@ -105,6 +105,9 @@ type literalScans struct {
 	valid []validMemo
 	// names are the tool names met lately, on any span (toolargs.go).
 	names toolNames
+	// judge is destructive_action's shell judge, its lexer sql_safety's
+	// too (judgeOf).
+	judge *shellJudge
 }
 
 // validMemo is jsonValid's answer for text.
