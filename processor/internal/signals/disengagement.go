@@ -2,11 +2,10 @@ package signals
 
 import "unicode"
 
-// disengagement: the user asks for a human, gives up, complains, swears,
-// shouts in capitals or piles up ?!.
+// disengagement: the user asks for a human, gives up, complains, swears
+// (phrases: userPhrases), shouts in capitals or piles up ?!.
 func (d *Detector) disengagement(c conversation, f *Found) {
 	text := c.lastUserText()
-	d.match(Disengagement, text, f)
 	if shouting(text) {
 		f.Add(Disengagement, "shouting", 1)
 	}

@@ -121,13 +121,6 @@ func (d *Detector) markResult(calls []call, ids []string, id, content string) {
 // answered marks a call whose result was seen.
 const answered = "\x00"
 
-// reportsFailure runs the failure phrases over a result.
-func (d *Detector) reportsFailure(text string) bool {
-	var scratch Found
-	d.match(Failure, text, &scratch)
-	return scratch.Count(Failure) > 0
-}
-
 // toolSpanLoop remembers the call a tool span executed in its
 // conversation (or trace), with whether it failed (error status or a
 // failure in its result: failed says what the failure check found), and
