@@ -1,6 +1,9 @@
 package signals
 
-import "unicode"
+import (
+	"unicode"
+	"unicode/utf8"
+)
 
 // disengagement: the user asks for a human, gives up, complains, swears
 // (phrases: userPhrases), shouts in capitals or piles up ?!.
@@ -28,11 +31,23 @@ func shouting(s string) bool {
 		}
 		inWord, letters, upper = false, 0, 0
 	}
-	for _, r := range s {
-		if unicode.IsLetter(r) {
+	for i := 0; i < len(s); {
+		// ASCII is classified by table; other runes by unicode, as
+		// ranging over s decodes them (an invalid byte is U+FFFD, not
+		// a letter).
+		var letter, up bool
+		if c := s[i]; c < utf8.RuneSelf {
+			letter, up = asciiLetter[c], 'A' <= c && c <= 'Z'
+			i++
+		} else {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			letter, up = unicode.IsLetter(r), unicode.IsUpper(r)
+			i += size
+		}
+		if letter {
 			inWord = true
 			letters++
-			if unicode.IsUpper(r) {
+			if up {
 				upper++
 			}
 			continue
@@ -58,3 +73,11 @@ func punctuationRuns(s string) int {
 	}
 	return runs
 }
+
+// asciiLetter marks the ASCII letters (unicode.IsLetter below RuneSelf).
+var asciiLetter = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = unicode.IsLetter(rune(c))
+	}
+	return t
+}()

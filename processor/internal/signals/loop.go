@@ -131,9 +131,11 @@ func (d *Detector) toolSpanLoop(v *spanmodel.View, f *Found, failed bool) {
 	if err != nil || len(calls) == 0 {
 		return
 	}
-	key := v.ConversationID()
-	if key == "" {
-		key = "trace:" + v.Span().TraceID().String()
+	var key uint64
+	if conv := v.ConversationID(); conv != "" {
+		key = hashKey(conv)
+	} else {
+		key = traceKey("trace:", v.Span().TraceID())
 	}
 	at := v.Span().EndTimestamp().AsTime()
 	if v.Span().EndTimestamp() == 0 {
@@ -141,7 +143,8 @@ func (d *Detector) toolSpanLoop(v *spanmodel.View, f *Found, failed bool) {
 	}
 	cl := callOf(calls[0])
 	cl.failed = failed
-	recent := d.state.record(key, cl, at)
+	var buf [maxRememberedCalls + 1]call
+	recent := d.state.record(key, cl, at, buf[:0])
 	loopKinds(recent, d.cfg.LoopRepeats, f)
 }
 

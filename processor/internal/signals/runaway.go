@@ -176,7 +176,7 @@ func (d *Detector) measureSpan(v *spanmodel.View) Measures {
 func (d *Detector) runaway(v *spanmodel.View, f *Found) {
 	m := d.measureSpan(v)
 	f.Cost = m
-	trace := d.traceCost.add(hashKey(v.Span().TraceID().String()), m)
+	trace := d.traceCost.add(traceKey("", v.Span().TraceID()), m)
 	trace.over(d.cfg.Runaway.Trace, "trace", f)
 	if conv := v.ConversationID(); conv != "" {
 		f.Conversation = d.convCost.addWindowed(hashKey(conv), m)
@@ -222,6 +222,19 @@ func (c *costState) entry(key uint64) *costEntry {
 	if el, ok := c.byKey[key]; ok {
 		c.lru.MoveToFront(el)
 		return el.Value.(*costEntry)
+	}
+	if c.lru.Len() >= c.max && c.lru.Len() > 0 {
+		// Full: the least recently seen entry is forgotten and serves
+		// the new key, as pushing a new one and forgetting the oldest
+		// would, without allocating.
+		el := c.lru.Back()
+		e := el.Value.(*costEntry)
+		delete(c.byKey, e.key)
+		c.evictions.Add(1)
+		*e = costEntry{key: key}
+		c.lru.MoveToFront(el)
+		c.byKey[key] = el
+		return e
 	}
 	e := &costEntry{key: key}
 	c.byKey[key] = c.lru.PushFront(e)
