@@ -20,6 +20,22 @@ func (d *Detector) disengagement(c conversation, f *Found) {
 // shouting reports at least three words of three or more letters written
 // in capitals, making up at least half of the message's words.
 func shouting(s string) bool {
+	// Three words in capitals take nine capitals: an ASCII text with
+	// fewer has none (most texts are decided by this one byte loop).
+	capitals := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			capitals = 9 // other runes: read them below
+			break
+		}
+		if 'A' <= c && c <= 'Z' {
+			capitals++
+		}
+	}
+	if capitals < 9 {
+		return false
+	}
 	words, caps := 0, 0
 	inWord, letters, upper := false, 0, 0
 	end := func() {
