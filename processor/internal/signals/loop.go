@@ -65,6 +65,9 @@ func (d *Detector) loop(c conversation, f *Found) {
 			calls = append(calls, callOf(tc))
 		}
 	}
+	if c.scratch != nil && c.inCallsSet {
+		c.scratch.calls = calls // keeps the room grown, for the next span
+	}
 	if len(calls) > maxLoopCalls {
 		calls = calls[len(calls)-maxLoopCalls:]
 	}
