@@ -148,8 +148,14 @@ func (m Measures) over(b Bounds, scope string, f *Found) {
 	}
 }
 
-// modelOperations are the operations that call a model.
-var modelOperations = map[string]bool{"chat": true, "text_completion": true, "generate_content": true, "embeddings": true}
+// modelOperation reports whether an operation calls a model.
+func modelOperation(op string) bool {
+	switch op {
+	case "chat", "text_completion", "generate_content", "embeddings":
+		return true
+	}
+	return false
+}
 
 // measureSpan is what the span v views costs.
 func (d *Detector) measureSpan(v *spanmodel.View) Measures {
@@ -157,7 +163,7 @@ func (d *Detector) measureSpan(v *spanmodel.View) Measures {
 	switch {
 	case v.IsToolSpan():
 		m.ToolCalls = 1
-	case modelOperations[v.Operation()]:
+	case modelOperation(v.Operation()):
 		m.ModelCalls = 1
 	}
 	u := v.Usage()
