@@ -26,6 +26,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,6 +47,7 @@ func main() {
 	binary := flag.String("binary", "bin/otelcol-llmeval", "collector binary")
 	rate := flag.Int("rate", 2000, "steady rate, spans per second")
 	duration := flag.Duration("duration", 30*time.Second, "length of each steady phase")
+	rounds := flag.Int("rounds", 1, "how many times the three steady phases run, one after another (the CPU ratios are given per round and as the median)")
 	burst := flag.Duration("burst", 30*time.Second, "length of the 10x burst phase (0: skip it)")
 	failures := flag.Float64("failures", 0.1, "share of traces with a leaking or refusing answer")
 	loops := flag.Float64("loops", 0.05, "share of traces with a tool loop")
@@ -65,17 +67,18 @@ func main() {
 	}
 	gen := &generator{mix: loadshape.Mix{Failures: *failures, Loops: *loops}}
 	var rows []result
-	for _, b := range []build{
-		{name: "no llmeval", processors: "[batch]"},
-		{name: "llmeval checks", processors: "[llmeval, batch]", llmeval: "{}"},
-		{name: "llmeval checks + sampling + judge", processors: "[llmeval, batch]", judge: true, maxBytes: *maxBytes},
-	} {
-		r, err := runPhase(*binary, b, gen, *rate, *duration)
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "%s: %v\n", b.name, err)
-			os.Exit(1)
+	for round := 1; round <= max(*rounds, 1); round++ {
+		for _, b := range steadyBuilds(*maxBytes) {
+			if *rounds > 1 {
+				b.name = fmt.Sprintf("%s (round %d)", b.name, round)
+			}
+			r, err := runPhase(*binary, b, gen, *rate, *duration)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "%s: %v\n", b.name, err)
+				os.Exit(1)
+			}
+			rows = append(rows, r)
 		}
-		rows = append(rows, r)
 	}
 	if *burst > 0 { // --burst 0: the steady phases only (CPU ratios)
 		// The same burst without llmeval first: its peak RSS is what the
@@ -116,6 +119,16 @@ func main() {
 		}
 	}
 	os.Exit(status)
+}
+
+// steadyBuilds are the steady phases' collectors, in the order each round
+// runs them: the first is the baseline of the CPU ratios.
+func steadyBuilds(maxBytes int64) []build {
+	return []build{
+		{name: "no llmeval", processors: "[batch]"},
+		{name: "llmeval checks", processors: "[llmeval, batch]", llmeval: "{}"},
+		{name: "llmeval checks + sampling + judge", processors: "[llmeval, batch]", judge: true, maxBytes: maxBytes},
+	}
 }
 
 // profileDir, when set, is where each phase's CPU profile is written.
@@ -561,14 +574,41 @@ func report(w io.Writer, rows []result, rate int, maxBytes int64) {
 			float64(r.received)/r.seconds, r.lost, r.cpuPer10k, float64(r.peakRSS)/(1<<20),
 			r.p50.Round(time.Millisecond), r.p99.Round(time.Millisecond), r.judgeSpans, r.handoffDrops)
 	}
-	if len(rows) >= 3 && rows[0].cpuPer10k > 0 {
-		fmt.Fprintf(w, "\nCPU per span relative to no llmeval: checks %.2fx, checks + sampling + judge %.2fx\n",
-			rows[1].cpuPer10k/rows[0].cpuPer10k, rows[2].cpuPer10k/rows[0].cpuPer10k)
+	steady := len(steadyBuilds(maxBytes))
+	var checks, sampling []float64
+	for i := 0; i+steady <= len(rows) && rows[i].rate == rate; i += steady {
+		if base := rows[i].cpuPer10k; base > 0 {
+			checks = append(checks, rows[i+1].cpuPer10k/base)
+			sampling = append(sampling, rows[i+2].cpuPer10k/base)
+		}
 	}
-	if len(rows) > 4 {
+	if len(checks) > 0 {
+		fmt.Fprintf(w, "\nCPU per span relative to no llmeval: checks %s, checks + sampling + judge %s\n",
+			ratios(checks), ratios(sampling))
+	}
+	if len(rows) > steady && rows[len(rows)-1].rate != rate { // the burst phases ran
 		base, r := rows[len(rows)-2], rows[len(rows)-1]
 		fmt.Fprintf(w, "burst: peak RSS %.0f MiB without llmeval, %.0f MiB with it: llmeval added %.0f MiB; documented bound 2 × (1.55 × max_bytes (%d MiB) + bookkeeping at the default bounds) = %.0f MiB\n",
 			float64(base.peakRSS)/(1<<20), float64(r.peakRSS)/(1<<20), float64(r.peakRSS-base.peakRSS)/(1<<20),
 			maxBytes>>20, float64(memoryBound(defaultBounds(maxBytes)))/(1<<20))
 	}
+}
+
+// ratios formats one ratio per round, and their median when there are
+// several rounds.
+func ratios(r []float64) string {
+	parts := make([]string, len(r))
+	for i, x := range r {
+		parts[i] = fmt.Sprintf("%.2fx", x)
+	}
+	if len(r) == 1 {
+		return parts[0]
+	}
+	sorted := slices.Clone(r)
+	slices.Sort(sorted)
+	med := sorted[len(sorted)/2]
+	if len(sorted)%2 == 0 {
+		med = (sorted[len(sorted)/2-1] + sorted[len(sorted)/2]) / 2
+	}
+	return fmt.Sprintf("%.2fx (median of %s)", med, strings.Join(parts, ", "))
 }
