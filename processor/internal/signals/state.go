@@ -101,6 +101,10 @@ func (c *conversations) record(h uint64, cl call, at time.Time, buf []call) []ca
 			at:    make([]int64, 0, maxRememberedCalls+1),
 		})
 		c.byKey[h] = el
+		for c.lru.Len() > c.max {
+			c.forget(c.lru.Back())
+			c.evictions.Add(1)
+		}
 	}
 	cc := el.Value.(*convCalls)
 	cc.seen = now
