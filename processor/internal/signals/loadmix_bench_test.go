@@ -1,7 +1,6 @@
 package signals
 
 import (
-	"os"
 	"testing"
 	"time"
 
@@ -17,9 +16,6 @@ import (
 // here; in the processor the checks share that decode).
 func BenchmarkDetectLoadtestMix(b *testing.B) {
 	d := newDetector(b, Config{})
-	if os.Getenv("NOHIST") != "" {
-		d.DisableHistoryMemory()
-	}
 	mix := loadshape.Mix{Failures: 0.1, Loops: 0.05}
 	const batch = 100
 	views := make([]spanmodel.View, batch)
