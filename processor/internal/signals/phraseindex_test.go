@@ -9,12 +9,6 @@ import (
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch"
 )
 
-// phraseHit is one match: the category and its phrase's index.
-type phraseHit struct {
-	cat    Category
-	phrase int
-}
-
 // slowPhrases are the matches of cats in text as each category's own
 // textmatch.Phrases.Each finds them, category by category.
 func slowPhrases(d *Detector, cats catMask, text string) map[Category][]int {
