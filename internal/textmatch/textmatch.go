@@ -139,9 +139,9 @@ var asciiPlain = func() (t [256]bool) {
 	return t
 }()
 
-// isWord reports whether b belongs to a word: ASCII letters and digits, and
+// IsWord reports whether b belongs to a word: ASCII letters and digits, and
 // every byte of a non-ASCII rune (letters in most scripts).
-func isWord(b byte) bool {
+func IsWord(b byte) bool {
 	return b >= utf8.RuneSelf || 'a' <= b && b <= 'z' || '0' <= b && b <= '9' || 'A' <= b && b <= 'Z'
 }
 
@@ -164,11 +164,11 @@ func Compile(list []string) (*Phrases, error) {
 		if len(n) == 0 {
 			return nil, fmt.Errorf("[%d]: empty phrase", i)
 		}
-		if !isWord(n[0]) {
+		if !IsWord(n[0]) {
 			return nil, fmt.Errorf("[%d]: %q must start with a letter or digit", i, s)
 		}
 		p.phrases[i] = n
-		first := wordEnd(n, 0)
+		first := WordEnd(n, 0)
 		p.byFirst[string(n[:first])] = append(p.byFirst[string(n[:first])], i)
 	}
 	for _, idx := range p.byFirst {
@@ -183,8 +183,10 @@ func (p *Phrases) Len() int { return len(p.phrases) }
 // Phrase returns phrase i in normal form.
 func (p *Phrases) Phrase(i int) string { return string(p.phrases[i]) }
 
-func wordEnd(b []byte, i int) int {
-	for i < len(b) && isWord(b[i]) {
+// WordEnd is where the word of b that goes on at i ends (i when b[i] is
+// not a word byte).
+func WordEnd(b []byte, i int) int {
+	for i < len(b) && IsWord(b[i]) {
 		i++
 	}
 	return i
@@ -197,11 +199,11 @@ func wordEnd(b []byte, i int) int {
 // returns false.
 func (p *Phrases) Each(norm []byte, fn func(phrase, start, end int) bool) {
 	for i := 0; i < len(norm); {
-		if !isWord(norm[i]) {
+		if !IsWord(norm[i]) {
 			i++
 			continue
 		}
-		we := wordEnd(norm, i)
+		we := WordEnd(norm, i)
 		next := we
 		for _, idx := range p.byFirst[string(norm[i:we])] {
 			ph := p.phrases[idx]
@@ -209,7 +211,7 @@ func (p *Phrases) Each(norm []byte, fn func(phrase, start, end int) bool) {
 				continue
 			}
 			end := i + len(ph)
-			if end < len(norm) && isWord(norm[end]) && isWord(ph[len(ph)-1]) {
+			if end < len(norm) && IsWord(norm[end]) && IsWord(ph[len(ph)-1]) {
 				continue // the phrase ends inside a longer word
 			}
 			if !fn(idx, i, end) {

@@ -3,7 +3,6 @@ package signals
 import (
 	"bytes"
 	"math/bits"
-	"unicode/utf8"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch"
 )
@@ -86,7 +85,7 @@ func newPhraseIndex(sets [NumCategories]*phraseSet) *phraseIndex {
 		}
 		for i := 0; i < set.phrases.Len(); i++ {
 			n := []byte(set.phrases.Phrase(i))
-			w := n[:wordEnd(n, 0)]
+			w := n[:textmatch.WordEnd(n, 0)]
 			fw := x.byFirst[string(w)]
 			if fw == nil {
 				fw = &firstWord{}
@@ -111,19 +110,6 @@ func newPhraseIndex(sets [NumCategories]*phraseSet) *phraseIndex {
 	return x
 }
 
-// isWord is textmatch's word byte: ASCII letters and digits, and every
-// byte of a non-ASCII rune.
-func isWord(b byte) bool {
-	return b >= utf8.RuneSelf || 'a' <= b && b <= 'z' || '0' <= b && b <= '9' || 'A' <= b && b <= 'Z'
-}
-
-func wordEnd(b []byte, i int) int {
-	for i < len(b) && isWord(b[i]) {
-		i++
-	}
-	return i
-}
-
 // each calls fn for every match of the phrases of cats in norm (text in
 // textmatch's normal form), in order of position within each category,
 // as textmatch.Phrases.Each on each category's phrases would. It stops
@@ -131,11 +117,11 @@ func wordEnd(b []byte, i int) int {
 func (x *phraseIndex) each(cats catMask, norm []byte, fn func(c Category, p *indexedPhrase) bool) {
 	var next [NumCategories]int // per category: where its last match ended
 	for i := 0; i < len(norm); {
-		if !isWord(norm[i]) {
+		if !textmatch.IsWord(norm[i]) {
 			i++
 			continue
 		}
-		we := wordEnd(norm, i)
+		we := textmatch.WordEnd(norm, i)
 		w := norm[i:we]
 		if b := filterBit(w); x.filter[b/64]&(1<<(b%64)) != 0 {
 			if fw := x.byFirst[string(w)]; fw != nil {
@@ -150,7 +136,7 @@ func (x *phraseIndex) each(cats catMask, norm []byte, fn func(c Category, p *ind
 							continue
 						}
 						end := i + len(p.norm)
-						if end < len(norm) && isWord(norm[end]) && isWord(p.norm[len(p.norm)-1]) {
+						if end < len(norm) && textmatch.IsWord(norm[end]) && textmatch.IsWord(p.norm[len(p.norm)-1]) {
 							continue // the phrase ends inside a longer word
 						}
 						if !fn(c, p) {
