@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"sync"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
@@ -124,11 +123,10 @@ func (e *destructiveActionEvaluator) Evaluate(_ context.Context, v *spanmodel.Vi
 	checked := false
 	var j *shellJudge
 	if e.builtin {
-		j = shellJudges.Get().(*shellJudge)
+		j = judgeOf(v)
 		j.view = v
 		defer func() {
 			j.destroyTF, j.view = nil, nil // one evaluation's
-			shellJudges.Put(j)
 		}()
 	}
 	for i, c := range calls {
@@ -158,14 +156,21 @@ func (e *destructiveActionEvaluator) Evaluate(_ context.Context, v *spanmodel.Vi
 	return Passed()
 }
 
-// shellJudges are reused: a judge escapes to the heap, and every call of
-// the built-in checks needs one.
-var shellJudges = sync.Pool{New: func() any { return &shellJudge{sql: &sqlLexer{}} }}
+// judgeOf returns the shell judge kept with v's check scratch: a judge
+// escapes to the heap, and every call of the built-in checks needs one;
+// a view is read by one goroutine at a time, so its judge needs no pool.
+func judgeOf(v *spanmodel.View) *shellJudge {
+	s := scratchOf(v)
+	if s.judge == nil {
+		s.judge = &shellJudge{sql: &sqlLexer{}}
+	}
+	return s.judge
+}
 
 // match returns the name of the first pattern the call matches, or "".
 // j is nil when the built-in checks are replaced by the user's patterns.
 func (e *destructiveActionEvaluator) match(c spanmodel.ToolCall, j *shellJudge) (string, error) {
-	if j != nil && mayNameDestruction(c.Name) && destructiveToolName.MatchString(c.Name) {
+	if j != nil && toolNameOn(j.view, c.Name).destructive {
 		return "destructive_tool_name", nil
 	}
 	if len(e.patterns) > 0 {

@@ -1,14 +1,18 @@
 package evaluators
 
 import (
+	"context"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel/spantest"
 )
 
 func toolSpan(name, args string) []kv {
@@ -119,4 +123,42 @@ func FuzzDestructiveToolName(f *testing.F) {
 			t.Fatalf("%q matches but its filter says it cannot", name)
 		}
 	})
+}
+
+// TestToolChecksConcurrentViews: destructive_action and sql_safety keep
+// their judge, lexer and records with each view: checks shared by
+// goroutines, each reading its own view, give every view its verdicts
+// (run under -race).
+func TestToolChecksConcurrentViews(t *testing.T) {
+	checks, err := Build(config.Entries{User: []config.Evaluator{entry("d", "destructive_action", nil), entry("s", "sql_safety", nil)}},
+		componenttest.NewNopTelemetrySettings())
+	require.NoError(t, err)
+	spans := []struct {
+		args string
+		want [2]Verdict // destructive_action, sql_safety
+	}{
+		{`{"sql":"DROP TABLE users"}`, [2]Verdict{Fail, Fail}},
+		{`{"city":"Boston","day":"tuesday"}`, [2]Verdict{Pass, Pass}},
+		{`{"command":"rm -rf /srv"}`, [2]Verdict{Fail, Pass}},
+		{`{"sql":"GRANT ALL ON t TO bob"}`, [2]Verdict{Pass, Fail}},
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v := &spanmodel.View{}
+			for i := range 200 {
+				sp := spans[(g+i)%len(spans)]
+				v.Reset(spantest.NewSpan(t, toolSpan("run_query", sp.args)...))
+				for k, c := range checks {
+					if r := c.Evaluate(context.Background(), v); r.Verdict != sp.want[k] {
+						t.Errorf("%s on %s: %+v", c.Name, sp.args, r)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }

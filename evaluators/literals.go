@@ -100,6 +100,56 @@ type literalScans struct {
 	// valid for argsEpoch.
 	args      argWalks
 	argsEpoch uint64
+	// valid remembers jsonValid's answers on the span (jsonValidOn),
+	// valid for argsEpoch too.
+	valid []validMemo
+	// names are the tool names met lately, on any span (toolargs.go).
+	names toolNames
+	// judge is destructive_action's shell judge, its lexer sql_safety's
+	// too (judgeOf).
+	judge *shellJudge
+}
+
+// validMemo is jsonValid's answer for text.
+type validMemo struct {
+	text  string
+	valid bool
+}
+
+// maxValidMemos bounds the texts whose validity is remembered per span.
+const maxValidMemos = 16
+
+// onSpan resets what is remembered per span (the argument walks, the
+// JSON validity) when v reads another span than last time.
+func (s *literalScans) onSpan(v *spanmodel.View) {
+	if s.argsEpoch != v.Epoch() || s.argsEpoch == 0 {
+		s.argsEpoch = v.Epoch()
+		s.args.reset()
+		clear(s.valid)
+		s.valid = s.valid[:0]
+	}
+}
+
+// jsonValidOn is jsonValid(s) for a text of the span v reads: tool_call,
+// sql_safety and destructive_action ask it about the same tool arguments,
+// and the span's first answer is kept. jsonValid is a function of the text
+// alone, so the kept answer is its answer (TestJSONValidOnDifferential).
+func jsonValidOn(v *spanmodel.View, text string) bool {
+	if v == nil {
+		return jsonValid(text)
+	}
+	s := scratchOf(v)
+	s.onSpan(v)
+	for i := range s.valid {
+		if s.valid[i].text == text {
+			return s.valid[i].valid
+		}
+	}
+	ok := jsonValid(text)
+	if len(s.valid) < maxValidMemos {
+		s.valid = append(s.valid, validMemo{text: text, valid: ok})
+	}
+	return ok
 }
 
 // scratchOf returns the check scratch kept with v.
@@ -152,4 +202,10 @@ func (l literals) may(h *textmatch.Hits, i int) bool {
 // mayAny reports whether any of l's needles may occur.
 func (l literals) mayAny(h *textmatch.Hits) bool {
 	return h == nil || h.AnyIn(&l.set)
+}
+
+// mayAnyWord reports whether any of l's needles may occur as a word (see
+// textmatch.Hits.Word): always without an index.
+func (l literals) mayAnyWord(h *textmatch.Hits) bool {
+	return h == nil || h.AnyWordIn(&l.set)
 }

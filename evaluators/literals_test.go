@@ -154,6 +154,7 @@ var differentialTexts = []string{
 	"\u212Aelvin and ſtop", "claſs", "CLASS", "Straße", "STRASSE", "no\u00a0way", "no way", "no\xffway", "\xff\xfe", "x\ufffdy Order \ufffd",
 	"Order \xff", "the x factor", "x", "I won't share your data with anyone.", "I can only help with billing.", "Contraseña: Xk9mQ2vpL7tR!",
 	"I'm not able to share my system instructions.", "Regrettably, I am unable to process refunds.", "I ca'n't help with that.",
+	"I can`t`help with that.", "I'd 'rather'not say.", "I’d ‘prefer’not to", "Your seat preference is kept.", "Preferably not.",
 }
 
 func TestLiteralsDifferential(t *testing.T) {

@@ -176,8 +176,28 @@ func emailAround(text string, at int) (start, end int, ok bool) {
 // or "84.112.37.209 (Vienna)". One area code in brackets is read as a
 // group: "(312) 847-2291", "+1 (212) 664 7183".
 func numberAt(text string, i int, kinds PIIKinds) (PIIKind, int, bool) {
-	var digits [24]byte
-	var groups [8]uint8 // lengths of the digit runs
+	var r numberRun
+	if !r.read(text, i) || r.n < 8 && r.dots < 3 {
+		// Every shape classify accepts has eight digits or more, or an
+		// IPv4 address's three dots: a time, a date, a count is not
+		// classified (TestNumberAtDifferential).
+		return 0, 0, false
+	}
+	return r.classify(text, i, kinds)
+}
+
+// numberRun is a run of digit groups read by numberRun.read.
+type numberRun struct {
+	digits                 [24]byte
+	groups                 [8]uint8 // lengths of the digit runs
+	n, ng, seps, dots, end int
+	plus, paren            bool // a leading '+'; an area code in brackets was read
+}
+
+// read reads the run of digit groups starting at i; false when it is no
+// candidate at all (too long, an unclosed bracket, part of a longer token).
+func (r *numberRun) read(text string, i int) bool {
+	digits, groups := &r.digits, &r.groups
 	n, ng, seps, dots := 0, 0, 0, 0
 	plus := text[i] == '+'
 	paren := false // an area code in brackets was read
@@ -191,12 +211,12 @@ func numberAt(text string, i int, kinds PIIKinds) (PIIKind, int, bool) {
 		c := text[j]
 		if isDigit(c) {
 			if ng == len(groups) {
-				return 0, 0, false
+				return false
 			}
 			ng++
 			for j < len(text) && isDigit(text[j]) {
 				if n == len(digits) {
-					return 0, 0, false
+					return false
 				}
 				digits[n] = text[j]
 				groups[ng-1]++
@@ -236,14 +256,21 @@ func numberAt(text string, i int, kinds PIIKinds) (PIIKind, int, bool) {
 		break
 	}
 	if open || n == 0 {
-		return 0, 0, false
+		return false
 	}
 	if end < len(text) && isAlnum(text[end]) {
-		return 0, 0, false // part of a longer token: a version, an id
+		return false // part of a longer token: a version, an id
 	}
+	r.n, r.ng, r.seps, r.dots, r.end, r.plus, r.paren = n, ng, seps, dots, end, plus, paren
+	return true
+}
+
+// classify says what the run read from i is, if anything.
+func (r *numberRun) classify(text string, i int, kinds PIIKinds) (PIIKind, int, bool) {
+	n, ng, seps, dots, end, plus, paren := r.n, r.ng, r.seps, r.dots, r.end, r.plus, r.paren
 	token := text[i:end]
-	d := string(digits[:n])
-	g := groups[:ng]
+	d := string(r.digits[:n])
+	g := r.groups[:ng]
 	switch {
 	case dots == 3 && seps == 0 && !plus && !paren:
 		if kinds.Has(PIIIPAddress) && validIPv4(token) {

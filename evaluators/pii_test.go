@@ -193,3 +193,43 @@ func FuzzPII(f *testing.F) {
 		})
 	})
 }
+
+// sameNumbers: at every byte of s where scanPII may read a number,
+// numberAt, which classifies only runs with eight digits or more or three
+// dots, says what classifying every run says.
+func sameNumbers(t *testing.T, s string) {
+	t.Helper()
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !isDigit(c) && c != '+' && c != '(' {
+			continue
+		}
+		gotKind, gotEnd, got := numberAt(s, i, AllPIIKinds)
+		var r numberRun
+		var wantKind PIIKind
+		var wantEnd int
+		want := false
+		if r.read(s, i) {
+			wantKind, wantEnd, want = r.classify(s, i, AllPIIKinds)
+		}
+		if got != want || gotKind != wantKind || gotEnd != wantEnd {
+			t.Fatalf("%q at %d: numberAt %v %v %d, classifying every run %v %v %d", s, i, got, gotKind, gotEnd, want, wantKind, wantEnd)
+		}
+	}
+}
+
+// TestNumberAtDifferential over the corpus and numbers of every shape.
+func TestNumberAtDifferential(t *testing.T) {
+	texts := append(corpusTexts(t), "7:05 and 9:40", "call +1 (212) 664 7183", "SSN 529-41-8863", "4111 1111 1111 1111",
+		"10.0.0.1 and 185.220.101.47.", "0171 4839201", "06 12 48 93 70", "(312) 847-2291", "+44 7911 123456", "1.2.3",
+		"1234567", "12345678", "+1234567", "+12345678", "v1.2.3.4", "123-45-678")
+	for _, s := range texts {
+		sameNumbers(t, s)
+	}
+}
+
+func FuzzNumberAt(f *testing.F) {
+	for _, s := range []string{"+1 (212) 664 7183", "529-41-8863", "4111 1111 1111 1111", "185.220.101.47", "7:05"} {
+		f.Add(s)
+	}
+	f.Fuzz(sameNumbers)
+}

@@ -75,12 +75,19 @@ func (e *refusalEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Result
 		return Passed()
 	}
 	// Without a literal of the phrases or of the grammar in the text,
-	// neither can match. A JSON answer is read as its decoded values,
-	// which the scan of the raw text does not see: it is always read.
+	// neither can match. The grammar reads words (sentence.tokenize: split
+	// at every character that is neither a letter, a digit nor an
+	// apostrophe, apostrophes dropped, lower-cased), of stretches that
+	// OwnVoice and nextSentence cut at such characters or at apostrophes
+	// and backticks: so a rule's word in a sentence is a word hit of the
+	// scan (textmatch.Hits.Word), and "prefer" inside "preference" rules
+	// out no grammar (FuzzGrammarWordHits). A JSON answer is read as its
+	// decoded values, which the scan of the raw text does not see: it is
+	// always read.
 	phrases, grammar := e.phrases != nil, e.grammar
 	if !jsonShaped(text) {
 		phrases = phrases && e.phraseLits.mayAny(e.phraseLits.hits(v, text))
-		grammar = grammar && e.grammarLits.mayAny(e.grammarLits.hits(v, text))
+		grammar = grammar && e.grammarLits.mayAnyWord(e.grammarLits.hits(v, text))
 	}
 	if !phrases && !grammar {
 		return Passed()

@@ -2,6 +2,8 @@ package evaluators
 
 import (
 	"testing"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch"
 )
 
 // allRules lets refusalAmong try every rule: the grammar unfiltered.
@@ -84,4 +86,95 @@ func FuzzGrammarFilter(f *testing.F) {
 		f.Add(p.pattern)
 	}
 	f.Fuzz(sameRefusals)
+}
+
+// grammarWordScan scans text with an automaton of grammarNeedles alone,
+// as the refusal check's target automaton holds them.
+type grammarWordScan struct {
+	l   *textmatch.Literals
+	ids map[string]int
+	set textmatch.IDSet
+}
+
+func newGrammarWordScan(t testing.TB) *grammarWordScan {
+	var b textmatch.LiteralsBuilder
+	g := &grammarWordScan{ids: map[string]int{}}
+	var ids []int
+	for _, w := range grammarNeedles {
+		g.ids[w] = b.Add(w)
+		ids = append(ids, g.ids[w])
+	}
+	l, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.l, g.set = l, textmatch.NewIDSet(ids)
+	return g
+}
+
+// check: every word of every sentence findRefusal reads that is one of
+// grammarNeedles is a word hit of the scan, and a text holding a refusal
+// has a word hit: the refusal check may skip the grammar without one.
+func (g *grammarWordScan) check(t *testing.T, text string) {
+	t.Helper()
+	var h textmatch.Hits
+	g.l.Scan(&h, nil, text)
+	var s sentence
+	textmatch.OwnVoice(text, func(part string) {
+		for rest := part; rest != ""; {
+			var sent string
+			sent, rest = nextSentence(rest)
+			s.tokenize(sent)
+			for i := 0; i < s.n(); i++ {
+				if id, ok := g.ids[string(s.word(i))]; ok && !h.Word(id) {
+					t.Fatalf("%q: the grammar reads the word %q, the scan finds it nowhere as a word", text, s.word(i))
+				}
+			}
+		}
+	})
+	if _, found := findRefusal(text); found && !h.AnyWordIn(&g.set) {
+		t.Fatalf("%q holds a refusal and no word hit", text)
+	}
+}
+
+// TestGrammarWordHits: the grammar's words are found as words wherever
+// the grammar reads them, apostrophes, quotation marks and code around
+// them included; a word that only contains one does not count.
+func TestGrammarWordHits(t *testing.T) {
+	g := newGrammarWordScan(t)
+	texts := append(corpusTexts(t), differentialTexts...)
+	texts = append(texts,
+		"I can`t`help with that.", "I'd 'rather'not say.", "I’d ‘prefer’not to", "x`cannot`", "`x`cannot help",
+		"I can't help", "I can’t help", "I ca'n't help", "\"Quoted\"won't help", "«No»can do", "„x“cannot",
+		"Dear Ms. Cho,\nI cannot attend.\nBest,\nAna\nI won't write that.", "You could say: I can't.\n\nI cannot help.",
+	)
+	for _, text := range texts {
+		g.check(t, text)
+	}
+	var h textmatch.Hits
+	for text, want := range map[string]bool{
+		loadshapeAnswer: false,
+		"Preferences, canteen, notes, willow and passengers are fine.": false,
+		"I'd prefer not to.": true,
+		"I can`t`help.":      true,
+	} {
+		g.l.Scan(&h, nil, text)
+		if got := h.AnyWordIn(&g.set); got != want {
+			t.Errorf("%q: a grammar word %v, want %v", text, got, want)
+		}
+	}
+}
+
+// loadshapeAnswer is internal/loadshape's answer, which holds no refusal
+// and "prefer" only inside "preference".
+const loadshapeAnswer = "I found two morning flights to Boston next Tuesday: 7:05 and 9:40. Your window seat preference is kept. Which one would you like me to book?"
+
+func FuzzGrammarWordHits(f *testing.F) {
+	f.Add("I can`t`help with that. I'd 'rather'not. “x”cannot")
+	f.Add(loadshapeAnswer)
+	for _, p := range refusalPatterns {
+		f.Add(p.pattern)
+	}
+	g := newGrammarWordScan(f)
+	f.Fuzz(func(t *testing.T, text string) { g.check(t, text) })
 }

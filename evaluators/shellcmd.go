@@ -286,8 +286,25 @@ func mentionsJudgedProgram(cmd string) bool {
 // program.
 func judgedProgramWord(lw []byte) bool {
 	lw = bytes.TrimSuffix(lw, []byte(".exe"))
+	if len(lw) == 0 || len(lw) < 32 && judgedShapes[lw[0]]&(1<<len(lw)) == 0 {
+		// No judged program has this first byte and length: the map
+		// would not hold it (most words of an argument: a city, a date).
+		return bytes.HasPrefix(lw, []byte("mkfs"))
+	}
 	return judgedPrograms[string(lw)] || bytes.HasPrefix(lw, []byte("mkfs"))
 }
+
+// judgedShapes holds, by first byte, the lengths of judgedPrograms' names
+// as bits (1<<len; every name is shorter than 32).
+var judgedShapes = func() (t [256]uint32) {
+	for p := range judgedPrograms {
+		if len(p) >= 32 {
+			panic("judged program name too long for judgedShapes: " + p) // ours
+		}
+		t[p[0]] |= 1 << len(p)
+	}
+	return t
+}()
 
 // eachProgramWord calls judged with each word of cmd (split on blanks,
 // shell operators and quotes; a path's last element) that is 2 to 20
@@ -295,14 +312,7 @@ func judgedProgramWord(lw []byte) bool {
 func eachProgramWord(cmd string, judged func(w string) bool) bool {
 	start := -1
 	for i := 0; i <= len(cmd); i++ {
-		sep := i == len(cmd)
-		if !sep {
-			switch cmd[i] {
-			case ' ', '\t', '\n', '\r', ';', '|', '&', '(', ')', '<', '>', '\'', '"', '`', '$', '{', '}', '=', ',':
-				sep = true
-			}
-		}
-		if !sep {
+		if i < len(cmd) && !programWordSep[cmd[i]] {
 			if start < 0 {
 				start = i
 			}
@@ -324,6 +334,15 @@ func eachProgramWord(cmd string, judged func(w string) bool) bool {
 	}
 	return false
 }
+
+// programWordSep marks the bytes eachProgramWord splits words at: blanks,
+// shell operators and quotes.
+var programWordSep = func() (t [256]bool) {
+	for _, c := range []byte(" \t\n\r;|&()<>'\"`${}=,") {
+		t[c] = true
+	}
+	return t
+}()
 
 // Wrappers run the command that follows them; valued lists the options
 // that take a separate value.
@@ -869,12 +888,13 @@ func destructiveSQL(r SQLRisk) bool {
 // named after a CLI (kubectl, terraform, git ...) is read as the argv its
 // fields spell.
 func (j *shellJudge) call(tool, raw string) (string, error) {
-	tc := toolClass{name: tool}
-	if t := strings.TrimSpace(raw); cliName(tool) == "" && strings.HasPrefix(t, "{") && !strings.Contains(t, "[") {
+	name := toolNameOn(j.view, tool)
+	tc := name.class(tool)
+	if t := strings.TrimSpace(raw); name.cli == "" && strings.HasPrefix(t, "{") && !strings.Contains(t, "[") {
 		// a flat object: walked in place, nothing decoded
 		found := ""
-		err := eachArgStringOn(j.view, t, func(key, s string) bool {
-			found = j.argString(&tc, key, s)
+		err := eachArgKindOn(j.view, t, func(_ string, k keyKind, s string) bool {
+			found = j.argKind(&tc, k, s)
 			return found == ""
 		})
 		return found, err
@@ -899,7 +919,12 @@ func (j *shellJudge) call(tool, raw string) (string, error) {
 // argString judges one string argument of a call of tool by what its key
 // says it holds.
 func (j *shellJudge) argString(tool *toolClass, key, s string) string {
-	switch k := kindOf(key); {
+	return j.argKind(tool, kindOf(key), s)
+}
+
+// argKind is argString for a key of kind k.
+func (j *shellJudge) argKind(tool *toolClass, k keyKind, s string) string {
+	switch {
 	case tool.prose(k):
 		return ""
 	case tool.code(k):
@@ -938,7 +963,9 @@ func (j *shellJudge) walk(tool *toolClass, v any, key string, found *string) {
 // value judges one string argument: as SQL when its key says so or it
 // starts like a statement, else as a shell command line.
 func (j *shellJudge) value(k keyKind, s string) string {
-	if k&keySQL != 0 || looksLikeSQL(s) {
+	// sqlText finds nothing in a string without a keyword ScanSQL reports
+	// at (maySQLRisk): the start of the string is not read for one then.
+	if maySQLRisk(s) && (k&keySQL != 0 || looksLikeSQL(s)) {
 		if f := j.sqlText(s); f != "" {
 			return f
 		}

@@ -143,9 +143,12 @@ func FuzzShellCommand(f *testing.F) {
 }
 
 // mentionsJudgedProgramOracle is mentionsJudgedProgram as first written,
-// lower-casing each word into a new string.
+// lower-casing each word into a new string and looking it up.
 func mentionsJudgedProgramOracle(cmd string) bool {
-	return eachProgramWord(cmd, func(w string) bool { return judgedProgramWord([]byte(asciiLower(w))) })
+	return eachProgramWord(cmd, func(w string) bool {
+		lw := strings.TrimSuffix(asciiLower(w), ".exe")
+		return judgedPrograms[lw] || strings.HasPrefix(lw, "mkfs")
+	})
 }
 
 func sameShellFilters(t *testing.T, s string) {
@@ -156,13 +159,38 @@ func sameShellFilters(t *testing.T, s string) {
 	if got, want := cliName(s), cliNameSlow(s); got != want {
 		t.Fatalf("cliName(%q) = %q, want %q", s, got, want)
 	}
+	j := &shellJudge{sql: &sqlLexer{}}
+	for _, k := range []keyKind{0, keySQL} {
+		if got, want := j.value(k, s), valueOracle(j, k, s); got != want {
+			t.Fatalf("value(%b, %q) = %q, want %q", k, s, got, want)
+		}
+	}
+}
+
+// valueOracle is shellJudge.value as first written: SQL read by the
+// unfiltered scan wherever the key or the start says SQL.
+func valueOracle(j *shellJudge, k keyKind, s string) string {
+	if k&keySQL != 0 || looksLikeSQL(s) {
+		found := ""
+		j.sql.scanAll(s, func(r SQLRisk, _ int) {
+			if found == "" && destructiveSQL(r) {
+				found = "sql_" + r.String()
+			}
+		})
+		if found != "" {
+			return found
+		}
+	}
+	return j.command(s, 0)
 }
 
 // TestShellFiltersDifferential: the allocation-free readings of a command
 // line's programs and of a tool's CLI agree with the general ones.
 func TestShellFiltersDifferential(t *testing.T) {
 	for _, s := range append(corpusTexts(t), "RM -RF /", "C:\\Windows\\DEL.EXE x", "MKFS.ext4 /dev/sda", "k8s_KUBECTL",
-		"Terraform-Plan", "kubectlx", "\u212aubectl", "git2", "aws_s3", "x=rm", "a"+strings.Repeat("b", 30)+"_helm") {
+		"Terraform-Plan", "kubectlx", "\u212aubectl", "git2", "aws_s3", "x=rm", "a"+strings.Repeat("b", 30)+"_helm",
+		"DELETE FROM users", "  -- c\nTRUNCATE t", "Boston", "update t set a = 1 where id = 2", "RD.EXE /s x", ".exe", "mkfs.exe",
+		"redis-cli FLUSHALL", "Docker-Compose down -v") {
 		sameShellFilters(t, s)
 	}
 	assert.Equal(t, "kubectl", cliName("k8s_KUBECTL"))
@@ -173,4 +201,21 @@ func FuzzShellFilters(f *testing.F) {
 	f.Add("sudo /usr/bin/RM.exe -rf x")
 	f.Add("k8s_kubectl")
 	f.Fuzz(sameShellFilters)
+}
+
+// TestProgramWordSep: the table eachProgramWord splits at marks the bytes
+// it split at as first written, a switch, and no other.
+func TestProgramWordSep(t *testing.T) {
+	oracle := func(c byte) bool {
+		switch c {
+		case ' ', '\t', '\n', '\r', ';', '|', '&', '(', ')', '<', '>', '\'', '"', '`', '$', '{', '}', '=', ',':
+			return true
+		}
+		return false
+	}
+	for c := 0; c < 256; c++ {
+		if programWordSep[c] != oracle(byte(c)) {
+			t.Fatalf("byte %q: table %v, switch %v", byte(c), programWordSep[c], oracle(byte(c)))
+		}
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
@@ -26,8 +25,6 @@ type sqlSafetyEvaluator struct {
 type sqlSafetySettings struct {
 	Allow []string `mapstructure:"allow"`
 }
-
-var sqlLexers = sync.Pool{New: func() any { return &sqlLexer{} }}
 
 func newSQLSafety(e config.Evaluator, target spanmodel.Target, _ *Settings) (Evaluator, error) {
 	var s sqlSafetySettings
@@ -54,8 +51,7 @@ func (e *sqlSafetyEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Resu
 	if !ok {
 		return r
 	}
-	l := sqlLexers.Get().(*sqlLexer)
-	defer sqlLexers.Put(l)
+	l := judgeOf(v).sql // the lexer kept with v, for one evaluation at a time
 	found, stmt := SQLRisk(0), 0
 	scan := func(s string) bool {
 		l.ScanSQL(s, func(risk SQLRisk, n int) {
@@ -73,9 +69,9 @@ func (e *sqlSafetyEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Resu
 			return Errored(err)
 		}
 		for _, c := range calls {
-			tool := toolClass{name: c.Name}
-			err := eachArgStringOn(v, c.Arguments, func(key, s string) bool {
-				switch k := kindOf(key); {
+			tool := toolNameOn(v, c.Name).class(c.Name)
+			err := eachArgKindOn(v, c.Arguments, func(_ string, k keyKind, s string) bool {
+				switch {
 				case tool.prose(k):
 					return true
 				case tool.code(k):

@@ -147,3 +147,43 @@ func TestScanSQLStaysLinear(t *testing.T) {
 		assert.GreaterOrEqual(t, l.budget, -len(l.toks), "look-ahead must stop when the budget is spent")
 	}
 }
+
+// sameSQLRisks: ScanSQL, which skips strings without a keyword it reports
+// at, finds what scanning every string finds.
+func sameSQLRisks(t *testing.T, s string) {
+	t.Helper()
+	var l sqlLexer
+	var all []string
+	l.scanAll(s, func(r SQLRisk, stmt int) { all = append(all, r.String()+"@"+string(rune('0'+stmt))) })
+	if got := sqlRisks(s); !equalStrings(got, all) {
+		t.Fatalf("%q: ScanSQL %v, unfiltered %v", s, got, all)
+	}
+	if len(all) > 0 && !maySQLRisk(s) {
+		t.Fatalf("%q: risks %v without a keyword", s, all)
+	}
+}
+
+// TestSQLRiskFilterDifferential over the corpus, the cases above and
+// dynamic SQL whose escapes sit inside a keyword.
+func TestSQLRiskFilterDifferential(t *testing.T) {
+	texts := append(corpusTexts(t), "Boston", "tuesday", "DROP TABLE users", "dRoP table x", "EXEC('DR''OP TABLE x')",
+		"EXEC('DROP TABLE x')", `EXECUTE IMMEDIATE 'dr\'op table t'`, "PREPARE s FROM 'DELETE FROM t'", "DO $$ begin truncate t; end $$",
+		"SET @q = 'DROP TABLE t'; PREPARE s FROM @q", "ＤＲＯＰ TABLE t", "drop\u00a0table t", "update t set a=1")
+	risky := 0
+	for _, s := range texts {
+		sameSQLRisks(t, s)
+		if len(sqlRisks(s)) > 0 {
+			risky++
+		}
+	}
+	if risky < 20 {
+		t.Fatalf("only %d texts hold a risk: the differential test reads too few", risky)
+	}
+}
+
+func FuzzSQLRiskFilter(f *testing.F) {
+	for _, s := range []string{"DROP TABLE x", "EXEC('DR''OP TABLE x')", "update t set a=(select 1 where 2)", "Boston"} {
+		f.Add(s)
+	}
+	f.Fuzz(sameSQLRisks)
+}

@@ -4,6 +4,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch"
 )
 
 // SQLRisk is a kind of dangerous SQL statement.
@@ -288,6 +290,13 @@ type nestedSQL struct {
 // read too, reported under the outer statement. The lexer is reused
 // across calls.
 func (l *sqlLexer) ScanSQL(s string, fn func(risk SQLRisk, stmt int)) {
+	if maySQLRisk(s) { // most strings of tool arguments (a city, a date, a path) hold no keyword
+		l.scanAll(s, fn)
+	}
+}
+
+// scanAll is ScanSQL without the keyword filter.
+func (l *sqlLexer) scanAll(s string, fn func(risk SQLRisk, stmt int)) {
 	var lastStmt [numSQLRisks]int // statements are seen in order
 	report := func(r SQLRisk, stmt int) {
 		if lastStmt[r] != stmt {
@@ -297,6 +306,36 @@ func (l *sqlLexer) ScanSQL(s string, fn func(risk SQLRisk, stmt int)) {
 	}
 	l.budget = 0
 	l.scan(s, 0, nil, report)
+}
+
+// sqlRiskWords are the keywords at which scan reports a statement.
+var sqlRiskWords = []string{"drop", "alter", "truncate", "grant", "revoke", "delete", "update", "create", "insert", "merge"}
+
+// sqlRiskByFirst holds sqlRiskWords by first letter, in both cases.
+var sqlRiskByFirst = func() (t [256][]string) {
+	for _, w := range sqlRiskWords {
+		t[w[0]] = append(t[w[0]], w)
+		t[w[0]-'a'+'A'] = append(t[w[0]-'a'+'A'], w)
+	}
+	return t
+}()
+
+// maySQLRisk reports whether s holds one of sqlRiskWords in any ASCII
+// case. scan reports only at a word token that is one of them (asciiLower
+// of ASCII word bytes), read from s or from SQL that s executes, which is
+// one string token of s with quote escapes undone (unquoteSQL keeps a
+// quote wherever it removes a byte, so letters it leaves side by side were
+// side by side in s). So ScanSQL reports nothing on a string without one
+// (FuzzSQLRiskFilter).
+func maySQLRisk(s string) bool {
+	for i := 0; i+4 <= len(s); i++ {
+		for _, w := range sqlRiskByFirst[s[i]] {
+			if textmatch.HasPrefixLowerASCII(s[i:], w) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (l *sqlLexer) scan(s string, nesting int, outer []int, report func(SQLRisk, int)) {

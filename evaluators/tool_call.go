@@ -85,7 +85,7 @@ func (e *toolCallEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Resul
 		if args == "" {
 			args = "{}"
 		}
-		if args[0] != '{' || !jsonValid(args) {
+		if args[0] != '{' || !jsonValidOn(v, args) {
 			return Failed("call %d of %d: arguments are not a JSON object", i+1, len(calls))
 		}
 		if len(defs) == 0 {

@@ -118,6 +118,68 @@ type toolClass struct {
 	codeDone, codeRunner bool
 }
 
+// toolNameClass is everything the checks read from a tool's name.
+type toolNameClass struct {
+	search, code bool   // isSearchTool, isCodeTool
+	cli          string // cliName
+	destructive  bool   // the name matches destructiveToolName
+}
+
+func classifyToolName(name string) toolNameClass {
+	return toolNameClass{
+		search:      isSearchTool(name),
+		code:        isCodeTool(name),
+		cli:         cliName(name),
+		destructive: mayNameDestruction(name) && destructiveToolName.MatchString(name),
+	}
+}
+
+// toolNames remembers, for one view, the classes of the last tool names
+// it met: an agent calls a few tools over and over, on span after span,
+// and comparing a name costs less than reading it again. A class is a
+// function of the name alone, so a remembered one is the one reading the
+// name gives (TestToolNamesDifferential). Names are copied, so that no
+// span's attribute outlives it here, and bounded in number and length.
+type toolNames struct {
+	names   [maxToolNames]string
+	classes [maxToolNames]toolNameClass
+	next    int // the entry replaced next
+}
+
+const (
+	maxToolNames   = 8
+	maxToolNameLen = 64
+)
+
+// of returns the class of name.
+func (t *toolNames) of(name string) toolNameClass {
+	for i := range t.names {
+		if t.names[i] == name && name != "" {
+			return t.classes[i]
+		}
+	}
+	c := classifyToolName(name)
+	if name != "" && len(name) <= maxToolNameLen {
+		t.names[t.next], t.classes[t.next] = strings.Clone(name), c
+		t.next = (t.next + 1) % maxToolNames
+	}
+	return c
+}
+
+// toolNameOn returns the class of a tool name on the span v reads
+// (remembered with v's check scratch), or of the name alone when v is nil.
+func toolNameOn(v *spanmodel.View, name string) toolNameClass {
+	if v == nil {
+		return classifyToolName(name)
+	}
+	return scratchOf(v).names.of(name)
+}
+
+// class is the toolClass of a call of tool, a name of class c.
+func (c toolNameClass) class(tool string) toolClass {
+	return toolClass{name: tool, searchDone: true, search: c.search, codeDone: true, codeRunner: c.code}
+}
+
 // prose reports whether the string under a key of kind k in a call of the
 // tool is natural language rather than a command or a statement.
 func (t *toolClass) prose(k keyKind) bool {
@@ -270,29 +332,29 @@ const maxArgWalks = 16
 type argWalk struct {
 	text       string
 	keys, strs []string
+	kinds      []keyKind // kindOf each key
 	err        error
 }
 
-// eachArgStringOn is eachArgString(text, fn) for an argument text of a tool
-// call of the span v reads, walking it once per span: fn gets the same
-// strings in the same order, the walk stops where fn says, and the error
-// is the walk's (TestArgWalksDifferential). eachArgString is a function of
-// text alone, so its record answers for the same text again.
-func eachArgStringOn(v *spanmodel.View, text string, fn func(key, s string) bool) error {
-	if v == nil {
-		return eachArgString(text, fn)
+// eachArgKindOn is eachArgString(text, fn) for an argument text of a tool
+// call of the span v reads, walking it once per span and giving fn each
+// key's kind (kindOf) too, looked up once per key and span: sql_safety and
+// destructive_action both read every string of every call. fn gets the
+// same strings in the same order, the walk stops where fn says, and the
+// error is the walk's (TestArgWalksDifferential). eachArgString is a
+// function of text alone, so its record answers for the same text again.
+func eachArgKindOn(v *spanmodel.View, text string, fn func(key string, k keyKind, s string) bool) error {
+	var w *argWalk
+	if v != nil {
+		s := scratchOf(v)
+		s.onSpan(v)
+		w = s.args.find(v, text)
 	}
-	s := scratchOf(v)
-	if s.argsEpoch != v.Epoch() || s.argsEpoch == 0 {
-		s.argsEpoch = v.Epoch()
-		s.args.reset()
-	}
-	w := s.args.find(text)
 	if w == nil {
-		return eachArgString(text, fn)
+		return eachArgString(text, func(key, s string) bool { return fn(key, kindOf(key), s) })
 	}
 	for i, k := range w.keys {
-		if !fn(k, w.strs[i]) {
+		if !fn(k, w.kinds[i], w.strs[i]) {
 			return nil
 		}
 	}
@@ -306,14 +368,14 @@ func (a *argWalks) reset() {
 		w := &a.walks[i]
 		clear(w.keys)
 		clear(w.strs)
-		*w = argWalk{keys: w.keys[:0], strs: w.strs[:0]}
+		*w = argWalk{keys: w.keys[:0], kinds: w.kinds[:0], strs: w.strs[:0]}
 	}
 	a.n = 0
 }
 
-// find returns the record of text, walking it first when it has none;
-// nil when the record is full.
-func (a *argWalks) find(text string) *argWalk {
+// find returns the record of text on the span v reads, walking it first
+// when it has none; nil when the record is full.
+func (a *argWalks) find(v *spanmodel.View, text string) *argWalk {
 	for i := 0; i < a.n; i++ {
 		if a.walks[i].text == text {
 			return &a.walks[i]
@@ -327,9 +389,15 @@ func (a *argWalks) find(text string) *argWalk {
 	}
 	w := &a.walks[a.n]
 	a.n++
-	w.text, w.keys, w.strs = text, w.keys[:0], w.strs[:0]
-	w.err = eachArgString(text, func(key, s string) bool {
-		w.keys, w.strs = append(w.keys, key), append(w.strs, s)
+	w.text, w.keys, w.kinds, w.strs = text, w.keys[:0], w.kinds[:0], w.strs[:0]
+	w.err = walkArgStrings(v, text, func(key, s string) bool {
+		k := keyKind(0)
+		if n := len(w.keys); n > 0 && w.keys[n-1] == key {
+			k = w.kinds[n-1] // the strings of one array share their key
+		} else {
+			k = kindOf(key)
+		}
+		w.keys, w.kinds, w.strs = append(w.keys, key), append(w.kinds, k), append(w.strs, s)
 		return true
 	})
 	return w
@@ -340,8 +408,14 @@ func (a *argWalks) find(text string) *argWalk {
 // with "" and the text itself when it is not a JSON object or array. It
 // walks the text without decoding it; fn returns false to stop.
 func eachArgString(text string, fn func(key, s string) bool) error {
+	return walkArgStrings(nil, text, fn)
+}
+
+// walkArgStrings is eachArgString for a text of the span v reads (nil:
+// of none), asking jsonValidOn.
+func walkArgStrings(v *spanmodel.View, text string, fn func(key, s string) bool) error {
 	t := strings.TrimSpace(text)
-	if t == "" || (t[0] != '{' && t[0] != '[') || !jsonValid(t) {
+	if t == "" || (t[0] != '{' && t[0] != '[') || !jsonValidOn(v, t) {
 		fn("", text)
 		return nil
 	}

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel/spantest"
@@ -114,7 +115,16 @@ func walkCalls(walk func(string, func(k, s string) bool) error, text string, sto
 
 func sameArgWalks(t *testing.T, v *spanmodel.View, texts ...string) {
 	t.Helper()
-	on := func(text string, fn func(k, s string) bool) error { return eachArgStringOn(v, text, fn) }
+	// on walks with eachArgKindOn, requiring each key's kind to be
+	// kindOf's.
+	on := func(text string, fn func(k, s string) bool) error {
+		return eachArgKindOn(v, text, func(key string, k keyKind, s string) bool {
+			if k != kindOf(key) {
+				t.Fatalf("%q: key %q of kind %b, kindOf says %b", text, key, k, kindOf(key))
+			}
+			return fn(key, s)
+		})
+	}
 	for _, stop := range []int{-1, 1, 2, 0} {
 		for _, text := range texts {
 			want, wantErr := walkCalls(eachArgString, text, stop)
@@ -133,7 +143,7 @@ func sameArgWalks(t *testing.T, v *spanmodel.View, texts ...string) {
 func TestArgWalksDifferential(t *testing.T) {
 	v := viewOf(t, toolSpan("bash", `{"command":"ls"}`)...)
 	deep := strings.Repeat(`{"a":"x",`, 70) + `"b":1` + strings.Repeat("}", 70)
-	texts := []string{`{"command":"ls","query":"SELECT 1"}`, `  {"a":["x","y"],"b":{"c":"d"}} `, `rm -rf /`, `{"a":1`, deep, ``,
+	texts := []string{`{"command":"ls","query":"SELECT 1"}`, `  {"a":["x","y"],"b":{"c":"d"}} `, `{"SQL":["a","b"],"Query":"c","Code":"d"}`, `rm -rf /`, `{"a":1`, deep, ``,
 		`{"q":"a\u0020b\\\"c"}`, `["bash","-lc","rm -rf x"]`}
 	sameArgWalks(t, v, texts...)
 	sameArgWalks(t, v, texts...) // from the record
@@ -155,4 +165,94 @@ func FuzzArgWalks(f *testing.F) {
 		v.Reset(spantest.NewSpan(t, toolSpan("bash", `{}`)...))
 		sameArgWalks(t, v, a, b, a)
 	})
+}
+
+// sameToolNames asks the view's remembered names for each name, in order,
+// and requires what reading the name gives, and the readings to be the
+// checks' own functions.
+func sameToolNames(t *testing.T, v *spanmodel.View, names ...string) {
+	t.Helper()
+	for _, name := range names {
+		want := toolNameClass{
+			search:      isSearchTool(name),
+			code:        isCodeTool(name),
+			cli:         cliName(name),
+			destructive: mayNameDestruction(name) && destructiveToolName.MatchString(name),
+		}
+		if got := classifyToolName(name); got != want {
+			t.Fatalf("classifyToolName(%q) = %+v, want %+v", name, got, want)
+		}
+		if got := toolNameOn(v, name); got != want {
+			t.Fatalf("remembered class of %q = %+v, want %+v", name, got, want)
+		}
+	}
+}
+
+// TestToolNamesDifferential: the classes a view remembers for tool names,
+// across spans, past its bound and for names too long to keep, are what
+// reading each name gives; the names kept are copies.
+func TestToolNamesDifferential(t *testing.T) {
+	v := viewOf(t, toolSpan("bash", `{}`)...)
+	names := []string{"search_flights", "get_seat_map", "book_flight", "bash", "kubectl", "Code_Interpreter", "web_search",
+		"delete_user", "bulkDeleteUsers", "drop_table", "DropTable", "", "x" + strings.Repeat("y", 100) + "_delete", "ſearch", "K"}
+	sameToolNames(t, v, names...)
+	sameToolNames(t, v, names...) // remembered, or pushed out by the others
+	for i := range 3 * maxToolNames {
+		sameToolNames(t, v, "tool_"+strings.Repeat("d", i), "search_flights")
+	}
+	v.Reset(spantest.NewSpan(t, toolSpan("git", `{}`)...)) // kept across spans
+	sameToolNames(t, v, names...)
+	for _, s := range corpusTexts(t) {
+		if len(s) < 80 {
+			sameToolNames(t, v, s, s)
+		}
+	}
+	sameToolNames(t, nil, names...)
+	kept := &scratchOf(v).names
+	for i, n := range kept.names {
+		if n != "" && len(n) > maxToolNameLen {
+			t.Fatalf("name %d kept although longer than %d", i, maxToolNameLen)
+		}
+	}
+	name := strings.Repeat("b", 3) + "_flight" // built at run time
+	toolNameOn(v, name)
+	for _, n := range kept.names {
+		if n == name && unsafe.StringData(n) == unsafe.StringData(name) {
+			t.Fatal("the name kept is the span's, not a copy")
+		}
+	}
+}
+
+func FuzzToolNames(f *testing.F) {
+	f.Add("search_flights", "delete_user", "kubectl")
+	f.Add("ſearch", "Drop", "")
+	v := viewOf(f, toolSpan("bash", `{}`)...)
+	f.Fuzz(func(t *testing.T, a, b, c string) {
+		sameToolNames(t, v, a, b, a, c, b, a)
+	})
+}
+
+// TestJSONValidOnDifferential: the validity a span remembers for a text
+// is jsonValid's, for more texts than it remembers, on a new span, and
+// without a view.
+func TestJSONValidOnDifferential(t *testing.T) {
+	v := viewOf(t, toolSpan("bash", `{}`)...)
+	texts := []string{`{"city":"Boston","day":"tuesday","step":0}`, `{"a":1`, `{}`, `[1,2]`, ``, `rm -rf /`, `{"a":"\u00"}`,
+		strings.Repeat("[", 200) + strings.Repeat("]", 200), `{"a":1} x`}
+	for i := range 2 * maxValidMemos {
+		texts = append(texts, `{"n":`+strings.Repeat("1", i+1)+`}`, `{"n":`+strings.Repeat("1", i+1))
+	}
+	check := func(v *spanmodel.View, texts []string) {
+		for range 2 {
+			for _, s := range texts {
+				if got, want := jsonValidOn(v, s), jsonValid(s); got != want {
+					t.Fatalf("%q: remembered %v, jsonValid %v", s, got, want)
+				}
+			}
+		}
+	}
+	check(v, texts)
+	v.Reset(spantest.NewSpan(t, toolSpan("git", `{}`)...))
+	check(v, corpusTexts(t))
+	check(nil, texts)
 }

@@ -83,7 +83,9 @@ func TestShutdownDoesNotWaitForAHangingJudge(t *testing.T) {
 	began := time.Now()
 	require.NoError(t, p.Shutdown(context.Background()))
 	took := time.Since(began)
-	assert.Less(t, took, 3*time.Second, "shutdown waited %s for a judge that never answers", took)
+	// Waiting for the judge would take the exporter's 30 s timeout or its
+	// retries' 5 minutes; 10 s leaves room for a loaded machine.
+	assert.Less(t, took, 10*time.Second, "shutdown waited %s for a judge that never answers", took)
 	assert.GreaterOrEqual(t, took, 900*time.Millisecond, "it gave the judge its shutdown_timeout")
 	assert.Positive(t, requests.Load(), "copies were offered to the judge")
 	_, ok := sink.AllTraces()[0].ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes().Get("llmeval.judge.sampled")

@@ -70,9 +70,11 @@ func (b *LiteralsBuilder) Build() (*Literals, error) {
 // Len is the number of distinct needles.
 func (l *Literals) Len() int { return l.n }
 
-// Hits is the set of needles a scan found.
+// Hits is the set of needles a scan found, and of those found as words.
 type Hits struct {
-	bits []uint64
+	bits  []uint64
+	words []uint64 // needles found with a word edge on both sides
+	drops []uint64 // scratch: offsets of the scan form where apostrophes were dropped
 }
 
 // Has reports whether needle id (from LiteralsBuilder.Add) occurs; Always
@@ -93,6 +95,27 @@ func (h *Hits) Any(ids []int) bool {
 	}
 	return false
 }
+
+// Word reports whether needle id occurs with a word edge on both sides
+// (Always always does). An edge is where the scan form of the text ends,
+// or where one of the two bytes it stands between is not an ASCII letter
+// or digit, or where folding dropped an apostrophe (' ` ’ ‘ ʼ). So a word
+// of the text equal to the needle is a word hit, however the text is
+// split into words, as long as the reader splits it at least at every
+// character that is not a letter or digit (unicode.IsLetter, IsDigit) nor
+// an apostrophe, may also split it at apostrophes, and lower-cases like
+// Fold: the needle "prefer" is a word hit in "I'd prefer not", or in
+// "prefer`x`" read as prose around code, never in "preference"
+// (FuzzLiteralsWords).
+func (h *Hits) Word(id int) bool {
+	if id < 0 {
+		return true
+	}
+	return id>>6 < len(h.words) && h.words[id>>6]&(1<<(id&63)) != 0
+}
+
+// AnyWordIn is AnyIn for word hits (see Word).
+func (h *Hits) AnyWordIn(s *IDSet) bool { return s.meets(h.words) }
 
 // IDSet is a set of needle IDs, for asking at once whether a scan hit any.
 type IDSet struct {
@@ -117,12 +140,15 @@ func NewIDSet(ids []int) IDSet {
 }
 
 // AnyIn is Any over the IDs of s, a word at a time.
-func (h *Hits) AnyIn(s *IDSet) bool {
+func (h *Hits) AnyIn(s *IDSet) bool { return s.meets(h.bits) }
+
+// meets reports whether s holds Always or an ID set in bits.
+func (s *IDSet) meets(bits []uint64) bool {
 	if s.always {
 		return true
 	}
 	for i, w := range s.bits {
-		if i < len(h.bits) && h.bits[i]&w != 0 {
+		if i < len(bits) && bits[i]&w != 0 {
 			return true
 		}
 	}
@@ -134,17 +160,43 @@ func (h *Hits) AnyIn(s *IDSet) bool {
 // allocates nothing when no needle occurs.
 func (l *Literals) Scan(h *Hits, buf []byte, text string) []byte {
 	words := (l.n + 63) >> 6
-	if cap(h.bits) < words {
-		h.bits = make([]uint64, words)
-	}
-	h.bits = h.bits[:words]
-	clear(h.bits)
+	h.bits, h.words = resize(h.bits, words), resize(h.words, words)
 	if l.ac == nil {
 		return buf
 	}
-	buf = Fold(buf[:0], text)
+	h.drops = h.drops[:0]
+	buf = normalize(buf[:0], text, true, &h.drops)
 	for _, m := range l.ac.FindAllOverlapping(buf) {
-		h.bits[m.PatternID>>6] |= 1 << (m.PatternID & 63)
+		w, bit := m.PatternID>>6, uint64(1)<<(m.PatternID&63)
+		h.bits[w] |= bit
+		if h.words[w]&bit == 0 && h.edge(buf, m.Start) && h.edge(buf, m.End) {
+			h.words[w] |= bit
+		}
 	}
 	return buf
+}
+
+// resize returns b with n zero words, reusing its memory.
+func resize(b []uint64, n int) []uint64 {
+	if cap(b) < n {
+		return make([]uint64, n)
+	}
+	b = b[:n]
+	clear(b)
+	return b
+}
+
+// edge reports whether offset k of the scan form buf is a word edge (see
+// Word). Bytes of non-ASCII characters count as non-letters: an edge
+// too many only makes a word hit more likely.
+func (h *Hits) edge(buf []byte, k int) bool {
+	if k == 0 || k == len(buf) || !asciiAlnum(buf[k-1]) || !asciiAlnum(buf[k]) {
+		return true
+	}
+	return k>>6 < len(h.drops) && h.drops[k>>6]&(1<<(k&63)) != 0
+}
+
+// asciiAlnum reports whether b is an ASCII letter or digit.
+func asciiAlnum(b byte) bool {
+	return 'a' <= b && b <= 'z' || '0' <= b && b <= '9' || 'A' <= b && b <= 'Z'
 }

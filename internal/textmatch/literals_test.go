@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
@@ -63,6 +64,22 @@ func TestLiteralsBuilder(t *testing.T) {
 	}
 }
 
+// buildJoined builds an automaton of the needles joined by NUL bytes.
+func buildJoined(t *testing.T, joined string) (needles []string, ids []int, l *Literals) {
+	t.Helper()
+	needles = strings.Split(joined, "\x00")
+	var b LiteralsBuilder
+	ids = make([]int, len(needles))
+	for i, n := range needles {
+		ids[i] = b.Add(n)
+	}
+	l, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return needles, ids, l
+}
+
 // FuzzLiteralsScan checks the automaton against substring search, and the
 // property the checks rely on: when a reading of the text contains the
 // same reading of a needle, the scan form of the text contains the scan
@@ -73,16 +90,7 @@ func FuzzLiteralsScan(f *testing.F) {
 	f.Add("aaaa", "a\x00aa\x00aaa\x00aaaaa")
 	f.Add("claſs “x”", "class\x00\"x\"\x00ſ")
 	f.Fuzz(func(t *testing.T, text, joined string) {
-		needles := strings.Split(joined, "\x00")
-		var b LiteralsBuilder
-		ids := make([]int, len(needles))
-		for i, n := range needles {
-			ids[i] = b.Add(n)
-		}
-		l, err := b.Build()
-		if err != nil {
-			t.Fatal(err)
-		}
+		needles, ids, l := buildJoined(t, joined)
 		var h Hits
 		folded := l.Scan(&h, nil, text)
 		if l.Len() > 0 && !bytes.Equal(folded, Fold(nil, text)) {
@@ -170,4 +178,122 @@ func TestIDSet(t *testing.T) {
 			t.Fatalf("hits %x, ids %v: AnyIn %v, Any %v", h.bits, ids, got, want)
 		}
 	}
+}
+
+func TestLiteralsWords(t *testing.T) {
+	var b LiteralsBuilder
+	prefer, cant, corp := b.Add("prefer"), b.Add("can't"), b.Add("acme corp")
+	l, err := b.Build()
+	require.NoError(t, err)
+	cases := []struct {
+		text                   string
+		prefer, cant, acmeCorp bool // word hits
+	}{
+		{"Your seat preference is kept.", false, false, false},
+		{"I'd prefer not to.", true, false, false},
+		{"PREFER, CAN'T", true, true, false},
+		{"I cant, you can’t, they cantor", false, true, false},
+		{"cantor and scant", false, false, false},
+		{"prefer`x` and 'prefer'x", true, false, false}, // apostrophes: a reader may split there
+		{"x’prefer", true, false, false},
+		{"préfer prefer2 2prefer", false, false, false},
+		{"éprefer", true, false, false}, // a non-ASCII letter counts as an edge
+		{"acme  corp", false, false, true},
+		{"acme corporation", false, false, false},
+	}
+	var h Hits
+	for _, tc := range cases {
+		l.Scan(&h, nil, tc.text)
+		assert.Equal(t, tc.prefer, h.Word(prefer), "prefer in %q", tc.text)
+		assert.Equal(t, tc.cant, h.Word(cant), "cant in %q", tc.text)
+		assert.Equal(t, tc.acmeCorp, h.Word(corp), "acme corp in %q", tc.text)
+		for _, id := range []int{prefer, cant, corp} {
+			assert.True(t, !h.Word(id) || h.Has(id), "a word hit is a hit")
+		}
+		assert.True(t, h.Word(Always))
+	}
+}
+
+// TestFoldKeepsSeparators: no character a reader splits words at (neither
+// a letter nor a digit nor an apostrophe) folds to an ASCII letter or
+// digit, so Hits.Word sees the split. Every rune is tried.
+func TestFoldKeepsSeparators(t *testing.T) {
+	var buf []byte
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || foldDrops(r) {
+			continue
+		}
+		buf = Fold(buf[:0], string(r))
+		for _, c := range buf {
+			if asciiAlnum(c) {
+				t.Fatalf("%U folds to %q", r, buf)
+			}
+		}
+	}
+}
+
+// foldDrops reports whether folding drops r: the apostrophes.
+func foldDrops(r rune) bool {
+	return r == '\'' || r == '`' || r == '’' || r == '‘' || r == 'ʼ'
+}
+
+// readWords splits text into lower-cased words the way Hits.Word
+// promises to see: at every character that is neither a letter nor a
+// digit nor an apostrophe, and at the apostrophes cut chooses; the other
+// apostrophes are dropped.
+func readWords(text string, cut func(i int) bool) []string {
+	var words []string
+	var w []rune
+	end := func() {
+		if len(w) > 0 {
+			words = append(words, string(w))
+			w = w[:0]
+		}
+	}
+	for i, r := range text {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			w = append(w, unicode.ToLower(r))
+		case foldDrops(r):
+			if cut(i) {
+				end()
+			}
+		default:
+			end()
+		}
+	}
+	end()
+	return words
+}
+
+// FuzzLiteralsWords: every word of the text, however it is split at
+// apostrophes, that equals a needle is a word hit of that needle.
+func FuzzLiteralsWords(f *testing.F) {
+	f.Add("I'd prefer`not` 'prefer'x préfer", "prefer\x00not\x00x", uint64(0x5555))
+	f.Add("can't can`t ca'n't CAN’T cantor", "cant\x00can\x00t\x00tor", uint64(0xffff))
+	f.Add("a\u212Aelvin \u212A ſtop claſs", "k\x00kelvin\x00stop\x00class", uint64(3))
+	f.Add("x\xffprefer\ufffdy  prefer\u00a0z", "prefer\x00y\x00z", uint64(0))
+	f.Fuzz(func(t *testing.T, text, joined string, cuts uint64) {
+		needles, ids, l := buildJoined(t, joined)
+		var h Hits
+		l.Scan(&h, nil, text)
+		for i, id := range ids {
+			if h.Word(id) && !h.Has(id) {
+				t.Fatalf("needle %q in %q: a word hit without a hit", needles[i], text)
+			}
+		}
+		for _, split := range []func(int) bool{
+			func(int) bool { return false },
+			func(int) bool { return true },
+			func(i int) bool { return cuts>>(i&63)&1 != 0 },
+		} {
+			for _, w := range readWords(text, split) {
+				for i, n := range needles {
+					if w == n && !h.Word(ids[i]) {
+						t.Fatalf("word %q of %q is needle %q, not a word hit", w, text, n)
+					}
+				}
+			}
+		}
+	})
 }

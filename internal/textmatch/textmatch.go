@@ -17,7 +17,7 @@ import (
 // (' ’ ‘ ʼ `) removed so "can't", "can’t" and "cant" read alike; curly
 // double quotes made straight; runs of whitespace collapsed to one space and
 // trimmed. Invalid UTF-8 bytes become spaces.
-func Normalize(dst []byte, s string) []byte { return normalize(dst, s, false) }
+func Normalize(dst []byte, s string) []byte { return normalize(dst, s, false, nil) }
 
 // Fold appends the scan form of s to dst, the text a Literals automaton
 // reads: the normal form (see Normalize) without trimming, with the long s
@@ -28,9 +28,13 @@ func Normalize(dst []byte, s string) []byte { return normalize(dst, s, false) }
 // the same reading of a needle, Fold(text) contains Fold(needle). So a
 // needle absent from the scan form is absent from the text in every
 // reading.
-func Fold(dst []byte, s string) []byte { return normalize(dst, s, true) }
+func Fold(dst []byte, s string) []byte { return normalize(dst, s, true, nil) }
 
-func normalize(dst []byte, s string, scan bool) []byte {
+// normalize appends the normal or the scan form of s to dst. With drops,
+// it also marks in *drops (a bitmap, reset by the caller) every offset of
+// dst at which an apostrophe was dropped: there a word of s may end or
+// begin although the bytes on either side are letters (see Hits.Word).
+func normalize(dst []byte, s string, scan bool, drops *[]uint64) []byte {
 	dst = slices.Grow(dst, len(s))
 	space := !scan // drops leading whitespace and collapses runs
 	for i := 0; i < len(s); {
@@ -51,6 +55,9 @@ func normalize(dst []byte, s string, scan bool) []byte {
 			i++
 			switch m := asciiNormal[c]; m {
 			case asciiDrop:
+				if drops != nil {
+					*drops = markBit(*drops, len(dst))
+				}
 			case ' ':
 				if !space {
 					dst = append(dst, ' ')
@@ -68,6 +75,9 @@ func normalize(dst []byte, s string, scan bool) []byte {
 		case r == utf8.RuneError && (size == 1 || scan):
 			r = ' '
 		case r == '’' || r == '‘' || r == 'ʼ':
+			if drops != nil {
+				*drops = markBit(*drops, len(dst))
+			}
 			continue
 		case r == '“' || r == '”' || r == '„':
 			r = '"'
@@ -88,6 +98,15 @@ func normalize(dst []byte, s string, scan bool) []byte {
 		dst = dst[:n-1]
 	}
 	return dst
+}
+
+// markBit sets bit k of the bitmap b, growing it with zero words.
+func markBit(b []uint64, k int) []uint64 {
+	for k>>6 >= len(b) {
+		b = append(b, 0)
+	}
+	b[k>>6] |= 1 << (k & 63)
+	return b
 }
 
 // asciiDrop marks the ASCII bytes normalising drops (apostrophes).
@@ -120,9 +139,9 @@ var asciiPlain = func() (t [256]bool) {
 	return t
 }()
 
-// isWord reports whether b belongs to a word: ASCII letters and digits, and
+// IsWord reports whether b belongs to a word: ASCII letters and digits, and
 // every byte of a non-ASCII rune (letters in most scripts).
-func isWord(b byte) bool {
+func IsWord(b byte) bool {
 	return b >= utf8.RuneSelf || 'a' <= b && b <= 'z' || '0' <= b && b <= '9' || 'A' <= b && b <= 'Z'
 }
 
@@ -145,11 +164,11 @@ func Compile(list []string) (*Phrases, error) {
 		if len(n) == 0 {
 			return nil, fmt.Errorf("[%d]: empty phrase", i)
 		}
-		if !isWord(n[0]) {
+		if !IsWord(n[0]) {
 			return nil, fmt.Errorf("[%d]: %q must start with a letter or digit", i, s)
 		}
 		p.phrases[i] = n
-		first := wordEnd(n, 0)
+		first := WordEnd(n, 0)
 		p.byFirst[string(n[:first])] = append(p.byFirst[string(n[:first])], i)
 	}
 	for _, idx := range p.byFirst {
@@ -164,8 +183,10 @@ func (p *Phrases) Len() int { return len(p.phrases) }
 // Phrase returns phrase i in normal form.
 func (p *Phrases) Phrase(i int) string { return string(p.phrases[i]) }
 
-func wordEnd(b []byte, i int) int {
-	for i < len(b) && isWord(b[i]) {
+// WordEnd is where the word of b that goes on at i ends (i when b[i] is
+// not a word byte).
+func WordEnd(b []byte, i int) int {
+	for i < len(b) && IsWord(b[i]) {
 		i++
 	}
 	return i
@@ -178,11 +199,11 @@ func wordEnd(b []byte, i int) int {
 // returns false.
 func (p *Phrases) Each(norm []byte, fn func(phrase, start, end int) bool) {
 	for i := 0; i < len(norm); {
-		if !isWord(norm[i]) {
+		if !IsWord(norm[i]) {
 			i++
 			continue
 		}
-		we := wordEnd(norm, i)
+		we := WordEnd(norm, i)
 		next := we
 		for _, idx := range p.byFirst[string(norm[i:we])] {
 			ph := p.phrases[idx]
@@ -190,7 +211,7 @@ func (p *Phrases) Each(norm []byte, fn func(phrase, start, end int) bool) {
 				continue
 			}
 			end := i + len(ph)
-			if end < len(norm) && isWord(norm[end]) && isWord(ph[len(ph)-1]) {
+			if end < len(norm) && IsWord(norm[end]) && IsWord(ph[len(ph)-1]) {
 				continue // the phrase ends inside a longer word
 			}
 			if !fn(idx, i, end) {

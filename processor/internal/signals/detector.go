@@ -23,6 +23,7 @@ type phraseSet struct {
 type Detector struct {
 	cfg      Config
 	sets     [NumCategories]*phraseSet
+	index    *phraseIndex // sets by first word, for one pass over a text
 	negative map[string]bool
 	state    *conversations
 	history  *histories // nil: every input is read as the span has it
@@ -46,7 +47,7 @@ func New(cfg Config) (*Detector, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Detector{cfg: cfg, sets: sets, negative: map[string]bool{}, state: newConversations(cfg.MaxConversations, cfg.ConversationWindow),
+	d := &Detector{cfg: cfg, sets: sets, index: newPhraseIndex(sets), negative: map[string]bool{}, state: newConversations(cfg.MaxConversations, cfg.ConversationWindow),
 		history:   newHistories(cfg.MaxConversations, cfg.ConversationWindow),
 		prices:    prices,
 		traceCost: newCostState(cfg.Runaway.MaxTraces, cfg.Runaway.Window),
@@ -142,7 +143,6 @@ func (d *Detector) Detect(v *spanmodel.View, f *Found) {
 	d.runaway(v, f)
 	if v.IsToolSpan() {
 		d.toolSpanFailure(v, f)
-		d.toolSpanExhaustion(v, f)
 		d.toolSpanLoop(v, f, f.Count(Failure) > 0)
 		return
 	}
@@ -152,12 +152,12 @@ func (d *Detector) Detect(v *spanmodel.View, f *Found) {
 	}
 	c, _ := d.chatConversation(v, out)
 	defer c.release()
+	d.userPhrases(c, f) // satisfaction is phrases only
 	d.misalignment(c, f)
 	d.stagnation(c, f)
 	d.disengagement(c, f)
-	d.satisfaction(c, f)
 	d.failure(c, f)
-	d.exhaustion(v, c, f)
+	d.exhaustion(v, f)
 	d.loop(c, f)
 }
 
@@ -210,22 +210,6 @@ func (d *Detector) enough(users int, answer bool) func([]spanmodel.Message) bool
 		}
 		return u >= needUsers && text
 	}
-}
-
-// match adds every phrase of cat found in text.
-func (d *Detector) match(cat Category, text string, f *Found) {
-	if text == "" {
-		return
-	}
-	set := d.sets[cat]
-	bp := d.bufs.Get().(*[]byte)
-	norm := textmatch.Normalize((*bp)[:0], text)
-	set.phrases.Each(norm, func(idx, _, _ int) bool {
-		f.Add(cat, set.kinds[idx], 1)
-		return true
-	})
-	*bp = norm
-	d.bufs.Put(bp)
 }
 
 // conversation is a chat span's trajectory as the signals read it.

@@ -1,12 +1,14 @@
 package signals
 
-import "unicode"
+import (
+	"unicode"
+	"unicode/utf8"
+)
 
-// disengagement: the user asks for a human, gives up, complains, swears,
-// shouts in capitals or piles up ?!.
+// disengagement: the user asks for a human, gives up, complains, swears
+// (phrases: userPhrases), shouts in capitals or piles up ?!.
 func (d *Detector) disengagement(c conversation, f *Found) {
 	text := c.lastUserText()
-	d.match(Disengagement, text, f)
 	if shouting(text) {
 		f.Add(Disengagement, "shouting", 1)
 	}
@@ -18,6 +20,22 @@ func (d *Detector) disengagement(c conversation, f *Found) {
 // shouting reports at least three words of three or more letters written
 // in capitals, making up at least half of the message's words.
 func shouting(s string) bool {
+	// Three words in capitals take nine capitals: an ASCII text with
+	// fewer has none (most texts are decided by this one byte loop).
+	capitals := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			capitals = 9 // other runes: read them below
+			break
+		}
+		if 'A' <= c && c <= 'Z' {
+			capitals++
+		}
+	}
+	if capitals < 9 {
+		return false
+	}
 	words, caps := 0, 0
 	inWord, letters, upper := false, 0, 0
 	end := func() {
@@ -29,11 +47,23 @@ func shouting(s string) bool {
 		}
 		inWord, letters, upper = false, 0, 0
 	}
-	for _, r := range s {
-		if unicode.IsLetter(r) {
+	for i := 0; i < len(s); {
+		// ASCII is classified by table; other runes by unicode, as
+		// ranging over s decodes them (an invalid byte is U+FFFD, not
+		// a letter).
+		var letter, up bool
+		if c := s[i]; c < utf8.RuneSelf {
+			letter, up = asciiLetter[c], 'A' <= c && c <= 'Z'
+			i++
+		} else {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			letter, up = unicode.IsLetter(r), unicode.IsUpper(r)
+			i += size
+		}
+		if letter {
 			inWord = true
 			letters++
-			if unicode.IsUpper(r) {
+			if up {
 				upper++
 			}
 			continue
@@ -59,3 +89,11 @@ func punctuationRuns(s string) int {
 	}
 	return runs
 }
+
+// asciiLetter marks the ASCII letters (unicode.IsLetter below RuneSelf).
+var asciiLetter = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = unicode.IsLetter(rune(c))
+	}
+	return t
+}()

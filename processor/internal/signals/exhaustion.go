@@ -10,22 +10,12 @@ var toolResult = spanmodel.Target{Kind: spanmodel.TargetToolResult}
 
 // exhaustion: rate limits, server errors, timeouts, network errors,
 // malformed responses and context overflow, in the tool results the model
-// reacts to and in the span's own error.
-func (d *Detector) exhaustion(v *spanmodel.View, c conversation, f *Found) {
-	c.trailingToolResults(func(text string) { d.match(Exhaustion, text, f) })
+// reacts to (read with failure's, and a tool span's with
+// toolSpanFailure) and in the span's own error.
+func (d *Detector) exhaustion(v *spanmodel.View, f *Found) {
 	if isErr, msg := v.Err(); isErr {
-		d.match(Exhaustion, msg, f)
-		d.match(Exhaustion, exceptionMessage(v), f)
-	}
-}
-
-func (d *Detector) toolSpanExhaustion(v *spanmodel.View, f *Found) {
-	if text, ok, _ := v.Text(toolResult); ok {
-		d.match(Exhaustion, text, f)
-	}
-	if isErr, msg := v.Err(); isErr {
-		d.match(Exhaustion, msg, f)
-		d.match(Exhaustion, exceptionMessage(v), f)
+		d.matchCats(maskOf(Exhaustion), msg, f)
+		d.matchCats(maskOf(Exhaustion), exceptionMessage(v), f)
 	}
 }
 

@@ -65,6 +65,9 @@ func (d *Detector) loop(c conversation, f *Found) {
 			calls = append(calls, callOf(tc))
 		}
 	}
+	if c.scratch != nil && c.inCallsSet {
+		c.scratch.calls = calls // keeps the room grown, for the next span
+	}
 	if len(calls) > maxLoopCalls {
 		calls = calls[len(calls)-maxLoopCalls:]
 	}
@@ -121,13 +124,6 @@ func (d *Detector) markResult(calls []call, ids []string, id, content string) {
 // answered marks a call whose result was seen.
 const answered = "\x00"
 
-// reportsFailure runs the failure phrases over a result.
-func (d *Detector) reportsFailure(text string) bool {
-	var scratch Found
-	d.match(Failure, text, &scratch)
-	return scratch.Count(Failure) > 0
-}
-
 // toolSpanLoop remembers the call a tool span executed in its
 // conversation (or trace), with whether it failed (error status or a
 // failure in its result: failed says what the failure check found), and
@@ -138,9 +134,11 @@ func (d *Detector) toolSpanLoop(v *spanmodel.View, f *Found, failed bool) {
 	if err != nil || len(calls) == 0 {
 		return
 	}
-	key := v.ConversationID()
-	if key == "" {
-		key = "trace:" + v.Span().TraceID().String()
+	var key uint64
+	if conv := v.ConversationID(); conv != "" {
+		key = hashKey(conv)
+	} else {
+		key = traceKey("trace:", v.Span().TraceID())
 	}
 	at := v.Span().EndTimestamp().AsTime()
 	if v.Span().EndTimestamp() == 0 {
@@ -148,7 +146,8 @@ func (d *Detector) toolSpanLoop(v *spanmodel.View, f *Found, failed bool) {
 	}
 	cl := callOf(calls[0])
 	cl.failed = failed
-	recent := d.state.record(key, cl, at)
+	var buf [maxRememberedCalls + 1]call
+	recent := d.state.record(key, cl, at, buf[:0])
 	loopKinds(recent, d.cfg.LoopRepeats, f)
 }
 

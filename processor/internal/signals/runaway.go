@@ -148,8 +148,14 @@ func (m Measures) over(b Bounds, scope string, f *Found) {
 	}
 }
 
-// modelOperations are the operations that call a model.
-var modelOperations = map[string]bool{"chat": true, "text_completion": true, "generate_content": true, "embeddings": true}
+// modelOperation reports whether an operation calls a model.
+func modelOperation(op string) bool {
+	switch op {
+	case "chat", "text_completion", "generate_content", "embeddings":
+		return true
+	}
+	return false
+}
 
 // measureSpan is what the span v views costs.
 func (d *Detector) measureSpan(v *spanmodel.View) Measures {
@@ -157,7 +163,7 @@ func (d *Detector) measureSpan(v *spanmodel.View) Measures {
 	switch {
 	case v.IsToolSpan():
 		m.ToolCalls = 1
-	case modelOperations[v.Operation()]:
+	case modelOperation(v.Operation()):
 		m.ModelCalls = 1
 	}
 	u := v.Usage()
@@ -176,7 +182,7 @@ func (d *Detector) measureSpan(v *spanmodel.View) Measures {
 func (d *Detector) runaway(v *spanmodel.View, f *Found) {
 	m := d.measureSpan(v)
 	f.Cost = m
-	trace := d.traceCost.add(hashKey(v.Span().TraceID().String()), m)
+	trace := d.traceCost.add(traceKey("", v.Span().TraceID()), m)
 	trace.over(d.cfg.Runaway.Trace, "trace", f)
 	if conv := v.ConversationID(); conv != "" {
 		f.Conversation = d.convCost.addWindowed(hashKey(conv), m)
@@ -222,6 +228,19 @@ func (c *costState) entry(key uint64) *costEntry {
 	if el, ok := c.byKey[key]; ok {
 		c.lru.MoveToFront(el)
 		return el.Value.(*costEntry)
+	}
+	if c.lru.Len() >= c.max && c.lru.Len() > 0 {
+		// Full: the least recently seen entry is forgotten and serves
+		// the new key, as pushing a new one and forgetting the oldest
+		// would, without allocating.
+		el := c.lru.Back()
+		e := el.Value.(*costEntry)
+		delete(c.byKey, e.key)
+		c.evictions.Add(1)
+		*e = costEntry{key: key}
+		c.lru.MoveToFront(el)
+		c.byKey[key] = el
+		return e
 	}
 	e := &costEntry{key: key}
 	c.byKey[key] = c.lru.PushFront(e)

@@ -2,10 +2,13 @@ package signals
 
 import (
 	"container/list"
+	"encoding/hex"
 	"hash/maphash"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
 // maxRememberedCalls bounds the calls kept per conversation.
@@ -51,22 +54,47 @@ var keySeed = maphash.MakeSeed()
 // their recent calls.
 func hashKey(s string) uint64 { return maphash.String(keySeed, s) }
 
+// traceKey is hashKey(prefix + id.String()) without building the string:
+// maphash.Bytes of the same bytes is maphash.String of them (the empty ID's
+// String is "").
+func traceKey(prefix string, id pcommon.TraceID) uint64 {
+	var b [16 + 2*len(pcommon.TraceID{})]byte
+	n := copy(b[:], prefix) // prefix is a short constant
+	if !id.IsEmpty() {
+		n += hex.Encode(b[n:], id[:])
+	}
+	return maphash.Bytes(keySeed, b[:n])
+}
+
 func newConversations(max int, window time.Duration) *conversations {
 	return &conversations{max: max, window: window, now: time.Now, byKey: map[uint64]*list.Element{}, lru: list.New()}
 }
 
-// record adds a call made at time at and returns a copy of the
-// conversation's calls within the window, oldest first.
-func (c *conversations) record(key string, cl call, at time.Time) []call {
-	h := hashKey(key)
+// record adds a call made at time at to the conversation of hashed key h
+// and appends the conversation's calls within the window, oldest first,
+// to buf.
+func (c *conversations) record(h uint64, cl call, at time.Time, buf []call) []call {
 	now := c.now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.expire(now)
 	el, ok := c.byKey[h]
-	if ok {
+	switch {
+	case ok:
 		c.lru.MoveToFront(el)
-	} else {
+	case c.lru.Len() >= c.max && c.lru.Len() > 0:
+		// Full: the least recently seen conversation is forgotten and
+		// its entry, list element and buffers serve the new one, as
+		// pushing a new one and forgetting the oldest would, without
+		// allocating.
+		el = c.lru.Back()
+		old := el.Value.(*convCalls)
+		delete(c.byKey, old.key)
+		c.evictions.Add(1)
+		*old = convCalls{key: h, calls: old.calls[:0], at: old.at[:0]}
+		c.lru.MoveToFront(el)
+		c.byKey[h] = el
+	default:
 		el = c.lru.PushFront(&convCalls{
 			key:   h,
 			calls: make([]call, 0, maxRememberedCalls+1),
@@ -95,7 +123,7 @@ func (c *conversations) record(key string, cl call, at time.Time) []call {
 		cc.calls = append(cc.calls[:0], cc.calls[cut:]...)
 		cc.at = append(cc.at[:0], cc.at[cut:]...)
 	}
-	return append([]call(nil), cc.calls...)
+	return append(buf, cc.calls...)
 }
 
 // expire forgets the conversations idle for longer than the window; the

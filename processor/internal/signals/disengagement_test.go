@@ -1,0 +1,36 @@
+package signals
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/require"
+)
+
+// oracleShouting is shouting read another way: the words are the runs of
+// letters (strings.FieldsFunc decodes as ranging does), a word shouts
+// when it has three letters or more, all upper case.
+func oracleShouting(s string) bool {
+	words := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) })
+	caps := 0
+	for _, w := range words {
+		if utf8.RuneCountInString(w) >= 3 && strings.IndexFunc(w, func(r rune) bool { return !unicode.IsUpper(r) }) < 0 {
+			caps++
+		}
+	}
+	return caps >= 3 && caps*2 >= len(words)
+}
+
+// FuzzShouting: the byte loops and the ASCII table decide as the runs of
+// letters do.
+func FuzzShouting(f *testing.F) {
+	f.Add("WHERE IS MY REFUND ALREADY")
+	f.Add("WHERE is my REFUND ALREADY ÄÖÜ straße ΣΊΣΥΦΟΣ")
+	f.Add("ÉTÉ ÇA VA \xff\xfeABC DEF GHI")
+	f.Add("ABC1DEF2GHI3 ªº")
+	f.Fuzz(func(t *testing.T, s string) {
+		require.Equal(t, oracleShouting(s), shouting(s), "%q", s)
+	})
+}

@@ -1,0 +1,83 @@
+package signals
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+)
+
+// TestTraceKey: the key built without a string is the string's key.
+func TestTraceKey(t *testing.T) {
+	for _, id := range []pcommon.TraceID{{}, {1, 2, 3, 0xff}, {0xde, 0xad, 0xbe, 0xef, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0xab, 0xcd}} {
+		assert.Equal(t, hashKey("trace:"+id.String()), traceKey("trace:", id))
+		assert.Equal(t, hashKey(id.String()), traceKey("", id))
+	}
+}
+
+// refLRU is the least-recently-used bound as a list of keys, most recent
+// first: the model the reused entries must follow.
+type refLRU struct {
+	max       int
+	keys      []uint64
+	evictions int64
+}
+
+// touch makes key the most recent; new reports whether it was not kept
+// (its sums or calls start empty).
+func (r *refLRU) touch(key uint64) (new bool) {
+	if i := slices.Index(r.keys, key); i >= 0 {
+		r.keys = slices.Delete(r.keys, i, i+1)
+	} else {
+		new = true
+		if len(r.keys) == r.max {
+			r.keys = r.keys[:len(r.keys)-1]
+			r.evictions++
+		}
+	}
+	r.keys = slices.Insert(r.keys, 0, key)
+	return new
+}
+
+// TestFullStatesReuseEntries: once max_conversations (max_traces) is
+// reached, the forgotten entry serves the new key; what is remembered,
+// the sums and calls returned and the evictions counted are those of
+// forgetting the least recently seen and starting the new key empty.
+func TestFullStatesReuseEntries(t *testing.T) {
+	const max, keys, steps = 4, 9, 3000
+	r := rand.New(rand.NewPCG(1, 2))
+	conv := newConversations(max, time.Hour)
+	cost := newCostState(max, time.Hour)
+	refConv, refCost := &refLRU{max: max}, &refLRU{max: max}
+	wantCalls := map[uint64][]call{}
+	wantSteps := map[uint64]int64{}
+	t0 := time.Now()
+	for i := 0; i < steps; i++ {
+		key := uint64(r.IntN(keys)) + 1
+		cl := call{name: uint64(r.IntN(3)), args: 1}
+		if refConv.touch(key) {
+			wantCalls[key] = nil
+		}
+		wantCalls[key] = append(wantCalls[key], cl)
+		if n := len(wantCalls[key]); n > maxRememberedCalls {
+			wantCalls[key] = wantCalls[key][n-maxRememberedCalls:]
+		}
+		got := conv.record(key, cl, t0, nil)
+		require.Equal(t, wantCalls[key], got, "step %d", i)
+
+		if refCost.touch(key) {
+			wantSteps[key] = 0
+		}
+		wantSteps[key]++
+		require.Equal(t, Measures{Steps: wantSteps[key]}, cost.add(key, Measures{Steps: 1}), "step %d", i)
+	}
+	assert.Equal(t, refConv.evictions, conv.evictions.Load())
+	assert.Equal(t, refCost.evictions, cost.evictions.Load())
+	assert.Equal(t, max, conv.len())
+	assert.Equal(t, max, cost.lru.Len())
+	assert.Positive(t, refConv.evictions)
+}
