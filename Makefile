@@ -67,10 +67,12 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzInputResume$$' -fuzztime $(FUZZTIME) ./internal/spanmodel/
 	$(GO) test -run '^$$' -fuzz '^FuzzViewEvents$$' -fuzztime $(FUZZTIME) ./internal/spanmodel/
 	$(GO) test -run '^$$' -fuzz '^FuzzFastGMsgs$$' -fuzztime $(FUZZTIME) ./internal/spanmodel/
+	$(GO) test -run '^$$' -fuzz '^FuzzScanDecode$$' -fuzztime $(FUZZTIME) ./internal/spanmodel/
 	$(GO) test -run '^$$' -fuzz '^FuzzExtractJSON$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzPII$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzRefusal$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzSQLScan$$' -fuzztime $(FUZZTIME) ./evaluators/
+	$(GO) test -run '^$$' -fuzz '^FuzzSQLRiskFilter$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzDestructive$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzShellCommand$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzCodeStrings$$' -fuzztime $(FUZZTIME_SLOW) ./evaluators/
