@@ -229,10 +229,11 @@ func (c *costState) entry(key uint64) *costEntry {
 		c.lru.MoveToFront(el)
 		return el.Value.(*costEntry)
 	}
-	if c.lru.Len() >= c.max && c.lru.Len() > 0 {
-		// Full: the least recently seen entry is forgotten and serves
-		// the new key, as pushing a new one and forgetting the oldest
-		// would, without allocating.
+	if c.lru.Len() >= c.max {
+		// Full (max >= 1, as validated, so there is a least recently
+		// seen entry): it is forgotten and serves the new key, as
+		// pushing a new one and forgetting the oldest would, without
+		// allocating.
 		el := c.lru.Back()
 		e := el.Value.(*costEntry)
 		delete(c.byKey, e.key)
@@ -243,13 +244,7 @@ func (c *costState) entry(key uint64) *costEntry {
 		return e
 	}
 	e := &costEntry{key: key}
-	c.byKey[key] = c.lru.PushFront(e)
-	for c.lru.Len() > c.max {
-		old := c.lru.Back()
-		c.lru.Remove(old)
-		delete(c.byKey, old.Value.(*costEntry).key)
-		c.evictions.Add(1)
-	}
+	c.byKey[key] = c.lru.PushFront(e) // not full before, so at most max now
 	return e
 }
 

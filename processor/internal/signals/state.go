@@ -82,11 +82,11 @@ func (c *conversations) record(h uint64, cl call, at time.Time, buf []call) []ca
 	switch {
 	case ok:
 		c.lru.MoveToFront(el)
-	case c.lru.Len() >= c.max && c.lru.Len() > 0:
-		// Full: the least recently seen conversation is forgotten and
-		// its entry, list element and buffers serve the new one, as
-		// pushing a new one and forgetting the oldest would, without
-		// allocating.
+	case c.lru.Len() >= c.max:
+		// Full (max >= 1, as validated, so there is a least recently
+		// seen conversation): it is forgotten and its entry, list
+		// element and buffers serve the new one, as pushing a new one
+		// and forgetting the oldest would, without allocating.
 		el = c.lru.Back()
 		old := el.Value.(*convCalls)
 		delete(c.byKey, old.key)
@@ -100,11 +100,7 @@ func (c *conversations) record(h uint64, cl call, at time.Time, buf []call) []ca
 			calls: make([]call, 0, maxRememberedCalls+1),
 			at:    make([]int64, 0, maxRememberedCalls+1),
 		})
-		c.byKey[h] = el
-		for c.lru.Len() > c.max {
-			c.forget(c.lru.Back())
-			c.evictions.Add(1)
-		}
+		c.byKey[h] = el // not full before, so at most max now
 	}
 	cc := el.Value.(*convCalls)
 	cc.seen = now
