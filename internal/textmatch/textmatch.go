@@ -5,10 +5,7 @@
 package textmatch
 
 import (
-	"bytes"
-	"fmt"
 	"slices"
-	"sort"
 	"unicode"
 	"unicode/utf8"
 )
@@ -145,44 +142,6 @@ func IsWord(b byte) bool {
 	return b >= utf8.RuneSelf || 'a' <= b && b <= 'z' || '0' <= b && b <= '9' || 'A' <= b && b <= 'Z'
 }
 
-// Phrases is a compiled phrase list. It is immutable and safe for
-// concurrent use.
-type Phrases struct {
-	phrases [][]byte
-	// byFirst maps a phrase's first word to the phrases starting with it,
-	// longest first, so the most specific phrase is reported.
-	byFirst map[string][]int
-}
-
-// Compile normalises the phrases and indexes them by their first word. A
-// phrase that is empty once normalised, or that does not start with a word
-// character, is an error naming its index.
-func Compile(list []string) (*Phrases, error) {
-	p := &Phrases{phrases: make([][]byte, len(list)), byFirst: map[string][]int{}}
-	for i, s := range list {
-		n := Normalize(nil, s)
-		if len(n) == 0 {
-			return nil, fmt.Errorf("[%d]: empty phrase", i)
-		}
-		if !IsWord(n[0]) {
-			return nil, fmt.Errorf("[%d]: %q must start with a letter or digit", i, s)
-		}
-		p.phrases[i] = n
-		first := WordEnd(n, 0)
-		p.byFirst[string(n[:first])] = append(p.byFirst[string(n[:first])], i)
-	}
-	for _, idx := range p.byFirst {
-		sort.SliceStable(idx, func(a, b int) bool { return len(p.phrases[idx[a]]) > len(p.phrases[idx[b]]) })
-	}
-	return p, nil
-}
-
-// Len is the number of phrases.
-func (p *Phrases) Len() int { return len(p.phrases) }
-
-// Phrase returns phrase i in normal form.
-func (p *Phrases) Phrase(i int) string { return string(p.phrases[i]) }
-
 // WordEnd is where the word of b that goes on at i ends (i when b[i] is
 // not a word byte).
 func WordEnd(b []byte, i int) int {
@@ -190,55 +149,6 @@ func WordEnd(b []byte, i int) int {
 		i++
 	}
 	return i
-}
-
-// Each calls fn for every whole-word match in norm (text in normal form, see
-// Normalize), in order of position: the longest phrase starting at a word,
-// then the search goes on after it, so matches never overlap ("this is
-// ridiculous" is one match, not also "ridiculous"). It stops when fn
-// returns false.
-func (p *Phrases) Each(norm []byte, fn func(phrase, start, end int) bool) {
-	for i := 0; i < len(norm); {
-		if !IsWord(norm[i]) {
-			i++
-			continue
-		}
-		we := WordEnd(norm, i)
-		next := we
-		for _, idx := range p.byFirst[string(norm[i:we])] {
-			ph := p.phrases[idx]
-			if !bytes.HasPrefix(norm[i:], ph) {
-				continue
-			}
-			end := i + len(ph)
-			if end < len(norm) && IsWord(norm[end]) && IsWord(ph[len(ph)-1]) {
-				continue // the phrase ends inside a longer word
-			}
-			if !fn(idx, i, end) {
-				return
-			}
-			next = max(end, we) // matches do not overlap
-			break
-		}
-		i = next
-	}
-}
-
-// First returns the first phrase found in norm.
-func (p *Phrases) First(norm []byte) (phrase int, found bool) {
-	phrase = -1
-	p.Each(norm, func(idx, _, _ int) bool {
-		phrase = idx
-		return false
-	})
-	return phrase, phrase >= 0
-}
-
-// Count returns how many matches norm holds.
-func (p *Phrases) Count(norm []byte) int {
-	n := 0
-	p.Each(norm, func(int, int, int) bool { n++; return true })
-	return n
 }
 
 // LowerASCII lower-cases an ASCII capital; other bytes are kept.

@@ -119,7 +119,7 @@ func (c *Config) validate() error {
 			errs = append(errs, fmt.Errorf("replace_phrases[%d]: %w", i, err))
 		}
 	}
-	if _, err := compilePhrases(c.withDefaults()); err != nil {
+	if _, _, err := compilePhrases(c.withDefaults()); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)

@@ -11,19 +11,14 @@ import (
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch"
 )
 
-// phraseSet is one category's phrases, compiled together, with the leaf
-// kind of each.
-type phraseSet struct {
-	phrases *textmatch.Phrases
-	kinds   []string
-}
-
 // Detector finds signals on spans. It is safe for concurrent use: the
 // phrase sets are immutable and the cross-span state has its own lock.
 type Detector struct {
-	cfg      Config
-	sets     [NumCategories]*phraseSet
-	index    *phraseIndex // sets by first word, for one pass over a text
+	cfg Config
+	// phrases are every category's phrases, one list per category
+	// (labelled by it), and kinds the leaf kind of each phrase.
+	phrases  *textmatch.Phrases
+	kinds    []string
 	negative map[string]bool
 	state    *conversations
 	history  *histories // nil: every input is read as the span has it
@@ -39,7 +34,7 @@ func New(cfg Config) (*Detector, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	sets, err := compilePhrases(cfg)
+	phrases, kinds, err := compilePhrases(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +42,7 @@ func New(cfg Config) (*Detector, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Detector{cfg: cfg, sets: sets, index: newPhraseIndex(sets), negative: map[string]bool{}, state: newConversations(cfg.MaxConversations, cfg.ConversationWindow),
+	d := &Detector{cfg: cfg, phrases: phrases, kinds: kinds, negative: map[string]bool{}, state: newConversations(cfg.MaxConversations, cfg.ConversationWindow),
 		history:   newHistories(cfg.MaxConversations, cfg.ConversationWindow),
 		prices:    prices,
 		traceCost: newCostState(cfg.Runaway.MaxTraces, cfg.Runaway.Window),
@@ -60,16 +55,20 @@ func New(cfg Config) (*Detector, error) {
 	return d, nil
 }
 
-// compilePhrases merges the defaults with the configured phrases.
-func compilePhrases(cfg Config) ([NumCategories]*phraseSet, error) {
-	var sets [NumCategories]*phraseSet
+// compilePhrases merges the defaults with the configured phrases: one
+// list per category, labelled by it (categories without phrases have an
+// empty list), its phrases by leaf kind in the kinds' order; kinds is the
+// leaf kind of each phrase, numbered as the Phrases number them.
+func compilePhrases(cfg Config) (*textmatch.Phrases, []string, error) {
 	replace := map[string]bool{}
 	for _, k := range cfg.ReplacePhrases {
 		replace[k] = true
 	}
-	for cat, byKind := range defaultPhrases {
+	var b textmatch.PhraseLists
+	var kinds []string
+	for cat := Category(0); cat < NumCategories; cat++ {
 		lists := map[string][]string{}
-		for kind, list := range byKind {
+		for kind, list := range defaultPhrases[cat] {
 			if !replace[cat.String()+"."+kind] {
 				lists[kind] = append(lists[kind], list...)
 			}
@@ -81,28 +80,27 @@ func compilePhrases(cfg Config) ([NumCategories]*phraseSet, error) {
 			}
 			lists[kind] = append(lists[kind], list...)
 		}
-		kinds := make([]string, 0, len(lists))
+		names := make([]string, 0, len(lists))
 		for k := range lists {
-			kinds = append(kinds, k)
+			names = append(names, k)
 		}
-		sort.Strings(kinds)
-		set := &phraseSet{}
+		sort.Strings(names)
 		var all []string
-		for _, k := range kinds {
+		for _, k := range names {
 			for _, p := range lists[k] {
 				all = append(all, p)
-				set.kinds = append(set.kinds, k)
+				kinds = append(kinds, k)
 			}
 		}
-		p, err := textmatch.Compile(all)
-		if err != nil {
-			return sets, fmt.Errorf("phrases: %s: %w", cat, err)
+		if _, err := b.Add(all); err != nil {
+			return nil, nil, fmt.Errorf("phrases: %s: %w", cat, err)
 		}
-		set.phrases = p
-		sets[cat] = set
 	}
-	return sets, nil
+	return b.Phrases(), kinds, nil
 }
+
+// The categories are the phrase lists' labels.
+var _ = [textmatch.MaxLabels - NumCategories]struct{}{} // NumCategories <= MaxLabels
 
 // Evictions is how many conversations the cross-span state forgot to stay
 // within max_conversations.

@@ -14,8 +14,8 @@ var toolResult = spanmodel.Target{Kind: spanmodel.TargetToolResult}
 // toolSpanFailure) and in the span's own error.
 func (d *Detector) exhaustion(v *spanmodel.View, f *Found) {
 	if isErr, msg := v.Err(); isErr {
-		d.matchCats(maskOf(Exhaustion), msg, f)
-		d.matchCats(maskOf(Exhaustion), exceptionMessage(v), f)
+		d.matchCats(exhaustionCat, msg, f)
+		d.matchCats(exhaustionCat, exceptionMessage(v), f)
 	}
 }
 

@@ -1,5 +1,7 @@
 package signals
 
+import "github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch"
+
 // defaultPhrases are the documented English defaults, by category and leaf
 // kind. Matching ignores case, spacing, quotes and apostrophes and needs
 // whole words ("no" never fires inside "know"; "thanks" not in
@@ -54,4 +56,69 @@ var defaultPhrases = map[Category]map[string][]string{
 		"context_overflow": {"context length", "context_length_exceeded", "maximum context length", "context window",
 			"too many tokens", "prompt is too long", "input is too long"},
 	},
+}
+
+// One pass over a text for several categories' phrases. The last user
+// message is read for misalignment, disengagement and satisfaction, a tool
+// result for failure and exhaustion: the detector's phrases are one list
+// per category (textmatch.PhraseLists), so a text is normalised once and
+// each of its words looked up once, for all the categories asked; each
+// category finds what its phrases alone would.
+
+// labelsOf is the set of the categories' phrase lists.
+func labelsOf(cats ...Category) textmatch.Labels {
+	var m textmatch.Labels
+	for _, c := range cats {
+		m |= textmatch.Label(c).Set()
+	}
+	return m
+}
+
+// The categories read in one pass: a user message's, a tool result's.
+var (
+	userCats      = labelsOf(Misalignment, Disengagement, Satisfaction)
+	resultCats    = labelsOf(Failure, Exhaustion)
+	failureCat    = labelsOf(Failure)
+	exhaustionCat = labelsOf(Exhaustion)
+)
+
+// matchCats adds every phrase of the categories in cats found in text.
+func (d *Detector) matchCats(cats textmatch.Labels, text string, f *Found) {
+	if text == "" {
+		return
+	}
+	bp := d.bufs.Get().(*[]byte)
+	norm := textmatch.Normalize((*bp)[:0], text)
+	d.phrases.EachOf(cats, norm, func(i, _, _ int) bool {
+		f.Add(Category(d.phrases.Label(i)), d.kinds[i], 1)
+		return true
+	})
+	*bp = norm
+	d.bufs.Put(bp)
+}
+
+// reportsFailure reports whether a tool result holds a failure phrase.
+func (d *Detector) reportsFailure(text string) bool {
+	if text == "" {
+		return false
+	}
+	bp := d.bufs.Get().(*[]byte)
+	norm := textmatch.Normalize((*bp)[:0], text)
+	found := false
+	d.phrases.EachOf(failureCat, norm, func(int, int, int) bool {
+		found = true
+		return false
+	})
+	*bp = norm
+	d.bufs.Put(bp)
+	return found
+}
+
+// userPhrases: the phrases of misalignment (the user corrects the agent,
+// rephrases, asks what it means), disengagement (asks for a human, gives
+// up, complains, swears) and satisfaction (thanks, confirms, reports
+// success) in the last user message, in one pass. They come first in
+// each of those categories, as when each category matched on its own.
+func (d *Detector) userPhrases(c conversation, f *Found) {
+	d.matchCats(userCats, c.lastUserText(), f)
 }
