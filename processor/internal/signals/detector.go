@@ -24,8 +24,9 @@ type Detector struct {
 	history  *histories // nil: every input is read as the span has it
 	prices   *evaluators.PriceTable
 	// traceCost and convCost are the runaway sums.
-	traceCost, convCost *costState
-	bufs                sync.Pool
+	traceCost *traceCosts
+	convCost  *convCosts
+	bufs      sync.Pool
 }
 
 // New validates cfg and builds a detector; errors name the field.
@@ -45,8 +46,8 @@ func New(cfg Config) (*Detector, error) {
 	d := &Detector{cfg: cfg, phrases: phrases, kinds: kinds, negative: map[string]bool{}, state: newConversations(cfg.MaxConversations, cfg.ConversationWindow),
 		history:   newHistories(cfg.MaxConversations, cfg.ConversationWindow),
 		prices:    prices,
-		traceCost: newCostState(cfg.Runaway.MaxTraces, cfg.Runaway.Window),
-		convCost:  newCostState(cfg.MaxConversations, cfg.Runaway.Window),
+		traceCost: newTraceCosts(cfg.Runaway.MaxTraces),
+		convCost:  newConvCosts(cfg.MaxConversations, cfg.Runaway.Window),
 	}
 	for _, v := range cfg.NegativeFeedbackValues {
 		d.negative[strings.ToLower(v)] = true

@@ -1,6 +1,7 @@
 package signals
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -76,8 +77,17 @@ func shouting(s string) bool {
 
 // punctuationRuns counts runs of three or more '?' and '!' ("???", "?!?").
 func punctuationRuns(s string) int {
+	// No run starts before the first '?' or '!': most texts have none,
+	// which two vectorised searches tell.
+	from := strings.IndexByte(s, '?')
+	if j := strings.IndexByte(s, '!'); from < 0 || j >= 0 && j < from {
+		from = j
+	}
+	if from < 0 {
+		return 0
+	}
 	runs, n := 0, 0
-	for i := 0; i <= len(s); i++ {
+	for i := from; i <= len(s); i++ {
 		if i < len(s) && (s[i] == '?' || s[i] == '!') {
 			n++
 			continue

@@ -1,6 +1,7 @@
 package signals
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"unicode"
@@ -23,14 +24,21 @@ func oracleShouting(s string) bool {
 	return caps >= 3 && caps*2 >= len(words)
 }
 
+// punctuationOracle matches the runs of three or more '?' and '!'.
+var punctuationOracle = regexp.MustCompile(`[?!]{3,}`)
+
 // FuzzShouting: the byte loops and the ASCII table decide as the runs of
-// letters do.
+// letters do; the punctuation runs, found from the first '?' or '!', are
+// the regexp's.
 func FuzzShouting(f *testing.F) {
+	f.Add("why??? no!!! ok?! ?!?!")
+	f.Add("!?? a ??!!?? b !!")
 	f.Add("WHERE IS MY REFUND ALREADY")
 	f.Add("WHERE is my REFUND ALREADY ÄÖÜ straße ΣΊΣΥΦΟΣ")
 	f.Add("ÉTÉ ÇA VA \xff\xfeABC DEF GHI")
 	f.Add("ABC1DEF2GHI3 ªº")
 	f.Fuzz(func(t *testing.T, s string) {
 		require.Equal(t, oracleShouting(s), shouting(s), "%q", s)
+		require.Equal(t, len(punctuationOracle.FindAllStringIndex(s, -1)), punctuationRuns(s), "%q", s)
 	})
 }

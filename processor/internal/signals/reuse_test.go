@@ -56,7 +56,7 @@ func TestFullStatesReuseEntries(t *testing.T) {
 			const keys, steps = 9, 3000
 			r := rand.New(rand.NewPCG(1, 2))
 			conv := newConversations(max, time.Hour)
-			cost := newCostState(max, time.Hour)
+			cost := newTraceCosts(max)
 			refConv, refCost := &refLRU{max: max}, &refLRU{max: max}
 			wantCalls := map[uint64][]call{}
 			wantSteps := map[uint64]int64{}
@@ -83,7 +83,7 @@ func TestFullStatesReuseEntries(t *testing.T) {
 			assert.Equal(t, refConv.evictions, conv.evictions.Load())
 			assert.Equal(t, refCost.evictions, cost.evictions.Load())
 			assert.Equal(t, max, conv.len())
-			assert.Equal(t, max, cost.lru.Len())
+			assert.Equal(t, max, cost.lru.len())
 			assert.Positive(t, refConv.evictions)
 
 			// Full: every new key evicts one and reuses its entry.
@@ -96,7 +96,7 @@ func TestFullStatesReuseEntries(t *testing.T) {
 			})
 			assert.Zero(t, allocs, "a full state allocates for a new key")
 			assert.Equal(t, max, conv.len())
-			assert.Equal(t, max, cost.lru.Len())
+			assert.Equal(t, max, cost.lru.len())
 		})
 	}
 }

@@ -1,7 +1,6 @@
 package signals
 
 import (
-	"container/list"
 	"errors"
 	"fmt"
 	"sync"
@@ -195,71 +194,68 @@ func (d *Detector) runaway(v *spanmodel.View, f *Found) {
 // costBuckets × 48 bytes.
 const costBuckets = 12
 
-// One remembered trace or conversation costs at most ~830 bytes: its
-// entry (key, list element, map slot, ~160 B) and costBuckets buckets of
-// measures and start times (56 B each); README, "Runaway cost".
+// What one remembered trace and conversation cost at most (README,
+// "Runaway cost"): a trace its node (key, links and its sum, 64 B) and its
+// map slot; a conversation its node (key and links, 24 B), costBuckets
+// buckets of measures and start times (48 B each) and its map slot. A
+// trace keeps no buckets: its sum is over its whole life.
+const (
+	traceCostBytes = 128
+	convCostBytes  = 704
+)
 
 // costState remembers sums per hashed key, at most max, forgetting the
-// least recently seen (counted). A conversation's sum is over the buckets
-// within the window; a trace's is over its whole life.
-type costState struct {
-	max    int
-	window time.Duration
-	now    func() time.Time
-
+// least recently seen (counted): traceCosts a trace's over its whole life,
+// convCosts a conversation's over the buckets within the window.
+type costState[E any] struct {
 	mu        sync.Mutex
-	byKey     map[uint64]*list.Element
-	lru       *list.List
+	lru       *lru[E]
 	evictions atomic.Int64
 }
 
-type costEntry struct {
-	key     uint64
-	total   Measures // a trace's sum
+// entry is key's entry (zero for a key not kept); c.mu is held.
+func (c *costState[E]) entry(key uint64) *E {
+	e, evicted := c.lru.use(key)
+	if evicted {
+		c.evictions.Add(1)
+	}
+	return e
+}
+
+type traceCosts struct{ costState[Measures] }
+
+func newTraceCosts(max int) *traceCosts {
+	return &traceCosts{costState[Measures]{lru: newLRU[Measures](max)}}
+}
+
+// add adds m to key's running sum and returns it.
+func (c *traceCosts) add(key uint64, m Measures) Measures {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.entry(key)
+	e.Add(m)
+	return *e
+}
+
+type convCosts struct {
+	costState[windowSums]
+	window time.Duration
+	now    func() time.Time
+}
+
+// windowSums are a conversation's sums by bucket of the window.
+type windowSums struct {
 	buckets [costBuckets]Measures
 	starts  [costBuckets]int64 // bucket start, Unix nanoseconds
 }
 
-func newCostState(max int, window time.Duration) *costState {
-	return &costState{max: max, window: window, now: time.Now, byKey: map[uint64]*list.Element{}, lru: list.New()}
-}
-
-func (c *costState) entry(key uint64) *costEntry {
-	if el, ok := c.byKey[key]; ok {
-		c.lru.MoveToFront(el)
-		return el.Value.(*costEntry)
-	}
-	if c.lru.Len() >= c.max {
-		// Full (max >= 1, as validated, so there is a least recently
-		// seen entry): it is forgotten and serves the new key, as
-		// pushing a new one and forgetting the oldest would, without
-		// allocating.
-		el := c.lru.Back()
-		e := el.Value.(*costEntry)
-		delete(c.byKey, e.key)
-		c.evictions.Add(1)
-		*e = costEntry{key: key}
-		c.lru.MoveToFront(el)
-		c.byKey[key] = el
-		return e
-	}
-	e := &costEntry{key: key}
-	c.byKey[key] = c.lru.PushFront(e) // not full before, so at most max now
-	return e
-}
-
-// add adds m to key's running sum and returns it.
-func (c *costState) add(key uint64, m Measures) Measures {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e := c.entry(key)
-	e.total.Add(m)
-	return e.total
+func newConvCosts(max int, window time.Duration) *convCosts {
+	return &convCosts{costState: costState[windowSums]{lru: newLRU[windowSums](max)}, window: window, now: time.Now}
 }
 
 // addWindowed adds m to key's current bucket and returns the sum over the
 // window, by the wall clock.
-func (c *costState) addWindowed(key uint64, m Measures) Measures {
+func (c *convCosts) addWindowed(key uint64, m Measures) Measures {
 	now := c.now().UnixNano()
 	step := int64(c.window) / costBuckets
 	if step <= 0 {

@@ -1,6 +1,7 @@
 package signals
 
 import (
+	"runtime"
 	"testing"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/memtest"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
@@ -87,8 +89,32 @@ func TestRunawayStateIsBounded(t *testing.T) {
 	traces, convs := d.RunawayEvictions()
 	assert.Equal(t, int64(3), traces)
 	assert.Equal(t, int64(3), convs)
-	assert.Equal(t, 2, d.traceCost.lru.Len())
-	assert.Equal(t, 2, d.convCost.lru.Len())
+	assert.Equal(t, 2, d.traceCost.lru.len())
+	assert.Equal(t, 2, d.convCost.lru.len())
+}
+
+// TestRunawayStateIsBoundedInBytes: a remembered trace costs at most
+// traceCostBytes, a conversation convCostBytes.
+func TestRunawayStateIsBoundedInBytes(t *testing.T) {
+	const n = 20000
+	before := memtest.LiveHeap()
+	traces := newTraceCosts(n)
+	for i := 0; i < n; i++ {
+		traces.add(uint64(i)*0x9e3779b97f4a7c15, Measures{Steps: 1})
+	}
+	mid := memtest.LiveHeap()
+	convs := newConvCosts(n, time.Hour)
+	for i := 0; i < n; i++ {
+		convs.addWindowed(uint64(i)*0x9e3779b97f4a7c15, Measures{Steps: 1})
+	}
+	after := memtest.LiveHeap()
+	assert.Equal(t, n, traces.lru.len())
+	assert.Equal(t, n, convs.lru.len())
+	assert.LessOrEqual(t, mid-before, int64(n*traceCostBytes), "%d B a trace", (mid-before)/n)
+	assert.LessOrEqual(t, after-mid, int64(n*convCostBytes), "%d B a conversation", (after-mid)/n)
+	t.Logf("%d B a trace, %d B a conversation", (mid-before)/n, (after-mid)/n)
+	runtime.KeepAlive(traces)
+	runtime.KeepAlive(convs)
 }
 
 func TestRunawayConfig(t *testing.T) {

@@ -303,7 +303,7 @@ func TestConversationStateIsBounded(t *testing.T) {
 		detect(t, d, toolSpan(t, fmt.Sprintf("conv-%d", i), 1, "f", `{}`, t0, ""))
 	}
 	assert.Equal(t, int64(3), d.Evictions())
-	assert.Equal(t, 2, d.state.lru.Len())
+	assert.Equal(t, 2, d.state.lru.len())
 }
 
 func TestFeedback(t *testing.T) {

@@ -1,7 +1,6 @@
 package signals
 
 import (
-	"container/list"
 	"encoding/hex"
 	"hash/maphash"
 	"sync"
@@ -15,7 +14,7 @@ import (
 const maxRememberedCalls = 32
 
 // conversationBytes is what one remembered conversation costs at most: its
-// entry (hashed key, last-seen time, list element, map slot) and
+// entry (hashed key, links, last-seen time, map slot) and
 // maxRememberedCalls+1 calls with their times. Keys and tool names come
 // from clients and may be any length, so neither is kept: both are hashed
 // to 8 bytes, and the state is bounded in bytes by max_conversations ×
@@ -28,19 +27,16 @@ const conversationBytes = 256 + (maxRememberedCalls+1)*(callBytes+8)
 // eviction); a conversation idle for longer than the window is forgotten
 // too, since none of its calls would still count.
 type conversations struct {
-	max    int
 	window time.Duration
 	now    func() time.Time // wall clock for idleness; tests pass a fake
 
 	mu        sync.Mutex
-	byKey     map[uint64]*list.Element
-	lru       *list.List // of *convCalls, most recent first
+	lru       *lru[convCalls]
 	evictions atomic.Int64
 	expired   atomic.Int64
 }
 
 type convCalls struct {
-	key   uint64
 	seen  time.Time // wall clock of the last call recorded
 	calls []call
 	at    []int64 // span end times, Unix nanoseconds
@@ -67,7 +63,7 @@ func traceKey(prefix string, id pcommon.TraceID) uint64 {
 }
 
 func newConversations(max int, window time.Duration) *conversations {
-	return &conversations{max: max, window: window, now: time.Now, byKey: map[uint64]*list.Element{}, lru: list.New()}
+	return &conversations{window: window, now: time.Now, lru: newLRU[convCalls](max)}
 }
 
 // record adds a call made at time at to the conversation of hashed key h
@@ -78,31 +74,21 @@ func (c *conversations) record(h uint64, cl call, at time.Time, buf []call) []ca
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.expire(now)
-	el, ok := c.byKey[h]
-	switch {
-	case ok:
-		c.lru.MoveToFront(el)
-	case c.lru.Len() >= c.max:
-		// Full (max >= 1, as validated, so there is a least recently
-		// seen conversation): it is forgotten and its entry, list
-		// element and buffers serve the new one, as pushing a new one
-		// and forgetting the oldest would, without allocating.
-		el = c.lru.Back()
-		old := el.Value.(*convCalls)
-		delete(c.byKey, old.key)
-		c.evictions.Add(1)
-		*old = convCalls{key: h, calls: old.calls[:0], at: old.at[:0]}
-		c.lru.MoveToFront(el)
-		c.byKey[h] = el
-	default:
-		el = c.lru.PushFront(&convCalls{
-			key:   h,
-			calls: make([]call, 0, maxRememberedCalls+1),
-			at:    make([]int64, 0, maxRememberedCalls+1),
-		})
-		c.byKey[h] = el // not full before, so at most max now
+	cc := c.lru.get(h)
+	if cc == nil {
+		// A new conversation: a forgotten one's entry and buffers serve
+		// it when there is one (a full state forgets the least recently
+		// seen), as new ones would, without allocating.
+		var evicted bool
+		cc, evicted = c.lru.add(h)
+		if evicted {
+			c.evictions.Add(1)
+		}
+		if cc.calls == nil {
+			cc.calls, cc.at = make([]call, 0, maxRememberedCalls+1), make([]int64, 0, maxRememberedCalls+1)
+		}
+		*cc = convCalls{calls: cc.calls[:0], at: cc.at[:0]}
 	}
-	cc := el.Value.(*convCalls)
 	cc.seen = now
 	ns := at.UnixNano()
 	cc.calls = append(cc.calls, cl)
@@ -125,20 +111,15 @@ func (c *conversations) record(h uint64, cl call, at time.Time, buf []call) []ca
 // expire forgets the conversations idle for longer than the window; the
 // least recently seen are at the back.
 func (c *conversations) expire(now time.Time) {
-	for el := c.lru.Back(); el != nil && now.Sub(el.Value.(*convCalls).seen) > c.window; el = c.lru.Back() {
-		c.forget(el)
+	for cc := c.lru.oldest(); cc != nil && now.Sub(cc.seen) > c.window; cc = c.lru.oldest() {
+		c.lru.removeOldest()
 		c.expired.Add(1)
 	}
-}
-
-func (c *conversations) forget(el *list.Element) {
-	c.lru.Remove(el)
-	delete(c.byKey, el.Value.(*convCalls).key)
 }
 
 // len is how many conversations are remembered.
 func (c *conversations) len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.lru.Len()
+	return c.lru.len()
 }

@@ -1,0 +1,46 @@
+package signals
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestLRU: random uses and removals of the oldest against refLRU: the same
+// keys kept, the same oldest, the same evictions; an entry comes back with
+// what it held, a new key's entry is one the lru held before once it has
+// max nodes, and it never holds more than max nodes.
+func TestLRU(t *testing.T) {
+	for _, max := range []int{1, 2, 5} {
+		r := rand.New(rand.NewPCG(uint64(max), 3))
+		l := newLRU[uint64](max) // an entry holds its own key
+		ref := &refLRU{max: max}
+		nodes := map[*uint64]bool{}
+		for i := 0; i < 5000; i++ {
+			if r.IntN(8) == 0 && len(ref.keys) > 0 {
+				require.Equal(t, ref.keys[len(ref.keys)-1], *l.oldest(), "step %d", i)
+				l.removeOldest()
+				ref.keys = ref.keys[:len(ref.keys)-1]
+				continue
+			}
+			key := uint64(r.IntN(3*max)) + 1
+			evictionsBefore := ref.evictions
+			isNew := ref.touch(key)
+			e := l.get(key)
+			require.Equal(t, isNew, e == nil, "step %d: key %d kept", i, key)
+			if e == nil {
+				var evicted bool
+				e, evicted = l.add(key)
+				require.Equal(t, ref.evictions > evictionsBefore, evicted, "step %d", i)
+				nodes[e] = true
+				*e = key
+			}
+			require.Equal(t, key, *e, "step %d: key %d's entry", i, key)
+			require.Equal(t, len(ref.keys), l.len())
+			require.LessOrEqual(t, len(nodes), max, "nodes made")
+		}
+		assert.Nil(t, newLRU[int](max).oldest())
+	}
+}
