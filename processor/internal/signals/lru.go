@@ -3,27 +3,30 @@ package signals
 // lru holds entries under hashed keys, at most max of them (max >= 1, as
 // validated), and knows which was used least recently: the bound of the
 // cross-span states (tool calls per conversation, cost sums per trace and
-// conversation). Its nodes are linked in place (no list element, no
-// interface to assert) and never freed: a full lru hands the least
-// recently used node to a new key, and removed nodes are kept for the
-// next keys, so it holds at most max nodes and, once it has, takes new
-// keys without allocating. Its owner locks it.
+// conversation). Its nodes sit in one slice, linked by index: no list
+// element or interface per entry, and for entries without pointers (the
+// cost sums) nothing the garbage collector scans. Nodes are never freed:
+// a full lru hands the least recently used node to a new key, and removed
+// nodes are kept for the next keys, so it holds at most max nodes and,
+// once it has, takes new keys without allocating. Its owner locks it; an
+// entry's pointer is valid until the next add.
 type lru[E any] struct {
 	max        int
-	byKey      map[uint64]*lruNode[E]
-	head, tail *lruNode[E] // most and least recently used
+	byKey      map[uint64]int32
+	nodes      []lruNode[E]
+	head, tail int32 // most and least recently used; none: -1
+	free       int32 // removed nodes, linked by next
 	n          int
-	free       *lruNode[E] // removed nodes, linked by next
 }
 
 type lruNode[E any] struct {
 	key        uint64
-	prev, next *lruNode[E]
+	prev, next int32
 	val        E
 }
 
 func newLRU[E any](max int) *lru[E] {
-	return &lru[E]{max: max, byKey: map[uint64]*lruNode[E]{}}
+	return &lru[E]{max: max, byKey: map[uint64]int32{}, head: -1, tail: -1, free: -1}
 }
 
 // get returns the entry of key, now the most recently used, or nil. Spans
@@ -31,16 +34,16 @@ func newLRU[E any](max int) *lru[E] {
 // most recent entry is tried before the map; it is the entry of its key
 // (keys are unique among the kept nodes, and the head is kept).
 func (l *lru[E]) get(key uint64) *E {
-	if l.head != nil && l.head.key == key {
-		return &l.head.val
+	if l.head >= 0 && l.nodes[l.head].key == key {
+		return &l.nodes[l.head].val
 	}
-	nd := l.byKey[key]
-	if nd == nil {
+	i, ok := l.byKey[key]
+	if !ok {
 		return nil
 	}
-	l.unlink(nd)
-	l.pushFront(nd)
-	return &nd.val
+	l.unlink(i)
+	l.pushFront(i)
+	return &l.nodes[i].val
 }
 
 // add keeps key, which get did not find, as the most recently used and
@@ -48,21 +51,28 @@ func (l *lru[E]) get(key uint64) *E {
 // forgotten (evicted); else a removed one or a new one. The entry holds
 // what it held before: the caller resets it, keeping its buffers.
 func (l *lru[E]) add(key uint64) (e *E, evicted bool) {
-	var nd *lruNode[E]
+	var i int32
 	switch {
 	case l.n >= l.max:
-		nd, evicted = l.tail, true
-		l.unlink(nd)
-		delete(l.byKey, nd.key)
-	case l.free != nil:
-		nd, l.free = l.free, l.free.next
+		i, evicted = l.tail, true
+		l.unlink(i)
+		delete(l.byKey, l.nodes[i].key)
+	case l.free >= 0:
+		i, l.free = l.free, l.nodes[l.free].next
 	default:
-		nd = &lruNode[E]{}
+		if len(l.nodes) == cap(l.nodes) {
+			// Grown by hand: never past max nodes.
+			grown := make([]lruNode[E], len(l.nodes), min(max(2*cap(l.nodes), 16), l.max))
+			copy(grown, l.nodes)
+			l.nodes = grown
+		}
+		i = int32(len(l.nodes))
+		l.nodes = append(l.nodes, lruNode[E]{})
 	}
-	nd.key = key
-	l.pushFront(nd)
-	l.byKey[key] = nd
-	return &nd.val, evicted
+	l.nodes[i].key = key
+	l.pushFront(i)
+	l.byKey[key] = i
+	return &l.nodes[i].val, evicted
 }
 
 // use returns the entry of key, now the most recently used; a key not
@@ -79,46 +89,48 @@ func (l *lru[E]) use(key uint64) (e *E, evicted bool) {
 
 // oldest is the least recently used entry, or nil.
 func (l *lru[E]) oldest() *E {
-	if l.tail == nil {
+	if l.tail < 0 {
 		return nil
 	}
-	return &l.tail.val
+	return &l.nodes[l.tail].val
 }
 
 // removeOldest forgets the least recently used key, keeping its node for
 // the next keys.
 func (l *lru[E]) removeOldest() {
-	nd := l.tail
-	l.unlink(nd)
-	delete(l.byKey, nd.key)
-	nd.next, l.free = l.free, nd
+	i := l.tail
+	l.unlink(i)
+	delete(l.byKey, l.nodes[i].key)
+	l.nodes[i].next, l.free = l.free, i
 }
 
 // len is how many keys are kept.
 func (l *lru[E]) len() int { return l.n }
 
-func (l *lru[E]) pushFront(nd *lruNode[E]) {
-	nd.prev, nd.next = nil, l.head
-	if l.head != nil {
-		l.head.prev = nd
+// pushFront links node i in as the most recently used.
+func (l *lru[E]) pushFront(i int32) {
+	l.nodes[i].prev, l.nodes[i].next = -1, l.head
+	if l.head >= 0 {
+		l.nodes[l.head].prev = i
 	} else {
-		l.tail = nd
+		l.tail = i
 	}
-	l.head = nd
+	l.head = i
 	l.n++
 }
 
-func (l *lru[E]) unlink(nd *lruNode[E]) {
-	if nd.prev != nil {
-		nd.prev.next = nd.next
+// unlink takes node i out of the recency order.
+func (l *lru[E]) unlink(i int32) {
+	prev, next := l.nodes[i].prev, l.nodes[i].next
+	if prev >= 0 {
+		l.nodes[prev].next = next
 	} else {
-		l.head = nd.next
+		l.head = next
 	}
-	if nd.next != nil {
-		nd.next.prev = nd.prev
+	if next >= 0 {
+		l.nodes[next].prev = prev
 	} else {
-		l.tail = nd.prev
+		l.tail = prev
 	}
-	nd.prev, nd.next = nil, nil
 	l.n--
 }

@@ -195,8 +195,8 @@ func (d *Detector) runaway(v *spanmodel.View, f *Found) {
 const costBuckets = 12
 
 // What one remembered trace and conversation cost at most (README,
-// "Runaway cost"): a trace its node (key, links and its sum, 64 B) and its
-// map slot; a conversation its node (key and links, 24 B), costBuckets
+// "Runaway cost"): a trace its node (key, links and its sum, 56 B) and its
+// map slot; a conversation its node (key and links, 16 B), costBuckets
 // buckets of measures and start times (48 B each) and its map slot. A
 // trace keeps no buckets: its sum is over its whole life.
 const (
