@@ -2,6 +2,7 @@ package textmatch
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -153,6 +154,25 @@ func TestPhraseLists(t *testing.T) {
 	for _, text := range listTexts {
 		checkLists(t, lists, text)
 	}
+	// Many first words, long ones sharing their first eight bytes (one
+	// hash) and short ones: the table grows and chains.
+	var many [][]string
+	var text strings.Builder
+	for l := 0; l < 3; l++ {
+		var list []string
+		for k := 0; k < 150; k++ {
+			w := fmt.Sprintf("%c%d", 'a'+k%7, k)
+			if k%3 == 0 {
+				w = fmt.Sprintf("longprefix%d", k)
+			}
+			list = append(list, w+" x", w)
+			if k%(l+2) == 0 {
+				fmt.Fprintf(&text, "%s x %s, ", w, w)
+			}
+		}
+		many = append(many, list)
+	}
+	checkLists(t, many, text.String())
 	// The texts hold matches of several lists: the comparison is not
 	// between two empty answers.
 	var b PhraseLists
