@@ -239,17 +239,18 @@ func numberAt(text string, i int, kinds PIIKinds) (PIIKind, int, bool) {
 // before read.
 func mayBeLong(text string, i int) bool {
 	digits, dots := 0, 0
-	for j := i; j < len(text) && j-i < 64; j++ {
+	for j, end := i, min(len(text), i+64); j < end; j++ {
 		switch c := text[j]; {
-		case isDigit(c):
-			digits++
+		case c-'0' <= 9:
+			if digits++; digits == 8 {
+				return true
+			}
 		case c == '.':
-			dots++
+			if dots++; dots == 3 {
+				return true
+			}
 		case c != ' ' && c != '-' && c != '(' && c != ')' && c != '+':
 			return false
-		}
-		if digits >= 8 || dots >= 3 {
-			return true
 		}
 	}
 	return false

@@ -126,7 +126,13 @@ func Word(s string) uint64 {
 func foldPlain(dst []byte, s string, i int, space bool) ([]byte, int, bool) {
 	n := len(dst)
 	d := dst[:cap(dst)]
-	for i+8 <= len(s) && n+8 <= len(d) {
+	// lead has the high bit of the first byte set when the byte before
+	// the word is a space (or nothing may lead).
+	lead := uint64(0)
+	if space {
+		lead = 0x80
+	}
+	for ; i+8 <= len(s) && n+8 <= len(d); i, n = i+8, n+8 {
 		w := Word(s[i : i+8])
 		// The high bit of each byte of these sums is clear where the
 		// byte is below 0x20, an apostrophe, a backtick, a space. Only a
@@ -137,10 +143,7 @@ func foldPlain(dst []byte, s string, i int, space bool) ([]byte, int, bool) {
 		apos := (w ^ '\''*ones) + 0x7f*ones
 		tick := (w ^ '`'*ones) + 0x7f*ones
 		sp := ^((w ^ ' '*ones) + 0x7f*ones) & highs
-		special := (w|^(ctl&apos&tick))&highs | sp&(sp<<8)
-		if space {
-			special |= sp & 0x80
-		}
+		special := (w|^(ctl&apos&tick))&highs | sp&(sp<<8|lead)
 		upper := (w + (0x80-'A')*ones) &^ (w + (0x80-'Z'-1)*ones) & highs // 'A' to 'Z'
 		lower := w | upper>>2
 		if special != 0 {
@@ -149,16 +152,14 @@ func foldPlain(dst []byte, s string, i int, space bool) ([]byte, int, bool) {
 				d[n+j] = byte(lower >> (8 * j))
 			}
 			if k > 0 {
-				space = s[i+k-1] == ' '
+				lead = sp >> (8*k - 8) & 0x80
 			}
-			return d[:n+k], i + k, space
+			return d[:n+k], i + k, lead != 0
 		}
-		binary.LittleEndian.PutUint64(d[n:], lower)
-		space = w>>56 == ' '
-		n += 8
-		i += 8
+		binary.LittleEndian.PutUint64(d[n:n+8], lower)
+		lead = sp >> 56
 	}
-	return d[:n], i, space
+	return d[:n], i, lead != 0
 }
 
 // markBit sets bit k of the bitmap b, growing it with zero words.
