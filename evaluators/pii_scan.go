@@ -139,6 +139,11 @@ func nextPIIByte(text string, i int) int {
 	for ; i+8 <= len(text); i += 8 {
 		w := textmatch.Word(text[i : i+8])
 		x := w &^ highs
+		// Every stop is between '(' and '@': most words of prose have no
+		// byte there, and need no closer look.
+		if (x+(0x80-'(')*ones)&^(x+(0x80-'@'-1)*ones)&^w&highs == 0 {
+			continue
+		}
 		digitColon := (x + (0x80-'0')*ones) &^ (x + (0x80-':'-1)*ones) // '0' to ':'
 		// The high bit of this is clear in a byte equal to '@', '+' or '('.
 		other := ((x ^ '@'*ones) + 0x7f*ones) & ((x ^ '+'*ones) + 0x7f*ones) & ((x ^ '('*ones) + 0x7f*ones)
