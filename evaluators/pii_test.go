@@ -1,7 +1,6 @@
 package evaluators
 
 import (
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/component/componenttest"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch/texttest"
 )
 
 // piiFound runs the scanner and returns kind → matched values.
@@ -307,13 +307,8 @@ func TestScanPIIDifferential(t *testing.T) {
 			sameFinds(t, strings.Repeat("x", pad)+" "+p)
 		}
 	}
-	r := rand.New(rand.NewPCG(3, 4))
-	for range 20000 {
-		var b strings.Builder
-		for range r.IntN(12) {
-			b.WriteString(pieces[r.IntN(len(pieces))])
-		}
-		sameFinds(t, b.String())
+	for _, s := range texttest.Mixes(3, 20000, 12, pieces) {
+		sameFinds(t, s)
 	}
 }
 

@@ -1,9 +1,9 @@
 package textmatch
 
 import (
-	"math/rand/v2"
-	"strings"
 	"testing"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch/texttest"
 )
 
 // stopSets are the sets the tests try: OwnVoice's, and others mixing
@@ -33,13 +33,8 @@ func sameStops(t *testing.T, s string) {
 func TestStops(t *testing.T) {
 	pieces := []string{"a", "Z", " ", "\n", "\t", ":", ";", ".", "!", "?", "9", "`", "_", "\"", "'", "&", "(", "é", "“",
 		"\xff", "\x7f", "\x00", "\x01", "\x8a", "\xba", "\xa0", "abcdefghijk"}
-	r := rand.New(rand.NewPCG(5, 6))
-	for range 5000 {
-		var b strings.Builder
-		for range r.IntN(30) {
-			b.WriteString(pieces[r.IntN(len(pieces))])
-		}
-		sameStops(t, b.String())
+	for _, s := range texttest.Mixes(5, 5000, 30, pieces) {
+		sameStops(t, s)
 	}
 }
 

@@ -2,7 +2,6 @@ package textmatch
 
 import (
 	"bytes"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch/texttest"
 )
 
 func TestNormalize(t *testing.T) {
@@ -157,13 +158,8 @@ func sameAsRunes(t *testing.T, s string) {
 // at every offset.
 func TestNormalizeWords(t *testing.T) {
 	pieces := []string{"a", "Z", "q", " ", "  ", "\t", "\n", "'", "`", "’", "é", "É", "\xff", "\ufffd", "ſ", "“", "@", "[", "0", "~", "\x7f", "\x01", "Hello World. "}
-	r := rand.New(rand.NewPCG(7, 8))
-	for range 20000 {
-		var b strings.Builder
-		for range r.IntN(40) {
-			b.WriteString(pieces[r.IntN(len(pieces))])
-		}
-		sameAsRunes(t, b.String())
+	for _, s := range texttest.Mixes(7, 20000, 40, pieces) {
+		sameAsRunes(t, s)
 	}
 }
 
