@@ -85,8 +85,8 @@ func scanPII(text string, kinds PIIKinds, fn func(kind PIIKind, start, end int),
 			break
 		}
 		c := text[i]
-		switch {
-		case c == '@':
+		switch c {
+		case '@':
 			if !kinds.Has(PIIEmail) {
 				break
 			}
@@ -95,7 +95,7 @@ func scanPII(text string, kinds PIIKinds, fn func(kind PIIKind, start, end int),
 				i, from = e, e
 				continue
 			}
-		case c == ':':
+		case ':':
 			if !kinds.Has(PIIIPAddress) {
 				break
 			}

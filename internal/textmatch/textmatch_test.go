@@ -131,11 +131,11 @@ func normalizeRunes(s string, scan bool) (out []byte, drops []int) {
 // normalizeRunes.
 func sameAsRunes(t *testing.T, s string) {
 	t.Helper()
-	want, wantDrops := normalizeRunes(s, false)
+	want, _ := normalizeRunes(s, false)
 	if got := Normalize(nil, s); !bytes.Equal(got, want) {
 		t.Fatalf("Normalize(%q) = %q, rune by rune %q", s, got, want)
 	}
-	want, wantDrops = normalizeRunes(s, true)
+	want, wantDrops := normalizeRunes(s, true)
 	var bitmap []uint64
 	got := normalize([]byte("kept"), s, true, &bitmap)
 	if !bytes.Equal(got[4:], want) {
