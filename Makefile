@@ -70,11 +70,14 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzScanDecode$$' -fuzztime $(FUZZTIME) ./internal/spanmodel/
 	$(GO) test -run '^$$' -fuzz '^FuzzExtractJSON$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzPII$$' -fuzztime $(FUZZTIME) ./evaluators/
+	$(GO) test -run '^$$' -fuzz '^FuzzScanPIIStops$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzRefusal$$' -fuzztime $(FUZZTIME) ./evaluators/
+	$(GO) test -run '^$$' -fuzz '^FuzzTokenize$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzSQLScan$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzSQLRiskFilter$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzDestructive$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzShellCommand$$' -fuzztime $(FUZZTIME) ./evaluators/
+	$(GO) test -run '^$$' -fuzz '^FuzzPlainArgv$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzCodeStrings$$' -fuzztime $(FUZZTIME_SLOW) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzToolDefinitions$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzGroundingClaims$$' -fuzztime $(FUZZTIME) ./evaluators/
@@ -82,10 +85,12 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzPrefilter$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzLiterals$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzLiteralsScan$$' -fuzztime $(FUZZTIME) ./internal/textmatch/
+	$(GO) test -run '^$$' -fuzz '^FuzzNormalizeWords$$' -fuzztime $(FUZZTIME) ./internal/textmatch/
 	$(GO) test -run '^$$' -fuzz '^FuzzConfig$$' -fuzztime $(FUZZTIME_SLOW) ./processor/
 	$(GO) test -run '^$$' -fuzz '^FuzzNoContentInReasons$$' -fuzztime $(FUZZTIME_SLOW) ./processor/
 	$(GO) test -run '^$$' -fuzz '^FuzzPhrases$$' -fuzztime $(FUZZTIME) ./internal/textmatch/
 	$(GO) test -run '^$$' -fuzz '^FuzzOwnVoice$$' -fuzztime $(FUZZTIME) ./internal/textmatch/
+	$(GO) test -run '^$$' -fuzz '^FuzzStops$$' -fuzztime $(FUZZTIME) ./internal/textmatch/
 	$(GO) test -run '^$$' -fuzz '^FuzzDetect$$' -fuzztime $(FUZZTIME) ./processor/internal/signals/
 	$(GO) test -run '^$$' -fuzz '^FuzzHistoryMemory$$' -fuzztime $(FUZZTIME) ./processor/internal/signals/
 	$(GO) test -run '^$$' -fuzz '^FuzzPhraseLists$$' -fuzztime $(FUZZTIME) ./internal/textmatch/

@@ -3,6 +3,7 @@ package evaluators
 import (
 	"bytes"
 	"fmt"
+	"math/bits"
 	"net/netip"
 	"strings"
 	"sync"
@@ -71,51 +72,96 @@ func scanPII(text string, kinds PIIKinds, fn func(kind PIIKind, start, end int),
 		scanSecrets(text, fn, gate)
 	}
 	wantNum := kinds&(1<<PIIPhone|1<<PIICreditCard|1<<PIISSN|1<<PIIIPAddress) != 0
+	// The loop reads, in order, the bytes where a case can start and no
+	// earlier find has been read past (from). An IBAN starts with two
+	// capitals and two digits: it is tried at its first digit, which is
+	// where the loop goes next after those capitals, as it would be at
+	// its first capital, since the second capital starts nothing
+	// (TestScanPIIDifferential, FuzzScanPIIStops).
+	from := 0
 	for i := 0; i < len(text); {
-		// Most bytes start nothing below: skip them in a tight loop.
-		for i < len(text) && !piiStartByte[text[i]] {
-			i++
-		}
+		i = nextPIIByte(text, i)
 		if i == len(text) {
 			break
 		}
 		c := text[i]
-		switch {
-		case c == '@' && kinds.Has(PIIEmail):
+		switch c {
+		case '@':
+			if !kinds.Has(PIIEmail) {
+				break
+			}
 			if s, e, ok := emailAround(text, i); ok {
 				fn(PIIEmail, s, e)
-				i = e
+				i, from = e, e
 				continue
 			}
-		case kinds.Has(PIIIBAN) && isUpper(c) && (i == 0 || !isAlnum(text[i-1])):
-			if e, ok := ibanAt(text, i); ok {
-				fn(PIIIBAN, i, e)
-				i = e
-				continue
+		case ':':
+			if !kinds.Has(PIIIPAddress) {
+				break
 			}
-		case wantNum && (isDigit(c) || c == '+' || c == '(') && (i == 0 || !isAlnum(text[i-1]) && text[i-1] != '.'):
-			if kind, e, ok := numberAt(text, i, kinds); ok {
-				fn(kind, i, e)
-				i = e
-				continue
-			}
-		case c == ':' && kinds.Has(PIIIPAddress):
 			if s, e, ok := ipv6Around(text, i); ok {
 				fn(PIIIPAddress, s, e)
-				i = e
+				i, from = e, e
 				continue
 			}
+		default: // a digit, '+' or '('
+			if p := i - 2; isDigit(c) && kinds.Has(PIIIBAN) && p >= from && isUpper(text[p]) && isUpper(text[p+1]) && (p == 0 || !isAlnum(text[p-1])) {
+				if e, ok := ibanAt(text, p); ok {
+					fn(PIIIBAN, p, e)
+					i, from = e, e
+					continue
+				}
+			}
+			if wantNum && (i == 0 || !isAlnum(text[i-1]) && text[i-1] != '.') {
+				if kind, e, ok := numberAt(text, i, kinds); ok {
+					fn(kind, i, e)
+					i, from = e, e
+					continue
+				}
+			}
+			// A digit after a digit starts nothing: neither a number
+			// (it follows a letter or digit) nor an IBAN's digits.
+			for i++; isDigit(c) && i < len(text) && isDigit(text[i]); i++ {
+			}
+			continue
 		}
 		i++
 	}
 }
 
-// piiStartByte marks the bytes at which the cases of scanPII's loop can
-// start: '@', upper-case letters, digits, '+', '(' and ':'.
+// nextPIIByte returns the offset of the first byte from i on at which a
+// case of scanPII's loop can start ('@', ':', '+', '(' or a digit), or
+// len(text). It tests eight bytes at a time: a byte's tests do not carry
+// into the next one (the high bits are cleared first), and non-ASCII
+// bytes, which start nothing, are masked out.
+func nextPIIByte(text string, i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= len(text); i += 8 {
+		w := textmatch.Word(text[i : i+8])
+		x := w &^ highs
+		// Every stop is between '(' and '@': most words of prose have no
+		// byte there, and need no closer look.
+		if (x+(0x80-'(')*ones)&^(x+(0x80-'@'-1)*ones)&^w&highs == 0 {
+			continue
+		}
+		digitColon := (x + (0x80-'0')*ones) &^ (x + (0x80-':'-1)*ones) // '0' to ':'
+		// The high bit of this is clear in a byte equal to '@', '+' or '('.
+		other := ((x ^ '@'*ones) + 0x7f*ones) & ((x ^ '+'*ones) + 0x7f*ones) & ((x ^ '('*ones) + 0x7f*ones)
+		if m := (digitColon | ^other) &^ w & highs; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for i < len(text) && !piiStartByte[text[i]] {
+		i++
+	}
+	return i
+}
+
+// piiStartByte marks the bytes nextPIIByte stops at.
 var piiStartByte = func() (t [256]bool) {
 	for c := range t {
 		b := byte(c)
-		t[c] = b == '@' || isUpper(b) || isDigit(b) || b == '+' || b == '(' || b == ':'
+		t[c] = b == '@' || isDigit(b) || b == '+' || b == '(' || b == ':'
 	}
 	return t
 }()
@@ -176,6 +222,9 @@ func emailAround(text string, at int) (start, end int, ok bool) {
 // or "84.112.37.209 (Vienna)". One area code in brackets is read as a
 // group: "(312) 847-2291", "+1 (212) 664 7183".
 func numberAt(text string, i int, kinds PIIKinds) (PIIKind, int, bool) {
+	if !mayBeLong(text, i) {
+		return 0, 0, false
+	}
 	var r numberRun
 	if !r.read(text, i) || r.n < 8 && r.dots < 3 {
 		// Every shape classify accepts has eight digits or more, or an
@@ -184,6 +233,32 @@ func numberAt(text string, i int, kinds PIIKinds) (PIIKind, int, bool) {
 		return 0, 0, false
 	}
 	return r.classify(text, i, kinds)
+}
+
+// mayBeLong reports whether the run numberRun.read reads from i may have
+// eight digits or three dots, counting them in the bytes read may read:
+// from i on, digits and the bytes it reads between them (' ', '-', '.',
+// brackets, '+'), no further than 64 bytes (read reads groups only while
+// it is within 40 bytes of i, and a group has at most 24 digits). Most
+// numbers in prose (a count, a year, an order number) are ruled out here
+// before read.
+func mayBeLong(text string, i int) bool {
+	digits, dots := 0, 0
+	for j, end := i, min(len(text), i+64); j < end; j++ {
+		switch c := text[j]; {
+		case c-'0' <= 9:
+			if digits++; digits == 8 {
+				return true
+			}
+		case c == '.':
+			if dots++; dots == 3 {
+				return true
+			}
+		case c != ' ' && c != '-' && c != '(' && c != ')' && c != '+':
+			return false
+		}
+	}
+	return false
 }
 
 // numberRun is a run of digit groups read by numberRun.read.

@@ -1,6 +1,7 @@
 package evaluators
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/component/componenttest"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch/texttest"
 )
 
 // piiFound runs the scanner and returns kind → matched values.
@@ -232,4 +234,88 @@ func FuzzNumberAt(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(sameNumbers)
+}
+
+// piiFind is one find of a scan.
+type piiFind struct {
+	kind       PIIKind
+	start, end int
+}
+
+// scanPIIEveryByte is scanPII's loop reading every byte, as it did before
+// it skipped to the bytes a case can start at: the reference of
+// TestScanPIIDifferential.
+func scanPIIEveryByte(text string, kinds PIIKinds) []piiFind {
+	var out []piiFind
+	found := func(k PIIKind, s, e int) { out = append(out, piiFind{k, s, e}) }
+	wantNum := kinds&(1<<PIIPhone|1<<PIICreditCard|1<<PIISSN|1<<PIIIPAddress) != 0
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		s, e, ok := 0, 0, false
+		var kind PIIKind
+		switch {
+		case c == '@' && kinds.Has(PIIEmail):
+			kind = PIIEmail
+			s, e, ok = emailAround(text, i)
+		case kinds.Has(PIIIBAN) && isUpper(c) && (i == 0 || !isAlnum(text[i-1])):
+			kind, s = PIIIBAN, i
+			e, ok = ibanAt(text, i)
+		case wantNum && (isDigit(c) || c == '+' || c == '(') && (i == 0 || !isAlnum(text[i-1]) && text[i-1] != '.'):
+			s = i
+			kind, e, ok = numberAt(text, i, kinds)
+		case c == ':' && kinds.Has(PIIIPAddress):
+			kind = PIIIPAddress
+			s, e, ok = ipv6Around(text, i)
+		}
+		if ok {
+			found(kind, s, e)
+			i = e - 1
+		}
+	}
+	return out
+}
+
+// sameFinds checks scanPII (secrets left out) against scanPIIEveryByte,
+// with every kind and with each kind alone.
+func sameFinds(t *testing.T, text string) {
+	t.Helper()
+	kindSets := []PIIKinds{AllPIIKinds &^ (1 << PIISecret)}
+	for k := range PIISecret {
+		kindSets = append(kindSets, 1<<k)
+	}
+	for _, kinds := range kindSets {
+		var got []piiFind
+		scanPII(text, kinds, func(k PIIKind, s, e int) { got = append(got, piiFind{k, s, e}) }, secretGate{})
+		if want := scanPIIEveryByte(text, kinds); !slices.Equal(got, want) {
+			t.Fatalf("kinds %b in %q: scanPII finds %v, reading every byte %v", kinds, text, got, want)
+		}
+	}
+}
+
+// TestScanPIIDifferential: scanPII, which skips to the bytes a case can
+// start at (eight at a time) and tries IBANs at their first digit, finds
+// what reading every byte finds, on the corpus and on texts dense in the
+// shapes' pieces at every offset.
+func TestScanPIIDifferential(t *testing.T) {
+	for _, s := range corpusTexts(t) {
+		sameFinds(t, s)
+	}
+	pieces := []string{"DE89370400440532013000", "GB82 WEST 1234 5698 7654 32", "DE", "X", "a", "7", "0", " ", ".", "-", "@", "b.co", "x@y.org",
+		"+", "(", ")", ":", "::1", "fe80::1", "10.0.0.1", "529-41-8863", "4111111111111111", "+1 (212) 664 7183", "(312) 847-2291", "é", "\xff", "SSN"}
+	for _, p := range pieces {
+		for pad := range 17 { // every alignment to the eight-byte words
+			sameFinds(t, strings.Repeat("x", pad)+" "+p)
+		}
+	}
+	for _, s := range texttest.Mixes(3, 20000, 12, pieces) {
+		sameFinds(t, s)
+	}
+}
+
+func FuzzScanPIIStops(f *testing.F) {
+	for _, s := range []string{"IBAN DE89370400440532013000, DE89 3704 0044 0532 0130 00", "x@y.org AB12 +1 (212) 664 7183 fe80::1 10.0.0.1",
+		"XDE89370400440532013000 1DE89370400440532013000 a.DE89370400440532013000", "4111111111111111@DE89370400440532013000"} {
+		f.Add(s)
+	}
+	f.Fuzz(sameFinds)
 }

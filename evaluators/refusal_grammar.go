@@ -485,6 +485,9 @@ func (s *sentence) possible() ruleSet {
 			have.or(gs)
 		}
 	}
+	if have == (groupSet{}) {
+		return 0 // every rule needs a group (TestGrammarGroups)
+	}
 	var rules ruleSet
 	for k := range grammar.needs {
 		if have.covers(&grammar.needs[k]) {
@@ -605,7 +608,7 @@ func findRefusal(text string) (refusalKind, bool) {
 // nextSentence cuts s at the first sentence end (. ! ? : followed by a
 // space, a line break, '*' or '"', or the end), semicolon or line break.
 func nextSentence(s string) (sentence, rest string) {
-	for i := 0; i < len(s); i++ {
+	for i := sentenceStops.Next(s, 0); i < len(s); i = sentenceStops.Next(s, i+1) {
 		switch s[i] {
 		case '\n', ';':
 			return s[:i], s[i+1:]
@@ -617,6 +620,10 @@ func nextSentence(s string) (sentence, rest string) {
 	}
 	return s, ""
 }
+
+// sentenceStops are the bytes nextSentence looks at; it passes over the
+// others.
+var sentenceStops = textmatch.NewStops("\n;.!?:", false)
 
 // tokenize sets the sentence's words from raw text in one pass: letters
 // and digits of any script, lower-cased; apostrophes dropped inside a word
@@ -637,23 +644,26 @@ func (s *sentence) tokenize(raw string) {
 		c := raw[i]
 		if c < utf8.RuneSelf {
 			i++
-			switch {
-			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
-			case 'A' <= c && c <= 'Z':
-				c += 'a' - 'A'
-			case c == '\'' || c == '`':
-				continue
-			default:
-				end()
-				if c == ',' {
-					comma = true
+			if asciiAlnumByte[c] {
+				// A letter or digit, and the ASCII ones after it, at
+				// once: setting 0x20 lowers a capital and keeps a digit
+				// or a lower-case letter.
+				if start < 0 {
+					start = len(s.buf)
+				}
+				s.buf = append(s.buf, c|0x20)
+				for ; i < len(raw) && asciiAlnumByte[raw[i]]; i++ {
+					s.buf = append(s.buf, raw[i]|0x20)
 				}
 				continue
 			}
-			if start < 0 {
-				start = len(s.buf)
+			if c == '\'' || c == '`' {
+				continue
 			}
-			s.buf = append(s.buf, c)
+			end()
+			if c == ',' {
+				comma = true
+			}
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(raw[i:])
@@ -672,6 +682,14 @@ func (s *sentence) tokenize(raw string) {
 	}
 	end()
 }
+
+// asciiAlnumByte marks the ASCII letters and digits.
+var asciiAlnumByte = func() (t [256]bool) {
+	for c := range t {
+		t[c] = isAlnum(byte(c))
+	}
+	return t
+}()
 
 // grammarNeedles are words one of which every sentence a refusal rule
 // matches holds: for each rule, the alternatives of its most selective

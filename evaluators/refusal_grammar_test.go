@@ -1,9 +1,13 @@
 package evaluators
 
 import (
+	"slices"
+	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch/texttest"
 )
 
 // allRules lets refusalAmong try every rule: the grammar unfiltered.
@@ -177,4 +181,54 @@ func FuzzGrammarWordHits(f *testing.F) {
 	}
 	g := newGrammarWordScan(f)
 	f.Fuzz(func(t *testing.T, text string) { g.check(t, text) })
+}
+
+// tokenizeRunes is what tokenize reads, rune by rune: words of letters
+// and digits lower-cased, apostrophes dropped, and whether a comma stands
+// before each word.
+func tokenizeRunes(raw string) (words []string, commas []bool) {
+	var w []rune
+	comma := false
+	for _, r := range raw + " " {
+		switch {
+		case strings.ContainsRune("'`’‘ʼ", r):
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			w = append(w, unicode.ToLower(r))
+		default:
+			if len(w) > 0 {
+				words, commas = append(words, string(w)), append(commas, comma)
+				w, comma = w[:0], false
+			}
+			comma = comma || r == ','
+		}
+	}
+	return words, commas
+}
+
+func sameTokens(t *testing.T, raw string) {
+	t.Helper()
+	var s sentence
+	s.tokenize(raw)
+	var words []string
+	for i := range s.n() {
+		words = append(words, string(s.word(i)))
+	}
+	wantWords, wantCommas := tokenizeRunes(raw)
+	if !slices.Equal(words, wantWords) || !slices.Equal(s.commas, wantCommas) {
+		t.Fatalf("%q: tokenize reads %q %v, rune by rune %q %v", raw, words, s.commas, wantWords, wantCommas)
+	}
+}
+
+// TestTokenize: tokenize, which copies ASCII words in a tight loop,
+// reads the words and commas a reading rune by rune reads.
+func TestTokenize(t *testing.T) {
+	pieces := []string{"I", "can't", "CAN’T", "help", ",", ", ", " ", "é", "Ünï", "42", "x`y", "\xff", "\u00a0", "ʼ", "-", "ΣΑΣ", "a,b"}
+	for _, s := range append(corpusTexts(t), texttest.Mixes(11, 5000, 12, pieces)...) {
+		sameTokens(t, s)
+	}
+}
+
+func FuzzTokenize(f *testing.F) {
+	f.Add("I'm sorry, but I CAN’T help, é ÜNÏ 42 x`y\xff")
+	f.Fuzz(sameTokens)
 }

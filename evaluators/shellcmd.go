@@ -49,6 +49,16 @@ func (j *shellJudge) command(cmd string, depth int) string {
 	if depth > maxShellDepth || len(cmd) > maxShellParse {
 		return j.flat(cmd, depth)
 	}
+	if argv, ok := plainArgv(cmd); ok {
+		// The parse and walk below would judge this argv and nothing
+		// else (TestPlainArgv, FuzzPlainArgv): skip the parser.
+		return j.argv(argv, depth)
+	}
+	return j.parsed(cmd, depth)
+}
+
+// parsed is command for a line the shell parser reads.
+func (j *shellJudge) parsed(cmd string, depth int) string {
 	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(cmd), "")
 	if err != nil {
 		return j.flat(cmd, depth)
@@ -74,6 +84,37 @@ func (j *shellJudge) command(cmd string, depth int) string {
 	})
 	return found
 }
+
+// plainArgv splits a command line of plain words: bytes a shell takes
+// literally (letters, digits and _ . / : @ % + , - =) separated by spaces
+// or tabs, the first word neither an assignment nor a reserved word. Such
+// a line is one simple command, without redirections, assignments,
+// quoting or expansions, whose arguments are its words. ok is false for
+// any other line (and one without words).
+func plainArgv(cmd string) (argv []string, ok bool) {
+	for i := 0; i < len(cmd); i++ {
+		if c := cmd[i]; !plainShellByte[c] && c != ' ' && c != '\t' {
+			return nil, false
+		}
+	}
+	argv = strings.FieldsFunc(cmd, func(r rune) bool { return r == ' ' || r == '\t' })
+	if len(argv) == 0 || strings.IndexByte(argv[0], '=') >= 0 || shellReserved[argv[0]] {
+		return nil, false
+	}
+	return argv, true
+}
+
+// plainShellByte marks the bytes of plainArgv's words.
+var plainShellByte = func() (t [256]bool) {
+	for c := range t {
+		t[c] = isAlnum(byte(c)) || strings.IndexByte("_./:@%+,-=", byte(c)) >= 0
+	}
+	return t
+}()
+
+// shellReserved are bash's reserved words made of plain bytes: first in a
+// line, they start a compound command, not a program.
+var shellReserved = wordSet(`case coproc do done elif else esac fi for function if in select then until while time`)
 
 // stmtInput judges a heredoc fed to a shell or a SQL client: its body runs.
 func (j *shellJudge) stmtInput(s *syntax.Stmt, depth int) string {

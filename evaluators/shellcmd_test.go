@@ -1,10 +1,14 @@
 package evaluators
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch/texttest"
 )
 
 func TestShellCommand(t *testing.T) {
@@ -218,4 +222,63 @@ func TestProgramWordSep(t *testing.T) {
 			t.Fatalf("byte %q: table %v, switch %v", byte(c), programWordSep[c], oracle(byte(c)))
 		}
 	}
+}
+
+// samePlainArgv: where plainArgv splits a line, the shell parser reads it
+// as one simple command whose arguments render as those words, with
+// nothing else in it, and judging the split words finds what judging the
+// parse finds.
+func samePlainArgv(t *testing.T, cmd string) {
+	t.Helper()
+	argv, ok := plainArgv(cmd)
+	if !ok {
+		return
+	}
+	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(cmd), "")
+	if err != nil {
+		t.Fatalf("%q: plain words, but the parser fails: %v", cmd, err)
+	}
+	var call *syntax.CallExpr
+	if len(f.Stmts) == 1 && len(f.Stmts[0].Redirs) == 0 && !f.Stmts[0].Negated && !f.Stmts[0].Background {
+		call, _ = f.Stmts[0].Cmd.(*syntax.CallExpr)
+	}
+	if call == nil || len(call.Assigns) != 0 || !slices.Equal(words(call.Args), argv) {
+		t.Fatalf("%q: split into %q, the parser reads something else", cmd, argv)
+	}
+	split, parse := &shellJudge{sql: &sqlLexer{}}, &shellJudge{sql: &sqlLexer{}}
+	if got, want := split.argv(argv, 0), parse.parsed(cmd, 0); got != want {
+		t.Fatalf("%q: judged as split words %q, as parsed %q", cmd, got, want)
+	}
+}
+
+// TestPlainArgv: on the corpus, the shell cases and lines of plain words
+// (reserved words, assignments and judged programs among them), the split
+// and the parser agree.
+func TestPlainArgv(t *testing.T) {
+	texts := corpusTexts(t)
+	pieces := []string{"rm", "-rf", "-r", "/var/lib/app", "kubectl", "delete", "ns", "prod", "terraform", "destroy", "-auto-approve",
+		"git", "push", "--force", "origin", "+main", "dd", "if=/dev/zero", "of=/dev/sda", "FOO=1", "case", "coproc", "do", "done",
+		"elif", "else", "esac", "fi", "for", "function", "if", "in", "select", "then", "until", "while", "time",
+		"sudo", "env", "xargs", "find", ".", "-delete", "aws", "s3", "rb", "s3://b", "--force", "drop", "psql", "-c", "docker",
+		"system", "prune", "-af", "user@host:x", "50%", "a,b", " ", "  ", "\t"}
+	for _, s := range texttest.Mixes(9, 5000, 8, pieces) {
+		texts = append(texts, s, strings.Join(strings.Fields(s), " "))
+	}
+	split := 0
+	for _, s := range texts {
+		if _, ok := plainArgv(s); ok {
+			split++
+		}
+		samePlainArgv(t, s)
+	}
+	if split < 1000 {
+		t.Fatalf("only %d lines split: the test reads too few", split)
+	}
+}
+
+func FuzzPlainArgv(f *testing.F) {
+	for _, s := range []string{"rm -rf /var/lib/app", "FOO=1 rm x", "if rm x", "dd if=/dev/zero of=/dev/sda", "time rm -r x", "kubectl delete ns prod"} {
+		f.Add(s)
+	}
+	f.Fuzz(samePlainArgv)
 }

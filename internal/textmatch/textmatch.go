@@ -5,6 +5,8 @@
 package textmatch
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"slices"
 	"unicode"
 	"unicode/utf8"
@@ -36,17 +38,13 @@ func normalize(dst []byte, s string, scan bool, drops *[]uint64) []byte {
 	space := !scan // drops leading whitespace and collapses runs
 	for i := 0; i < len(s); {
 		c := s[i]
-		if asciiPlain[c] {
-			// A run of bytes kept as they are, single spaces included,
-			// is copied at once.
-			j := i + 1
-			for j < len(s) && (asciiPlain[s[j]] || s[j] == ' ' && s[j-1] != ' ') {
-				j++
+		if plainStart[c] {
+			// Eight bytes at a time while they need nothing but
+			// lower-casing; the first byte that needs more is read below.
+			if dst, i, space = foldPlain(dst, s, i, space); i == len(s) {
+				break
 			}
-			dst = append(dst, s[i:j]...)
-			space = s[j-1] == ' '
-			i = j
-			continue
+			c = s[i]
 		}
 		if c < utf8.RuneSelf {
 			i++
@@ -97,6 +95,70 @@ func normalize(dst []byte, s string, scan bool, drops *[]uint64) []byte {
 	return dst
 }
 
+// Word-at-a-time constants: a one in every byte, the high bit of every
+// byte.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// Word reads the first eight bytes of s as one little-endian word (the
+// first byte lowest), for tests on eight bytes at a time.
+func Word(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// foldPlain appends to dst the bytes of s from i on, eight at a time, up
+// to the first byte normalize must read on its own: a non-ASCII byte, a
+// control character (tabs and newlines among them), an apostrophe, a
+// space after a space, or a space first when space says the last byte
+// written is a space (or nothing may lead). Every byte before it is ASCII
+// and either a capital, a single space or a byte asciiNormal keeps, so it
+// is written as asciiNormal writes it: capitals lowered, the rest as it
+// is (TestNormalizeWords and FuzzNormalizeWords compare normalize with a
+// reading rune by rune). It returns dst, where it stopped, and whether
+// the last byte it wrote is a space (space when it wrote none).
+func foldPlain(dst []byte, s string, i int, space bool) ([]byte, int, bool) {
+	n := len(dst)
+	d := dst[:cap(dst)]
+	// lead has the high bit of the first byte set when the byte before
+	// the word is a space (or nothing may lead).
+	lead := uint64(0)
+	if space {
+		lead = 0x80
+	}
+	for ; i+8 <= len(s) && n+8 <= len(d); i, n = i+8, n+8 {
+		w := Word(s[i : i+8])
+		// The high bit of each byte of these sums is clear where the
+		// byte is below 0x20, an apostrophe, a backtick, a space. Only a
+		// non-ASCII byte (flagged by w&highs) can carry into the byte
+		// above it: the bytes below the first one flagged are read
+		// exactly, and they are the only ones written.
+		ctl := w + 0x60*ones
+		apos := (w ^ '\''*ones) + 0x7f*ones
+		tick := (w ^ '`'*ones) + 0x7f*ones
+		sp := ^((w ^ ' '*ones) + 0x7f*ones) & highs
+		special := (w|^(ctl&apos&tick))&highs | sp&(sp<<8|lead)
+		upper := (w + (0x80-'A')*ones) &^ (w + (0x80-'Z'-1)*ones) & highs // 'A' to 'Z'
+		lower := w | upper>>2
+		if special != 0 {
+			k := bits.TrailingZeros64(special) >> 3
+			for j := range k {
+				d[n+j] = byte(lower >> (8 * j))
+			}
+			if k > 0 {
+				lead = sp >> (8*k - 8) & 0x80
+			}
+			return d[:n+k], i + k, lead != 0
+		}
+		binary.LittleEndian.PutUint64(d[n:n+8], lower)
+		lead = sp >> 56
+	}
+	return d[:n], i, lead != 0
+}
+
 // markBit sets bit k of the bitmap b, growing it with zero words.
 func markBit(b []uint64, k int) []uint64 {
 	for k>>6 >= len(b) {
@@ -127,11 +189,12 @@ var asciiNormal = func() (t [utf8.RuneSelf]byte) {
 	return t
 }()
 
-// asciiPlain marks the bytes normalising keeps as they are: ASCII other
-// than upper case, whitespace and apostrophes.
-var asciiPlain = func() (t [256]bool) {
-	for c := range utf8.RuneSelf {
-		t[c] = asciiNormal[c] == byte(c) && c != ' '
+// plainStart marks the bytes normalize hands to foldPlain: ASCII other
+// than control characters, spaces and apostrophes. At the others (a run of
+// spaces, a text in another script) it would stop at once.
+var plainStart = func() (t [256]bool) {
+	for c := '!'; c < utf8.RuneSelf; c++ {
+		t[c] = asciiNormal[c] != asciiDrop
 	}
 	return t
 }()

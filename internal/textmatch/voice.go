@@ -49,6 +49,11 @@ func OwnVoice(s string, fn func(part string)) {
 			}
 			lineStart = false
 		}
+		// Bytes other than voiceStops do nothing below but move on: skip
+		// them at once.
+		if i = voiceStops.Next(s, i); i == len(s) {
+			break
+		}
 		c := s[i]
 		if c == '\n' {
 			lineStart = true
@@ -78,7 +83,7 @@ func OwnVoice(s string, fn func(part string)) {
 			}
 		}
 		if c < utf8.RuneSelf && c != '"' && c != '\'' {
-			i++ // the common case: no quotation mark
+			i++ // a colon or backtick that starts nothing
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
@@ -94,6 +99,10 @@ func OwnVoice(s string, fn func(part string)) {
 	}
 	emit(len(s))
 }
+
+// voiceStops are the bytes OwnVoice reads on its own: line breaks,
+// colons, backticks, straight quotes and non-ASCII bytes.
+var voiceStops = NewStops("\n:`\"'", true)
 
 // quoteClose says whether the rune r at i opens a quotation, and which
 // rune closes it. A straight or curly single quote opens one only where
