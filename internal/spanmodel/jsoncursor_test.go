@@ -99,3 +99,32 @@ func TestSkipStrRandom(t *testing.T) {
 		}
 	}
 }
+
+// TestASCIIStopMatchesByteLoop: the word-at-a-time search stops at the
+// first byte the plain byte loop stops at, from every start, in strings
+// that put each kind of stop byte at every position of a word.
+func TestASCIIStopMatchesByteLoop(t *testing.T) {
+	stops := []byte{'"', '\\', 0, 0x1f, 0x80, 0xc3, 0xff}
+	plain := []byte{' ', '!', '#', 'a', '[', ']', 0x7f, 0x20, '0'}
+	r := rand.New(rand.NewPCG(3, 4))
+	for n := 0; n < 20000; n++ {
+		b := make([]byte, r.IntN(40))
+		for i := range b {
+			if r.IntN(6) == 0 {
+				b[i] = stops[r.IntN(len(stops))]
+			} else {
+				b[i] = plain[r.IntN(len(plain))]
+			}
+		}
+		s := string(b)
+		for from := 0; from <= len(s); from++ {
+			want := from
+			for want < len(s) && !(s[want] == '"' || s[want] == '\\' || s[want] < 0x20 || s[want] >= 0x80) {
+				want++
+			}
+			if got := asciiStop(s, from); got != want {
+				t.Fatalf("%q from %d: asciiStop %d, want %d", s, from, got, want)
+			}
+		}
+	}
+}

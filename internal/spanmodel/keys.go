@@ -1,6 +1,9 @@
 package spanmodel
 
-import "strings"
+import (
+	"encoding/binary"
+	"strings"
+)
 
 // This file is the key registry: every attribute key the view reads, with
 // the producer family that defines it and whether it carries content. The
@@ -236,27 +239,61 @@ var prefixDefs = [...]prefixDef{
 	{oiToolsPrefix, idxOITools, LayoutOpenInference, false},
 }
 
+// keyTag is a registered key in its length's bucket: its id and its last
+// eight bytes as a word.
+type keyTag struct {
+	tail uint64
+	id   attrKey
+}
+
 // keysByLen buckets the registry by key length: classifyKey compares a key
-// only with the registered keys of its length, without hashing.
-var keysByLen = func() (b [maxKeyLen + 1][]attrKey) {
+// only with the registered keys of its length, and with each first by its
+// last eight bytes as one word, without hashing. A word that differs
+// proves the strings differ; an equal word is confirmed by comparing the
+// strings, so a collision costs time, never a wrong answer.
+var keysByLen = func() (b [maxKeyLen + 1][]keyTag) {
 	for k := range keyDefs {
-		n := len(keyDefs[k].name)
-		b[n] = append(b[n], attrKey(k))
+		n := keyDefs[k].name
+		b[len(n)] = append(b[len(n)], keyTag{tail: tailWord(n), id: attrKey(k)})
 	}
 	return b
 }()
 
-// maxKeyLen bounds the registered key lengths (a test checks).
-const maxKeyLen = 48
+// maxKeyLen and minKeyLen bound the registered key lengths (a test
+// checks); minKeyLen is at least 8, so every registered key has a tail
+// word.
+const (
+	maxKeyLen = 48
+	minKeyLen = 9
+)
+
+// keyStart marks the bytes a registered key or an indexed-layout prefix
+// starts with (a test checks): most keys of other spans (http.*, url.*,
+// server.*) are passed over on their first byte.
+var keyStart = func() (t [256]bool) {
+	for i := range keyDefs {
+		t[keyDefs[i].name[0]] = true
+	}
+	for i := range prefixDefs {
+		t[prefixDefs[i].prefix[0]] = true
+	}
+	return t
+}()
+
+// tailWord is the last eight bytes of s (len(s) >= 8) as a word.
+func tailWord(s string) uint64 {
+	return binary.LittleEndian.Uint64(viewBytes(s[len(s)-8:]))
+}
 
 // classifyKey maps an attribute key to its attrKey, or kNone.
 func classifyKey(k string) attrKey {
-	if len(k) > maxKeyLen {
+	if len(k) > maxKeyLen || len(k) < minKeyLen {
 		return kNone
 	}
-	for _, id := range keysByLen[len(k)] {
-		if keyDefs[id].name == k {
-			return id
+	w := tailWord(k)
+	for _, t := range keysByLen[len(k)] {
+		if t.tail == w && keyDefs[t.id].name == k {
+			return t.id
 		}
 	}
 	return kNone
@@ -265,15 +302,32 @@ func classifyKey(k string) attrKey {
 // classifyPrefix reports which indexed layout a key that classifyKey did not
 // know belongs to, or 0.
 func classifyPrefix(k string) uint8 {
-	if len(k) < len("llm.") || (k[0] != 'g' && k[0] != 'l') {
-		return 0
+	if len(k) < 4 {
+		return 0 // every prefix is longer
 	}
+	// Compare the first four bytes as a word before the prefix: a key of
+	// another family (loadgen.*, langfuse.*) fails on it at once.
+	w := headWord(k)
 	for i := range prefixDefs {
-		if strings.HasPrefix(k, prefixDefs[i].prefix) {
+		if prefixHeads[i] == w && strings.HasPrefix(k, prefixDefs[i].prefix) {
 			return prefixDefs[i].flag
 		}
 	}
 	return 0
+}
+
+// prefixHeads holds the first four bytes of each prefix of prefixDefs as a
+// word (every prefix is longer: a test checks).
+var prefixHeads = func() (h [len(prefixDefs)]uint32) {
+	for i := range prefixDefs {
+		h[i] = headWord(prefixDefs[i].prefix)
+	}
+	return h
+}()
+
+// headWord is the first four bytes of s (len(s) >= 4) as a word.
+func headWord(s string) uint32 {
+	return binary.LittleEndian.Uint32(viewBytes(s[:4]))
 }
 
 // keySet is a set of attrKeys.
