@@ -204,6 +204,9 @@ func field(key string, names []string) int {
 
 // strValue reads the string at the cursor as encoding/json gives it.
 func (d *fastDec) strValue() (string, bool) {
+	if s, ok := d.quickStr(); ok {
+		return s, true // no escapes: kept as it is, as below
+	}
 	start := d.i + 1
 	esc, _, ok := d.skipStr()
 	if !ok {
@@ -236,6 +239,9 @@ func (d *fastDec) plainStr(depth int) (jsonStr, bool) {
 	if d.peek() != '"' {
 		d.value(depth)
 		return jsonStr{}, !d.bad
+	}
+	if s, ok := d.quickStr(); ok {
+		return jsonStr{s}, true // plain: not counted, as below
 	}
 	start := d.i + 1
 	esc, ascii, ok := d.skipStr()

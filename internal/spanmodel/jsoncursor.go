@@ -136,6 +136,25 @@ var asciiStopByte = func() (t [256]bool) {
 	return t
 }()
 
+// quickStr steps over the string at the cursor when it is plain ASCII
+// without escapes, most strings of a message, and returns its content. It
+// is skipStr's answer (no escapes, ASCII, valid) for such a string, where
+// the first byte asciiStop stops at is the closing quote; for any other
+// value ok is false and the cursor is where it was: skipStr decides.
+func (c *jsonCursor) quickStr() (content string, ok bool) {
+	s := c.s
+	if c.i >= len(s) || s[c.i] != '"' {
+		return "", false
+	}
+	j := asciiStop(s, c.i+1)
+	if j >= len(s) || s[j] != '"' {
+		return "", false
+	}
+	content = s[c.i+1 : j]
+	c.i = j + 1
+	return content, true
+}
+
 // strStop marks the bytes that end a run through a string: the quote, the
 // backslash and the control characters JSON forbids there.
 var strStop = func() (t [256]bool) {

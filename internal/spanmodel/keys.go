@@ -239,25 +239,45 @@ var prefixDefs = [...]prefixDef{
 	{oiToolsPrefix, idxOITools, LayoutOpenInference, false},
 }
 
-// keyTag is a registered key in its length's bucket: its id and its last
-// eight bytes as a word.
-type keyTag struct {
+// keySlot is a registered key in keyTable: its id (kNone: an empty slot),
+// length and last eight bytes as a word.
+type keySlot struct {
 	tail uint64
+	n    uint8
 	id   attrKey
 }
 
-// keysByLen buckets the registry by key length: classifyKey compares a key
-// only with the registered keys of its length, and with each first by its
-// last eight bytes as one word, without hashing. A word that differs
-// proves the strings differ; an equal word is confirmed by comparing the
-// strings, so a collision costs time, never a wrong answer.
-var keysByLen = func() (b [maxKeyLen + 1][]keyTag) {
+// keyTableBits sizes keyTable: a quarter to a third full, so a lookup
+// mostly reads one slot.
+const keyTableBits = 8
+
+// keyTable is an open-addressing hash table of the registered keys, hashed
+// by length and last eight bytes: classifyKey finds a key's slot without
+// hashing the whole key, and compares strings only when both match. A
+// word that differs proves the keys differ; an equal one is confirmed by
+// comparing the strings, so a collision costs time, never a wrong answer.
+// The table is never full (a test checks), so a probe ends at an empty
+// slot.
+var keyTable = func() (t [1 << keyTableBits]keySlot) {
+	for i := range t {
+		t[i].id = kNone
+	}
 	for k := range keyDefs {
 		n := keyDefs[k].name
-		b[len(n)] = append(b[len(n)], keyTag{tail: tailWord(n), id: attrKey(k)})
+		h := keyHash(tailWord(n), len(n))
+		for t[h].id != kNone {
+			h = (h + 1) & (1<<keyTableBits - 1)
+		}
+		t[h] = keySlot{tail: tailWord(n), n: uint8(len(n)), id: attrKey(k)}
 	}
-	return b
+	return t
 }()
+
+// keyHash is the first slot of a key of length n whose last eight bytes
+// are w.
+func keyHash(w uint64, n int) uint32 {
+	return uint32(((w ^ uint64(n)) * 0x9e3779b97f4a7c15) >> (64 - keyTableBits))
+}
 
 // maxKeyLen and minKeyLen bound the registered key lengths (a test
 // checks); minKeyLen is at least 8, so every registered key has a tail
@@ -291,12 +311,15 @@ func classifyKey(k string) attrKey {
 		return kNone
 	}
 	w := tailWord(k)
-	for _, t := range keysByLen[len(k)] {
-		if t.tail == w && keyDefs[t.id].name == k {
+	for h := keyHash(w, len(k)); ; h = (h + 1) & (1<<keyTableBits - 1) {
+		t := &keyTable[h]
+		if t.id == kNone {
+			return kNone
+		}
+		if t.tail == w && int(t.n) == len(k) && keyDefs[t.id].name == k {
 			return t.id
 		}
 	}
-	return kNone
 }
 
 // classifyPrefix reports which indexed layout a key that classifyKey did not

@@ -120,6 +120,7 @@ func TestKeyTableBounds(t *testing.T) {
 		assert.True(t, keyStart[n[0]], n)
 	}
 	assert.GreaterOrEqual(t, minKeyLen, 8)
+	assert.Less(t, int(numKeys), len(keyTable)/2, "keyTable must stay well under full")
 	for i := range prefixDefs {
 		assert.Greater(t, len(prefixDefs[i].prefix), 4, prefixDefs[i].prefix)
 		assert.True(t, keyStart[prefixDefs[i].prefix[0]], prefixDefs[i].prefix)

@@ -163,6 +163,10 @@ func (v *View) str(k attrKey) string {
 
 func (v *View) firstStr(keys ...attrKey) string {
 	for _, k := range keys {
+		// Most keys are absent: the set's bit says so without a call.
+		if !v.has.has(k) {
+			continue
+		}
 		if s := v.str(k); s != "" {
 			return s
 		}

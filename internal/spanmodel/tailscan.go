@@ -404,6 +404,9 @@ func (sc *msgScanner) number() {
 // str scans a string at sc.i and returns its raw content. plain is false
 // when it has escapes or non-ASCII bytes (then content is not its value).
 func (sc *msgScanner) str() (content string, plain bool) {
+	if s, ok := sc.quickStr(); ok {
+		return s, true
+	}
 	start := sc.i + 1
 	esc, ascii, ok := sc.skipStr()
 	if !ok {
