@@ -422,6 +422,9 @@ func asciiEqualFold(key, name string) bool {
 	if len(key) != len(name) {
 		return false
 	}
+	if key == name {
+		return true // the common case, in one compare
+	}
 	for i := 0; i < len(key); i++ {
 		c := key[i]
 		if c >= 'A' && c <= 'Z' {
