@@ -164,13 +164,24 @@ func (d *fastDec) more(close byte, first bool) bool {
 // after unquoting them and folding Unicode case (the Kelvin sign matches
 // k), which only plain ASCII keys make simple.
 func (d *fastDec) key() (string, bool) {
-	start := d.i + 1
-	esc, ascii, ok := d.skipStr()
-	if !ok || esc || !ascii {
+	// The key ends at the first byte asciiStop stops at: where skipStr
+	// would give a key up (an escape, a control character, a byte from
+	// 0x80 up: either not a string or not a plain ASCII key) unless it is
+	// the closing quote. So it gives up the same keys, and accepts the
+	// same keys with the same text, without skipStr's other cases.
+	s := d.s
+	if d.i >= len(s) || s[d.i] != '"' {
 		d.bad = true
 		return "", false
 	}
-	k := d.s[start : d.i-1]
+	start := d.i + 1
+	j := asciiStop(s, start)
+	if j >= len(s) || s[j] != '"' {
+		d.bad = true
+		return "", false
+	}
+	k := s[start:j]
+	d.i = j + 1
 	d.ws()
 	if !d.eat(':') {
 		d.bad = true
@@ -193,6 +204,9 @@ func field(key string, names []string) int {
 
 // strValue reads the string at the cursor as encoding/json gives it.
 func (d *fastDec) strValue() (string, bool) {
+	if s, ok := d.quickStr(); ok {
+		return s, true // no escapes: kept as it is, as below
+	}
 	start := d.i + 1
 	esc, _, ok := d.skipStr()
 	if !ok {
@@ -225,6 +239,9 @@ func (d *fastDec) plainStr(depth int) (jsonStr, bool) {
 	if d.peek() != '"' {
 		d.value(depth)
 		return jsonStr{}, !d.bad
+	}
+	if s, ok := d.quickStr(); ok {
+		return jsonStr{s}, true // plain: not counted, as below
 	}
 	start := d.i + 1
 	esc, ascii, ok := d.skipStr()
@@ -292,34 +309,35 @@ var (
 	}()
 )
 
-// members reads an object (or null, which holds nothing), calling member
-// at each key's value; false on a grammar error (then d.bad), a value of
-// another JSON type, or when member gives up.
-func (d *fastDec) members(member func(key string) bool) bool {
+// object steps into the object at the cursor: open at its '{'. A null
+// holds nothing (ok unless the literal is broken); any other value is a
+// type error (ok false).
+func (d *fastDec) object() (open, ok bool) {
 	switch d.peek() {
 	case 'n':
 		d.literal("null")
-		return !d.bad
+		return false, !d.bad
 	case '{':
 		d.i++
-	default:
-		return false // a type error
+		return true, true
 	}
-	for first := true; d.more('}', first); first = false {
-		key, ok := d.key()
-		if !ok || !member(key) {
-			return false
-		}
-	}
-	return !d.bad
+	return false, false
 }
 
-// message reads one message (or null, which leaves m as it is) into m.
-// The depths passed on are msgScanner's, so both give up at the same
-// nesting.
+// message reads one message (or null, which leaves m as it is) into m;
+// false on a grammar error (then d.bad), a value of another JSON type, or
+// where the reader gives up. The depths passed on are msgScanner's, so
+// both give up at the same nesting.
 func (d *fastDec) message(m *gMsg) bool {
+	if open, ok := d.object(); !open {
+		return ok
+	}
 	partsSeen := false
-	return d.members(func(key string) (ok bool) {
+	for first := true; d.more('}', first); first = false {
+		key, ok := d.key()
+		if !ok {
+			return false
+		}
 		switch field(key, messageKeys) {
 		case 0:
 			m.Role, ok = d.plainStr(2)
@@ -335,8 +353,11 @@ func (d *fastDec) message(m *gMsg) bool {
 			d.value(2)
 			ok = !d.bad
 		}
-		return ok
-	})
+		if !ok {
+			return false
+		}
+	}
+	return !d.bad
 }
 
 // msgParts reads a message's parts into the run of d.parts it appends.
@@ -371,7 +392,14 @@ func (d *fastDec) msgParts(m *gMsg) bool {
 
 // part reads one part (or null, which leaves p as it is) into p.
 func (d *fastDec) part(p *gPart) bool {
-	return d.members(func(key string) (ok bool) {
+	if open, ok := d.object(); !open {
+		return ok
+	}
+	for first := true; d.more('}', first); first = false {
+		key, ok := d.key()
+		if !ok {
+			return false
+		}
 		switch i := field(key, partKeys); {
 		case i < 0:
 			d.value(4)
@@ -383,8 +411,11 @@ func (d *fastDec) part(p *gPart) bool {
 		default:
 			*partFields[i].text(p), ok = d.jsonText(4)
 		}
-		return ok
-	})
+		if !ok {
+			return false
+		}
+	}
+	return !d.bad
 }
 
 // unquote decodes the content of a JSON string with escapes, whose grammar

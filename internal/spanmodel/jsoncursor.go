@@ -1,6 +1,9 @@
 package spanmodel
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // jsonCursor is a position in JSON text: the byte-level steps shared by
 // the input-history scanner (msgScanner) and the one-pass message reader
@@ -29,7 +32,9 @@ func (c *jsonCursor) eat(b byte) bool {
 
 // ws steps over JSON whitespace.
 func (c *jsonCursor) ws() {
-	for c.i < len(c.s) {
+	// Every JSON whitespace byte is at most ' ': one compare passes over
+	// any other byte, the common case between tokens.
+	for c.i < len(c.s) && c.s[c.i] <= ' ' {
 		switch c.s[c.i] {
 		case ' ', '\t', '\n', '\r':
 			c.i++
@@ -57,12 +62,7 @@ func (c *jsonCursor) skipStr() (esc, ascii, ok bool) {
 		// Eight bytes at a time while none ends the run: the bulk of a
 		// history is text. The byte loop then stops within eight bytes.
 		if ascii {
-			for i+8 <= len(b) && !wordStops(binary.LittleEndian.Uint64(b[i:])) {
-				i += 8
-			}
-			for i < len(s) && !strStop[s[i]] && s[i] < 0x80 {
-				i++
-			}
+			i = asciiStop(s, i)
 		} else {
 			for i+8 <= len(b) && !wordStopsUTF8(binary.LittleEndian.Uint64(b[i:])) {
 				i += 8
@@ -109,6 +109,52 @@ func (c *jsonCursor) skipStr() (esc, ascii, ok bool) {
 	}
 }
 
+// asciiStop is the index of the first byte of s from i on that is '"',
+// '\\', below 0x20 or from 0x80 up, or len(s). Eight bytes at a time: in
+// a word that has one, the lowest byte flagged is the first such byte (the
+// SWAR tests flag false bytes only above a true one).
+func asciiStop(s string, i int) int {
+	b := viewBytes(s)
+	for i+8 <= len(b) {
+		w := binary.LittleEndian.Uint64(b[i:])
+		if m := wordStopMask(w); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+		i += 8
+	}
+	for i < len(s) && !asciiStopByte[s[i]] {
+		i++
+	}
+	return i
+}
+
+// asciiStopByte marks the bytes asciiStop stops at.
+var asciiStopByte = func() (t [256]bool) {
+	for c := range t {
+		t[c] = strStop[c] || c >= 0x80
+	}
+	return t
+}()
+
+// quickStr steps over the string at the cursor when it is plain ASCII
+// without escapes, most strings of a message, and returns its content. It
+// is skipStr's answer (no escapes, ASCII, valid) for such a string, where
+// the first byte asciiStop stops at is the closing quote; for any other
+// value ok is false and the cursor is where it was: skipStr decides.
+func (c *jsonCursor) quickStr() (content string, ok bool) {
+	s := c.s
+	if c.i >= len(s) || s[c.i] != '"' {
+		return "", false
+	}
+	j := asciiStop(s, c.i+1)
+	if j >= len(s) || s[j] != '"' {
+		return "", false
+	}
+	content = s[c.i+1 : j]
+	c.i = j + 1
+	return content, true
+}
+
 // strStop marks the bytes that end a run through a string: the quote, the
 // backslash and the control characters JSON forbids there.
 var strStop = func() (t [256]bool) {
@@ -127,7 +173,13 @@ const (
 // wordStops reports whether any byte of w is '"', '\\', below 0x20 or
 // from 0x80 up (the classic SWAR zero-byte and less-than tests).
 func wordStops(w uint64) bool {
-	return (stopBits(w)|w)&msb != 0
+	return wordStopMask(w) != 0
+}
+
+// wordStopMask has the high bit set of the bytes wordStops flags: exactly
+// the lowest such byte, possibly also bytes above it.
+func wordStopMask(w uint64) uint64 {
+	return (stopBits(w) | w) & msb
 }
 
 // wordStopsUTF8 is wordStops for a string already known not to be ASCII:

@@ -99,3 +99,71 @@ func TestSkipStrRandom(t *testing.T) {
 		}
 	}
 }
+
+// TestASCIIStopMatchesByteLoop: the word-at-a-time search stops at the
+// first byte the plain byte loop stops at, from every start, in strings
+// that put each kind of stop byte at every position of a word.
+func TestASCIIStopMatchesByteLoop(t *testing.T) {
+	stops := []byte{'"', '\\', 0, 0x1f, 0x80, 0xc3, 0xff}
+	plain := []byte{' ', '!', '#', 'a', '[', ']', 0x7f, 0x20, '0'}
+	r := rand.New(rand.NewPCG(3, 4))
+	for n := 0; n < 20000; n++ {
+		b := make([]byte, r.IntN(40))
+		for i := range b {
+			if r.IntN(6) == 0 {
+				b[i] = stops[r.IntN(len(stops))]
+			} else {
+				b[i] = plain[r.IntN(len(plain))]
+			}
+		}
+		s := string(b)
+		for from := 0; from <= len(s); from++ {
+			want := from
+			for want < len(s) && !(s[want] == '"' || s[want] == '\\' || s[want] < 0x20 || s[want] >= 0x80) {
+				want++
+			}
+			if got := asciiStop(s, from); got != want {
+				t.Fatalf("%q from %d: asciiStop %d, want %d", s, from, got, want)
+			}
+		}
+	}
+}
+
+// TestValidJSONMatchesEncodingJSON: the history scanner's grammar checks
+// (msgScanner.value, the items read with more) accept exactly what
+// json.Valid accepts, on random documents of JSON's tokens and broken
+// ones, and leave undecided only what nests deeper than scanMaxDepth.
+func TestValidJSONMatchesEncodingJSON(t *testing.T) {
+	tokens := []string{"{", "}", "[", "]", ",", ":", `"k"`, `"v\n"`, `"\u00e9"`, `"é"`, `"\x01"`, `"`, "1", "-0.5e+3", "01", "1.", "true", "nul", "null", " ", "\n", `"type"`, "x"}
+	r := rand.New(rand.NewPCG(5, 6))
+	for n := 0; n < 50000; n++ {
+		var b strings.Builder
+		for k := r.IntN(16); k > 0; k-- {
+			b.WriteString(tokens[r.IntN(len(tokens))])
+		}
+		s := b.String()
+		valid, decided := ValidJSON(s)
+		if !decided {
+			t.Fatalf("%q: undecided", s)
+		}
+		if want := json.Valid([]byte(s)); valid != want {
+			t.Fatalf("%q: ValidJSON %v, json.Valid %v", s, valid, want)
+		}
+	}
+	for _, depth := range []int{scanMaxDepth - 1, scanMaxDepth, scanMaxDepth + 1, scanMaxDepth + 2} {
+		for _, doc := range []string{
+			strings.Repeat("[", depth) + strings.Repeat("]", depth),
+			strings.Repeat(`{"a":`, depth) + "1" + strings.Repeat("}", depth),
+			strings.Repeat("[", depth) + strings.Repeat("]", depth-1),
+		} {
+			valid, decided := ValidJSON(doc)
+			want := json.Valid([]byte(doc))
+			if decided && valid != want {
+				t.Fatalf("depth %d %.20q: ValidJSON %v, json.Valid %v", depth, doc, valid, want)
+			}
+			if !decided && depth <= scanMaxDepth-1 {
+				t.Fatalf("depth %d: undecided", depth)
+			}
+		}
+	}
+}

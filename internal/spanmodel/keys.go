@@ -1,6 +1,9 @@
 package spanmodel
 
-import "strings"
+import (
+	"encoding/binary"
+	"strings"
+)
 
 // This file is the key registry: every attribute key the view reads, with
 // the producer family that defines it and whether it carries content. The
@@ -236,44 +239,118 @@ var prefixDefs = [...]prefixDef{
 	{oiToolsPrefix, idxOITools, LayoutOpenInference, false},
 }
 
-// keysByLen buckets the registry by key length: classifyKey compares a key
-// only with the registered keys of its length, without hashing.
-var keysByLen = func() (b [maxKeyLen + 1][]attrKey) {
-	for k := range keyDefs {
-		n := len(keyDefs[k].name)
-		b[n] = append(b[n], attrKey(k))
+// keySlot is a registered key in keyTable: its id (kNone: an empty slot),
+// length and last eight bytes as a word.
+type keySlot struct {
+	tail uint64
+	n    uint8
+	id   attrKey
+}
+
+// keyTableBits sizes keyTable: a quarter to a third full, so a lookup
+// mostly reads one slot.
+const keyTableBits = 8
+
+// keyTable is an open-addressing hash table of the registered keys, hashed
+// by length and last eight bytes: classifyKey finds a key's slot without
+// hashing the whole key, and compares strings only when both match. A
+// word that differs proves the keys differ; an equal one is confirmed by
+// comparing the strings, so a collision costs time, never a wrong answer.
+// The table is never full (a test checks), so a probe ends at an empty
+// slot.
+var keyTable = func() (t [1 << keyTableBits]keySlot) {
+	for i := range t {
+		t[i].id = kNone
 	}
-	return b
+	for k := range keyDefs {
+		n := keyDefs[k].name
+		h := keyHash(tailWord(n), len(n))
+		for t[h].id != kNone {
+			h = (h + 1) & (1<<keyTableBits - 1)
+		}
+		t[h] = keySlot{tail: tailWord(n), n: uint8(len(n)), id: attrKey(k)}
+	}
+	return t
 }()
 
-// maxKeyLen bounds the registered key lengths (a test checks).
-const maxKeyLen = 48
+// keyHash is the first slot of a key of length n whose last eight bytes
+// are w.
+func keyHash(w uint64, n int) uint32 {
+	return uint32(((w ^ uint64(n)) * 0x9e3779b97f4a7c15) >> (64 - keyTableBits))
+}
+
+// maxKeyLen and minKeyLen bound the registered key lengths (a test
+// checks); minKeyLen is at least 8, so every registered key has a tail
+// word.
+const (
+	maxKeyLen = 48
+	minKeyLen = 9
+)
+
+// keyStart marks the bytes a registered key or an indexed-layout prefix
+// starts with (a test checks): most keys of other spans (http.*, url.*,
+// server.*) are passed over on their first byte.
+var keyStart = func() (t [256]bool) {
+	for i := range keyDefs {
+		t[keyDefs[i].name[0]] = true
+	}
+	for i := range prefixDefs {
+		t[prefixDefs[i].prefix[0]] = true
+	}
+	return t
+}()
+
+// tailWord is the last eight bytes of s (len(s) >= 8) as a word.
+func tailWord(s string) uint64 {
+	return binary.LittleEndian.Uint64(viewBytes(s[len(s)-8:]))
+}
 
 // classifyKey maps an attribute key to its attrKey, or kNone.
 func classifyKey(k string) attrKey {
-	if len(k) > maxKeyLen {
+	if len(k) > maxKeyLen || len(k) < minKeyLen {
 		return kNone
 	}
-	for _, id := range keysByLen[len(k)] {
-		if keyDefs[id].name == k {
-			return id
+	w := tailWord(k)
+	for h := keyHash(w, len(k)); ; h = (h + 1) & (1<<keyTableBits - 1) {
+		t := &keyTable[h]
+		if t.id == kNone {
+			return kNone
+		}
+		if t.tail == w && int(t.n) == len(k) && keyDefs[t.id].name == k {
+			return t.id
 		}
 	}
-	return kNone
 }
 
 // classifyPrefix reports which indexed layout a key that classifyKey did not
 // know belongs to, or 0.
 func classifyPrefix(k string) uint8 {
-	if len(k) < len("llm.") || (k[0] != 'g' && k[0] != 'l') {
-		return 0
+	if len(k) < 4 {
+		return 0 // every prefix is longer
 	}
+	// Compare the first four bytes as a word before the prefix: a key of
+	// another family (loadgen.*, langfuse.*) fails on it at once.
+	w := headWord(k)
 	for i := range prefixDefs {
-		if strings.HasPrefix(k, prefixDefs[i].prefix) {
+		if prefixHeads[i] == w && strings.HasPrefix(k, prefixDefs[i].prefix) {
 			return prefixDefs[i].flag
 		}
 	}
 	return 0
+}
+
+// prefixHeads holds the first four bytes of each prefix of prefixDefs as a
+// word (every prefix is longer: a test checks).
+var prefixHeads = func() (h [len(prefixDefs)]uint32) {
+	for i := range prefixDefs {
+		h[i] = headWord(prefixDefs[i].prefix)
+	}
+	return h
+}()
+
+// headWord is the first four bytes of s (len(s) >= 4) as a word.
+func headWord(s string) uint32 {
+	return binary.LittleEndian.Uint32(viewBytes(s[:4]))
 }
 
 // keySet is a set of attrKeys.

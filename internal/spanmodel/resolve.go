@@ -19,12 +19,19 @@ var genAIContentKeys = setOf(kInMsgs, kOutMsgs, kSysInstr, kToolArgs, kToolResul
 // instructions.
 var genAIMsgKeys = setOf(kInMsgs, kOutMsgs, kToolArgs, kToolResult)
 
+// The key sets resolve tests, built once rather than per span.
+var (
+	oiMarkerKeys = setOf(kOIKind, kOIModel)
+	flatScalars  = setOf(kLLMRequestType, kPromptTok, kComplTok, kLLMTotal)
+	toolKeys     = setOf(kToolName, kToolCallID, kToolArgs, kToolResult)
+)
+
 // resolve derives the scalar fields from the keys the cheap pass found.
 func (v *View) resolve() {
 	if !v.has.any(genAIMarkers) && !v.has.any(sdkMarkers) && v.indexed&(idxFlatPrompt|idxFlatCompletion) == 0 && v.custom == nil && v.evKinds == 0 {
 		return
 	}
-	v.oiMarker = v.has.any(setOf(kOIKind, kOIModel)) || v.indexed&(idxOIInput|idxOIOutput) != 0
+	v.oiMarker = v.has.any(oiMarkerKeys) || v.indexed&(idxOIInput|idxOIOutput) != 0
 	v.sdk = v.findSDKLayout()
 
 	// Layout: the layout content is preferably read from. GenAI message
@@ -43,7 +50,7 @@ func (v *View) resolve() {
 		v.layout = LayoutVercelLegacy
 	case v.indexed&(idxFlatPrompt|idxFlatCompletion) != 0:
 		v.layout = LayoutGenAIFlat
-	case !v.has.has(kOpName) && v.has.any(setOf(kLLMRequestType, kPromptTok, kComplTok, kLLMTotal)):
+	case !v.has.has(kOpName) && v.has.any(flatScalars):
 		v.layout = LayoutGenAIFlat
 	case v.evKinds != 0:
 		// Content only in GenAI events (Strands, log records).
@@ -77,7 +84,7 @@ func (v *View) resolve() {
 		v.operation = vercelOperation(s)
 	} else if s := v.str(kLLMRequestType); s != "" {
 		v.operation = requestTypeOperation(s)
-	} else if v.has.any(setOf(kToolName, kToolCallID, kToolArgs, kToolResult)) {
+	} else if v.has.any(toolKeys) {
 		v.operation = "execute_tool"
 	}
 	if v.custom != nil && v.layout == LayoutCustom {
@@ -156,6 +163,10 @@ func (v *View) str(k attrKey) string {
 
 func (v *View) firstStr(keys ...attrKey) string {
 	for _, k := range keys {
+		// Most keys are absent: the set's bit says so without a call.
+		if !v.has.has(k) {
+			continue
+		}
 		if s := v.str(k); s != "" {
 			return s
 		}

@@ -40,6 +40,7 @@ func (v *View) ResumeInput(mark InputMark) bool {
 	if v.tail.scanned || mark.Offset <= 0 {
 		return false
 	}
+	v.tail.clean = false
 	v.tail.resume = mark
 	return true
 }

@@ -404,6 +404,9 @@ func (sc *msgScanner) number() {
 // str scans a string at sc.i and returns its raw content. plain is false
 // when it has escapes or non-ASCII bytes (then content is not its value).
 func (sc *msgScanner) str() (content string, plain bool) {
+	if s, ok := sc.quickStr(); ok {
+		return s, true
+	}
 	start := sc.i + 1
 	esc, ascii, ok := sc.skipStr()
 	if !ok {
@@ -419,6 +422,9 @@ func asciiEqualFold(key, name string) bool {
 	if len(key) != len(name) {
 		return false
 	}
+	if key == name {
+		return true // the common case, in one compare
+	}
 	for i := 0; i < len(key); i++ {
 		c := key[i]
 		if c >= 'A' && c <= 'Z' {
@@ -433,6 +439,12 @@ func asciiEqualFold(key, name string) bool {
 
 // inputTail is the tail reader's per-span state.
 type inputTail struct {
+	// clean: nothing changed since the last reset (every method that
+	// changes the tail clears it first: scanInputDecoding, ResumeInput,
+	// decodeElem). The zero inputTail is not clean: its first reset sets
+	// the fields whose reset value is not zero.
+	clean bool
+
 	scanned  bool
 	ok       bool      // the scan succeeded: the tail can be decoded alone
 	resume   InputMark // where the scan is to start (ResumeInput)
@@ -468,6 +480,13 @@ type inputTail struct {
 }
 
 func (t *inputTail) reset() {
+	// Most spans never read their input's tail (tool, HTTP and agent
+	// spans): one whose tail nothing touched since the last reset is in
+	// the state reset leaves, and resetting it again changes nothing.
+	if t.clean {
+		return
+	}
+	t.clean = true
 	t.resume = InputMark{}
 	t.rescan()
 	t.fromElems = resetBuf(t.fromElems)
@@ -511,6 +530,7 @@ func (v *View) scanInput() *inputTail { return v.scanInputDecoding(false) }
 // which decodes every element from the mark on.
 func (v *View) scanInputDecoding(decode bool) *inputTail {
 	t := &v.tail
+	t.clean = false
 	if t.scanned {
 		return t
 	}
@@ -606,6 +626,7 @@ func (v *View) decodeTail(t *inputTail, start int) error {
 // decodeElem decodes the element at s[start:end] on its own, as the full
 // decode does it in the array, with its own calls and results.
 func (t *inputTail) decodeElem(s string, start, end int) (Message, error) {
+	t.clean = false
 	clear(t.parts)
 	t.msg = gMsg{}
 	var fast bool

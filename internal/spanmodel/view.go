@@ -208,14 +208,22 @@ func (v *View) Reset(rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, span ptrace.
 func (v *View) scanAttributes() {
 	rp := v.reservedPrefix
 	for k, val := range v.span.Attributes().All() {
+		if k == "" {
+			continue // no registered key, prefix or reserved prefix is empty
+		}
+		if rp != "" && k[0] == rp[0] && strings.HasPrefix(k, rp) {
+			v.reserved = true
+		}
+		// A key whose first byte starts no registered key and no
+		// indexed-layout prefix is neither (keyStart): skip both lookups.
+		if !keyStart[k[0]] {
+			continue
+		}
 		if id := classifyKey(k); id != kNone {
 			v.has.add(id)
 			v.vals[id] = val
 		} else {
 			v.indexed |= classifyPrefix(k)
-		}
-		if rp != "" && strings.HasPrefix(k, rp) {
-			v.reserved = true
 		}
 	}
 }
@@ -589,7 +597,7 @@ func (v *View) decodeOutput(c *convo) bool {
 	case v.sdk != nil && !v.isTool && v.firstPresent(v.sdk.out) != kNone:
 		k := v.firstPresent(v.sdk.out)
 		c.err = v.looseContent(keyDefs[k].name, v.vals[k], ShapeAuto, "assistant", c)
-	case v.has.any(setOf(kAIRespText, kAIRespObject, kAIRespToolCalls)):
+	case v.has.any(vercelResponseKeys):
 		c.err = v.vercelResponse(c)
 	case v.indexed&idxFlatCompletion != 0:
 		v.indexedMessages(flatCompletionPrefix, false, c)
@@ -600,6 +608,9 @@ func (v *View) decodeOutput(c *convo) bool {
 	}
 	return true
 }
+
+// vercelResponseKeys are the Vercel legacy output sources.
+var vercelResponseKeys = setOf(kAIRespText, kAIRespObject, kAIRespToolCalls)
 
 // sideText is Text for input or output: see Text for the ok rule.
 func (v *View) sideText(c *convo, sel int) (string, bool, error) {
