@@ -50,7 +50,7 @@ const maxOldOpenCalls = 32
 const entryCalls = maxLoopCalls + 16
 
 // historyBytes is what one remembered history costs at most: its entry
-// (key, marks, ranges, list links, the word sets' headers; 384), its calls
+// (key, marks, ranges, its lru node, the word sets' headers; 384), its calls
 // (entryCalls recent ones, maxOldOpenCalls IDs of older open ones) and its
 // word sets (wordSetBytes), plus 256 for its map slot and the allocator's
 // size classes.
@@ -174,9 +174,8 @@ type elemRef struct {
 
 // histEntry is one conversation's remembered history.
 type histEntry struct {
-	key        uint64
-	seen       time.Time // wall clock of the last span
-	prev, next *histEntry
+	key  uint64
+	seen time.Time // wall clock of the last span
 
 	hash  uint64              // XXH3 of the input's bytes before mark.Offset
 	mark  spanmodel.InputMark // the last assistant message of the input
@@ -199,11 +198,9 @@ type histories struct {
 	window time.Duration
 	now    func() time.Time
 
-	mu         sync.Mutex
-	byKey      map[uint64]*histEntry
-	head, tail *histEntry // most and least recently used
-	n          int
-	free       []*histEntry // forgotten entries, for reuse
+	mu     sync.Mutex
+	recent *lru[*histEntry] // the entries no span works on
+	free   []*histEntry     // forgotten entries, for reuse
 
 	evictions atomic.Int64 // forgotten to stay within max
 	expired   atomic.Int64 // forgotten after window idle
@@ -248,10 +245,8 @@ func (h *histories) keep(src *histEntry) *histEntry {
 	return e
 }
 
-// forgetEntry unlinks e and keeps it for reuse (up to maxFree).
-func (h *histories) forgetEntry(e *histEntry) {
-	h.unlink(e)
-	delete(h.byKey, e.key)
+// reuse keeps a forgotten entry for a later keep (up to maxFree).
+func (h *histories) reuse(e *histEntry) {
 	if len(h.free) < maxFree {
 		h.free = append(h.free, e)
 	}
@@ -273,7 +268,7 @@ func (e *histEntry) bounded() bool {
 }
 
 func newHistories(max int, window time.Duration) *histories {
-	return &histories{max: max, window: window, now: time.Now, byKey: map[uint64]*histEntry{}}
+	return &histories{max: max, window: window, now: time.Now, recent: newLRU[*histEntry](max)}
 }
 
 // take removes and returns the entry of key, or nil. While a span works
@@ -283,11 +278,7 @@ func (h *histories) take(key uint64) *histEntry {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.expire(h.now())
-	e := h.byKey[key]
-	if e != nil {
-		h.unlink(e)
-		delete(h.byKey, key)
-	}
+	e, _ := h.recent.take(key)
 	return e
 }
 
@@ -298,52 +289,34 @@ func (h *histories) put(e *histEntry) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	e.seen = now
-	if old := h.byKey[e.key]; old != nil {
-		h.unlink(old)
+	slot := h.recent.get(e.key)
+	switch {
+	case slot != nil:
+		// A concurrent span of the conversation left its entry first.
+		h.reuse(*slot)
+	default:
+		var evicted bool
+		if slot, evicted = h.recent.add(e.key); evicted {
+			h.reuse(*slot)
+			h.evictions.Add(1)
+		}
 	}
-	h.byKey[e.key] = e
-	e.prev, e.next = nil, h.head
-	if h.head != nil {
-		h.head.prev = e
-	}
-	h.head = e
-	if h.tail == nil {
-		h.tail = e
-	}
-	h.n++
-	for h.n > h.max {
-		h.forgetEntry(h.tail)
-		h.evictions.Add(1)
-	}
+	*slot = e
 }
 
 func (h *histories) expire(now time.Time) {
-	for e := h.tail; e != nil && now.Sub(e.seen) > h.window; e = h.tail {
-		h.forgetEntry(e)
+	for e := h.recent.oldest(); e != nil && now.Sub((*e).seen) > h.window; e = h.recent.oldest() {
+		h.reuse(*e)
+		h.recent.removeOldest()
 		h.expired.Add(1)
 	}
-}
-
-func (h *histories) unlink(e *histEntry) {
-	if e.prev != nil {
-		e.prev.next = e.next
-	} else {
-		h.head = e.next
-	}
-	if e.next != nil {
-		e.next.prev = e.prev
-	} else {
-		h.tail = e.prev
-	}
-	e.prev, e.next = nil, nil
-	h.n--
 }
 
 // len is how many histories are remembered.
 func (h *histories) len() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.n
+	return h.recent.len()
 }
 
 // histScratch is one span's working memory on the fast path, pooled.

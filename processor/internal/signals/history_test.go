@@ -291,10 +291,10 @@ func TestHistoryMemoryIsBoundedInBytes(t *testing.T) {
 			bound := int64(conversations * historyBytes)
 			assert.Equal(t, conversations, d.history.len())
 			assert.Equal(t, int64(conversations), d.HistoryEvictions())
-			for _, e := range d.history.byKey {
-				require.Len(t, e.lastUser.ws.set, tc.wordSets, "the last user message's words")
-				require.Len(t, e.answer.ws.set, tc.wordSets, "the answer's words")
-			}
+			d.history.recent.each(func(e **histEntry) {
+				require.Len(t, (*e).lastUser.ws.set, tc.wordSets, "the last user message's words")
+				require.Len(t, (*e).answer.ws.set, tc.wordSets, "the answer's words")
+			})
 			assert.LessOrEqual(t, with-without, bound+(256<<10), "the memory grew %d bytes; bound %d (+256 KiB slack); the histories alone are %d", with-without, bound, conversations*len(in))
 			t.Logf("the memory grew %d bytes for %d histories (bound %d)", with-without, conversations, bound)
 		})

@@ -3,13 +3,13 @@ package signals
 // lru holds entries under hashed keys, at most max of them (max >= 1, as
 // validated), and knows which was used least recently: the bound of the
 // cross-span states (tool calls per conversation, cost sums per trace and
-// conversation). Its nodes sit in one slice, linked by index: no list
-// element or interface per entry, and for entries without pointers (the
-// cost sums) nothing the garbage collector scans. Nodes are never freed:
-// a full lru hands the least recently used node to a new key, and removed
-// nodes are kept for the next keys, so it holds at most max nodes and,
-// once it has, takes new keys without allocating. Its owner locks it; an
-// entry's pointer is valid until the next add.
+// conversation, the remembered histories). Its nodes sit in one slice,
+// linked by index: no list element or interface per entry, and for entries
+// without pointers (the cost sums) nothing the garbage collector scans.
+// Nodes are never freed: a full lru hands the least recently used node to
+// a new key, and removed nodes are kept for the next keys, so it holds at
+// most max nodes and, once it has, takes new keys without allocating. Its
+// owner locks it; an entry's pointer is valid until the next add.
 type lru[E any] struct {
 	max        int
 	byKey      map[uint64]int32
@@ -95,13 +95,37 @@ func (l *lru[E]) oldest() *E {
 	return &l.nodes[l.tail].val
 }
 
+// take forgets key and returns its entry, if kept, keeping the node for
+// the next keys. The node's copy is zeroed: the entry is the caller's
+// alone (a pointer is not held twice).
+func (l *lru[E]) take(key uint64) (e E, ok bool) {
+	i, ok := l.byKey[key]
+	if !ok {
+		return e, false
+	}
+	var zero E
+	e, l.nodes[i].val = l.nodes[i].val, zero
+	l.remove(i)
+	return e, true
+}
+
 // removeOldest forgets the least recently used key, keeping its node for
 // the next keys.
-func (l *lru[E]) removeOldest() {
-	i := l.tail
+func (l *lru[E]) removeOldest() { l.remove(l.tail) }
+
+// remove forgets node i's key, keeping the node and its entry's buffers
+// for the next keys.
+func (l *lru[E]) remove(i int32) {
 	l.unlink(i)
 	delete(l.byKey, l.nodes[i].key)
 	l.nodes[i].next, l.free = l.free, i
+}
+
+// each calls f with every kept entry, most recently used first.
+func (l *lru[E]) each(f func(*E)) {
+	for i := l.head; i >= 0; i = l.nodes[i].next {
+		f(&l.nodes[i].val)
+	}
 }
 
 // len is how many keys are kept.
