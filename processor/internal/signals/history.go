@@ -194,7 +194,6 @@ type histEntry struct {
 // conversations, forgetting the least recently used (counted) and those
 // idle for longer than the window.
 type histories struct {
-	max    int
 	window time.Duration
 	now    func() time.Time
 
@@ -268,7 +267,7 @@ func (e *histEntry) bounded() bool {
 }
 
 func newHistories(max int, window time.Duration) *histories {
-	return &histories{max: max, window: window, now: time.Now, recent: newLRU[*histEntry](max)}
+	return &histories{window: window, now: time.Now, recent: newLRU[*histEntry](max)}
 }
 
 // take removes and returns the entry of key, or nil. While a span works
@@ -290,16 +289,15 @@ func (h *histories) put(e *histEntry) {
 	defer h.mu.Unlock()
 	e.seen = now
 	slot := h.recent.get(e.key)
-	switch {
-	case slot != nil:
-		// A concurrent span of the conversation left its entry first.
-		h.reuse(*slot)
-	default:
+	if slot == nil {
 		var evicted bool
 		if slot, evicted = h.recent.add(e.key); evicted {
 			h.reuse(*slot)
 			h.evictions.Add(1)
 		}
+	} else {
+		// A concurrent span of the conversation left its entry first.
+		h.reuse(*slot)
 	}
 	*slot = e
 }

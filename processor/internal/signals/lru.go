@@ -121,13 +121,6 @@ func (l *lru[E]) remove(i int32) {
 	l.nodes[i].next, l.free = l.free, i
 }
 
-// each calls f with every kept entry, most recently used first.
-func (l *lru[E]) each(f func(*E)) {
-	for i := l.head; i >= 0; i = l.nodes[i].next {
-		f(&l.nodes[i].val)
-	}
-}
-
 // len is how many keys are kept.
 func (l *lru[E]) len() int { return l.n }
 

@@ -57,3 +57,10 @@ func TestLRU(t *testing.T) {
 		assert.Nil(t, newLRU[int](max).oldest())
 	}
 }
+
+// each (for tests) calls f with every kept entry, most recently used first.
+func (l *lru[E]) each(f func(*E)) {
+	for i := l.head; i >= 0; i = l.nodes[i].next {
+		f(&l.nodes[i].val)
+	}
+}
