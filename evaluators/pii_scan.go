@@ -135,7 +135,7 @@ func scanPII(text string, kinds PIIKinds, fn func(kind PIIKind, start, end int),
 // into the next one (the high bits are cleared first), and non-ASCII
 // bytes, which start nothing, are masked out.
 func nextPIIByte(text string, i int) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	const ones, highs = textmatch.Ones, textmatch.Highs
 	for ; i+8 <= len(text); i += 8 {
 		w := textmatch.Word(text[i : i+8])
 		x := w &^ highs

@@ -31,7 +31,7 @@ func NewStops(set string, nonASCII bool) *Stops {
 		if c >= utf8.RuneSelf {
 			panic("textmatch.NewStops: non-ASCII byte in the set")
 		}
-		st.spread[k] = uint64(c) * ones
+		st.spread[k] = uint64(c) * Ones
 		st.table[c] = true
 	}
 	if nonASCII {
@@ -51,16 +51,16 @@ func (st *Stops) Has(c byte) bool { return st.table[c] }
 func (st *Stops) Next(s string, i int) int {
 	high := uint64(0)
 	if st.nonASCII {
-		high = highs
+		high = Highs
 	}
 	for ; i+8 <= len(s); i += 8 {
 		w := Word(s[i : i+8])
-		x := w &^ highs
+		x := w &^ Highs
 		sp := &st.spread
 		// The high bit of this is clear in a byte equal to one of the set.
-		other := ((x ^ sp[0]) + 0x7f*ones) & ((x ^ sp[1]) + 0x7f*ones) & ((x ^ sp[2]) + 0x7f*ones) &
-			((x ^ sp[3]) + 0x7f*ones) & ((x ^ sp[4]) + 0x7f*ones) & ((x ^ sp[5]) + 0x7f*ones)
-		if m := (w&high | ^other&^w) & highs; m != 0 {
+		other := ((x ^ sp[0]) + 0x7f*Ones) & ((x ^ sp[1]) + 0x7f*Ones) & ((x ^ sp[2]) + 0x7f*Ones) &
+			((x ^ sp[3]) + 0x7f*Ones) & ((x ^ sp[4]) + 0x7f*Ones) & ((x ^ sp[5]) + 0x7f*Ones)
+		if m := (w&high | ^other&^w) & Highs; m != 0 {
 			return i + bits.TrailingZeros64(m)>>3
 		}
 	}

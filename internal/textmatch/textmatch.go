@@ -95,11 +95,11 @@ func normalize(dst []byte, s string, scan bool, drops *[]uint64) []byte {
 	return dst
 }
 
-// Word-at-a-time constants: a one in every byte, the high bit of every
-// byte.
+// Word-at-a-time constants, for readers of eight bytes at a time (see
+// Word): a one in every byte, the high bit of every byte.
 const (
-	ones  = 0x0101010101010101
-	highs = 0x8080808080808080
+	Ones  = 0x0101010101010101
+	Highs = 0x8080808080808080
 )
 
 // Word reads the first eight bytes of s as one little-endian word (the
@@ -133,15 +133,15 @@ func foldPlain(dst []byte, s string, i int, space bool) ([]byte, int, bool) {
 		w := Word(s[i : i+8])
 		// The high bit of each byte of these sums is clear where the
 		// byte is below 0x20, an apostrophe, a backtick, a space. Only a
-		// non-ASCII byte (flagged by w&highs) can carry into the byte
+		// non-ASCII byte (flagged by w&Highs) can carry into the byte
 		// above it: the bytes below the first one flagged are read
 		// exactly, and they are the only ones written.
-		ctl := w + 0x60*ones
-		apos := (w ^ '\''*ones) + 0x7f*ones
-		tick := (w ^ '`'*ones) + 0x7f*ones
-		sp := ^((w ^ ' '*ones) + 0x7f*ones) & highs
-		special := (w|^(ctl&apos&tick))&highs | sp&(sp<<8|lead)
-		upper := (w + (0x80-'A')*ones) &^ (w + (0x80-'Z'-1)*ones) & highs // 'A' to 'Z'
+		ctl := w + 0x60*Ones
+		apos := (w ^ '\''*Ones) + 0x7f*Ones
+		tick := (w ^ '`'*Ones) + 0x7f*Ones
+		sp := ^((w ^ ' '*Ones) + 0x7f*Ones) & Highs
+		special := (w|^(ctl&apos&tick))&Highs | sp&(sp<<8|lead)
+		upper := (w + (0x80-'A')*Ones) &^ (w + (0x80-'Z'-1)*Ones) & Highs // 'A' to 'Z'
 		lower := w | upper>>2
 		if special != 0 {
 			k := bits.TrailingZeros64(special) >> 3
