@@ -69,7 +69,7 @@ func BenchmarkEvaluators(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				// Each span is scanned for literals once, whichever check
 				// asks first: alone, this one pays for the scan every time.
-				if s, ok := (*v.CheckScratch()).(*literalScans); ok {
+				if s, ok := (*v.CheckScratch()).(*checkScratch); ok {
 					s.forget()
 				}
 				ev.Evaluate(ctx, v)

@@ -37,7 +37,7 @@ func BenchmarkDefaultChecks(b *testing.B) {
 		cpu := processCPU()
 		for i := 0; i < b.N; i++ {
 			for _, v := range views {
-				if s, ok := (*v.CheckScratch()).(*literalScans); ok {
+				if s, ok := (*v.CheckScratch()).(*checkScratch); ok {
 					s.forget()
 				}
 				for _, c := range cs {

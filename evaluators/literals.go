@@ -88,9 +88,11 @@ func (x *literalIndex) compile() error {
 	return nil
 }
 
-// literalScans is a view's per-span record of the targets scanned so far,
-// and of the tool arguments walked (argWalks).
-type literalScans struct {
+// checkScratch is what the checks keep with a view (View.CheckScratch):
+// per span, the targets scanned so far, the tool arguments walked
+// (argWalks) and the JSON validity answers; across spans, the tool names
+// met lately and the shell judge.
+type checkScratch struct {
 	owner *literalIndex
 	epoch uint64
 	done  []bool
@@ -121,7 +123,7 @@ const maxValidMemos = 16
 
 // onSpan resets what is remembered per span (the argument walks, the
 // JSON validity) when v reads another span than last time.
-func (s *literalScans) onSpan(v *spanmodel.View) {
+func (s *checkScratch) onSpan(v *spanmodel.View) {
 	if s.argsEpoch != v.Epoch() || s.argsEpoch == 0 {
 		s.argsEpoch = v.Epoch()
 		s.args.reset()
@@ -153,11 +155,11 @@ func jsonValidOn(v *spanmodel.View, text string) bool {
 }
 
 // scratchOf returns the check scratch kept with v.
-func scratchOf(v *spanmodel.View) *literalScans {
+func scratchOf(v *spanmodel.View) *checkScratch {
 	p := v.CheckScratch()
-	s, _ := (*p).(*literalScans)
+	s, _ := (*p).(*checkScratch)
 	if s == nil {
-		s = &literalScans{}
+		s = &checkScratch{}
 		*p = s
 	}
 	return s
@@ -165,7 +167,7 @@ func scratchOf(v *spanmodel.View) *literalScans {
 
 // forget drops what was recorded for the current span, so that the next
 // check reads it again (benchmarks measure one check alone that way).
-func (s *literalScans) forget() {
+func (s *checkScratch) forget() {
 	clear(s.done)
 	s.argsEpoch = 0
 }

@@ -82,7 +82,7 @@ func TestLiteralsShareOneScan(t *testing.T) {
 		entry("b", "regex", map[string]any{"must_not_match": `(?i)globex`}))
 	require.Len(t, x.built, 1)
 	v := viewOf(t, chat, outMsgs("Globex called."))
-	scans := func() *literalScans { s, _ := (*v.CheckScratch()).(*literalScans); return s }
+	scans := func() *checkScratch { s, _ := (*v.CheckScratch()).(*checkScratch); return s }
 	for _, c := range checks {
 		require.Equal(t, Fail, c.Evaluate(context.Background(), v).Verdict)
 	}
