@@ -2,7 +2,6 @@ package textmatch
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"math/bits"
 )
@@ -17,23 +16,12 @@ type Phrases struct {
 	phrases [][]byte // in normal form, numbered across the lists in order
 	labels  []Label  // each phrase's list
 	all     Labels
-	// firsts are the phrases' first words; slots finds them (see
-	// lookup).
-	firsts []firstWord
-	slots  []uint64
+	// byFirst holds the phrases by their first word.
+	byFirst map[string]*firstWord
 	// filter has the bit of filterBit(first word) of every first word
-	// set: most words of a text start no phrase, and one bit test of
-	// their length and end bytes spares them the hash and the lookup.
+	// set: most words of a text start no phrase, and one bit test
+	// spares them the map lookup.
 	filter [filterWords]uint64
-}
-
-const filterWords = 64 // 4,096 bits
-
-// filterBit is a word's bit in Phrases.filter: of its length and its first
-// and last bytes.
-func filterBit(w []byte) uint {
-	h := uint(len(w))*0x9e37 ^ uint(w[0])*0x85eb ^ uint(w[len(w)-1])*0xc2b2
-	return (h ^ h>>7) % (filterWords * 64)
 }
 
 // firstWord are the phrases starting with one word, longest first and,
@@ -41,92 +29,8 @@ func filterBit(w []byte) uint {
 // within a list the most specific phrase is reported; labels are their
 // lists.
 type firstWord struct {
-	word    []byte
 	labels  Labels
 	phrases []int
-}
-
-// The first words are found in an open-addressing table of at least
-// four slots per word, by a hash of the word's length and first eight
-// bytes (longer words sharing those only share a slot chain): a slot
-// holds the hash's upper half and the word's index + 1 (0: empty). A
-// word the filter lets through that starts no phrase mostly ends at an
-// empty slot or one whose hash differs, without comparing bytes.
-
-// wordHash is the hash lookup takes of the word b[i:we].
-func wordHash(b []byte, i, we int) uint64 {
-	n := we - i
-	var x uint64
-	switch {
-	case i+8 <= len(b):
-		x = binary.LittleEndian.Uint64(b[i:])
-		if n < 8 {
-			x &= 1<<(8*n) - 1
-		}
-	default: // near the end of b: at most 7 bytes
-		for k := we - 1; k >= i; k-- {
-			x = x<<8 | uint64(b[k])
-		}
-	}
-	h := (x ^ uint64(n)<<56) * 0x9e3779b97f4a7c15
-	return h ^ h>>29
-}
-
-// lookup is the first word w of hash h, or nil.
-func (p *Phrases) lookup(w []byte, h uint64) *firstWord {
-	if len(p.slots) == 0 {
-		return nil
-	}
-	mask := uint64(len(p.slots) - 1)
-	for s := h & mask; ; s = (s + 1) & mask {
-		v := p.slots[s]
-		if v == 0 {
-			return nil
-		}
-		if v>>32 == h>>32 {
-			if fw := &p.firsts[uint32(v)-1]; bytes.Equal(fw.word, w) {
-				return fw
-			}
-		}
-	}
-}
-
-// insert adds the first word w.
-func (p *Phrases) insert(w []byte) *firstWord {
-	p.firsts = append(p.firsts, firstWord{word: w})
-	bit := filterBit(w)
-	p.filter[bit/64] |= 1 << (bit % 64)
-	p.grow()
-	return &p.firsts[len(p.firsts)-1]
-}
-
-// grow places the newest first word, first rebuilding the slots (eight
-// per word) when there would be fewer than four per word.
-func (p *Phrases) grow() {
-	if len(p.slots) >= 4*len(p.firsts) {
-		p.place(len(p.firsts) - 1)
-		return
-	}
-	n := 16
-	for n < 8*len(p.firsts) {
-		n *= 2
-	}
-	p.slots = make([]uint64, n)
-	for i := range p.firsts {
-		p.place(i)
-	}
-}
-
-// place puts first word i in its slot.
-func (p *Phrases) place(i int) {
-	w := p.firsts[i].word
-	h := wordHash(w, 0, len(w))
-	mask := uint64(len(p.slots) - 1)
-	s := h & mask
-	for p.slots[s] != 0 {
-		s = (s + 1) & mask
-	}
-	p.slots[s] = h>>32<<32 | uint64(i+1)
 }
 
 // Label names a list of a Phrases: the n-th list added is Label(n).
@@ -141,13 +45,14 @@ const MaxLabels = 16
 // Set is the set holding l alone.
 func (l Label) Set() Labels { return 1 << l }
 
-// wordByte is IsWord by table.
-var wordByte = func() (t [256]bool) {
-	for c := range t {
-		t[c] = IsWord(byte(c))
-	}
-	return t
-}()
+const filterWords = 64 // 4,096 bits
+
+// filterBit is a word's bit in Phrases.filter: of its length and its first
+// and last bytes.
+func filterBit(w []byte) uint {
+	h := uint(len(w))*0x9e37 ^ uint(w[0])*0x85eb ^ uint(w[len(w)-1])*0xc2b2
+	return (h ^ h>>7) % (filterWords * 64)
+}
 
 // PhraseLists builds a Phrases from labelled lists. The zero value is
 // ready to use.
@@ -160,7 +65,7 @@ type PhraseLists struct {
 // an error naming its index in the list; so is a list past MaxLabels.
 func (b *PhraseLists) Add(list []string) (Label, error) {
 	if b.p == nil {
-		b.p = &Phrases{}
+		b.p = &Phrases{byFirst: map[string]*firstWord{}}
 	}
 	p := b.p
 	n := bits.OnesCount16(uint16(p.all))
@@ -185,9 +90,12 @@ func (b *PhraseLists) Add(list []string) (Label, error) {
 		p.phrases = append(p.phrases, norm)
 		p.labels = append(p.labels, label)
 		w := norm[:WordEnd(norm, 0)]
-		fw := p.lookup(w, wordHash(w, 0, len(w)))
+		fw := p.byFirst[string(w)]
 		if fw == nil {
-			fw = p.insert(w)
+			fw = &firstWord{}
+			p.byFirst[string(w)] = fw
+			bit := filterBit(w)
+			p.filter[bit/64] |= 1 << (bit % 64)
 		}
 		fw.labels |= label.Set()
 		// Longest first, after the phrases of equal length added before.
@@ -206,7 +114,7 @@ func (b *PhraseLists) Add(list []string) (Label, error) {
 // be used afterwards.
 func (b *PhraseLists) Phrases() *Phrases {
 	if b.p == nil {
-		b.p = &Phrases{}
+		b.p = &Phrases{byFirst: map[string]*firstWord{}}
 	}
 	p := b.p
 	b.p = nil
@@ -263,56 +171,45 @@ func (p *Phrases) EachOf(labels Labels, norm []byte, fn func(phrase, start, end 
 	}
 	var next [MaxLabels]int // per list: where its last match ended
 	for i := 0; i < len(norm); {
-		if !wordByte[norm[i]] {
+		if !IsWord(norm[i]) {
 			i++
 			continue
 		}
-		we := i + 1
-		for we < len(norm) && wordByte[norm[we]] {
-			we++
-		}
-		if bit := filterBit(norm[i:we]); p.filter[bit/64]&(1<<(bit%64)) != 0 {
-			fw := p.lookup(norm[i:we], wordHash(norm, i, we))
-			if fw != nil && fw.labels&labels != 0 && !p.matchAt(fw, labels, &next, norm, i, we, fn) {
-				return
+		we := WordEnd(norm, i)
+		w := norm[i:we]
+		if bit := filterBit(w); p.filter[bit/64]&(1<<(bit%64)) != 0 {
+			if fw := p.byFirst[string(w)]; fw != nil && fw.labels&labels != 0 {
+				open := Labels(0) // the lists asked not inside their last match
+				for m := fw.labels & labels; m != 0; m &= m - 1 {
+					if l := bits.TrailingZeros16(uint16(m)); next[l] <= i {
+						open |= 1 << l
+					}
+				}
+				for _, idx := range fw.phrases {
+					l := p.labels[idx]
+					if open&l.Set() == 0 {
+						continue
+					}
+					ph := p.phrases[idx]
+					if !bytes.HasPrefix(norm[i:], ph) {
+						continue
+					}
+					end := i + len(ph)
+					if end < len(norm) && IsWord(norm[end]) && IsWord(ph[len(ph)-1]) {
+						continue // the phrase ends inside a longer word
+					}
+					if !fn(idx, i, end) {
+						return
+					}
+					next[l] = max(end, we) // matches do not overlap
+					if open &^= l.Set(); open == 0 {
+						break
+					}
+				}
 			}
 		}
 		i = we
 	}
-}
-
-// matchAt reports, for each list in labels not inside its last match,
-// the longest of fw's phrases at word start i (the word ends at we), and
-// moves the list's next past it; false when fn stopped.
-func (p *Phrases) matchAt(fw *firstWord, labels Labels, next *[MaxLabels]int, norm []byte, i, we int, fn func(phrase, start, end int) bool) bool {
-	open := Labels(0)
-	for m := fw.labels & labels; m != 0; m &= m - 1 {
-		if l := bits.TrailingZeros16(uint16(m)); next[l] <= i {
-			open |= 1 << l
-		}
-	}
-	for _, idx := range fw.phrases {
-		l := p.labels[idx]
-		if open&l.Set() == 0 {
-			continue
-		}
-		ph := p.phrases[idx]
-		if !bytes.HasPrefix(norm[i:], ph) {
-			continue
-		}
-		end := i + len(ph)
-		if end < len(norm) && wordByte[norm[end]] && wordByte[ph[len(ph)-1]] {
-			continue // the phrase ends inside a longer word
-		}
-		if !fn(idx, i, end) {
-			return false
-		}
-		next[l] = max(end, we) // matches do not overlap
-		if open &^= l.Set(); open == 0 {
-			break
-		}
-	}
-	return true
 }
 
 // First returns the first phrase found in norm, of any list.
