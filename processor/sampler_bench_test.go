@@ -3,6 +3,7 @@ package llmevalprocessor
 import (
 	"context"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -133,6 +134,7 @@ func (c *cost) measure(b *testing.B, spans int, run func()) {
 }
 
 func (c *cost) report(b *testing.B) {
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(c.spans), "ns/span")
 	b.ReportMetric(float64(c.cpu.Nanoseconds())/float64(c.spans), "cpu-ns/span")
 	b.ReportMetric(float64(c.allocs)/float64(c.spans), "allocs/span")
 }
@@ -238,5 +240,42 @@ func BenchmarkLoadtestMix(b *testing.B) {
 			}
 			m.report(b)
 		})
+	}
+}
+
+// BenchmarkLoadtestSpanKinds splits BenchmarkLoadtestMix/checks by the
+// kind of span (the load test's agent root, chat, tool and HTTP spans)
+// and by what runs on it: the default checks, the signals, or both as in
+// the load test. A kind's share of the load test's CPU is its cost here
+// times its share of the spans (1, 3, 3 and 3 of every 10).
+func BenchmarkLoadtestSpanKinds(b *testing.B) {
+	for _, kind := range []string{"invoke_agent", "chat", "execute_tool", "GET"} {
+		for _, mode := range []string{"checks", "signals", "both"} {
+			b.Run(kind+"/"+mode, func(b *testing.B) {
+				p := startBenchProcessor(b, func(cfg *Config) {
+					off := false
+					switch mode {
+					case "checks":
+						cfg.Signals.Enabled = &off
+					case "signals":
+						cfg.DefaultEvaluators = &off
+					}
+				}, nil)
+				mix := loadshape.Mix{Failures: 0.1, Loops: 0.05}
+				var seq uint64
+				var m cost
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					b.StopTimer()
+					td := mix.Batch(&seq, 400, time.Now())
+					td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().RemoveIf(func(s ptrace.Span) bool {
+						return !strings.HasPrefix(s.Name(), kind)
+					})
+					m.measure(b, td.SpanCount(), func() { _, _ = p.processTraces(context.Background(), td) })
+					b.StartTimer()
+				}
+				m.report(b)
+			})
+		}
 	}
 }
