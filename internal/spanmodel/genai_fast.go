@@ -2,6 +2,7 @@ package spanmodel
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"strings"
 	"unicode"
 	"unicode/utf16"
@@ -191,6 +192,53 @@ func (d *fastDec) key() (string, bool) {
 	return k, true
 }
 
+// fieldNames are the JSON names of a struct's fields, lower case and
+// distinct under ASCII case folding, with the names each first byte
+// starts (a bit per index; at most 16 names).
+type fieldNames struct {
+	names   []string
+	byFirst [256]uint16
+}
+
+func newFieldNames(names ...string) *fieldNames {
+	f := &fieldNames{names: names}
+	for i, n := range names {
+		f.byFirst[n[0]] |= 1 << i
+	}
+	return f
+}
+
+// keyField is key followed by field: the index in f of the field the key
+// names, -1 for none. A key spelt exactly as a field name, as producers
+// write them, is matched in place: the bytes after the opening quote are
+// the name and a quote, which is the key asciiStop would end there, and
+// field gives it that name's index since no other name folds to it. Any
+// other key is read by key and matched by field.
+func (d *fastDec) keyField(f *fieldNames) (int, bool) {
+	s := d.s
+	if start := d.i + 1; start < len(s) && s[d.i] == '"' {
+		for m := f.byFirst[s[start]]; m != 0; m &= m - 1 {
+			i := bits.TrailingZeros16(m)
+			n := f.names[i]
+			if end := start + len(n); end < len(s) && s[end] == '"' && s[start:end] == n {
+				d.i = end + 1
+				d.ws()
+				if !d.eat(':') {
+					d.bad = true
+					return -1, false
+				}
+				d.ws()
+				return i, true
+			}
+		}
+	}
+	k, ok := d.key()
+	if !ok {
+		return -1, false
+	}
+	return field(k, f.names), true
+}
+
 // field returns the index of the name in names that key matches as
 // encoding/json matches an ASCII key to a field name, -1 for none.
 func field(key string, names []string) int {
@@ -276,7 +324,7 @@ func (d *fastDec) jsonText(depth int) (jsonText, bool) {
 	return jsonText{s: d.s[start:d.i], set: true}, !d.bad
 }
 
-var messageKeys = []string{"role", "parts", "finish_reason"}
+var messageKeys = newFieldNames("role", "parts", "finish_reason")
 
 // partField is a gPart field by its JSON name: a jsonStr (str) or a
 // jsonText (text) one.
@@ -301,11 +349,12 @@ var (
 		{name: "server_tool_call", text: func(p *gPart) *jsonText { return &p.ServerCall }},
 		{name: "server_tool_call_response", text: func(p *gPart) *jsonText { return &p.ServerResp }},
 	}
-	partKeys = func() (names []string) {
+	partKeys = func() *fieldNames {
+		var names []string
 		for _, f := range partFields {
 			names = append(names, f.name)
 		}
-		return names
+		return newFieldNames(names...)
 	}()
 )
 
@@ -334,11 +383,11 @@ func (d *fastDec) message(m *gMsg) bool {
 	}
 	partsSeen := false
 	for first := true; d.more('}', first); first = false {
-		key, ok := d.key()
+		i, ok := d.keyField(messageKeys)
 		if !ok {
 			return false
 		}
-		switch field(key, messageKeys) {
+		switch i {
 		case 0:
 			m.Role, ok = d.plainStr(2)
 		case 1:
@@ -396,11 +445,11 @@ func (d *fastDec) part(p *gPart) bool {
 		return ok
 	}
 	for first := true; d.more('}', first); first = false {
-		key, ok := d.key()
+		i, ok := d.keyField(partKeys)
 		if !ok {
 			return false
 		}
-		switch i := field(key, partKeys); {
+		switch {
 		case i < 0:
 			d.value(4)
 			ok = !d.bad

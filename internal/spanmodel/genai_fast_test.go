@@ -158,7 +158,7 @@ func TestPartFields(t *testing.T) {
 	for i := 0; i < typ.NumField(); i++ {
 		f := typ.Field(i)
 		name := f.Tag.Get("json")
-		k := field(name, partKeys)
+		k := field(name, partKeys.names)
 		require.GreaterOrEqual(t, k, 0, name)
 		var p gPart
 		if pf := partFields[k]; pf.str != nil {
@@ -423,4 +423,43 @@ func BenchmarkGMsgDecode(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestFieldNames: keyField's in-place match relies on every name list
+// being lower case, distinct under ASCII case folding and at most 16 long.
+func TestFieldNames(t *testing.T) {
+	for _, f := range []*fieldNames{messageKeys, partKeys} {
+		require.LessOrEqual(t, len(f.names), 16)
+		for i, n := range f.names {
+			require.NotEmpty(t, n)
+			assert.Equal(t, strings.ToLower(n), n)
+			assert.Equal(t, i, field(n, f.names), "%s folds to an earlier name", n)
+			assert.Equal(t, -1, strings.IndexFunc(n, func(r rune) bool { return r < 0x20 || r >= 0x80 || r == '"' || r == '\\' }), n)
+		}
+	}
+}
+
+// FuzzKeyField: keyField reads a key exactly as key followed by field
+// does: the same index, the same cursor, the same failures.
+func FuzzKeyField(f *testing.F) {
+	for _, s := range []string{`"type":"text"`, `"Type" : 1`, `"types":1`, `"type"`, `"type"x`, `"typ`, `"finish_reason":null`,
+		`"role":"user"`, `"ROLE":"user"`, `"r\u006fle":1`, `"server_tool_call_response": {}`, `"server_tool_call":1`, `x`, `""`, `"id"` + "\t:\n1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, names := range []*fieldNames{messageKeys, partKeys} {
+			fast := newFastDec(s, nil)
+			i, ok := fast.keyField(names)
+			slow := newFastDec(s, nil)
+			k, slowOK := slow.key()
+			j := -1
+			if slowOK {
+				j = field(k, names.names)
+			}
+			if ok != slowOK || i != j || fast.i != slow.i || fast.bad != slow.bad {
+				t.Fatalf("%q: keyField (%d, %v) at %d bad %v; key and field (%d, %v) at %d bad %v",
+					s, i, ok, fast.i, fast.bad, j, slowOK, slow.i, slow.bad)
+			}
+		}
+	})
 }

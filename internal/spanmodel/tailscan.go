@@ -341,19 +341,9 @@ func (sc *msgScanner) value(depth int) {
 	case c == '"':
 		sc.str()
 	case c == '{':
-		sc.list('}', func() {
-			if sc.peek() != '"' {
-				sc.bad = true
-				return
-			}
-			sc.str()
-			sc.ws()
-			sc.expect(':')
-			sc.ws()
-			sc.value(depth + 1)
-		})
+		sc.objectValue(depth)
 	case c == '[':
-		sc.list(']', func() { sc.value(depth + 1) })
+		sc.arrayValue(depth)
 	case c == 't':
 		sc.literal("true")
 	case c == 'f':
@@ -364,6 +354,53 @@ func (sc *msgScanner) value(depth int) {
 		sc.number()
 	default:
 		sc.bad = true
+	}
+}
+
+// objectValue skips the object at sc.i, checking its grammar: list with
+// the item written out, as arrayValue, since arguments and responses are
+// mostly objects and a call through a closure per member showed in
+// profiles.
+func (sc *msgScanner) objectValue(depth int) {
+	sc.i++
+	sc.ws()
+	if sc.eat('}') {
+		return
+	}
+	for !sc.bad {
+		sc.ws()
+		if sc.peek() != '"' {
+			sc.bad = true
+			return
+		}
+		sc.str()
+		sc.ws()
+		sc.expect(':')
+		sc.ws()
+		sc.value(depth + 1)
+		sc.ws()
+		if sc.eat('}') {
+			return
+		}
+		sc.expect(',')
+	}
+}
+
+// arrayValue skips the array at sc.i, checking its grammar (list).
+func (sc *msgScanner) arrayValue(depth int) {
+	sc.i++
+	sc.ws()
+	if sc.eat(']') {
+		return
+	}
+	for !sc.bad {
+		sc.ws()
+		sc.value(depth + 1)
+		sc.ws()
+		if sc.eat(']') {
+			return
+		}
+		sc.expect(',')
 	}
 }
 
