@@ -31,17 +31,18 @@ func (c *jsonCursor) eat(b byte) bool {
 }
 
 // ws steps over JSON whitespace.
-func (c *jsonCursor) ws() {
+func (c *jsonCursor) ws() { c.i = skipWS(c.s, c.i) }
+
+// skipWS is the index of the first byte of s from i on that is not JSON
+// whitespace, or len(s). The hot loops work on a local index with it: a
+// store to the cursor followed at once by a load of it showed in profiles.
+func skipWS(s string, i int) int {
 	// Every JSON whitespace byte is at most ' ': one compare passes over
 	// any other byte, the common case between tokens.
-	for c.i < len(c.s) && c.s[c.i] <= ' ' {
-		switch c.s[c.i] {
-		case ' ', '\t', '\n', '\r':
-			c.i++
-		default:
-			return
-		}
+	for i < len(s) && s[i] <= ' ' && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
 	}
+	return i
 }
 
 // skipStr steps over the JSON string at the cursor (at its opening quote),
