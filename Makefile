@@ -67,6 +67,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzInputResume$$' -fuzztime $(FUZZTIME) ./internal/spanmodel/
 	$(GO) test -run '^$$' -fuzz '^FuzzViewEvents$$' -fuzztime $(FUZZTIME) ./internal/spanmodel/
 	$(GO) test -run '^$$' -fuzz '^FuzzFastGMsgs$$' -fuzztime $(FUZZTIME) ./internal/spanmodel/
+	$(GO) test -run '^$$' -fuzz '^FuzzMember$$' -fuzztime $(FUZZTIME) ./internal/spanmodel/
+	$(GO) test -run '^$$' -fuzz '^FuzzAsciiStop$$' -fuzztime $(FUZZTIME) ./internal/spanmodel/
 	$(GO) test -run '^$$' -fuzz '^FuzzScanDecode$$' -fuzztime $(FUZZTIME) ./internal/spanmodel/
 	$(GO) test -run '^$$' -fuzz '^FuzzClassifyKey$$' -fuzztime $(FUZZTIME) ./internal/spanmodel/
 	$(GO) test -run '^$$' -fuzz '^FuzzExtractJSON$$' -fuzztime $(FUZZTIME) ./evaluators/

@@ -2,6 +2,7 @@ package spanmodel
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"strings"
 	"unicode"
 	"unicode/utf16"
@@ -147,15 +148,20 @@ func (d *fastDec) more(close byte, first bool) bool {
 	if d.bad {
 		return false
 	}
-	d.ws()
-	if d.eat(close) {
+	s := d.s
+	i := skipWS(s, d.i)
+	if i < len(s) && s[i] == close {
+		d.i = i + 1
 		return false
 	}
-	if !first && !d.eat(',') {
-		d.bad = true
-		return false
+	if !first {
+		if i >= len(s) || s[i] != ',' {
+			d.i, d.bad = i, true
+			return false
+		}
+		i = skipWS(s, i+1)
 	}
-	d.ws()
+	d.i = i
 	return true
 }
 
@@ -189,6 +195,72 @@ func (d *fastDec) key() (string, bool) {
 	}
 	d.ws()
 	return k, true
+}
+
+// fieldNames are the JSON names of a struct's fields, lower case and
+// distinct under ASCII case folding, with the names each first byte
+// starts (a bit per index; at most 16 names).
+type fieldNames struct {
+	names   []string
+	byFirst [256]uint16
+}
+
+func newFieldNames(names ...string) *fieldNames {
+	f := &fieldNames{names: names}
+	for i, n := range names {
+		f.byFirst[n[0]] |= 1 << i
+	}
+	return f
+}
+
+// member steps to the next member of the object being read (whose '{'
+// was read) and reads its key and colon: more('}', first), then key and
+// field, in one step on a local index (each is a call, and each stored the
+// cursor that the next one loaded at once). idx is the index in f of the
+// field the key names, -1 for none; in is false at the closing brace or on
+// an error (then d.bad). A key spelt exactly as a field name, as producers
+// write them, is matched in place: the bytes after the opening quote are
+// the name and a quote, which is the key asciiStop would end there, and
+// field gives it that name's index since no other name folds to it. Any
+// other key is read by key and matched by field.
+func (d *fastDec) member(f *fieldNames, first bool) (idx int, in bool) {
+	if d.bad {
+		return -1, false
+	}
+	s := d.s
+	i := skipWS(s, d.i)
+	if i < len(s) && s[i] == '}' {
+		d.i = i + 1
+		return -1, false
+	}
+	if !first {
+		if i >= len(s) || s[i] != ',' {
+			d.i, d.bad = i, true
+			return -1, false
+		}
+		i = skipWS(s, i+1)
+	}
+	if start := i + 1; start < len(s) && s[i] == '"' {
+		for m := f.byFirst[s[start]]; m != 0; m &= m - 1 {
+			k := bits.TrailingZeros16(m)
+			n := f.names[k]
+			if end := start + len(n); end < len(s) && s[end] == '"' && s[start:end] == n {
+				j := skipWS(s, end+1)
+				if j >= len(s) || s[j] != ':' {
+					d.i, d.bad = j, true
+					return -1, false
+				}
+				d.i = skipWS(s, j+1)
+				return k, true
+			}
+		}
+	}
+	d.i = i
+	key, ok := d.key()
+	if !ok {
+		return -1, false
+	}
+	return field(key, f.names), true
 }
 
 // field returns the index of the name in names that key matches as
@@ -225,6 +297,9 @@ func (d *fastDec) strValue() (string, bool) {
 // jsonStr reads the value of a field typed jsonStr: a string, or any
 // other value read as absent.
 func (d *fastDec) jsonStr(depth int) (jsonStr, bool) {
+	if s, ok := d.quickStr(); ok {
+		return jsonStr{s}, true // strValue's answer for a plain string
+	}
 	if d.peek() == '"' {
 		s, ok := d.strValue()
 		return jsonStr{s}, ok
@@ -263,6 +338,9 @@ func (d *fastDec) plainStr(depth int) (jsonStr, bool) {
 // jsonText reads the value of a field typed jsonText: a string unquoted,
 // null as unset, any other value as its raw text.
 func (d *fastDec) jsonText(depth int) (jsonText, bool) {
+	if s, ok := d.quickStr(); ok {
+		return jsonText{s: s, set: true}, true // strValue's answer for a plain string
+	}
 	switch d.peek() {
 	case '"':
 		s, ok := d.strValue()
@@ -276,7 +354,7 @@ func (d *fastDec) jsonText(depth int) (jsonText, bool) {
 	return jsonText{s: d.s[start:d.i], set: true}, !d.bad
 }
 
-var messageKeys = []string{"role", "parts", "finish_reason"}
+var messageKeys = newFieldNames("role", "parts", "finish_reason")
 
 // partField is a gPart field by its JSON name: a jsonStr (str) or a
 // jsonText (text) one.
@@ -301,11 +379,12 @@ var (
 		{name: "server_tool_call", text: func(p *gPart) *jsonText { return &p.ServerCall }},
 		{name: "server_tool_call_response", text: func(p *gPart) *jsonText { return &p.ServerResp }},
 	}
-	partKeys = func() (names []string) {
+	partKeys = func() *fieldNames {
+		var names []string
 		for _, f := range partFields {
 			names = append(names, f.name)
 		}
-		return names
+		return newFieldNames(names...)
 	}()
 )
 
@@ -333,12 +412,13 @@ func (d *fastDec) message(m *gMsg) bool {
 		return ok
 	}
 	partsSeen := false
-	for first := true; d.more('}', first); first = false {
-		key, ok := d.key()
-		if !ok {
-			return false
+	for first := true; ; first = false {
+		i, in := d.member(messageKeys, first)
+		if !in {
+			break
 		}
-		switch field(key, messageKeys) {
+		var ok bool
+		switch i {
 		case 0:
 			m.Role, ok = d.plainStr(2)
 		case 1:
@@ -395,12 +475,13 @@ func (d *fastDec) part(p *gPart) bool {
 	if open, ok := d.object(); !open {
 		return ok
 	}
-	for first := true; d.more('}', first); first = false {
-		key, ok := d.key()
-		if !ok {
-			return false
+	for first := true; ; first = false {
+		i, in := d.member(partKeys, first)
+		if !in {
+			break
 		}
-		switch i := field(key, partKeys); {
+		var ok bool
+		switch {
 		case i < 0:
 			d.value(4)
 			ok = !d.bad

@@ -158,7 +158,7 @@ func TestPartFields(t *testing.T) {
 	for i := 0; i < typ.NumField(); i++ {
 		f := typ.Field(i)
 		name := f.Tag.Get("json")
-		k := field(name, partKeys)
+		k := field(name, partKeys.names)
 		require.GreaterOrEqual(t, k, 0, name)
 		var p gPart
 		if pf := partFields[k]; pf.str != nil {
@@ -396,6 +396,7 @@ func BenchmarkGMsgDecode(b *testing.B) {
 		{"user_escapes", `{"role":"user","parts":[{"type":"text","content":"Where is my order 4100? I placed it last week and the tracking page still says \"pending\"."}]}`},
 		{"tool_call", `{"role":"assistant","parts":[{"type":"tool_call","id":"call_100","name":"get_order","arguments":{"order_id":"4100"}}]}`},
 		{"tool_response_escaped_json", `{"role":"tool","parts":[{"type":"tool_call_response","id":"call_100","response":"{\"status\":\"shipped\",\"warehouse\":\"Berlin\",\"items\":[{\"sku\":\"A-100\",\"qty\":2,\"price\":19.99},{\"sku\":\"B-17\",\"qty\":1,\"price\":5.5}],\"events\":[\"label created\",\"picked up\",\"in transit\"],\"eta\":\"2026-12-02\"}"}]}`},
+		{"loadtest_chat_output", `{"role":"assistant","parts":[{"type":"text","content":"I found two flights to Boston on Tuesday: B6 705 at 9:10 and DL 940 at 13:45. Shall I check the seats?"},{"type":"tool_call","id":"c1","name":"get_seat_map","arguments":{"city":"Boston","day":"tuesday","step":1}}],"finish_reason":"tool_call"}`},
 		{"answer_700B", `{"role":"assistant","parts":[{"type":"text","content":"Your order 4100 left our Berlin warehouse and is in transit; it should arrive on December 2. ` + strings.Repeat("Tracking updates follow by email. ", 20) + `"}],"finish_reason":"stop"}`},
 	}
 	for _, e := range elems {
@@ -423,4 +424,48 @@ func BenchmarkGMsgDecode(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestFieldNames: member's in-place match relies on every name list
+// being lower case, distinct under ASCII case folding and at most 16 long.
+func TestFieldNames(t *testing.T) {
+	for _, f := range []*fieldNames{messageKeys, partKeys} {
+		require.LessOrEqual(t, len(f.names), 16)
+		for i, n := range f.names {
+			require.NotEmpty(t, n)
+			assert.Equal(t, strings.ToLower(n), n)
+			assert.Equal(t, i, field(n, f.names), "%s folds to an earlier name", n)
+			assert.Equal(t, -1, strings.IndexFunc(n, func(r rune) bool { return r < 0x20 || r >= 0x80 || r == '"' || r == '\\' }), n)
+		}
+	}
+}
+
+// FuzzMember: member reads an object's next member as more, key and
+// field do one after the other: the same answer, the same cursor, the same
+// failures.
+func FuzzMember(f *testing.F) {
+	for _, s := range []string{`"type":"text"`, `"Type" : 1`, `"types":1`, `"type"`, `"type"x`, `"typ`, `"finish_reason":null`,
+		`"role":"user"`, `"ROLE":"user"`, `"r\u006fle":1`, `"server_tool_call_response": {}`, `"server_tool_call":1`, `x`, `""`, `"id"` + "\t:\n1",
+		`}`, ` } `, `,"type":1`, ` , "name" :"x"`, `,}`, `;"type":1`, "\t,\r\n\"content\":\"a\"", ``, `,`} {
+		f.Add(s, true)
+		f.Add(s, false)
+	}
+	f.Fuzz(func(t *testing.T, s string, first bool) {
+		for _, names := range []*fieldNames{messageKeys, partKeys} {
+			fast := newFastDec(s, nil)
+			i, in := fast.member(names, first)
+			slow := newFastDec(s, nil)
+			j, slowIn := -1, slow.more('}', first)
+			if slowIn {
+				var k string
+				if k, slowIn = slow.key(); slowIn {
+					j = field(k, names.names)
+				}
+			}
+			if in != slowIn || i != j || fast.i != slow.i || fast.bad != slow.bad {
+				t.Fatalf("%q (first %v): member (%d, %v) at %d bad %v; more, key and field (%d, %v) at %d bad %v",
+					s, first, i, in, fast.i, fast.bad, j, slowIn, slow.i, slow.bad)
+			}
+		}
+	})
 }

@@ -1,7 +1,9 @@
 package spanmodel
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -166,4 +168,51 @@ func TestValidJSONMatchesEncodingJSON(t *testing.T) {
 			}
 		}
 	}
+}
+
+// asciiStopRef is asciiStop byte by byte.
+func asciiStopRef(s string, i int) int {
+	for i < len(s) && !asciiStopByte[s[i]] {
+		i++
+	}
+	return i
+}
+
+// TestWordStopMaskFirstByte: the lowest byte wordStopMask flags is the
+// first byte asciiStop stops at, for every pair of adjacent bytes (where a
+// borrow of the word tests could reach) at every place in a word.
+func TestWordStopMaskFirstByte(t *testing.T) {
+	w := []byte("abcdefgh")
+	for pos := 0; pos < 7; pos++ {
+		for c1 := 0; c1 < 256; c1++ {
+			for c2 := 0; c2 < 256; c2++ {
+				copy(w, "abcdefgh")
+				w[pos], w[pos+1] = byte(c1), byte(c2)
+				want := asciiStopRef(string(w), 0)
+				got := 8
+				if m := wordStopMask(binary.LittleEndian.Uint64(w)); m != 0 {
+					got = bits.TrailingZeros64(m) >> 3
+				}
+				if got != want {
+					t.Fatalf("%q: wordStopMask stops at %d, want %d", w, got, want)
+				}
+			}
+		}
+	}
+}
+
+// FuzzAsciiStop: asciiStop is the byte loop.
+func FuzzAsciiStop(f *testing.F) {
+	for _, s := range []string{"", "a", `abcdefghijklmnopqrstuvwxyz"`, "abcdefghijklmnop\\q", "0123456789abcdef\x7f\x80", "short\x1f", strings.Repeat("x", 40) + "é"} {
+		f.Add(s, 0)
+		f.Add(s, 3)
+	}
+	f.Fuzz(func(t *testing.T, s string, i int) {
+		if i < 0 || i > len(s) {
+			return
+		}
+		if got, want := asciiStop(s, i), asciiStopRef(s, i); got != want {
+			t.Fatalf("asciiStop(%q, %d) = %d, want %d", s, i, got, want)
+		}
+	})
 }

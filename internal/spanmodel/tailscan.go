@@ -341,19 +341,9 @@ func (sc *msgScanner) value(depth int) {
 	case c == '"':
 		sc.str()
 	case c == '{':
-		sc.list('}', func() {
-			if sc.peek() != '"' {
-				sc.bad = true
-				return
-			}
-			sc.str()
-			sc.ws()
-			sc.expect(':')
-			sc.ws()
-			sc.value(depth + 1)
-		})
+		sc.objectValue(depth)
 	case c == '[':
-		sc.list(']', func() { sc.value(depth + 1) })
+		sc.arrayValue(depth)
 	case c == 't':
 		sc.literal("true")
 	case c == 'f':
@@ -364,6 +354,53 @@ func (sc *msgScanner) value(depth int) {
 		sc.number()
 	default:
 		sc.bad = true
+	}
+}
+
+// objectValue skips the object at sc.i, checking its grammar: list with
+// the item written out, as arrayValue, since arguments and responses are
+// mostly objects and a call through a closure per member showed in
+// profiles.
+func (sc *msgScanner) objectValue(depth int) {
+	sc.i++
+	sc.ws()
+	if sc.eat('}') {
+		return
+	}
+	for !sc.bad {
+		sc.ws()
+		if sc.peek() != '"' {
+			sc.bad = true
+			return
+		}
+		sc.str()
+		sc.ws()
+		sc.expect(':')
+		sc.ws()
+		sc.value(depth + 1)
+		sc.ws()
+		if sc.eat('}') {
+			return
+		}
+		sc.expect(',')
+	}
+}
+
+// arrayValue skips the array at sc.i, checking its grammar (list).
+func (sc *msgScanner) arrayValue(depth int) {
+	sc.i++
+	sc.ws()
+	if sc.eat(']') {
+		return
+	}
+	for !sc.bad {
+		sc.ws()
+		sc.value(depth + 1)
+		sc.ws()
+		if sc.eat(']') {
+			return
+		}
+		sc.expect(',')
 	}
 }
 
@@ -594,10 +631,14 @@ func (t *inputTail) scan(s string, decode bool) {
 	t.elems, t.calls, t.ok = scanFrom(s, t.base, t.elems[:0])
 }
 
-// decodeTail extends the decoded tail back to element start, decoding each
-// element once: a message is decoded on its own into t.one, like the full
-// decode does it in the array, and kept with its own calls and results.
+// decodeTail extends the decoded tail back to element start, if it does
+// not reach there yet, decoding each element once: a message is decoded on
+// its own into t.one, like the full decode does it in the array, and kept
+// with its own calls and results.
 func (v *View) decodeTail(t *inputTail, start int) error {
+	if t.start >= 0 && t.start <= start {
+		return nil // decoded already: t.msgs holds it
+	}
 	s := v.vals[kInMsgs].Str()
 	from := len(t.elems)
 	if t.start >= 0 {
@@ -621,6 +662,14 @@ func (v *View) decodeTail(t *inputTail, start int) error {
 	}
 	t.start = start // not counted in v.decodes: each element is decoded once
 	return nil
+}
+
+// tailFrom is the decoded tail from element start on, which must have been
+// decoded (decodeTail): t.msgs holds the messages from t.start on, and
+// t.start only moves back (InputFrom decodes from 0 on, and a reader of a
+// shorter tail later gets the end of it).
+func (t *inputTail) tailFrom(start int) []Message {
+	return t.msgs[start-t.start:]
 }
 
 // decodeElem decodes the element at s[start:end] on its own, as the full
@@ -688,7 +737,7 @@ func (v *View) InputTail(enough func(tail []Message) bool) ([]Message, error) {
 	n := len(t.elems)
 	start := max(t.lastAsst, 0)
 	for {
-		if start != t.start {
+		if t.start < 0 || start < t.start {
 			if err := v.decodeTail(t, start); err != nil {
 				// The scan accepted what the decoder refused: let the
 				// full decode give its own answer.
@@ -696,12 +745,13 @@ func (v *View) InputTail(enough func(tail []Message) bool) ([]Message, error) {
 				return v.InputTail(enough)
 			}
 		}
-		if enough == nil || enough(t.msgs) {
-			return t.msgs, nil
+		tail := t.tailFrom(start)
+		if enough == nil || enough(tail) {
+			return tail, nil
 		}
 		if start == 0 {
 			if t.base.Elem == 0 {
-				return t.msgs, nil
+				return tail, nil
 			}
 			// The tail reaches back before the resume mark: read the
 			// input from its start.

@@ -1,6 +1,7 @@
 package spanmodel
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -54,22 +55,8 @@ func tailAgreesWith(t testing.TB, in string, view func() *View) (scanned bool) {
 		v := view()
 		tail, err := v.InputTail(r.enough)
 		scanned = v.tail.ok
-		if (err == nil) != (fullErr == nil) || err != nil && err.Error() != fullErr.Error() {
-			t.Fatalf("%s: InputTail error %v, full decode error %v", r.name, err, fullErr)
-		}
-		if err != nil {
+		if !tailIsRight(t, r.name, r.enough, tail, err, full, fullErr) {
 			continue
-		}
-		if len(tail) > len(full) || !reflect.DeepEqual(tail, full[len(full)-len(tail):]) {
-			t.Fatalf("%s: tail %+v is not the end of %+v", r.name, tail, full)
-		}
-		if len(tail) < len(full) && (r.enough == nil && tail[0].Role != "assistant" || r.enough != nil && !r.enough(tail)) {
-			t.Fatalf("%s: tail of %d of %d messages stops short", r.name, len(tail), len(full))
-		}
-		if r.enough == nil {
-			if want := lastAssistant(full); len(full)-len(tail) != want {
-				t.Fatalf("nil rule: tail starts at %d, want %d", len(full)-len(tail), want)
-			}
 		}
 		users, calls, err := v.InputCounts()
 		if err != nil {
@@ -83,6 +70,21 @@ func tailAgreesWith(t testing.TB, in string, view func() *View) (scanned bool) {
 			t.Fatalf("InputCounts %d users, %d calls; full decode %d, %d", users, calls, want, wantCalls)
 		}
 	}
+	// The readers share what the first one decoded: whatever read the
+	// input before (InputFrom, a shorter or a longer tail), a tail is
+	// right.
+	for fi, first := range []func(v *View){
+		func(v *View) { v.InputFrom() },
+		func(v *View) { _, _ = v.InputTail(nil) },
+		func(v *View) { _, _ = v.InputTail(tailRules[1].enough) },
+	} {
+		for _, r := range tailRules {
+			v := view()
+			first(v)
+			tail, err := v.InputTail(r.enough)
+			tailIsRight(t, fmt.Sprintf("%s after reader %d", r.name, fi), r.enough, tail, err, full, fullErr)
+		}
+	}
 	v := view()
 	text, ok, err := v.Text(tResult)
 	var b []string
@@ -93,6 +95,32 @@ func tailAgreesWith(t testing.TB, in string, view func() *View) (scanned bool) {
 		t.Fatalf("Text(tool_result) = %q, %v, %v; full decode gives %q (%v)", text, ok, err, strings.Join(b, "\n"), fullErr)
 	}
 	return scanned
+}
+
+// tailIsRight checks InputTail's answer against the full decode: the same
+// error, else a suffix of its messages, long enough by the rule (or the
+// whole), from the last assistant message for the nil rule. It reports
+// whether there was a tail to check.
+func tailIsRight(t testing.TB, name string, enough func([]Message) bool, tail []Message, err error, full []Message, fullErr error) bool {
+	t.Helper()
+	if (err == nil) != (fullErr == nil) || err != nil && err.Error() != fullErr.Error() {
+		t.Fatalf("%s: InputTail error %v, full decode error %v", name, err, fullErr)
+	}
+	if err != nil {
+		return false
+	}
+	if len(tail) > len(full) || !reflect.DeepEqual(tail, full[len(full)-len(tail):]) {
+		t.Fatalf("%s: tail %+v is not the end of %+v", name, tail, full)
+	}
+	if len(tail) < len(full) && (enough == nil && tail[0].Role != "assistant" || enough != nil && !enough(tail)) {
+		t.Fatalf("%s: tail of %d of %d messages stops short", name, len(tail), len(full))
+	}
+	if enough == nil {
+		if want := lastAssistant(full); len(full)-len(tail) != want {
+			t.Fatalf("%s: nil rule: tail starts at %d, want %d", name, len(full)-len(tail), want)
+		}
+	}
+	return true
 }
 
 func lastAssistant(msgs []Message) int {
