@@ -313,6 +313,16 @@ var judgedPrograms = func() map[string]bool {
 
 func mentionsJudgedProgram(cmd string) bool {
 	return eachProgramWord(cmd, func(w string) bool {
+		// Most words (a city, a date) are ruled out by their first byte
+		// and length less a ".exe", as judgedProgramWord rules them out,
+		// before they are lower-cased: only "mkfs" is matched by prefix.
+		n := len(w)
+		if n > 4 && w[n-4] == '.' && textmatch.HasPrefixLowerASCII(w[n-3:], "exe") {
+			n -= 4
+		}
+		if c := textmatch.LowerASCII(w[0]); c != 'm' && judgedShapes[c]&(1<<n) == 0 {
+			return false
+		}
 		// asciiLower into a buffer: the lookup allocates nothing
 		var buf [20]byte
 		lw := buf[:len(w)]
