@@ -72,32 +72,50 @@ func (p *argParser) value(key string) bool {
 	return false
 }
 
-func (p *argParser) open() bool {
+// open reads the '{' or '[' at p.i and the whitespace after it; empty
+// when the container closes right away (its close byte is read too).
+func (p *argParser) open(close byte) (empty, ok bool) {
 	p.i++
 	if p.depth++; p.depth > maxJSONDepth {
 		p.deep = true
-		return false
+		return false, false
 	}
-	return true
+	p.ws()
+	if p.i < len(p.t) && p.t[p.i] == close {
+		p.i++
+		p.depth--
+		return true, true
+	}
+	return false, true
+}
+
+// next reads what follows a member or an element: a ',' (more follow)
+// or the container's close byte.
+func (p *argParser) next(close byte) (more, ok bool) {
+	p.ws()
+	switch {
+	case p.i >= len(p.t):
+		return false, false
+	case p.t[p.i] == ',':
+		p.i++
+		return true, true
+	case p.t[p.i] == close:
+		p.i++
+		p.depth--
+		return false, true
+	}
+	return false, false
 }
 
 func (p *argParser) object() bool {
-	if !p.open() {
-		return false
-	}
-	p.ws()
-	if p.i < len(p.t) && p.t[p.i] == '}' {
-		p.i++
-		p.depth--
-		return true
-	}
-	for {
+	empty, ok := p.open('}')
+	for more := !empty; ok && more; more, ok = p.next('}') {
 		p.ws()
 		if p.i >= len(p.t) || p.t[p.i] != '"' {
 			return false
 		}
-		key, ok := p.str()
-		if !ok {
+		key, isStr := p.str()
+		if !isStr {
 			return false
 		}
 		p.ws()
@@ -109,53 +127,19 @@ func (p *argParser) object() bool {
 		if !p.value(key) {
 			return false
 		}
-		p.ws()
-		if p.i >= len(p.t) {
-			return false
-		}
-		switch p.t[p.i] {
-		case ',':
-			p.i++
-		case '}':
-			p.i++
-			p.depth--
-			return true
-		default:
-			return false
-		}
 	}
+	return ok
 }
 
 func (p *argParser) array(key string) bool {
-	if !p.open() {
-		return false
-	}
-	p.ws()
-	if p.i < len(p.t) && p.t[p.i] == ']' {
-		p.i++
-		p.depth--
-		return true
-	}
-	for {
+	empty, ok := p.open(']')
+	for more := !empty; ok && more; more, ok = p.next(']') {
 		p.ws()
 		if !p.value(key) {
 			return false
 		}
-		p.ws()
-		if p.i >= len(p.t) {
-			return false
-		}
-		switch p.t[p.i] {
-		case ',':
-			p.i++
-		case ']':
-			p.i++
-			p.depth--
-			return true
-		default:
-			return false
-		}
 	}
+	return ok
 }
 
 // str reads the string literal at p.i: its value as jsonStringAt gives

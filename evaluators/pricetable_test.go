@@ -59,23 +59,17 @@ func TestPriceUSD(t *testing.T) {
 		"no cached price: cached tokens at the input price")
 }
 
-// lookupEveryGlob is PriceTable.Lookup trying every pattern in order.
+// lookupEveryGlob is PriceTable.Lookup trying every pattern in order,
+// whatever the name's first byte.
 func lookupEveryGlob(t *PriceTable, model string) (Price, bool) {
-	for {
-		if p, ok := t.exact[model]; ok {
-			return p, true
-		}
-		for i := range t.globs {
-			if t.globs[i].match(model) {
-				return t.globs[i].price, true
-			}
-		}
-		slash := strings.LastIndexByte(model, '/')
-		if slash < 0 {
-			return Price{}, false
-		}
-		model = model[slash+1:]
+	every := &PriceTable{exact: t.exact, globs: t.globs}
+	for i := range t.globs {
+		every.noStart = append(every.noStart, i)
 	}
+	for c := range every.byFirst {
+		every.byFirst[c] = every.noStart
+	}
+	return every.Lookup(model)
 }
 
 // priceLookupTables are the default table and one whose overrides start
