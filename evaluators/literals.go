@@ -2,6 +2,7 @@ package evaluators
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch"
@@ -142,6 +143,13 @@ func jsonValidOn(v *spanmodel.View, text string) bool {
 	}
 	s := scratchOf(v)
 	s.onSpan(v)
+	if text != "" && (text[0] == '{' || text[0] == '[') && len(strings.TrimSpace(text)) == len(text) {
+		// The checks that ask will walk these arguments too: the walk
+		// decides validity as it goes (argWalk.fill).
+		if w := s.args.find(v, text); w != nil {
+			return w.valid
+		}
+	}
 	for i := range s.valid {
 		if s.valid[i].text == text {
 			return s.valid[i].valid

@@ -13,6 +13,15 @@ import (
 type PriceTable struct {
 	exact map[string]Price
 	globs []priceGlob // longest literal first
+	// byFirst lists, in the order of globs, the patterns a name starting
+	// with a byte may match: those whose literal start begins with it and
+	// those that start with '*'. noStart lists the latter alone, for the
+	// empty name. A pattern that starts with another byte cannot match
+	// (priceGlob.match requires its literal start), so Lookup tries only
+	// these (TestPriceLookupDifferential): the signals price every model
+	// call.
+	byFirst [256][]int
+	noStart []int
 }
 
 type priceGlob struct {
@@ -51,6 +60,16 @@ func NewPriceTable(overrides map[string]Price) (*PriceTable, error) {
 		}
 		return t.globs[i].pattern < t.globs[j].pattern
 	})
+	for i := range t.globs {
+		if lead := t.globs[i].parts[0]; lead != "" {
+			t.byFirst[lead[0]] = append(t.byFirst[lead[0]], i)
+			continue
+		}
+		t.noStart = append(t.noStart, i)
+		for c := range t.byFirst {
+			t.byFirst[c] = append(t.byFirst[c], i)
+		}
+	}
 	return t, nil
 }
 
@@ -82,7 +101,11 @@ func (t *PriceTable) Lookup(model string) (Price, bool) {
 		if p, ok := t.exact[model]; ok {
 			return p, true
 		}
-		for i := range t.globs {
+		candidates := t.noStart
+		if model != "" {
+			candidates = t.byFirst[model[0]]
+		}
+		for _, i := range candidates {
 			if t.globs[i].match(model) {
 				return t.globs[i].price, true
 			}

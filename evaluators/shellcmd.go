@@ -313,6 +313,16 @@ var judgedPrograms = func() map[string]bool {
 
 func mentionsJudgedProgram(cmd string) bool {
 	return eachProgramWord(cmd, func(w string) bool {
+		// Most words (a city, a date) are ruled out by their first byte
+		// and length less a ".exe", as judgedProgramWord rules them out,
+		// before they are lower-cased: only "mkfs" is matched by prefix.
+		n := len(w)
+		if n > 4 && w[n-4] == '.' && textmatch.HasPrefixLowerASCII(w[n-3:], "exe") {
+			n -= 4
+		}
+		if c := textmatch.LowerASCII(w[0]); c != 'm' && judgedShapes[c]&(1<<n) == 0 {
+			return false
+		}
 		// asciiLower into a buffer: the lookup allocates nothing
 		var buf [20]byte
 		lw := buf[:len(w)]
@@ -351,23 +361,19 @@ var judgedShapes = func() (t [256]uint32) {
 // shell operators and quotes; a path's last element) that is 2 to 20
 // bytes long, and reports whether it returned true for one.
 func eachProgramWord(cmd string, judged func(w string) bool) bool {
-	start := -1
+	start, last := -1, -1 // the word's start, and where its last path element starts
 	for i := 0; i <= len(cmd); i++ {
 		if i < len(cmd) && !programWordSep[cmd[i]] {
 			if start < 0 {
-				start = i
+				start, last = i, i
+			}
+			if c := cmd[i]; c == '/' || c == '\\' {
+				last = i + 1
 			}
 			continue
 		}
 		if start >= 0 {
-			w := cmd[start:i]
-			for k := len(w) - 1; k >= 0; k-- { // strings.LastIndexAny(w, `/\`)
-				if w[k] == '/' || w[k] == '\\' {
-					w = w[k+1:]
-					break
-				}
-			}
-			if len(w) >= 2 && len(w) <= 20 && judged(w) {
+			if w := cmd[last:i]; len(w) >= 2 && len(w) <= 20 && judged(w) {
 				return true
 			}
 			start = -1

@@ -155,8 +155,39 @@ func mentionsJudgedProgramOracle(cmd string) bool {
 	})
 }
 
+// programWordsOracle is eachProgramWord as first written: each word cut
+// to its last path element when the word ends.
+func programWordsOracle(cmd string) []string {
+	var out []string
+	start := -1
+	for i := 0; i <= len(cmd); i++ {
+		if i < len(cmd) && !programWordSep[cmd[i]] {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			w := cmd[start:i]
+			if k := strings.LastIndexAny(w, `/\`); k >= 0 {
+				w = w[k+1:]
+			}
+			if len(w) >= 2 && len(w) <= 20 {
+				out = append(out, w)
+			}
+			start = -1
+		}
+	}
+	return out
+}
+
 func sameShellFilters(t *testing.T, s string) {
 	t.Helper()
+	var words []string
+	eachProgramWord(s, func(w string) bool { words = append(words, w); return false })
+	if want := programWordsOracle(s); !slices.Equal(words, want) {
+		t.Fatalf("eachProgramWord(%q) gives %q, want %q", s, words, want)
+	}
 	if got, want := mentionsJudgedProgram(s), mentionsJudgedProgramOracle(s); got != want {
 		t.Fatalf("mentionsJudgedProgram(%q) = %v, want %v", s, got, want)
 	}

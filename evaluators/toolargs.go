@@ -334,6 +334,51 @@ type argWalk struct {
 	keys, strs []string
 	kinds      []keyKind // kindOf each key
 	err        error
+	// valid is jsonValid(text) when text is trimmed (strings.TrimSpace)
+	// and opens with '{' or '[' (see jsonValidOn); unset otherwise.
+	valid bool
+}
+
+// add records one string the walk gives.
+func (w *argWalk) add(key, s string) {
+	k := keyKind(0)
+	if n := len(w.keys); n > 0 && w.keys[n-1] == key {
+		k = w.kinds[n-1] // the strings of one array share their key
+	} else {
+		k = kindOf(key)
+	}
+	w.keys, w.kinds, w.strs = append(w.keys, key), append(w.kinds, k), append(w.strs, s)
+}
+
+// fill records what walkArgStrings gives for w.text, reading a JSON text
+// once (argParser) instead of validating it and then walking it. A text
+// nested deeper than maxJSONDepth is left to the two passes.
+func (w *argWalk) fill() {
+	w.keys, w.kinds, w.strs, w.err, w.valid = w.keys[:0], w.kinds[:0], w.strs[:0], nil, false
+	t := strings.TrimSpace(w.text)
+	if t == "" || (t[0] != '{' && t[0] != '[') {
+		w.add("", w.text)
+		return
+	}
+	p := argParser{t: t, w: w}
+	if p.parse() {
+		w.valid = true
+		return
+	}
+	clear(w.keys)
+	clear(w.strs)
+	w.keys, w.kinds, w.strs = w.keys[:0], w.kinds[:0], w.strs[:0]
+	if p.deep {
+		w.valid = jsonValid(t)
+	}
+	if !w.valid {
+		w.add("", w.text)
+		return
+	}
+	w.err = walkJSONStrings(t, func(key, s string) bool {
+		w.add(key, s)
+		return true
+	})
 }
 
 // eachArgKindOn is eachArgString(text, fn) for an argument text of a tool
@@ -389,17 +434,8 @@ func (a *argWalks) find(v *spanmodel.View, text string) *argWalk {
 	}
 	w := &a.walks[a.n]
 	a.n++
-	w.text, w.keys, w.kinds, w.strs = text, w.keys[:0], w.kinds[:0], w.strs[:0]
-	w.err = walkArgStrings(v, text, func(key, s string) bool {
-		k := keyKind(0)
-		if n := len(w.keys); n > 0 && w.keys[n-1] == key {
-			k = w.kinds[n-1] // the strings of one array share their key
-		} else {
-			k = kindOf(key)
-		}
-		w.keys, w.kinds, w.strs = append(w.keys, key), append(w.kinds, k), append(w.strs, s)
-		return true
-	})
+	w.text = text
+	w.fill()
 	return w
 }
 
@@ -419,6 +455,12 @@ func walkArgStrings(v *spanmodel.View, text string, fn func(key, s string) bool)
 		fn("", text)
 		return nil
 	}
+	return walkJSONStrings(t, fn)
+}
+
+// walkJSONStrings is eachArgString's walk of t, a valid JSON object or
+// array, trimmed.
+func walkJSONStrings(t string, fn func(key, s string) bool) error {
 	type container struct {
 		object bool
 		key    string // the key the container sits under

@@ -163,7 +163,14 @@ func FuzzArgWalks(f *testing.F) {
 	v := viewOf(f, toolSpan("bash", `{}`)...)
 	f.Fuzz(func(t *testing.T, a, b string) {
 		v.Reset(spantest.NewSpan(t, toolSpan("bash", `{}`)...))
+		// validity asked first, as tool_call does, records a's walk
+		if got, want := jsonValidOn(v, a), jsonValid(a); got != want {
+			t.Fatalf("%q: remembered validity %v, jsonValid %v", a, got, want)
+		}
 		sameArgWalks(t, v, a, b, a)
+		if got, want := jsonValidOn(v, b), jsonValid(b); got != want {
+			t.Fatalf("%q: remembered validity %v, jsonValid %v", b, got, want)
+		}
 	})
 }
 
