@@ -77,8 +77,13 @@ func (d *Detector) loop(c conversation, f *Found) {
 // inputCalls are the calls of the input messages in, each marked failed
 // when its result reports a failure.
 func (d *Detector) inputCalls(in []spanmodel.Message) []call {
-	var calls []call
-	var ids []string
+	calls, _ := d.appendInputCalls(nil, nil, in)
+	return calls
+}
+
+// appendInputCalls is inputCalls appending to calls, with ids as the
+// calls' IDs (markResult's); it returns both grown.
+func (d *Detector) appendInputCalls(calls []call, ids []string, in []spanmodel.Message) ([]call, []string) {
 	for _, m := range in {
 		for _, tc := range m.ToolCalls {
 			calls = append(calls, callOf(tc))
@@ -91,7 +96,7 @@ func (d *Detector) inputCalls(in []spanmodel.Message) []call {
 			d.markResult(calls, ids, "", m.Text)
 		}
 	}
-	return calls
+	return calls, ids
 }
 
 // markResult marks the call a result answers as failed when the result
