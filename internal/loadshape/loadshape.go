@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -25,8 +26,15 @@ const SentKey = "loadgen.sent_unix_nano"
 // (Failures) and with a tool loop (Loops).
 type Mix struct{ Failures, Loops float64 }
 
-const userTurn = "Hi, I need to change my flight to Boston next Tuesday, the morning one if it is still available, and keep my seat preference."
-const answer = "I found two morning flights to Boston next Tuesday: 7:05 and 9:40. Your window seat preference is kept. Which one would you like me to book?"
+// The words a trace's texts are made of: each trace draws its own, so
+// that no two traces carry the same conversation (a cache keyed by text
+// gains here only what it would on real traffic: within a trace).
+var (
+	cities = [...]string{"Boston", "Denver", "Seattle", "Chicago", "Austin", "Miami", "Atlanta", "Phoenix", "Portland", "Dallas", "Houston", "Detroit", "Nashville", "Orlando", "Tampa", "Raleigh", "Newark", "Oakland", "San Diego", "Salt Lake City"}
+	days   = [...]string{"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
+	parts  = [...]string{"morning", "afternoon", "evening"}
+	seats  = [...]string{"window", "aisle", "exit row"}
+)
 
 // Trace appends trace number n (its ID and whether it fails or loops
 // follow from n) to ss, its spans ending at now, and returns how many
@@ -38,6 +46,13 @@ func (m Mix) Trace(ss ptrace.ScopeSpans, n uint64, now time.Time) int {
 		id[i] = byte(r.Uint32())
 	}
 	fail, loop := r.Float64() < m.Failures, r.Float64() < m.Loops
+	city, day := cities[r.IntN(len(cities))], days[r.IntN(len(days))]
+	part, seat := parts[r.IntN(len(parts))], seats[r.IntN(len(seats))]
+	userTurn := "Hi, I need to change my flight to " + city + " next " + day + ", the " + part + " one if it is still available, and keep my " + seat + " seat preference."
+	answer := fmt.Sprintf("I found two %s flights to %s next %s: %d:%02d and %d:%02d. Your %s seat preference is kept. Which one would you like me to book?",
+		part, city, day, 6+r.IntN(5), r.IntN(60), 11+r.IntN(5), r.IntN(60), seat)
+	result := fmt.Sprintf(`{"flights":["B6 %d","DL %d"]}`, 100+r.IntN(900), 100+r.IntN(900))
+	where := fmt.Sprintf(`"city":%q,"day":%q`, city, strings.ToLower(day))
 	span := func(name string, parent pcommon.SpanID, k int) ptrace.Span {
 		sp := ss.Spans().AppendEmpty()
 		sp.SetTraceID(id)
@@ -69,17 +84,17 @@ func (m Mix) Trace(ss ptrace.ScopeSpans, n uint64, now time.Time) int {
 		// A healthy agent calls a different tool each turn; a looping one
 		// repeats the same call.
 		tool := [...]string{"search_flights", "get_seat_map", "book_flight"}[turn]
-		args := fmt.Sprintf(`{"city":"Boston","day":"tuesday","step":%d}`, turn)
+		args := fmt.Sprintf(`{%s,"step":%d}`, where, turn)
 		if loop {
-			tool, args = "search_flights", `{"city":"Boston","day":"tuesday"}`
+			tool, args = "search_flights", "{"+where+"}"
 		}
 		a.PutStr("gen_ai.output.messages", `[{"role":"assistant","parts":[{"type":"text","content":"`+out+`"},{"type":"tool_call","id":"c`+strconv.Itoa(turn)+`","name":"`+tool+`","arguments":`+args+`}],"finish_reason":"tool_call"}]`)
-		history += `,{"role":"assistant","parts":[{"type":"tool_call","id":"c` + strconv.Itoa(turn) + `","name":"` + tool + `","arguments":` + args + `}]},{"role":"tool","parts":[{"type":"tool_call_response","id":"c` + strconv.Itoa(turn) + `","response":{"flights":["B6 705","DL 940"]}}]}`
+		history += `,{"role":"assistant","parts":[{"type":"tool_call","id":"c` + strconv.Itoa(turn) + `","name":"` + tool + `","arguments":` + args + `}]},{"role":"tool","parts":[{"type":"tool_call_response","id":"c` + strconv.Itoa(turn) + `","response":` + result + `}]}`
 		ts := span("execute_tool "+tool, chat.SpanID(), 3+turn*3)
 		ts.Attributes().PutStr("gen_ai.operation.name", "execute_tool")
 		ts.Attributes().PutStr("gen_ai.tool.name", tool)
 		ts.Attributes().PutStr("gen_ai.tool.call.arguments", args)
-		ts.Attributes().PutStr("gen_ai.tool.call.result", `{"flights":["B6 705","DL 940"]}`)
+		ts.Attributes().PutStr("gen_ai.tool.call.result", result)
 		web := span("GET /flights", ts.SpanID(), 4+turn*3)
 		web.Attributes().PutStr("http.request.method", "GET")
 		web.Attributes().PutInt("http.response.status_code", 200)
