@@ -26,10 +26,12 @@ import (
 // several times in a row (loop, failure, exhaustion on later steps), one
 // result carries an email address and a card number (the default PII
 // check reads the results a chat span's model reacts to), and the user
-// corrects the agent in capitals.
+// corrects the agent in capitals. The system prompt makes every input
+// long enough (over 1 KiB) for the signals' history memory, which leaves
+// shorter inputs to a direct read.
 func agentTrace(steps int) ptrace.Traces {
 	td, ss := newScope()
-	msgs := []string{`{"role":"system","parts":[{"type":"text","content":"You are the billing desk."}]}`,
+	msgs := []string{`{"role":"system","parts":[{"type":"text","content":"` + billingPrompt + `"}]}`,
 		`{"role":"user","parts":[{"type":"text","content":"Refund my last invoice please."}]}`}
 	for i := 0; i < steps; i++ {
 		result := `{\"error\":\"timeout: billing service failed to answer\"}`
@@ -115,6 +117,17 @@ func TestHistoryMemoryKeepsVerdicts(t *testing.T) {
 		})
 	}
 }
+
+// billingPrompt is agentTrace's system prompt, as long as real ones are.
+const billingPrompt = "You are the billing desk of an online shop. You help customers with invoices, refunds, " +
+	"payment methods and charges they do not recognise. Always look up the invoice with the tools before you " +
+	"answer, never guess an amount or a date, and never promise a refund the refund tool has not confirmed. " +
+	"A refund can take up to ten business days to reach the customer's account; say so when you confirm one. " +
+	"If the refund tool fails, retry once with the same invoice, then tell the customer that the refund is " +
+	"pending and that the billing team will follow up by email. Do not ask for full card numbers or passwords, " +
+	"and do not repeat personal data from the tool results back to the customer. Keep answers short and " +
+	"polite, in the customer's language. If the customer asks for something outside billing (orders, " +
+	"deliveries, returns), tell them which desk handles it instead of answering yourself."
 
 func llmevalAttrs(t *testing.T, td ptrace.Traces, i int) map[string]any {
 	got := map[string]any{}

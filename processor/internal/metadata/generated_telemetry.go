@@ -191,7 +191,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ProcessorLlmevalSignalHistoryReads, err = builder.meter.Int64Counter(
 		"otelcol_processor_llmeval_signal_history_reads",
-		metric.WithDescription("Chat spans whose GenAI input history the signals read, by how (remembered - only what is new since the conversation's last span; whole - first seen, edited, truncated or compacted). [Development]"),
+		metric.WithDescription("Chat spans whose GenAI input history the signals read, by how (remembered - only what is new since the conversation's last span; whole - first seen, edited, truncated, compacted or under 1 KiB). [Development]"),
 		metric.WithUnit("{spans}"),
 	)
 	errs = errors.Join(errs, err)

@@ -312,7 +312,7 @@ func AssertEqualProcessorLlmevalSignalHistoryEvictions(t *testing.T, tt *compone
 func AssertEqualProcessorLlmevalSignalHistoryReads(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_processor_llmeval_signal_history_reads",
-		Description: "Chat spans whose GenAI input history the signals read, by how (remembered - only what is new since the conversation's last span; whole - first seen, edited, truncated or compacted). [Development]",
+		Description: "Chat spans whose GenAI input history the signals read, by how (remembered - only what is new since the conversation's last span; whole - first seen, edited, truncated, compacted or under 1 KiB). [Development]",
 		Unit:        "{spans}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,

@@ -27,6 +27,13 @@ type Detector struct {
 	traceCost *traceCosts
 	convCost  *convCosts
 	bufs      sync.Pool
+	memo      phraseMemo
+	// noPhraseMemo reads every text (tests compare both ways).
+	noPhraseMemo bool
+	// historyFrom is the input size (bytes) from which the history
+	// memory reads a chat span's input; a shorter one is read directly
+	// (shortConversation).
+	historyFrom int
 }
 
 // New validates cfg and builds a detector; errors name the field.
@@ -44,10 +51,11 @@ func New(cfg Config) (*Detector, error) {
 		return nil, err
 	}
 	d := &Detector{cfg: cfg, phrases: phrases, kinds: kinds, negative: map[string]bool{}, state: newConversations(cfg.MaxConversations, cfg.ConversationWindow),
-		history:   newHistories(cfg.MaxConversations, cfg.ConversationWindow),
-		prices:    prices,
-		traceCost: newTraceCosts(cfg.Runaway.MaxTraces),
-		convCost:  newConvCosts(cfg.MaxConversations, cfg.Runaway.Window),
+		history:     newHistories(cfg.MaxConversations, cfg.ConversationWindow),
+		prices:      prices,
+		traceCost:   newTraceCosts(cfg.Runaway.MaxTraces),
+		convCost:    newConvCosts(cfg.MaxConversations, cfg.Runaway.Window),
+		historyFrom: historyFromBytes,
 	}
 	for _, v := range cfg.NegativeFeedbackValues {
 		d.negative[strings.ToLower(v)] = true
@@ -162,14 +170,19 @@ func (d *Detector) Detect(v *spanmodel.View, f *Found) {
 
 // chatConversation reads what the chat signals need of the input. A
 // history the conversation's memory has seen is read from where the last
-// span left it (rememberedConversation); otherwise only the latest
-// messages are read (InputTail), unless the input has tool calls: the loop
-// check links results from the first call on, so such an input is read
-// whole, in one decode.
+// span left it (rememberedConversation), a short one directly
+// (shortConversation); otherwise only the latest messages are read
+// (InputTail), unless the input has tool calls: the loop check links
+// results from the first call on, so such an input is read whole, in one
+// decode.
 func (d *Detector) chatConversation(v *spanmodel.View, out []spanmodel.Message) (conversation, bool) {
 	answer := joinText(out)
 	if d.history != nil {
-		if c, ok := d.rememberedConversation(v, out, answer); ok {
+		if s, ok := v.InputJSON(); ok && len(s) < d.historyFrom {
+			if c, ok := d.shortConversation(v, out, answer); ok {
+				return c, false
+			}
+		} else if c, ok := d.rememberedConversation(v, out, answer); ok {
 			return c, true
 		}
 	}

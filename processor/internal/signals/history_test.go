@@ -56,8 +56,17 @@ func js(t testing.TB, msgs ...msg) string {
 // the detector with the memory.
 func sameAsFullRead(t testing.TB, cfg Config, spans []histSpan) *Detector {
 	t.Helper()
+	return sameAsFullReadFrom(t, cfg, 0, spans)
+}
+
+// sameAsFullReadFrom is sameAsFullRead with the memory reading inputs of
+// from bytes or more (0: every input; shorter ones are read directly).
+func sameAsFullReadFrom(t testing.TB, cfg Config, from int, spans []histSpan) *Detector {
+	t.Helper()
 	mem, full := newDetector(t, cfg), newDetector(t, cfg)
+	mem.historyFrom = from
 	full.DisableHistoryMemory()
+	full.noPhraseMemo = true
 	sameSignals(t, mem, full, spans)
 	return mem
 }
@@ -212,6 +221,7 @@ func TestHistoryMemoryLinksResultsLikeTheFullRead(t *testing.T) {
 func TestHistoryMemoryReadsOnlyWhatIsNew(t *testing.T) {
 	spans := agentCalls(t, "a", 40, func(int) any { return map[string]any{"status": "pending"} }, true)
 	d := newDetector(t, Config{})
+	d.historyFrom = 0 // the first calls' inputs are short
 	// A history too many open calls to keep first grows the span's
 	// scratch buffers; later histories must still be kept.
 	open := []msg{user("go")}
@@ -305,6 +315,7 @@ func TestHistoryMemoryIsBoundedInBytes(t *testing.T) {
 // forgotten (not counted as an eviction).
 func TestIdleHistoriesExpire(t *testing.T) {
 	d := newDetector(t, Config{ConversationWindow: time.Minute})
+	d.historyFrom = 0 // the inputs are short
 	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	d.history.now = func() time.Time { return clock }
 	spans := agentCalls(t, "a", 2, func(int) any { return "ok" }, true)
@@ -331,7 +342,9 @@ func FuzzHistoryMemory(f *testing.F) {
 	// One pair of detectors for the run (building one is the slow part
 	// under coverage instrumentation); each input has its own conversation.
 	mem, full := newDetector(f, Config{}), newDetector(f, Config{})
+	mem.historyFrom = 0 // the inputs are short
 	full.DisableHistoryMemory()
+	full.noPhraseMemo = true
 	var n atomic.Int64
 	f.Fuzz(func(t *testing.T, prev, next string, cut uint16) {
 		cur := prev[:int(cut)%(len(prev)+1)] + next

@@ -133,7 +133,9 @@ func TestHistoryMemoryWordSets(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			d := newDetector(t, tc.cfg)
 			mem, full := newDetector(t, tc.cfg), newDetector(t, tc.cfg)
+			d.historyFrom, mem.historyFrom = 0, 0 // every input, short ones too
 			full.DisableHistoryMemory()
+			full.noPhraseMemo = true
 			for i, s := range tc.steps {
 				resumed, pre, built := readRemembered(t, d, s.span)
 				assert.Equal(t, s.resumed, resumed, "step %d (%s): resumed", i, s.span.conv)
@@ -176,7 +178,9 @@ func FuzzHistoryMemoryWordSets(f *testing.F) {
 		"Größe ÄNDERN bitte \u0130stanbul", "größe ändern BITTE istanbul",
 	}
 	mem, full := newDetector(f, Config{}), newDetector(f, Config{})
+	mem.historyFrom = 0 // short inputs too
 	full.DisableHistoryMemory()
+	full.noPhraseMemo = true
 	var n int
 	f.Fuzz(func(t *testing.T, ops []byte) {
 		n++

@@ -2,8 +2,8 @@ package signals
 
 import (
 	"hash/maphash"
-	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
@@ -34,14 +34,49 @@ func callOf(c spanmodel.ToolCall) call {
 
 // argsHash is the hash of arguments with whitespace removed
 // (strings.Fields joined). Arguments without whitespace, as models and
-// SDKs write JSON, are hashed as they are, without a copy.
+// SDKs write JSON, are hashed as they are; others (Python's json.dumps
+// puts a space after every comma and colon) run by run, as a maphash.Hash
+// hashes what is written to it as one string: no copy either way.
 func argsHash(args string) uint64 {
 	for i := 0; i < len(args); i++ {
 		if c := args[i]; c >= utf8.RuneSelf || asciiSpace[c] {
-			return maphash.String(argsSeed, strings.Join(strings.Fields(args), ""))
+			return argsHashFields(args, i)
 		}
 	}
 	return maphash.String(argsSeed, args)
+}
+
+// argsHashFields is argsHash of args whose first from bytes hold no
+// whitespace: the runs between whitespace (ASCII by table, other runes
+// by unicode.IsSpace, as strings.Fields splits; an invalid byte is not
+// whitespace) written to one hash.
+func argsHashFields(args string, from int) uint64 {
+	var h maphash.Hash
+	h.SetSeed(argsSeed)
+	start := 0 // of the current run; -1: in whitespace
+	for i := from; i < len(args); {
+		c := args[i]
+		size, space := 1, false
+		if c < utf8.RuneSelf {
+			space = asciiSpace[c]
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(args[i:])
+			space = unicode.IsSpace(r)
+		}
+		switch {
+		case space && start >= 0:
+			_, _ = h.WriteString(args[start:i]) // never fails
+			start = -1
+		case !space && start < 0:
+			start = i
+		}
+		i += size
+	}
+	if start >= 0 {
+		_, _ = h.WriteString(args[start:])
+	}
+	return h.Sum64()
 }
 
 // asciiSpace are the ASCII bytes strings.Fields splits at (others are
@@ -77,8 +112,13 @@ func (d *Detector) loop(c conversation, f *Found) {
 // inputCalls are the calls of the input messages in, each marked failed
 // when its result reports a failure.
 func (d *Detector) inputCalls(in []spanmodel.Message) []call {
-	var calls []call
-	var ids []string
+	calls, _ := d.appendInputCalls(nil, nil, in)
+	return calls
+}
+
+// appendInputCalls is inputCalls appending to calls, with ids as the
+// calls' IDs (markResult's); it returns both grown.
+func (d *Detector) appendInputCalls(calls []call, ids []string, in []spanmodel.Message) ([]call, []string) {
 	for _, m := range in {
 		for _, tc := range m.ToolCalls {
 			calls = append(calls, callOf(tc))
@@ -91,7 +131,7 @@ func (d *Detector) inputCalls(in []spanmodel.Message) []call {
 			d.markResult(calls, ids, "", m.Text)
 		}
 	}
-	return calls
+	return calls, ids
 }
 
 // markResult marks the call a result answers as failed when the result

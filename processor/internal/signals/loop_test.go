@@ -12,6 +12,9 @@ func TestArgsHash(t *testing.T) {
 	for _, args := range []string{
 		``, `{}`, `{"order_id":"4521"}`, `{"order_id": "4521"}`, "{\n\t\"a\": 1,\r\n \"b\": [1, 2]\v\f}",
 		"{\"name\":\"Grüße\"}", "{\"a\":\u00a01}", "{\"a\":\u00851}", "{\"a\":\u20281}", "{\"a\":\u30001}", "\xff {\"a\" :1}", "   ",
+		`{"city": "San Diego", "day": "monday", "step": 0}`, " leading", "trailing\n", "a\u00a0\u00a0b \xe2\x80",
+		// longer than the hash's buffer, runs across its boundary
+		strings.Repeat(`{"path": "/srv/app/releases/2026-11-30/config.yaml", "mode": "0644"}, `, 9),
 	} {
 		want := maphash.String(argsSeed, strings.Join(strings.Fields(args), ""))
 		if got := argsHash(args); got != want {

@@ -87,6 +87,13 @@ func (d *Detector) matchCats(cats textmatch.Labels, text string, f *Found) {
 	if text == "" {
 		return
 	}
+	var found [memoFound]int32
+	if n, ok := d.phrasesIn(cats, text, false, &found); ok {
+		for _, i := range found[:n] {
+			f.Add(Category(d.phrases.Label(int(i))), d.kinds[i], 1)
+		}
+		return
+	}
 	bp := d.bufs.Get().(*[]byte)
 	norm := textmatch.Normalize((*bp)[:0], text)
 	d.phrases.EachOf(cats, norm, func(i, _, _ int) bool {
@@ -101,6 +108,10 @@ func (d *Detector) matchCats(cats textmatch.Labels, text string, f *Found) {
 func (d *Detector) reportsFailure(text string) bool {
 	if text == "" {
 		return false
+	}
+	var phrases [memoFound]int32
+	if n, ok := d.phrasesIn(failureCat, text, true, &phrases); ok {
+		return n > 0
 	}
 	bp := d.bufs.Get().(*[]byte)
 	norm := textmatch.Normalize((*bp)[:0], text)

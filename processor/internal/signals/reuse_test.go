@@ -20,6 +20,17 @@ func TestTraceKey(t *testing.T) {
 	}
 }
 
+// TestRunawayTraceKey: the runaway sums' key tells trace IDs apart as
+// traceKey does (one key per ID, the empty ID's included).
+func TestRunawayTraceKey(t *testing.T) {
+	ids := []pcommon.TraceID{{}, {}, {1, 2, 3, 0xff}, {1, 2, 3, 0xff}, {1, 2, 3, 0xfe}, {0: 0, 15: 1}, {0xde, 0xad, 0xbe, 0xef, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0xab, 0xcd}}
+	for _, a := range ids {
+		for _, b := range ids {
+			assert.Equal(t, traceKey("", a) == traceKey("", b), runawayTraceKey(a) == runawayTraceKey(b), "%s %s", a, b)
+		}
+	}
+}
+
 // refLRU is the least-recently-used bound as a list of keys, most recent
 // first: the model the reused entries must follow.
 type refLRU struct {
