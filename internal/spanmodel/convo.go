@@ -86,6 +86,28 @@ func (c *convo) reset() {
 	c.reason.take()
 }
 
+// restart empties c for the next message decoded alone (inputTail.keep),
+// without clearing its buffers: every message, meta, call and result is
+// appended whole, so nothing stale is read, and what the message decoded
+// is copied out of c before the next one. Only the span's reset
+// (clearAll) drops the references the buffers keep.
+func (c *convo) restart() {
+	c.msgs, c.meta, c.calls, c.results = c.msgs[:0], c.meta[:0], c.calls[:0], c.results[:0]
+	c.done, c.present, c.err = true, false, nil
+	c.textDone, c.text, c.textOK = false, "", false
+	c.acc.take()
+	c.reason.take()
+}
+
+// clearAll is reset for a convo restarted without clearing (restart):
+// its buffers are cleared to their capacity.
+func (c *convo) clearAll() {
+	c.msgs, c.meta = c.msgs[:cap(c.msgs)], c.meta[:cap(c.meta)]
+	c.calls, c.results = c.calls[:cap(c.calls)], c.results[:cap(c.results)]
+	c.done = true
+	c.reset()
+}
+
 // resetBuf truncates s, dropping references to the previous span's content
 // (and the buffer itself when it grew very large).
 func resetBuf[T any](s []T) []T {

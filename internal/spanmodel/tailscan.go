@@ -527,8 +527,7 @@ func (t *inputTail) reset() {
 	t.resume = InputMark{}
 	t.rescan()
 	t.fromElems = resetBuf(t.fromElems)
-	t.one.done = true
-	t.one.reset()
+	t.one.clearAll()
 	t.msg, t.parts = gMsg{}, resetParts(t.parts)
 	t.keptCalls, t.keptResults = resetBuf(t.keptCalls), resetBuf(t.keptResults)
 	t.resultsDone, t.resultsText, t.resultsOK = false, "", false
@@ -690,8 +689,7 @@ func (t *inputTail) decodeElem(s string, start, end int) (Message, error) {
 // keep makes the decoded element g a Message of its own, as the full
 // decode makes it in the array.
 func (t *inputTail) keep(g *gMsg) Message {
-	t.one.done = true
-	t.one.reset()
+	t.one.restart()
 	t.one.addGenAIMsg(g)
 	t.one.seal()
 	m := t.one.msgs[0]
