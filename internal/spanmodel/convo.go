@@ -100,11 +100,14 @@ func (c *convo) restart() {
 }
 
 // clearAll is reset for a convo restarted without clearing (restart):
-// its buffers are cleared to their capacity.
+// its buffers are cleared to their capacity, if restart was called since
+// the last clearAll (restart sets done, reset clears it).
 func (c *convo) clearAll() {
+	if !c.done {
+		return
+	}
 	c.msgs, c.meta = c.msgs[:cap(c.msgs)], c.meta[:cap(c.meta)]
 	c.calls, c.results = c.calls[:cap(c.calls)], c.results[:cap(c.results)]
-	c.done = true
 	c.reset()
 }
 
