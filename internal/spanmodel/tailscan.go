@@ -341,9 +341,9 @@ func (sc *msgScanner) value(depth int) {
 	case c == '"':
 		sc.str()
 	case c == '{':
-		sc.objectValue(depth)
+		sc.container(depth, '}')
 	case c == '[':
-		sc.arrayValue(depth)
+		sc.container(depth, ']')
 	case c == 't':
 		sc.literal("true")
 	case c == 'f':
@@ -357,47 +357,31 @@ func (sc *msgScanner) value(depth int) {
 	}
 }
 
-// objectValue skips the object at sc.i, checking its grammar: list with
-// the item written out, as arrayValue, since arguments and responses are
-// mostly objects and a call through a closure per member showed in
-// profiles.
-func (sc *msgScanner) objectValue(depth int) {
+// container skips the object or array at sc.i (its opening bracket) up
+// to its closing byte, checking its grammar: list with the item written
+// out, since arguments and responses are mostly objects and a call
+// through a closure per member showed in profiles.
+func (sc *msgScanner) container(depth int, closing byte) {
 	sc.i++
 	sc.ws()
-	if sc.eat('}') {
+	if sc.eat(closing) {
 		return
 	}
 	for !sc.bad {
 		sc.ws()
-		if sc.peek() != '"' {
-			sc.bad = true
-			return
+		if closing == '}' { // a member: its key and colon first
+			if sc.peek() != '"' {
+				sc.bad = true
+				return
+			}
+			sc.str()
+			sc.ws()
+			sc.expect(':')
+			sc.ws()
 		}
-		sc.str()
-		sc.ws()
-		sc.expect(':')
-		sc.ws()
 		sc.value(depth + 1)
 		sc.ws()
-		if sc.eat('}') {
-			return
-		}
-		sc.expect(',')
-	}
-}
-
-// arrayValue skips the array at sc.i, checking its grammar (list).
-func (sc *msgScanner) arrayValue(depth int) {
-	sc.i++
-	sc.ws()
-	if sc.eat(']') {
-		return
-	}
-	for !sc.bad {
-		sc.ws()
-		sc.value(depth + 1)
-		sc.ws()
-		if sc.eat(']') {
+		if sc.eat(closing) {
 			return
 		}
 		sc.expect(',')
