@@ -285,20 +285,29 @@ func (sc *msgScanner) partsValue() {
 // list scans the comma-separated items of an object or array at sc.i (its
 // opening bracket) up to its closing byte; item scans one.
 func (sc *msgScanner) list(closing byte, item func()) {
-	sc.i++
-	sc.ws()
-	if sc.eat(closing) {
-		return
-	}
-	for !sc.bad {
+	for more := sc.open(closing); more; more = sc.next(closing) {
 		sc.ws()
 		item()
-		sc.ws()
-		if sc.eat(closing) {
-			return
-		}
-		sc.expect(',')
 	}
+}
+
+// open steps into the object or array at sc.i (its opening bracket): false
+// when it closes at once or the scan has failed.
+func (sc *msgScanner) open(closing byte) bool {
+	sc.i++
+	sc.ws()
+	return !sc.eat(closing) && !sc.bad
+}
+
+// next steps past the comma after an item: false at the closing byte or
+// when the scan has failed.
+func (sc *msgScanner) next(closing byte) bool {
+	sc.ws()
+	if sc.eat(closing) {
+		return false
+	}
+	sc.expect(',')
+	return !sc.bad
 }
 
 // part scans one part object and returns its type as gPart reads it: the
@@ -362,12 +371,7 @@ func (sc *msgScanner) value(depth int) {
 // out, since arguments and responses are mostly objects and a call
 // through a closure per member showed in profiles.
 func (sc *msgScanner) container(depth int, closing byte) {
-	sc.i++
-	sc.ws()
-	if sc.eat(closing) {
-		return
-	}
-	for !sc.bad {
+	for more := sc.open(closing); more; more = sc.next(closing) {
 		sc.ws()
 		if closing == '}' { // a member: its key and colon first
 			if sc.peek() != '"' {
@@ -380,11 +384,6 @@ func (sc *msgScanner) container(depth int, closing byte) {
 			sc.ws()
 		}
 		sc.value(depth + 1)
-		sc.ws()
-		if sc.eat(closing) {
-			return
-		}
-		sc.expect(',')
 	}
 }
 
