@@ -154,15 +154,15 @@ func (p *argParser) str() (string, bool) {
 			j++
 			continue
 		}
-		switch {
-		case c == '"':
+		switch c {
+		case '"':
 			p.i = j + 1
 			if escaped {
 				s, _ := jsonStringAt(t, start)
 				return s, true
 			}
 			return t[start+1 : j], true
-		case c == '\\':
+		case '\\':
 			if j+1 >= len(t) {
 				return "", false
 			}
