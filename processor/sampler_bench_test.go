@@ -220,25 +220,15 @@ func BenchmarkLoadtestMix(b *testing.B) {
 					}
 				}
 			}, judge)
-			mix := loadshape.Mix{Failures: 0.1, Loops: 0.05}
-			var seq uint64
-			var m cost
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				b.StopTimer()
-				td := mix.Batch(&seq, 100, time.Now())
-				m.measure(b, td.SpanCount(), func() {
-					_, _ = p.processTraces(context.Background(), td)
-					for c.sample {
-						if h, _, _ := p.sampler.Held(); h == 0 {
-							break
-						}
-						time.Sleep(10 * time.Microsecond)
+			runLoadtestBatches(b, 100, func(ptrace.Traces) {}, func(td ptrace.Traces) {
+				_, _ = p.processTraces(context.Background(), td)
+				for c.sample {
+					if h, _, _ := p.sampler.Held(); h == 0 {
+						break
 					}
-				})
-				b.StartTimer()
-			}
-			m.report(b)
+					time.Sleep(10 * time.Microsecond)
+				}
+			})
 		})
 	}
 }
@@ -261,21 +251,30 @@ func BenchmarkLoadtestSpanKinds(b *testing.B) {
 						cfg.DefaultEvaluators = &off
 					}
 				}, nil)
-				mix := loadshape.Mix{Failures: 0.1, Loops: 0.05}
-				var seq uint64
-				var m cost
-				b.ResetTimer()
-				for i := 0; i < b.N; i++ {
-					b.StopTimer()
-					td := mix.Batch(&seq, 400, time.Now())
+				runLoadtestBatches(b, 400, func(td ptrace.Traces) {
 					td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().RemoveIf(func(s ptrace.Span) bool {
 						return !strings.HasPrefix(s.Name(), kind)
 					})
-					m.measure(b, td.SpanCount(), func() { _, _ = p.processTraces(context.Background(), td) })
-					b.StartTimer()
-				}
-				m.report(b)
+				}, func(td ptrace.Traces) { _, _ = p.processTraces(context.Background(), td) })
 			})
 		}
 	}
+}
+
+// runLoadtestBatches builds b.N batches of the load test's traces (at
+// least spans spans each, changed by shape, untimed) and measures process
+// on each: the cost per span it reports covers process alone.
+func runLoadtestBatches(b *testing.B, spans int, shape, process func(ptrace.Traces)) {
+	mix := loadshape.Mix{Failures: 0.1, Loops: 0.05}
+	var seq uint64
+	var m cost
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		td := mix.Batch(&seq, spans, time.Now())
+		shape(td)
+		m.measure(b, td.SpanCount(), func() { process(td) })
+		b.StartTimer()
+	}
+	m.report(b)
 }
