@@ -22,6 +22,9 @@ type convo struct {
 	acc    textAcc // the text of the message being decoded
 	reason textAcc // the reasoning of the message being decoded
 
+	// dirty is how far msgs, meta, calls and results were filled since
+	// the last scrub (see reuse).
+	dirty [4]int
 }
 
 // textAcc joins the text parts of one message with "\n" in linear time: a
@@ -76,10 +79,10 @@ func (c *convo) reset() {
 	if !c.done {
 		return
 	}
-	c.msgs = resetBuf(c.msgs)
-	c.meta = resetBuf(c.meta)
-	c.calls = resetBuf(c.calls)
-	c.results = resetBuf(c.results)
+	c.msgs = reuse(c.msgs, &c.dirty[0])
+	c.meta = reuse(c.meta, &c.dirty[1])
+	c.calls = reuse(c.calls, &c.dirty[2])
+	c.results = reuse(c.results, &c.dirty[3])
 	c.done, c.present, c.err = false, false, nil
 	c.textDone, c.text, c.textOK = false, "", false
 	c.acc.take()
@@ -87,38 +90,66 @@ func (c *convo) reset() {
 }
 
 // restart empties c for the next message decoded alone (inputTail.keep),
-// without clearing its buffers: every message, meta, call and result is
+// without dropping its buffers: every message, meta, call and result is
 // appended whole, so nothing stale is read, and what the message decoded
-// is copied out of c before the next one. Only the span's reset
-// (clearAll) drops the references the buffers keep.
+// is copied out of c before the next one.
 func (c *convo) restart() {
-	c.msgs, c.meta, c.calls, c.results = c.msgs[:0], c.meta[:0], c.calls[:0], c.results[:0]
+	c.msgs, c.meta = reuse(c.msgs, &c.dirty[0]), reuse(c.meta, &c.dirty[1])
+	c.calls, c.results = reuse(c.calls, &c.dirty[2]), reuse(c.results, &c.dirty[3])
 	c.done, c.present, c.err = true, false, nil
 	c.textDone, c.text, c.textOK = false, "", false
 	c.acc.take()
 	c.reason.take()
 }
 
-// clearAll is reset for a convo restarted without clearing (restart):
-// its buffers are cleared to their capacity, if restart was called since
-// the last clearAll (restart sets done, reset clears it).
-func (c *convo) clearAll() {
-	if !c.done {
-		return
-	}
-	c.msgs, c.meta = c.msgs[:cap(c.msgs)], c.meta[:cap(c.meta)]
-	c.calls, c.results = c.calls[:cap(c.calls)], c.results[:cap(c.results)]
-	c.reset()
+// scrub drops the references c's buffers keep past their length to the
+// content of earlier spans (see reuse).
+func (c *convo) scrub() {
+	scrub(c.msgs, &c.dirty[0])
+	scrub(c.meta, &c.dirty[1])
+	scrub(c.calls, &c.dirty[2])
+	scrub(c.results, &c.dirty[3])
 }
 
 // resetBuf truncates s, dropping references to the previous span's content
-// (and the buffer itself when it grew very large).
+// (and the buffer itself when it grew very large). It is for buffers that
+// encoding/json may decode into (gMsg, gPart): it decodes into the stale
+// elements past a slice's length without zeroing them first, so those
+// must be zero. Buffers only ever appended whole elements use reuse.
 func resetBuf[T any](s []T) []T {
 	if cap(s) > scratchCap {
 		return nil
 	}
 	clear(s)
 	return s[:0]
+}
+
+// reuse truncates s for the next span without clearing it, noting in
+// *dirty how far it was filled (the buffer itself is dropped when it grew
+// very large). It is for buffers only ever appended whole elements: what
+// is past the length is never read, so clearing it per span, a cost every
+// LLM span paid (with a write barrier per pointer while the GC marks),
+// only served to drop the references it keeps to earlier spans' content.
+// scrub does that once a batch (View.Release) for everything the batch's
+// spans filled.
+func reuse[T any](s []T, dirty *int) []T {
+	if cap(s) > scratchCap {
+		*dirty = 0
+		return nil
+	}
+	*dirty = max(*dirty, len(s))
+	return s[:0]
+}
+
+// scrub clears what s held past its length since the last scrub. *dirty
+// never exceeds s's capacity: it notes lengths of the same backing array,
+// which only grows (a grown copy holds zeros past the copied length) or
+// is dropped with *dirty.
+func scrub[T any](s []T, dirty *int) {
+	if *dirty > len(s) {
+		clear(s[len(s):*dirty])
+	}
+	*dirty = 0
 }
 
 // begin starts a message; false once MaxMessages is reached.

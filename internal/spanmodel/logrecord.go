@@ -61,7 +61,7 @@ func (v *View) ResetLogRecord(rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.L
 	if kind == evNone {
 		return false
 	}
-	v.Release()
+	v.release()
 	l := &v.log
 	if l.scratch == (ptrace.Traces{}) {
 		l.scratch = ptrace.NewTraces()

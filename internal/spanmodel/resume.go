@@ -81,7 +81,7 @@ func (v *View) InputFrom() (msgs []Message, elems []InputElem, base, total Input
 		}
 		msgs = t.msgs
 	}
-	t.fromElems = t.fromElems[:0]
+	t.fromElems = reuse(t.fromElems, &t.dirty[dirtyFromElems])
 	users := t.base.Users
 	for i, e := range t.elems {
 		t.fromElems = append(t.fromElems, InputElem{

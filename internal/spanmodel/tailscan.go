@@ -497,6 +497,32 @@ type inputTail struct {
 	resultsDone bool // Text(tool_result) of a chat span, joined once
 	resultsText string
 	resultsOK   bool
+
+	// dirty is how far elems, rev, msgs, fromElems, keptCalls and
+	// keptResults were filled since the last scrub (see reuse).
+	dirty [6]int
+}
+
+// The buffers of inputTail.dirty.
+const (
+	dirtyElems = iota
+	dirtyRev
+	dirtyMsgs
+	dirtyFromElems
+	dirtyKeptCalls
+	dirtyKeptResults
+)
+
+// scrub drops the references the tail's buffers keep past their length
+// to the content of earlier spans (see reuse).
+func (t *inputTail) scrub() {
+	scrub(t.elems, &t.dirty[dirtyElems])
+	scrub(t.rev, &t.dirty[dirtyRev])
+	scrub(t.msgs, &t.dirty[dirtyMsgs])
+	scrub(t.fromElems, &t.dirty[dirtyFromElems])
+	scrub(t.keptCalls, &t.dirty[dirtyKeptCalls])
+	scrub(t.keptResults, &t.dirty[dirtyKeptResults])
+	t.one.scrub()
 }
 
 func (t *inputTail) reset() {
@@ -509,10 +535,11 @@ func (t *inputTail) reset() {
 	t.clean = true
 	t.resume = InputMark{}
 	t.rescan()
-	t.fromElems = resetBuf(t.fromElems)
-	t.one.clearAll()
+	t.fromElems = reuse(t.fromElems, &t.dirty[dirtyFromElems])
+	t.one.reset()
 	t.msg, t.parts = gMsg{}, resetParts(t.parts)
-	t.keptCalls, t.keptResults = resetBuf(t.keptCalls), resetBuf(t.keptResults)
+	t.keptCalls = reuse(t.keptCalls, &t.dirty[dirtyKeptCalls])
+	t.keptResults = reuse(t.keptResults, &t.dirty[dirtyKeptResults])
 	t.resultsDone, t.resultsText, t.resultsOK = false, "", false
 }
 
@@ -533,9 +560,9 @@ func (v *View) InputJSON() (string, bool) {
 // mark).
 func (t *inputTail) rescan() {
 	t.scanned, t.ok, t.base = false, false, InputMark{}
-	t.elems = resetBuf(t.elems)
+	t.elems = reuse(t.elems, &t.dirty[dirtyElems])
 	t.users, t.calls, t.lastAsst, t.start = 0, 0, -1, -1
-	t.rev, t.msgs = resetBuf(t.rev), resetBuf(t.msgs)
+	t.rev, t.msgs = reuse(t.rev, &t.dirty[dirtyRev]), reuse(t.msgs, &t.dirty[dirtyMsgs])
 	t.pre, t.preParts = resetBuf(t.pre), resetParts(t.preParts)
 }
 
@@ -604,13 +631,13 @@ func (t *inputTail) scan(s string, decode bool) {
 	}
 	if decode {
 		var done bool
-		t.elems, t.calls, t.pre, t.preParts, done = scanDecode(s, t.base, limit, t.elems[:0], t.pre, t.preParts)
+		t.elems, t.calls, t.pre, t.preParts, done = scanDecode(s, t.base, limit, reuse(t.elems, &t.dirty[dirtyElems]), t.pre, t.preParts)
 		if done {
 			t.ok = true
 			return
 		}
 	}
-	t.elems, t.calls, t.ok = scanFrom(s, t.base, t.elems[:0])
+	t.elems, t.calls, t.ok = scanFrom(s, t.base, reuse(t.elems, &t.dirty[dirtyElems]))
 }
 
 // decodeTail extends the decoded tail back to element start, if it does
@@ -638,7 +665,7 @@ func (v *View) decodeTail(t *inputTail, start int) error {
 		}
 		t.rev = append(t.rev, m)
 	}
-	t.msgs = t.msgs[:0]
+	t.msgs = reuse(t.msgs, &t.dirty[dirtyMsgs])
 	for i := len(t.rev) - 1; i >= 0; i-- {
 		t.msgs = append(t.msgs, t.rev[i])
 	}

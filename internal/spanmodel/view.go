@@ -194,7 +194,7 @@ type View struct {
 // to content attributes; it decodes nothing, and for a span that is not an
 // LLM/agent span it does not allocate.
 func (v *View) Reset(rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, span ptrace.Span) {
-	v.Release()
+	v.release()
 	v.resource, v.scope, v.span = rs, ss, span
 	v.clear()
 	v.scanAttributes()
@@ -264,9 +264,21 @@ func (v *View) clear() {
 	v.epoch++
 }
 
-// Release frees per-span resources (the OTTL context) held by v and gives
-// a log record back its attributes (see ResetLogRecord).
+// Release frees per-span resources (the OTTL context) held by v, gives a
+// log record back its attributes (see ResetLogRecord) and drops the
+// references the view's reused buffers keep to the content of the spans
+// read since the last Release: call it when done with a batch. Reset
+// leaves those buffers to be overwritten rather than clearing them per
+// span (see reuse).
 func (v *View) Release() {
+	v.release()
+	v.in.scrub()
+	v.out.scrub()
+	v.tail.scrub()
+}
+
+// release is Release for one span: Reset and ResetLogRecord call it.
+func (v *View) release() {
 	if v.tctx != nil {
 		v.tctx.Close()
 		v.tctx = nil

@@ -3,6 +3,7 @@ package spanmodel
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -989,4 +990,99 @@ func TestReserved(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestViewReleaseScrubs checks that Reset leaves the buffers of a larger
+// earlier span to be overwritten and that Release drops every reference
+// they keep past their length (reuse, scrub), while the current span's
+// answers stay as they were.
+func TestViewReleaseScrubs(t *testing.T) {
+	msg := func(role, text string) string {
+		return `{"role":"` + role + `","parts":[{"type":"text","content":"` + text + `"},{"type":"tool_call","id":"c","name":"f","arguments":{}}]}`
+	}
+	var many []string
+	for i := 0; i < 6; i++ {
+		many = append(many, msg("user", fmt.Sprint("question ", i)), msg("assistant", fmt.Sprint("answer ", i)))
+	}
+	var v View
+	read := func() {
+		_, _ = v.OutputMessages()
+		_, _ = v.InputMessages()
+		_, _, _, _, _ = v.InputFrom()
+		_, _, _ = v.Text(tResult)
+	}
+	v.Reset(newSpan(t,
+		kv{"gen_ai.operation.name", "chat"},
+		kv{"gen_ai.input.messages", "[" + strings.Join(many, ",") + "]"},
+		kv{"gen_ai.output.messages", "[" + strings.Join(many[:4], ",") + "]"},
+	))
+	read()
+	v.Reset(newSpan(t,
+		kv{"gen_ai.operation.name", "chat"},
+		kv{"gen_ai.input.messages", "[" + msg("user", "short") + "]"},
+		kv{"gen_ai.output.messages", "[" + msg("assistant", "reply") + "]"},
+	))
+	read()
+	require.Greater(t, cap(v.in.msgs), len(v.in.msgs))
+	require.Positive(t, v.in.dirty[0], "the larger span's messages are left to be overwritten")
+
+	v.Release()
+	for name, c := range map[string]*convo{"in": &v.in, "out": &v.out, "tail.one": &v.tail.one} {
+		assert.Equal(t, [4]int{}, c.dirty, name)
+		assertZeroPast(t, name+".msgs", c.msgs)
+		assertZeroPast(t, name+".meta", c.meta)
+		assertZeroPast(t, name+".calls", c.calls)
+		assertZeroPast(t, name+".results", c.results)
+	}
+	tl := &v.tail
+	assert.Equal(t, [6]int{}, tl.dirty)
+	assertZeroPast(t, "tail.elems", tl.elems)
+	assertZeroPast(t, "tail.rev", tl.rev)
+	assertZeroPast(t, "tail.msgs", tl.msgs)
+	assertZeroPast(t, "tail.fromElems", tl.fromElems)
+	assertZeroPast(t, "tail.keptCalls", tl.keptCalls)
+	assertZeroPast(t, "tail.keptResults", tl.keptResults)
+
+	// The current span reads as before the Release.
+	msgs, err := v.OutputMessages()
+	require.NoError(t, err)
+	require.Len(t, msgs, 1)
+	assert.Equal(t, "reply", msgs[0].Text)
+	in, err := v.InputMessages()
+	require.NoError(t, err)
+	require.Len(t, in, 1)
+	assert.Equal(t, "short", in[0].Text)
+}
+
+// assertZeroPast asserts that s holds only zero elements past its length,
+// up to its capacity.
+func assertZeroPast[T any](t *testing.T, name string, s []T) {
+	t.Helper()
+	for i, e := range s[len(s):cap(s)] {
+		if !reflect.ValueOf(e).IsZero() {
+			t.Errorf("%s: element %d past the length is not zero", name, len(s)+i)
+			return
+		}
+	}
+}
+
+func TestReuseScrub(t *testing.T) {
+	var dirty int
+	s := []string{"a", "b", "c"}
+	s = reuse(s, &dirty)
+	assert.Equal(t, 0, len(s))
+	assert.Equal(t, 3, dirty)
+	s = append(s, "x")
+	s = reuse(s, &dirty)
+	assert.Equal(t, 3, dirty, "the longest fill is kept")
+	s = append(s, "y")
+	scrub(s, &dirty)
+	assert.Equal(t, 0, dirty)
+	assert.Equal(t, []string{"y", "", ""}, s[:3])
+
+	big := make([]string, 1, scratchCap+1)
+	dirty = 5
+	assert.Nil(t, reuse(big, &dirty), "a very large buffer is dropped")
+	assert.Equal(t, 0, dirty)
+	scrub([]string(nil), &dirty)
 }
