@@ -221,3 +221,136 @@ func stopBits(w uint64) uint64 {
 func isHex(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
+
+// skipValue is the index just past the JSON value at s[i:], which nests
+// at most scanMaxDepth-depth levels deeper, with ok false where
+// msgScanner.scanValue(depth) would fail. Where that succeeds, it ends
+// where skipValue does. It is scanValue's grammar on a local index and
+// without a call per token: the arguments and responses of tool calls,
+// skipped with their grammar checked, are objects of a few short members
+// whose scan was mostly calls and cursor stores. FuzzSkipValue checks it
+// against scanValue.
+func skipValue(s string, i, depth int) (int, bool) {
+	if depth > scanMaxDepth || i >= len(s) {
+		return i, false
+	}
+	switch c := s[i]; {
+	case c == '"':
+		return skipString(s, i)
+	case c == '{' || c == '[':
+		return skipContainer(s, i, depth)
+	case c == 't':
+		return skipLiteral(s, i, "true")
+	case c == 'f':
+		return skipLiteral(s, i, "false")
+	case c == 'n':
+		return skipLiteral(s, i, "null")
+	case c == '-' || c >= '0' && c <= '9':
+		return skipNumber(s, i)
+	}
+	return i, false
+}
+
+// skipString is skipValue for the string at s[i] (its opening quote):
+// quickStr's test, then skipStr.
+func skipString(s string, i int) (int, bool) {
+	if j := asciiStop(s, i+1); j < len(s) && s[j] == '"' {
+		return j + 1, true
+	}
+	c := jsonCursor{s: s, i: i}
+	_, _, ok := c.skipStr()
+	return c.i, ok
+}
+
+// skipContainer is skipValue for the object or array at s[i] (its opening
+// bracket): scanValue's container on a local index.
+func skipContainer(s string, i, depth int) (int, bool) {
+	closing := byte(']')
+	if s[i] == '{' {
+		closing = '}'
+	}
+	i = skipWS(s, i+1)
+	if i < len(s) && s[i] == closing {
+		return i + 1, true
+	}
+	for {
+		if closing == '}' { // a member: its key and colon first
+			if i >= len(s) || s[i] != '"' {
+				return i, false
+			}
+			var ok bool
+			if i, ok = skipString(s, i); !ok {
+				return i, false
+			}
+			i = skipWS(s, i)
+			if i >= len(s) || s[i] != ':' {
+				return i, false
+			}
+			i = skipWS(s, i+1)
+		}
+		var ok bool
+		if i, ok = skipValue(s, i, depth+1); !ok {
+			return i, false
+		}
+		i = skipWS(s, i)
+		if i < len(s) && s[i] == closing {
+			return i + 1, true
+		}
+		if i >= len(s) || s[i] != ',' {
+			return i, false
+		}
+		i = skipWS(s, i+1)
+	}
+}
+
+// skipLiteral is skipValue for the literal lit at s[i].
+func skipLiteral(s string, i int, lit string) (int, bool) {
+	if len(s)-i >= len(lit) && s[i:i+len(lit)] == lit {
+		return i + len(lit), true
+	}
+	return i, false
+}
+
+// skipNumber is skipValue for the number at s[i]:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func skipNumber(s string, i int) (int, bool) {
+	if s[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case i < len(s) && s[i] >= '1' && s[i] <= '9':
+		i = skipDigits(s, i+1)
+	default:
+		return i, false
+	}
+	if i < len(s) && s[i] == '.' {
+		j := skipDigits(s, i+1)
+		if j == i+1 {
+			return j, false
+		}
+		i = j
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		j := skipDigits(s, i)
+		if j == i {
+			return j, false
+		}
+		i = j
+	}
+	return i, true
+}
+
+// skipDigits is the index of the first byte of s from i on that is not a
+// decimal digit, or len(s).
+func skipDigits(s string, i int) int {
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i
+}

@@ -216,3 +216,71 @@ func FuzzAsciiStop(f *testing.F) {
 		}
 	})
 }
+
+// skipValueCases are JSON values and broken ones skipValue must treat as
+// scanValue does: every type, nesting at and past scanMaxDepth, strings
+// with escapes and non-ASCII bytes, broken numbers, literals and
+// containers, and values followed by more text.
+var skipValueCases = []string{
+	`{"city":"Boston","day":"monday","step":0}`,
+	`{"flights":["B6 123","DL 456"]}`,
+	`[]`, `{}`, `[ ]`, `{ }`, ` {"a" : 1 , "b" :[ true,false ,null ] } `,
+	`"plain"`, `"esc\n\"q\" \u00e9 \ud83d\ude00"`, `"caf` + "\xc3\xa9" + `"`, "\"bad\x01\"", `"open`, `"\x"`, `"\u12"`,
+	`0`, `-0`, `12`, `-12.5e+3`, `1E9`, `01`, `-`, `1.`, `1e`, `1e+`, `.5`, `-a`,
+	`true`, `false`, `null`, `tru`, `nul`, `fals`, `trueX`,
+	`{"a":}`, `{"a" 1}`, `{a:1}`, `{"a":1,}`, `[1,]`, `[1 2]`, `{"a":1`, `[`, `{`, `]`, `,`, ``,
+	`{"k":"v"} trailing`, `[{"x":[{"y":[1,{"z":null}]}]}]`,
+	strings.Repeat("[", scanMaxDepth) + strings.Repeat("]", scanMaxDepth),
+	strings.Repeat("[", scanMaxDepth+1) + strings.Repeat("]", scanMaxDepth+1),
+	strings.Repeat(`{"a":`, scanMaxDepth+2) + "1" + strings.Repeat("}", scanMaxDepth+2),
+	strings.Repeat("[", scanMaxDepth+3) + "x",
+	`{"a":"` + strings.Repeat("long text ", 20) + `"}`,
+}
+
+// TestSkipValue: where value takes skipValue's answer, scanValue (the
+// scan step by step it replaces) gives the same.
+func TestSkipValue(t *testing.T) {
+	for _, s := range skipValueCases {
+		for _, depth := range []int{0, 4, scanMaxDepth - 1, scanMaxDepth} {
+			checkSkipValue(t, s, 0, depth)
+		}
+	}
+	// The fast path is taken on these (it is not always falling back).
+	for _, s := range []string{`{"city":"Boston","step":0}`, `"esc\n"`, `-12.5e+3`, `[true,null]`} {
+		j, ok := skipValue(s, 0, 0)
+		assert.True(t, ok, s)
+		assert.Equal(t, len(s), j, s)
+	}
+}
+
+// checkSkipValue compares value, which tries skipValue first, with
+// scanValue on s from i: the same position, bad and deep.
+func checkSkipValue(t *testing.T, s string, i, depth int) {
+	t.Helper()
+	got := msgScanner{jsonCursor: jsonCursor{s: s, i: i}}
+	got.value(depth)
+	want := msgScanner{jsonCursor: jsonCursor{s: s, i: i}}
+	want.scanValue(depth)
+	if got.i != want.i || got.bad != want.bad || got.deep != want.deep {
+		t.Fatalf("value(%q from %d, depth %d) = (i %d, bad %v, deep %v), scanValue gives (i %d, bad %v, deep %v)",
+			s, i, depth, got.i, got.bad, got.deep, want.i, want.bad, want.deep)
+	}
+	if j, ok := skipValue(s, i, depth); ok && (want.bad || j != want.i) {
+		t.Fatalf("skipValue(%q from %d, depth %d) = %d, ok; scanValue: i %d, bad %v", s, i, depth, j, want.i, want.bad)
+	}
+}
+
+// FuzzSkipValue: value (skipValue where it succeeds) leaves the scanner
+// as scanValue, the step-by-step scan, does.
+func FuzzSkipValue(f *testing.F) {
+	for _, s := range skipValueCases {
+		f.Add(s, 0, 0)
+	}
+	f.Add(`[1, {"a": "b"}]`, 1, 3)
+	f.Fuzz(func(t *testing.T, s string, i, depth int) {
+		if i < 0 || i > len(s) || depth < 0 || depth > scanMaxDepth+2 {
+			return
+		}
+		checkSkipValue(t, s, i, depth)
+	})
+}

@@ -340,8 +340,20 @@ func (sc *msgScanner) part() (typ string) {
 	return typ
 }
 
-// value skips any JSON value, checking its grammar.
+// value skips any JSON value, checking its grammar. skipValue does it on
+// a local index; where it fails (invalid or too deeply nested JSON, rare)
+// scanValue does it again, giving the state (the position, bad, deep) it
+// always gave.
 func (sc *msgScanner) value(depth int) {
+	if j, ok := skipValue(sc.s, sc.i, depth); ok {
+		sc.i = j
+		return
+	}
+	sc.scanValue(depth)
+}
+
+// scanValue is value step by step on the cursor.
+func (sc *msgScanner) scanValue(depth int) {
 	if depth > scanMaxDepth {
 		sc.bad, sc.deep = true, true
 		return
@@ -383,7 +395,7 @@ func (sc *msgScanner) container(depth int, closing byte) {
 			sc.expect(':')
 			sc.ws()
 		}
-		sc.value(depth + 1)
+		sc.scanValue(depth + 1)
 	}
 }
 
