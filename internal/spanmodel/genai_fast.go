@@ -203,12 +203,22 @@ func (d *fastDec) key() (string, bool) {
 type fieldNames struct {
 	names   []string
 	byFirst [256]uint16
+	// head is each name's first eight bytes as a word, the closing quote
+	// after the name included when it is shorter (head under mask, the
+	// bytes it has): a key's first word matches it where the key starts
+	// with them, in one compare rather than a call to compare strings.
+	head, mask [16]uint64
 }
 
 func newFieldNames(names ...string) *fieldNames {
 	f := &fieldNames{names: names}
 	for i, n := range names {
 		f.byFirst[n[0]] |= 1 << i
+		q := n + `"`
+		for b := 0; b < len(q) && b < 8; b++ {
+			f.head[i] |= uint64(q[b]) << (8 * b)
+			f.mask[i] |= 0xff << (8 * b)
+		}
 	}
 	return f
 }
@@ -221,8 +231,9 @@ func newFieldNames(names ...string) *fieldNames {
 // an error (then d.bad). A key spelt exactly as a field name, as producers
 // write them, is matched in place: the bytes after the opening quote are
 // the name and a quote, which is the key asciiStop would end there, and
-// field gives it that name's index since no other name folds to it. Any
-// other key is read by key and matched by field.
+// field gives it that name's index since no other name folds to it
+// (compared as words where the text has eight bytes: fieldNames.head).
+// Any other key is read by key and matched by field.
 func (d *fastDec) member(f *fieldNames, first bool) (idx int, in bool) {
 	if d.bad {
 		return -1, false
@@ -241,18 +252,35 @@ func (d *fastDec) member(f *fieldNames, first bool) (idx int, in bool) {
 		i = skipWS(s, i+1)
 	}
 	if start := i + 1; start < len(s) && s[i] == '"' {
+		// The key's first eight bytes as a word, where the text has them.
+		var w uint64
+		words := start+8 <= len(s)
+		if words {
+			w = binary.LittleEndian.Uint64(viewBytes(s[start : start+8]))
+		}
 		for m := f.byFirst[s[start]]; m != 0; m &= m - 1 {
 			k := bits.TrailingZeros16(m)
 			n := f.names[k]
-			if end := start + len(n); end < len(s) && s[end] == '"' && s[start:end] == n {
-				j := skipWS(s, end+1)
-				if j >= len(s) || s[j] != ':' {
-					d.i, d.bad = j, true
-					return -1, false
+			end := start + len(n)
+			switch {
+			case !words:
+				if end >= len(s) || s[end] != '"' || s[start:end] != n {
+					continue
 				}
-				d.i = skipWS(s, j+1)
-				return k, true
+			case w&f.mask[k] != f.head[k]:
+				continue
+			case len(n) >= 8: // the word held the name's first eight bytes
+				if end >= len(s) || s[end] != '"' || s[start+8:end] != n[8:] {
+					continue
+				}
 			}
+			j := skipWS(s, end+1)
+			if j >= len(s) || s[j] != ':' {
+				d.i, d.bad = j, true
+				return -1, false
+			}
+			d.i = skipWS(s, j+1)
+			return k, true
 		}
 	}
 	d.i = i

@@ -446,7 +446,11 @@ func TestFieldNames(t *testing.T) {
 func FuzzMember(f *testing.F) {
 	for _, s := range []string{`"type":"text"`, `"Type" : 1`, `"types":1`, `"type"`, `"type"x`, `"typ`, `"finish_reason":null`,
 		`"role":"user"`, `"ROLE":"user"`, `"r\u006fle":1`, `"server_tool_call_response": {}`, `"server_tool_call":1`, `x`, `""`, `"id"` + "\t:\n1",
-		`}`, ` } `, `,"type":1`, ` , "name" :"x"`, `,}`, `;"type":1`, "\t,\r\n\"content\":\"a\"", ``, `,`} {
+		`}`, ` } `, `,"type":1`, ` , "name" :"x"`, `,}`, `;"type":1`, "\t,\r\n\"content\":\"a\"", ``, `,`,
+		// Keys with eight bytes after the quote (member compares words).
+		`"response":{"a":1}`, `"responses":1, "x":2`, `"respons":1,"y":2`, `"result" : "ok"`, `"resultX":1`, `"arguments":{}`,
+		`"argument":1,"z":0`, `"server_tool_call" : {} `, `"server_tool_calls":1`, `"server_tool_call_response"`, `"parts":[],"x":1`,
+		`"Parts":[],"x":1`, `"finish_reason"` + " :\"stop\"", `"finish_reasons":1`, `"content":"text here"`, `"content:"x","a":1`} {
 		f.Add(s, true)
 		f.Add(s, false)
 	}
