@@ -132,8 +132,11 @@ func resetBuf[T any](s []T) []T {
 // only served to drop the references it keeps to earlier spans' content.
 // scrub does that once a batch (View.Release) for everything the batch's
 // spans filled.
-func reuse[T any](s []T, dirty *int) []T {
-	if cap(s) > scratchCap {
+func reuse[T any](s []T, dirty *int) []T { return reuseUpTo(s, dirty, scratchCap) }
+
+// reuseUpTo is reuse dropping a buffer whose capacity exceeds limit.
+func reuseUpTo[T any](s []T, dirty *int, limit int) []T {
+	if cap(s) > limit {
 		*dirty = 0
 		return nil
 	}

@@ -62,6 +62,10 @@ func newFastDec(s string, parts []gPart) fastDec {
 // spans (a gPart is about 200 bytes).
 const partsScratchCap = 1024
 
+// reuseParts is reuse for a parts buffer that encoding/json never decodes
+// into (see resetBuf).
+func reuseParts(p []gPart, dirty *int) []gPart { return reuseUpTo(p, dirty, partsScratchCap) }
+
 // resetParts empties a reused parts buffer, dropping it when it grew past
 // partsScratchCap.
 func resetParts(p []gPart) []gPart {

@@ -510,9 +510,12 @@ type inputTail struct {
 	resultsText string
 	resultsOK   bool
 
-	// dirty is how far elems, rev, msgs, fromElems, keptCalls and
-	// keptResults were filled since the last scrub (see reuse).
-	dirty [6]int
+	// dirty is how far elems, rev, msgs, fromElems, keptCalls,
+	// keptResults, pre, preParts and parts were filled since the last
+	// scrub (see reuse). encoding/json never decodes into pre, preParts
+	// (scanDecode fills them) or parts (decodeElem decodes into a zero
+	// msg, whose parts it then allocates).
+	dirty [9]int
 }
 
 // The buffers of inputTail.dirty.
@@ -523,6 +526,9 @@ const (
 	dirtyFromElems
 	dirtyKeptCalls
 	dirtyKeptResults
+	dirtyPre
+	dirtyPreParts
+	dirtyParts
 )
 
 // scrub drops the references the tail's buffers keep past their length
@@ -534,6 +540,9 @@ func (t *inputTail) scrub() {
 	scrub(t.fromElems, &t.dirty[dirtyFromElems])
 	scrub(t.keptCalls, &t.dirty[dirtyKeptCalls])
 	scrub(t.keptResults, &t.dirty[dirtyKeptResults])
+	scrub(t.pre, &t.dirty[dirtyPre])
+	scrub(t.preParts, &t.dirty[dirtyPreParts])
+	scrub(t.parts, &t.dirty[dirtyParts])
 	t.one.scrub()
 }
 
@@ -549,7 +558,7 @@ func (t *inputTail) reset() {
 	t.rescan()
 	t.fromElems = reuse(t.fromElems, &t.dirty[dirtyFromElems])
 	t.one.reset()
-	t.msg, t.parts = gMsg{}, resetParts(t.parts)
+	t.msg, t.parts = gMsg{}, reuseParts(t.parts, &t.dirty[dirtyParts])
 	t.keptCalls = reuse(t.keptCalls, &t.dirty[dirtyKeptCalls])
 	t.keptResults = reuse(t.keptResults, &t.dirty[dirtyKeptResults])
 	t.resultsDone, t.resultsText, t.resultsOK = false, "", false
@@ -575,7 +584,7 @@ func (t *inputTail) rescan() {
 	t.elems = reuse(t.elems, &t.dirty[dirtyElems])
 	t.users, t.calls, t.lastAsst, t.start = 0, 0, -1, -1
 	t.rev, t.msgs = reuse(t.rev, &t.dirty[dirtyRev]), reuse(t.msgs, &t.dirty[dirtyMsgs])
-	t.pre, t.preParts = resetBuf(t.pre), resetParts(t.preParts)
+	t.pre, t.preParts = reuse(t.pre, &t.dirty[dirtyPre]), reuseParts(t.preParts, &t.dirty[dirtyPreParts])
 }
 
 // scanInput scans gen_ai.input.messages once per span, from the resume
@@ -635,7 +644,7 @@ const scanDecodeFromStart = 8 << 10
 // pass only when short, up to wholeDecodeFrom elements (InputFrom decodes
 // a longer one in one piece).
 func (t *inputTail) scan(s string, decode bool) {
-	t.pre, t.preParts = resetBuf(t.pre), resetParts(t.preParts)
+	t.pre, t.preParts = reuse(t.pre, &t.dirty[dirtyPre]), reuseParts(t.preParts, &t.dirty[dirtyPreParts])
 	limit := MaxMessages
 	if t.base.Elem == 0 {
 		limit = wholeDecodeFrom
@@ -697,10 +706,9 @@ func (t *inputTail) tailFrom(start int) []Message {
 // decode does it in the array, with its own calls and results.
 func (t *inputTail) decodeElem(s string, start, end int) (Message, error) {
 	t.clean = false
-	clear(t.parts)
 	t.msg = gMsg{}
 	var fast bool
-	if t.parts, fast = fastGMsg(s[start:end], &t.msg, t.parts[:0]); !fast {
+	if t.parts, fast = fastGMsg(s[start:end], &t.msg, reuseParts(t.parts, &t.dirty[dirtyParts])); !fast {
 		if err := unmarshalContent(keyDefs[kInMsgs].name, s[start:end], &t.msg); err != nil {
 			return Message{}, err
 		}

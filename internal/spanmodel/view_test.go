@@ -1035,13 +1035,16 @@ func TestViewReleaseScrubs(t *testing.T) {
 		assertZeroPast(t, name+".results", c.results)
 	}
 	tl := &v.tail
-	assert.Equal(t, [6]int{}, tl.dirty)
+	assert.Zero(t, tl.dirty)
 	assertZeroPast(t, "tail.elems", tl.elems)
 	assertZeroPast(t, "tail.rev", tl.rev)
 	assertZeroPast(t, "tail.msgs", tl.msgs)
 	assertZeroPast(t, "tail.fromElems", tl.fromElems)
 	assertZeroPast(t, "tail.keptCalls", tl.keptCalls)
 	assertZeroPast(t, "tail.keptResults", tl.keptResults)
+	assertZeroPast(t, "tail.pre", tl.pre)
+	assertZeroPast(t, "tail.preParts", tl.preParts)
+	assertZeroPast(t, "tail.parts", tl.parts)
 
 	// The current span reads as before the Release.
 	msgs, err := v.OutputMessages()
