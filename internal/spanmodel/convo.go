@@ -112,10 +112,7 @@ func (c *convo) scrub() {
 }
 
 // resetBuf truncates s, dropping references to the previous span's content
-// (and the buffer itself when it grew very large). It is for buffers that
-// encoding/json may decode into (gMsg, gPart): it decodes into the stale
-// elements past a slice's length without zeroing them first, so those
-// must be zero. Buffers only ever appended whole elements use reuse.
+// (and the buffer itself when it grew very large).
 func resetBuf[T any](s []T) []T {
 	if cap(s) > scratchCap {
 		return nil
@@ -131,7 +128,10 @@ func resetBuf[T any](s []T) []T {
 // LLM span paid (with a write barrier per pointer while the GC marks),
 // only served to drop the references it keeps to earlier spans' content.
 // scrub does that once a batch (View.Release) for everything the batch's
-// spans filled.
+// spans filled. encoding/json, which decodes into the elements past a
+// slice's length without zeroing them, may decode into such a buffer
+// only once they are cleared (the fallbacks of genAIMessages and
+// systemInstructions do).
 func reuse[T any](s []T, dirty *int) []T { return reuseUpTo(s, dirty, scratchCap) }
 
 // reuseUpTo is reuse dropping a buffer whose capacity exceeds limit.

@@ -127,6 +127,10 @@ func (v *View) genAIMessages(key string, val pcommon.Value, c *convo) error {
 			msgs, parts, fast = fastGMsgs(text, msgs, parts)
 		}
 		if !fast {
+			// encoding/json decodes into the elements past the length:
+			// they must be zero (see reuse), their Parts not pointing
+			// into gparts.
+			clear(msgs[:cap(msgs)])
 			err = unmarshalLocal(key, text, &msgs)
 		}
 		if err == nil {
@@ -136,7 +140,7 @@ func (v *View) genAIMessages(key string, val pcommon.Value, c *convo) error {
 				}
 			}
 		}
-		v.gmsgs, v.gparts = resetBuf(msgs), resetParts(parts)
+		v.gmsgs, v.gparts = reuse(msgs, &v.gdirty[0]), reuseParts(parts, &v.gdirty[1])
 		return err
 	case pcommon.ValueTypeSlice:
 		s := val.Slice()
@@ -178,7 +182,7 @@ func (v *View) genAIMessages(key string, val pcommon.Value, c *convo) error {
 func (v *View) decodeGMsg(key string, i int, s string, m *gMsg) error {
 	if len(s) <= MaxContentBytes {
 		var ok bool
-		if v.gparts, ok = fastGMsg(s, m, resetParts(v.gparts)); ok {
+		if v.gparts, ok = fastGMsg(s, m, reuseParts(v.gparts, &v.gdirty[1])); ok {
 			return nil // m.Parts is in v.gparts
 		}
 	}
@@ -271,8 +275,9 @@ func (v *View) systemInstructions(key string, val pcommon.Value, dst []string) (
 			parts, fast = fastGParts(s, parts)
 		}
 		if !fast {
+			clear(parts[:cap(parts)]) // encoding/json decodes into them (see reuse)
 			if err := unmarshalLocal(key, val.Str(), &parts); err != nil {
-				v.gparts = resetParts(parts)
+				v.gparts = reuseParts(parts, &v.gdirty[1])
 				return dst, err
 			}
 		}
@@ -281,7 +286,7 @@ func (v *View) systemInstructions(key string, val pcommon.Value, dst []string) (
 				dst = append(dst, parts[i].Content.s)
 			}
 		}
-		v.gparts = resetParts(parts)
+		v.gparts = reuseParts(parts, &v.gdirty[1])
 		return dst, nil
 	case pcommon.ValueTypeSlice:
 		s := val.Slice()

@@ -62,19 +62,9 @@ func newFastDec(s string, parts []gPart) fastDec {
 // spans (a gPart is about 200 bytes).
 const partsScratchCap = 1024
 
-// reuseParts is reuse for a parts buffer that encoding/json never decodes
-// into (see resetBuf).
-func reuseParts(p []gPart, dirty *int) []gPart { return reuseUpTo(p, dirty, partsScratchCap) }
-
-// resetParts empties a reused parts buffer, dropping it when it grew past
+// reuseParts is reuse for a parts buffer, dropping it when it grew past
 // partsScratchCap.
-func resetParts(p []gPart) []gPart {
-	if cap(p) > partsScratchCap {
-		return nil
-	}
-	clear(p)
-	return p[:0]
-}
+func reuseParts(p []gPart, dirty *int) []gPart { return reuseUpTo(p, dirty, partsScratchCap) }
 
 // fastGMsgs appends the messages of the JSON array s to msgs, and their
 // parts to parts. ok is false when s is not decoded here; then msgs and

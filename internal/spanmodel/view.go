@@ -171,6 +171,7 @@ type View struct {
 	// Reused decoding scratch.
 	gmsgs  []gMsg
 	gparts []gPart // the parts of gmsgs (fastGMsgs)
+	gdirty [2]int  // how far gmsgs and gparts were filled (see reuse)
 	ents   []idxEnt
 
 	// GenAI events (events.go): the kinds the span's events have, by name;
@@ -275,6 +276,8 @@ func (v *View) Release() {
 	v.in.scrub()
 	v.out.scrub()
 	v.tail.scrub()
+	scrub(v.gmsgs, &v.gdirty[0])
+	scrub(v.gparts, &v.gdirty[1])
 }
 
 // release is Release for one span: Reset and ResetLogRecord call it.

@@ -1089,3 +1089,36 @@ func TestReuseScrub(t *testing.T) {
 	assert.Equal(t, 0, dirty)
 	scrub([]string(nil), &dirty)
 }
+
+// TestViewFallbackAfterReuse: a messages attribute the one-pass reader
+// gives up on (a key with an escape) is decoded by encoding/json into the
+// buffers an earlier span filled; nothing of that span shows through.
+func TestViewFallbackAfterReuse(t *testing.T) {
+	var v View
+	v.Reset(newSpan(t,
+		kv{"gen_ai.operation.name", "chat"},
+		kv{"gen_ai.system_instructions", `[{"type":"text","content":"be brief"},{"type":"text","content":"be kind"}]`},
+		kv{"gen_ai.output.messages", `[{"role":"assistant","parts":[{"type":"text","content":"one"},{"type":"tool_call","id":"c1","name":"f"}],"finish_reason":"stop"},` +
+			`{"role":"assistant","parts":[{"type":"text","content":"two"}],"finish_reason":"length"}]`},
+	))
+	_, err := v.OutputMessages()
+	require.NoError(t, err)
+	_, _, err = v.Text(tSystem)
+	require.NoError(t, err)
+
+	v.Reset(newSpan(t,
+		kv{"gen_ai.operation.name", "chat"},
+		// The reader gives up on the first element; encoding/json then
+		// decodes the second into what the first span left there.
+		kv{"gen_ai.system_instructions", `[{"typ\u0065":"text","content":"new rules"},{"type":"text"}]`},
+		kv{"gen_ai.output.messages", `[{"r\u006fle":"assistant","parts":[{"type":"text","content":"three"}]},{"role":"user"}]`},
+	))
+	msgs, err := v.OutputMessages()
+	require.NoError(t, err)
+	assert.Equal(t, []Message{{Role: "assistant", Text: "three"}, {Role: "user"}}, msgs)
+	sys, ok, err := v.Text(tSystem)
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Equal(t, "new rules", sys)
+	v.Release()
+}
