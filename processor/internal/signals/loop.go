@@ -38,7 +38,20 @@ func callOf(c spanmodel.ToolCall) call {
 // puts a space after every comma and colon) run by run, as a maphash.Hash
 // hashes what is written to it as one string: no copy either way.
 func argsHash(args string) uint64 {
-	for i := 0; i < len(args); i++ {
+	// Eight bytes at a time up to the first word that may hold whitespace
+	// or a byte that is not ASCII, then byte by byte. (w-0x21)|w has a top
+	// bit set when a byte is below '!' (its subtraction borrows) or from
+	// 0x80, and otherwise none: its other words are all '!'..0x7f.
+	const lo, hi = 0x2121212121212121, 0x8080808080808080
+	i := 0
+	for rest := args; len(rest) >= 8; rest, i = rest[8:], i+8 {
+		w := uint64(rest[0]) | uint64(rest[1])<<8 | uint64(rest[2])<<16 | uint64(rest[3])<<24 |
+			uint64(rest[4])<<32 | uint64(rest[5])<<40 | uint64(rest[6])<<48 | uint64(rest[7])<<56
+		if ((w-lo)|w)&hi != 0 {
+			break
+		}
+	}
+	for ; i < len(args); i++ {
 		if c := args[i]; c >= utf8.RuneSelf || asciiSpace[c] {
 			return argsHashFields(args, i)
 		}
