@@ -187,12 +187,7 @@ func (d *Detector) toolSpanLoop(v *spanmodel.View, f *Found, failed bool) {
 	if err != nil || len(calls) == 0 {
 		return
 	}
-	var key uint64
-	if conv := v.ConversationID(); conv != "" {
-		key = hashKey(conv)
-	} else {
-		key = traceKey("trace:", v.Span().TraceID())
-	}
+	key := conversationKey(v)
 	at := v.Span().EndTimestamp().AsTime()
 	if v.Span().EndTimestamp() == 0 {
 		at = time.Now()
