@@ -20,6 +20,7 @@ import (
 const (
 	priceSlots     = 16
 	memoModelBytes = 48
+	priceMemoBytes = priceSlots * 96 // a slot: lock, length, name, price, flag
 )
 
 type priceMemo struct {

@@ -3,6 +3,7 @@ package signals
 import (
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/require"
 
@@ -60,4 +61,10 @@ func FuzzPriceMemo(f *testing.F) {
 	f.Fuzz(func(t *testing.T, a, b string) {
 		checkPriceMemo(t, []string{a, b, a, a, b, b, a})
 	})
+}
+
+// TestPriceMemoSize: the memo is the fixed size the README gives (1.5 KiB).
+func TestPriceMemoSize(t *testing.T) {
+	require.LessOrEqual(t, int(unsafe.Sizeof(priceMemo{})), priceMemoBytes)
+	require.LessOrEqual(t, priceMemoBytes, 1536)
 }
