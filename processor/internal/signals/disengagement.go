@@ -73,8 +73,7 @@ func asciiCapitals(s string) int {
 	const hi = 0x8080808080808080
 	n := 0
 	for ; len(s) >= 8; s = s[8:] { // one load, no bounds checks
-		w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+		w := load64(s)
 		if w&hi != 0 {
 			return 9 // other runes: read them word by word
 		}
@@ -90,6 +89,13 @@ func asciiCapitals(s string) int {
 		}
 	}
 	return n
+}
+
+// load64 is s's first eight bytes (len(s) >= 8), little-endian: one load
+// once the caller's loop has told the compiler len(s) >= 8.
+func load64(s string) uint64 {
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // punctuationRuns counts runs of three or more '?' and '!' ("???", "?!?").

@@ -45,9 +45,7 @@ func argsHash(args string) uint64 {
 	const lo, hi = 0x2121212121212121, 0x8080808080808080
 	i := 0
 	for rest := args; len(rest) >= 8; rest, i = rest[8:], i+8 {
-		w := uint64(rest[0]) | uint64(rest[1])<<8 | uint64(rest[2])<<16 | uint64(rest[3])<<24 |
-			uint64(rest[4])<<32 | uint64(rest[5])<<40 | uint64(rest[6])<<48 | uint64(rest[7])<<56
-		if ((w-lo)|w)&hi != 0 {
+		if w := load64(rest); ((w-lo)|w)&hi != 0 {
 			break
 		}
 	}
