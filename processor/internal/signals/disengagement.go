@@ -9,7 +9,7 @@ import (
 
 // disengagement: the user asks for a human, gives up, complains, swears
 // (phrases: userPhrases), shouts in capitals or piles up ?!.
-func (d *Detector) disengagement(c conversation, f *Found) {
+func (d *Detector) disengagement(c *conversation, f *Found) {
 	text := c.lastUserText()
 	if shouting(text) {
 		f.Add(Disengagement, "shouting", 1)

@@ -101,7 +101,7 @@ const maxLoopCalls = 64
 // assistant's earlier calls, each marked failed when its result (matched
 // by call ID, else the oldest call still without one) reports a failure,
 // and the ones it requests now.
-func (d *Detector) loop(c conversation, f *Found) {
+func (d *Detector) loop(c *conversation, f *Found) {
 	calls := c.inCalls
 	if !c.inCallsSet {
 		calls = d.inputCalls(c.in)

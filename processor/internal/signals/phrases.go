@@ -143,6 +143,6 @@ func (d *Detector) reportsFailure(text string) bool {
 // up, complains, swears) and satisfaction (thanks, confirms, reports
 // success) in the last user message, in one pass. They come first in
 // each of those categories, as when each category matched on its own.
-func (d *Detector) userPhrases(c conversation, f *Found) {
+func (d *Detector) userPhrases(c *conversation, f *Found) {
 	d.matchCats(userCats, c.lastUserText(), f)
 }
