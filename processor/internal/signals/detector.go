@@ -23,6 +23,8 @@ type Detector struct {
 	state    *conversations
 	history  *histories // nil: every input is read as the span has it
 	prices   *evaluators.PriceTable
+	// priceMemo remembers the prices of the last models (pricememo.go).
+	priceMemo priceMemo
 	// traceCost and convCost are the runaway sums.
 	traceCost *traceCosts
 	convCost  *convCosts
@@ -159,13 +161,15 @@ func (d *Detector) Detect(v *spanmodel.View, f *Found) {
 	}
 	c, _ := d.chatConversation(v, out)
 	defer c.release()
-	d.userPhrases(c, f) // satisfaction is phrases only
-	d.misalignment(c, f)
-	d.stagnation(c, f)
-	d.disengagement(c, f)
-	d.failure(c, f)
+	// The detectors read the conversation through a pointer: it is too
+	// large to copy for each.
+	d.userPhrases(&c, f) // satisfaction is phrases only
+	d.misalignment(&c, f)
+	d.stagnation(&c, f)
+	d.disengagement(&c, f)
+	d.failure(&c, f)
 	d.exhaustion(v, f)
-	d.loop(c, f)
+	d.loop(&c, f)
 }
 
 // chatConversation reads what the chat signals need of the input. A
@@ -255,7 +259,7 @@ func newConversation(in, out []spanmodel.Message) conversation {
 	return c
 }
 
-func (c conversation) lastUserText() string {
+func (c *conversation) lastUserText() string {
 	if c.lastUser < 0 {
 		return ""
 	}
@@ -265,7 +269,7 @@ func (c conversation) lastUserText() string {
 // trailingToolResults are the results after the last assistant message:
 // what the model is reacting to now, so a result is counted once, not on
 // every later span that still carries it.
-func (c conversation) trailingToolResults(fn func(text string)) {
+func (c *conversation) trailingToolResults(fn func(text string)) {
 	for i := len(c.in) - 1; i >= 0; i-- {
 		m := c.in[i]
 		if m.Role == "assistant" {

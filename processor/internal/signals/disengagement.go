@@ -1,6 +1,7 @@
 package signals
 
 import (
+	"math/bits"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -8,7 +9,7 @@ import (
 
 // disengagement: the user asks for a human, gives up, complains, swears
 // (phrases: userPhrases), shouts in capitals or piles up ?!.
-func (d *Detector) disengagement(c conversation, f *Found) {
+func (d *Detector) disengagement(c *conversation, f *Found) {
 	text := c.lastUserText()
 	if shouting(text) {
 		f.Add(Disengagement, "shouting", 1)
@@ -22,19 +23,8 @@ func (d *Detector) disengagement(c conversation, f *Found) {
 // in capitals, making up at least half of the message's words.
 func shouting(s string) bool {
 	// Three words in capitals take nine capitals: an ASCII text with
-	// fewer has none (most texts are decided by this one byte loop).
-	capitals := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			capitals = 9 // other runes: read them below
-			break
-		}
-		if 'A' <= c && c <= 'Z' {
-			capitals++
-		}
-	}
-	if capitals < 9 {
+	// fewer has none (most texts are decided by this count).
+	if asciiCapitals(s) < 9 {
 		return false
 	}
 	words, caps := 0, 0
@@ -73,6 +63,39 @@ func shouting(s string) bool {
 	}
 	end()
 	return caps >= 3 && caps*2 >= words
+}
+
+// asciiCapitals is the number of ASCII capitals in s, or 9 (enough to read
+// s word by word) when s has a byte that is not ASCII. Eight bytes are
+// counted at a time: for an ASCII byte b, b+0x3f has its top bit set when
+// b >= 'A' and b+0x25 when b > 'Z' (neither carries into the next byte).
+func asciiCapitals(s string) int {
+	const hi = 0x8080808080808080
+	n := 0
+	for ; len(s) >= 8; s = s[8:] { // one load, no bounds checks
+		w := load64(s)
+		if w&hi != 0 {
+			return 9 // other runes: read them word by word
+		}
+		n += bits.OnesCount64((w + 0x3f3f3f3f3f3f3f3f) &^ (w + 0x2525252525252525) & hi)
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return 9
+		}
+		if 'A' <= c && c <= 'Z' {
+			n++
+		}
+	}
+	return n
+}
+
+// load64 is s's first eight bytes (len(s) >= 8), little-endian: one load
+// once the caller's loop has told the compiler len(s) >= 8.
+func load64(s string) uint64 {
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // punctuationRuns counts runs of three or more '?' and '!' ("???", "?!?").

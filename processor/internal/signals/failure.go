@@ -5,7 +5,7 @@ import "github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 // failure: the tool results the model is reacting to report invalid
 // arguments, an unknown tool, an auth error, a state conflict or a bad
 // query. They are read for exhaustion in the same pass (resultCats).
-func (d *Detector) failure(c conversation, f *Found) {
+func (d *Detector) failure(c *conversation, f *Found) {
 	c.trailingToolResults(func(text string) { d.matchCats(resultCats, text, f) })
 }
 

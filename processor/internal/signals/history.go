@@ -46,11 +46,8 @@ import (
 // skipping spans changes no result.
 const historyFromBytes = 1024
 
-// historySeed keys the prefix hash; histKeySeed the conversation keys.
-var (
-	historySeed = rand.Uint64()
-	histKeySeed = maphash.MakeSeed()
-)
+// historySeed keys the prefix hash.
+var historySeed = rand.Uint64()
 
 // maxOldOpenCalls bounds the calls older than the loop check's window
 // still waiting for a result that one remembered history keeps: a later
@@ -347,16 +344,6 @@ var histScratchPool = sync.Pool{New: func() any {
 	return sc
 }}
 
-// historyKey is the conversation a chat span belongs to, hashed: its
-// conversation ID, else its trace.
-func historyKey(v *spanmodel.View) uint64 {
-	if id := v.ConversationID(); id != "" {
-		return maphash.String(histKeySeed, id)
-	}
-	tid := v.Span().TraceID()
-	return maphash.Bytes(histKeySeed, tid[:]) ^ 0x9e3779b97f4a7c15 // apart from IDs
-}
-
 // rememberedConversation builds the chat span's conversation from the
 // conversation's remembered history and the messages after its mark, and
 // makes its near-duplicate comparisons (rememberedNear). ok is false when
@@ -369,7 +356,7 @@ func (d *Detector) rememberedConversation(v *spanmodel.View, out []spanmodel.Mes
 	if !ok {
 		return c, false
 	}
-	key := historyKey(v)
+	key := conversationKey(v)
 	e := d.history.take(key)
 	sc := histScratchPool.Get().(*histScratch)
 	sc.near.reset()

@@ -38,7 +38,18 @@ func callOf(c spanmodel.ToolCall) call {
 // puts a space after every comma and colon) run by run, as a maphash.Hash
 // hashes what is written to it as one string: no copy either way.
 func argsHash(args string) uint64 {
-	for i := 0; i < len(args); i++ {
+	// Eight bytes at a time up to the first word that may hold whitespace
+	// or a byte that is not ASCII, then byte by byte. (w-0x21)|w has a top
+	// bit set when a byte is below '!' (its subtraction borrows) or from
+	// 0x80, and otherwise none: its other words are all '!'..0x7f.
+	const lo, hi = 0x2121212121212121, 0x8080808080808080
+	i := 0
+	for rest := args; len(rest) >= 8; rest, i = rest[8:], i+8 {
+		if w := load64(rest); ((w-lo)|w)&hi != 0 {
+			break
+		}
+	}
+	for ; i < len(args); i++ {
 		if c := args[i]; c >= utf8.RuneSelf || asciiSpace[c] {
 			return argsHashFields(args, i)
 		}
@@ -90,7 +101,7 @@ const maxLoopCalls = 64
 // assistant's earlier calls, each marked failed when its result (matched
 // by call ID, else the oldest call still without one) reports a failure,
 // and the ones it requests now.
-func (d *Detector) loop(c conversation, f *Found) {
+func (d *Detector) loop(c *conversation, f *Found) {
 	calls := c.inCalls
 	if !c.inCallsSet {
 		calls = d.inputCalls(c.in)
@@ -174,12 +185,7 @@ func (d *Detector) toolSpanLoop(v *spanmodel.View, f *Found, failed bool) {
 	if err != nil || len(calls) == 0 {
 		return
 	}
-	var key uint64
-	if conv := v.ConversationID(); conv != "" {
-		key = hashKey(conv)
-	} else {
-		key = traceKey("trace:", v.Span().TraceID())
-	}
+	key := conversationKey(v)
 	at := v.Span().EndTimestamp().AsTime()
 	if v.Span().EndTimestamp() == 0 {
 		at = time.Now()

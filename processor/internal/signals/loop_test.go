@@ -21,6 +21,20 @@ func TestArgsHash(t *testing.T) {
 			t.Errorf("argsHash(%q) = %x, want %x", args, got, want)
 		}
 	}
+	// Every byte value at every position of words read eight bytes at a
+	// time and of the bytes after them.
+	for b := 0; b < 256; b++ {
+		for _, n := range []int{7, 8, 9, 16, 17} {
+			for at := 0; at < n; at++ {
+				args := []byte(strings.Repeat(`{"a":1}!`, 3)[:n])
+				args[at] = byte(b)
+				want := maphash.String(argsSeed, strings.Join(strings.Fields(string(args)), ""))
+				if got := argsHash(string(args)); got != want {
+					t.Fatalf("argsHash(%q) = %x, want %x", args, got, want)
+				}
+			}
+		}
+	}
 	if argsHash(`{"a":1}`) != argsHash(`{ "a" : 1 }`) || argsHash(`{"a":1}`) == argsHash(`{"a":2}`) {
 		t.Error("arguments that differ only in whitespace must hash alike, others not")
 	}

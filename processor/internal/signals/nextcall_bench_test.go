@@ -32,7 +32,7 @@ func BenchmarkDetectNextCall(b *testing.B) {
 			cur := rawChatSpan(b, "conv", js(b, msgs...), []msg{assistant("Order 9123 shipped yesterday from Berlin.")})
 			d := newDetector(b, Config{})
 			detect(b, d, prev)
-			saved := d.history.keep(d.history.take(historyKey(viewOf(prev))))
+			saved := d.history.keep(d.history.take(conversationKey(viewOf(prev))))
 			v := &spanmodel.View{}
 			var f Found
 			b.ReportAllocs()

@@ -13,7 +13,8 @@ import (
 
 // TestPhraseMemo: matchCats and reportsFailure find what a reading of the
 // text finds, whether the text is remembered, read for other categories
-// or only for its first phrase before, pushed out of its slot by other
+// or only for its first phrase before (reportsFailure reads a result as
+// failure and exhaustion do, one slot for the three), pushed out of its slot by other
 // texts, or holds more phrases than a slot keeps.
 func TestPhraseMemo(t *testing.T) {
 	d := newDetector(t, Config{})
@@ -33,6 +34,10 @@ func TestPhraseMemo(t *testing.T) {
 		`{"error":"permission denied: invalid token"}`, "rate limit exceeded, status 429, try again: timed out",
 		"Error: connection refused; error: connection refused; error: connection refused; error: connection refused",
 		"größe ändern, danke — never mind",
+		// More exhaustion phrases than a slot keeps, then a failure phrase
+		// or none: reportsFailure reads such a result for failure alone.
+		"timed out; timed out; timed out; timed out; rate limit; rate limit; rate limit; rate limit; permission denied",
+		"timed out; timed out; timed out; timed out; rate limit; rate limit; rate limit; rate limit; ok",
 	}
 	for i := 0; i < 3*memoSlots; i++ { // more texts than slots: some share one
 		texts = append(texts, fmt.Sprintf("request %d failed to parse: invalid json, status 50%d", i, i%5))

@@ -105,11 +105,24 @@ func (d *Detector) matchCats(cats textmatch.Labels, text string, f *Found) {
 }
 
 // reportsFailure reports whether a tool result holds a failure phrase.
+// The result's phrases are looked up as failure() and toolSpanFailure read
+// a result (resultCats): a result linked to its call here, read as the
+// trailing result of a chat span and as its tool span's result is read
+// once, the phrase memo serving the others. A result with more phrases
+// than the memo keeps is read for its first failure phrase.
 func (d *Detector) reportsFailure(text string) bool {
 	if text == "" {
 		return false
 	}
 	var phrases [memoFound]int32
+	if n, ok := d.phrasesIn(resultCats, text, false, &phrases); ok {
+		for _, i := range phrases[:n] {
+			if Category(d.phrases.Label(int(i))) == Failure {
+				return true
+			}
+		}
+		return false
+	}
 	if n, ok := d.phrasesIn(failureCat, text, true, &phrases); ok {
 		return n > 0
 	}
@@ -130,6 +143,6 @@ func (d *Detector) reportsFailure(text string) bool {
 // up, complains, swears) and satisfaction (thanks, confirms, reports
 // success) in the last user message, in one pass. They come first in
 // each of those categories, as when each category matched on its own.
-func (d *Detector) userPhrases(c conversation, f *Found) {
+func (d *Detector) userPhrases(c *conversation, f *Found) {
 	d.matchCats(userCats, c.lastUserText(), f)
 }

@@ -12,21 +12,16 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
-// TestTraceKey: the key built without a string is the string's key.
+// TestTraceKey: one key per trace ID (the empty ID's included), none a
+// conversation's named after the ID.
 func TestTraceKey(t *testing.T) {
-	for _, id := range []pcommon.TraceID{{}, {1, 2, 3, 0xff}, {0xde, 0xad, 0xbe, 0xef, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0xab, 0xcd}} {
-		assert.Equal(t, hashKey("trace:"+id.String()), traceKey("trace:", id))
-		assert.Equal(t, hashKey(id.String()), traceKey("", id))
-	}
-}
-
-// TestRunawayTraceKey: the runaway sums' key tells trace IDs apart as
-// traceKey does (one key per ID, the empty ID's included).
-func TestRunawayTraceKey(t *testing.T) {
 	ids := []pcommon.TraceID{{}, {}, {1, 2, 3, 0xff}, {1, 2, 3, 0xff}, {1, 2, 3, 0xfe}, {0: 0, 15: 1}, {0xde, 0xad, 0xbe, 0xef, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0xab, 0xcd}}
 	for _, a := range ids {
 		for _, b := range ids {
-			assert.Equal(t, traceKey("", a) == traceKey("", b), runawayTraceKey(a) == runawayTraceKey(b), "%s %s", a, b)
+			assert.Equal(t, a == b, traceKey(a) == traceKey(b), "%s %s", a, b)
+		}
+		for _, conv := range []string{a.String(), "trace:" + a.String(), string(a[:])} {
+			assert.NotEqual(t, hashKey(conv), traceKey(a), "%q", conv)
 		}
 	}
 }

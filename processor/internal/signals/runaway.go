@@ -3,12 +3,9 @@ package signals
 import (
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
@@ -171,7 +168,7 @@ func (d *Detector) measureSpan(v *spanmodel.View) Measures {
 	u := v.Usage()
 	m.Tokens = max(u.Input, 0) + max(u.Output, 0)
 	if model := v.Model(); model != "" && m.Tokens > 0 {
-		if p, ok := d.prices.Lookup(model); ok {
+		if p, ok := d.priceMemo.price(d.prices, model); ok {
 			m.CostUSD = p.USD(u.Input, u.CachedInput, u.Output)
 		}
 	}
@@ -184,19 +181,13 @@ func (d *Detector) measureSpan(v *spanmodel.View) Measures {
 func (d *Detector) runaway(v *spanmodel.View, f *Found) {
 	m := d.measureSpan(v)
 	f.Cost = m
-	trace := d.traceCost.add(runawayTraceKey(v.Span().TraceID()), m)
+	trace := d.traceCost.add(traceKey(v.Span().TraceID()), m)
 	trace.over(d.cfg.Runaway.Trace, "trace", f)
 	if conv := v.ConversationID(); conv != "" {
 		f.Conversation = d.convCost.addWindowed(hashKey(conv), m)
 		f.Conversation.over(d.cfg.Runaway.Conversation, "conversation", f)
 	}
 }
-
-// runawayTraceKey is a trace's key among the runaway sums: a seeded hash
-// of its ID's 16 bytes (one key per ID, as traceKey("", id) gives, without
-// writing the ID in hex: the sums of traces share their keys with
-// nothing).
-func runawayTraceKey(id pcommon.TraceID) uint64 { return maphash.Bytes(keySeed, id[:]) }
 
 // costBuckets splits a conversation's window in this many steps: the sum
 // slides by window/costBuckets, and a conversation costs a fixed

@@ -8,7 +8,7 @@ import (
 
 // stagnation: the task takes more user turns than it should, or the agent
 // repeats its previous answer.
-func (d *Detector) stagnation(c conversation, f *Found) {
+func (d *Detector) stagnation(c *conversation, f *Found) {
 	if c.userTurns > d.cfg.UserTurnBaseline {
 		f.Add(Stagnation, "too_many_turns", 1)
 	}

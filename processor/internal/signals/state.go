@@ -1,13 +1,14 @@
 package signals
 
 import (
-	"encoding/hex"
 	"hash/maphash"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 )
 
 // maxRememberedCalls bounds the calls kept per conversation.
@@ -50,16 +51,20 @@ var keySeed = maphash.MakeSeed()
 // their recent calls.
 func hashKey(s string) uint64 { return maphash.String(keySeed, s) }
 
-// traceKey is hashKey(prefix + id.String()) without building the string:
-// maphash.Bytes of the same bytes is maphash.String of them (the empty ID's
-// String is "").
-func traceKey(prefix string, id pcommon.TraceID) uint64 {
-	var b [16 + 2*len(pcommon.TraceID{})]byte
-	n := copy(b[:], prefix) // prefix is a short constant
-	if !id.IsEmpty() {
-		n += hex.Encode(b[n:], id[:])
+// traceKey is the key of a trace's state: its runaway sums, and its calls
+// and remembered history when its spans have no conversation ID. It is a
+// seeded hash of the ID's 16 bytes (the empty ID's included), moved away
+// from the conversations' keys (hashKey) by a constant: a client that does
+// not know the seed cannot name a conversation after a trace.
+func traceKey(id pcommon.TraceID) uint64 { return maphash.Bytes(keySeed, id[:]) ^ 0x9e3779b97f4a7c15 }
+
+// conversationKey is the conversation the span v belongs to, as the
+// cross-span states key it: its conversation ID, else its trace.
+func conversationKey(v *spanmodel.View) uint64 {
+	if id := v.ConversationID(); id != "" {
+		return hashKey(id)
 	}
-	return maphash.Bytes(keySeed, b[:n])
+	return traceKey(v.Span().TraceID())
 }
 
 func newConversations(max int, window time.Duration) *conversations {
