@@ -96,7 +96,7 @@ func scanPII(text string, kinds PIIKinds, fn func(kind PIIKind, start, end int),
 				continue
 			}
 		case ':':
-			if !kinds.Has(PIIIPAddress) {
+			if !kinds.Has(PIIIPAddress) || !ipv6Colon(text, i) {
 				break
 			}
 			if s, e, ok := ipv6Around(text, i); ok {
@@ -469,6 +469,16 @@ func cardPrefix(d string) bool {
 func validIPv4(tok string) bool {
 	a, err := netip.ParseAddr(tok)
 	return err == nil && a.Is4() && !a.IsUnspecified()
+}
+
+// ipv6Colon reports whether the colon at i has a hex digit or a colon
+// beside it, as every colon of an IPv6 address has: one that starts or
+// ends it is half of "::", the others stand between groups of hex digits
+// (or a group and an IPv4 tail), never next to a dot. Most colons of prose
+// and JSON ("Note: ", `"key":"`) are turned away here, before ipv6Around
+// reads around them (TestScanPIIDifferential).
+func ipv6Colon(text string, i int) bool {
+	return i+1 < len(text) && (isHex(text[i+1]) || text[i+1] == ':') || i > 0 && (isHex(text[i-1]) || text[i-1] == ':')
 }
 
 // ipv6Around checks for an IPv6 address containing the ':' at i.

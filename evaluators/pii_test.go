@@ -301,7 +301,7 @@ func TestScanPIIDifferential(t *testing.T) {
 		sameFinds(t, s)
 	}
 	pieces := []string{"DE89370400440532013000", "GB82 WEST 1234 5698 7654 32", "DE", "X", "a", "7", "0", " ", ".", "-", "@", "b.co", "x@y.org",
-		"+", "(", ")", ":", "::1", "fe80::1", "10.0.0.1", "529-41-8863", "4111111111111111", "+1 (212) 664 7183", "(312) 847-2291", "é", "\xff", "SSN"}
+		"+", "(", ")", ":", "::1", "fe80::1", "1::", "::ffff:10.0.0.1", "2001:db8::8a2e:370:7334", "::", "Note: ", `"k":"v"`, "10.0.0.1", "529-41-8863", "4111111111111111", "+1 (212) 664 7183", "(312) 847-2291", "é", "\xff", "SSN"}
 	for _, p := range pieces {
 		for pad := range 17 { // every alignment to the eight-byte words
 			sameFinds(t, strings.Repeat("x", pad)+" "+p)
