@@ -38,17 +38,20 @@ func agentHistory(turns int, next bool) string {
 	return b.String()
 }
 
-// historyInput is the history of a span after turns turns.
-func historyInput(turns int) string { return agentHistory(turns, true) }
-
 // historyTraces is a batch of chat spans, one per conversation, each
-// carrying in as its input.
-func historyTraces(in string) ptrace.Traces {
+// carrying in as its input: the same string, or with own a copy of it per
+// span, as a receiver decodes them (the spans then read their inputs from
+// memory, not from a cache another span filled).
+func historyTraces(in string, own bool) ptrace.Traces {
 	td, ss := newScope()
 	for i := 0; i < benchBatch; i++ {
 		s := chatSpan(ss, "chat gpt-4o", "Order 9123 shipped yesterday from Berlin.", 1200*time.Millisecond)
 		a := s.Attributes()
-		a.PutStr("gen_ai.input.messages", in)
+		if own {
+			a.PutStr("gen_ai.input.messages", strings.Clone(in))
+		} else {
+			a.PutStr("gen_ai.input.messages", in)
+		}
 		a.PutStr("gen_ai.conversation.id", fmt.Sprintf("conv-%d", i))
 		a.PutInt("gen_ai.usage.input_tokens", int64(len(in)/4))
 		a.PutInt("gen_ai.usage.output_tokens", 12)
@@ -61,26 +64,34 @@ func historyTraces(in string) ptrace.Traces {
 // a no-op baseline, in one run. Each iteration is an agent's next model
 // call in 100 conversations: the call before it (the same history up to
 // the last tool result, untimed) then the timed call, whose input adds the
-// answer and the next user message. first_call is the same span in a
-// conversation never seen before (a new conversation ID each iteration).
+// answer and the next user message. The batch's spans share one input
+// string, so after the first span the edit guard reads it from the cache;
+// own_copies gives each span its own copy, as a receiver decodes them, so
+// that every span reads its input from memory. first_call is the same span
+// in a conversation never seen before (a new conversation ID each
+// iteration).
 // added-ns/span is the difference to the baseline in the same run (see
 // BENCHMARKS.md).
 func BenchmarkHistoryLength(b *testing.B) {
 	for _, turns := range []int{5, 20, 80, 320} {
-		cur, prev := historyTraces(agentHistory(turns, true)), historyTraces(agentHistory(turns, false))
-		kb := len(historyInput(turns)) / 1024
+		next, last := agentHistory(turns, true), agentHistory(turns, false)
+		shared := [2]ptrace.Traces{historyTraces(next, false), historyTraces(last, false)}
+		own := [2]ptrace.Traces{historyTraces(next, true), historyTraces(last, true)}
+		kb := len(next) / 1024
 		var base float64
 		for _, c := range []struct {
-			name  string
-			cfg   *Config
-			first bool
+			name   string
+			cfg    *Config
+			first  bool
+			traces [2]ptrace.Traces // the timed call's, the call's before it
 		}{
-			{"baseline_noop", nil, false},
-			{"default_set", testConfig(nil), false},
-			{"default_set_first_call", testConfig(nil), true},
+			{"baseline_noop", nil, false, shared},
+			{"default_set", testConfig(nil), false, shared},
+			{"default_set_own_copies", testConfig(nil), false, own},
+			{"default_set_first_call", testConfig(nil), true, shared},
 		} {
 			b.Run(fmt.Sprintf("turns=%d/%dKB/%s", turns, kb, c.name), func(b *testing.B) {
-				ns := benchNextCalls(b, benchProcessor(b, c.cfg), prev, cur, c.first)
+				ns := benchNextCalls(b, benchProcessor(b, c.cfg), c.traces[1], c.traces[0], c.first)
 				if c.cfg == nil {
 					base = ns
 				} else if base > 0 {
