@@ -471,14 +471,26 @@ func validIPv4(tok string) bool {
 	return err == nil && a.Is4() && !a.IsUnspecified()
 }
 
-// ipv6Colon reports whether the colon at i has a hex digit or a colon
-// beside it, as every colon of an IPv6 address has: one that starts or
-// ends it is half of "::", the others stand between groups of hex digits
-// (or a group and an IPv4 tail), never next to a dot. Most colons of prose
-// and JSON ("Note: ", `"key":"`) are turned away here, before ipv6Around
-// reads around them (TestScanPIIDifferential).
+// ipv6Colon reports whether the colon at i has another colon at most four
+// hex digits after or before it, as every colon of an IPv6 address has:
+// groups are one to four hex digits, "::" puts two colons side by side,
+// and an IPv4 tail follows the last colon, which has a group and a colon
+// before it. Most colons of prose, times and JSON ("Note: ", "9:30",
+// `"key":"`) are turned away here, before ipv6Around reads around them
+// (TestScanPIIDifferential).
 func ipv6Colon(text string, i int) bool {
-	return i+1 < len(text) && (isHex(text[i+1]) || text[i+1] == ':') || i > 0 && (isHex(text[i-1]) || text[i-1] == ':')
+	j := i + 1
+	for j < len(text) && j-i <= 4 && isHex(text[j]) {
+		j++
+	}
+	if j < len(text) && text[j] == ':' {
+		return true
+	}
+	j = i - 1
+	for j >= 0 && i-j <= 4 && isHex(text[j]) {
+		j--
+	}
+	return j >= 0 && text[j] == ':'
 }
 
 // ipv6Around checks for an IPv6 address containing the ':' at i.
