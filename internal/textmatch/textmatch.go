@@ -110,8 +110,8 @@ func Word(s string) uint64 {
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
-// foldPlain appends to dst the bytes of s from i on, eight at a time, up
-// to the first byte normalize must read on its own: a non-ASCII byte, a
+// foldPlain appends to dst the bytes of s from i on, eight at a time (the
+// last fewer than eight too, after a whole word), up to the first byte normalize must read on its own: a non-ASCII byte, a
 // control character (tabs and newlines among them), an apostrophe, a
 // space after a space, or a space first when space says the last byte
 // written is a space (or nothing may lead). Every byte before it is ASCII
@@ -122,6 +122,7 @@ func Word(s string) uint64 {
 // the last byte it wrote is a space (space when it wrote none).
 func foldPlain(dst []byte, s string, i int, space bool) ([]byte, int, bool) {
 	n := len(dst)
+	before := n // what dst held: the bytes written here follow it
 	d := dst[:cap(dst)]
 	// lead has the high bit of the first byte set when the byte before
 	// the word is a space (or nothing may lead).
@@ -155,6 +156,30 @@ func foldPlain(dst []byte, s string, i int, space bool) ([]byte, int, bool) {
 		}
 		binary.LittleEndian.PutUint64(d[n:n+8], lower)
 		lead = sp >> 56
+	}
+	// Fewer than eight bytes are left: they are read as the end of the
+	// word that ends the text, when the bytes before them in it were
+	// written above, one for one. Those are plain ASCII (no carry into
+	// the bytes left), are written again as they were, and give the space
+	// before the first byte left (sp<<8), so lead is not needed; only the
+	// bytes left may stop the reading.
+	if r, o := len(s)-i, 8-(len(s)-i); r > 0 && r < 8 && n-o >= before && n+r <= len(d) {
+		w := Word(s[i-o:])
+		ctl := w + 0x60*Ones
+		apos := (w ^ '\''*Ones) + 0x7f*Ones
+		tick := (w ^ '`'*Ones) + 0x7f*Ones
+		sp := ^((w ^ ' '*Ones) + 0x7f*Ones) & Highs
+		special := ((w|^(ctl&apos&tick))&Highs | sp&(sp<<8)) >> (8 * o) << (8 * o)
+		upper := (w + (0x80-'A')*Ones) &^ (w + (0x80-'Z'-1)*Ones) & Highs // 'A' to 'Z'
+		binary.LittleEndian.PutUint64(d[n-o:n+r], w|upper>>2)
+		k := r
+		if special != 0 {
+			k = bits.TrailingZeros64(special)>>3 - o
+		}
+		if k > 0 {
+			lead = sp >> (8*(o+k) - 8) & 0x80
+		}
+		return d[:n+k], i + k, lead != 0
 	}
 	return d[:n], i, lead != 0
 }
