@@ -479,19 +479,30 @@ func validIPv4(tok string) bool {
 // `"key":"`) are turned away here, before ipv6Around reads around them
 // (TestScanPIIDifferential).
 func ipv6Colon(text string, i int) bool {
-	j := i + 1
-	for j < len(text) && j-i <= 4 && isHex(text[j]) {
-		j++
+	for j, end := i+1, min(len(text), i+6); j < end; j++ {
+		if c := text[j]; c == ':' {
+			return true
+		} else if !hexByte[c] {
+			break
+		}
 	}
-	if j < len(text) && text[j] == ':' {
-		return true
+	for j, end := i-1, max(-1, i-6); j > end; j-- {
+		if c := text[j]; c == ':' {
+			return true
+		} else if !hexByte[c] {
+			break
+		}
 	}
-	j = i - 1
-	for j >= 0 && i-j <= 4 && isHex(text[j]) {
-		j--
-	}
-	return j >= 0 && text[j] == ':'
+	return false
 }
+
+// hexByte marks the bytes isHex accepts.
+var hexByte = func() (t [256]bool) {
+	for c := range t {
+		t[c] = isHex(byte(c))
+	}
+	return t
+}()
 
 // ipv6Around checks for an IPv6 address containing the ':' at i.
 func ipv6Around(text string, i int) (start, end int, ok bool) {
