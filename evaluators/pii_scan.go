@@ -631,14 +631,14 @@ var (
 // secretGate tells the scans which secret needles may occur: those the
 // literal scan hit. The zero gate lets every needle through.
 type secretGate struct {
-	lits literals
+	lits *literals // nil in the zero gate, whose hits are nil too
 	hits *textmatch.Hits
 }
 
-func (g secretGate) may(i int) bool { return g.lits.may(g.hits, i) }
+func (g secretGate) may(i int) bool { return g.hits == nil || g.lits.may(g.hits, i) }
 
 func scanSecrets(text string, fn func(PIIKind, int, int), gate secretGate) {
-	if !gate.lits.mayAny(gate.hits) {
+	if gate.hits != nil && !gate.lits.mayAny(gate.hits) {
 		return // every search below is gated by one of the needles
 	}
 	for i, p := range secretPrefixes {
