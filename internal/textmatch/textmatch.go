@@ -145,10 +145,10 @@ func foldPlain(dst []byte, s string, i int, space bool) ([]byte, int, bool) {
 		upper := (w + (0x80-'A')*Ones) &^ (w + (0x80-'Z'-1)*Ones) & Highs // 'A' to 'Z'
 		lower := w | upper>>2
 		if special != 0 {
+			// The whole word is written, the bytes from the first
+			// special one on past the end returned.
 			k := bits.TrailingZeros64(special) >> 3
-			for j := range k {
-				d[n+j] = byte(lower >> (8 * j))
-			}
+			binary.LittleEndian.PutUint64(d[n:n+8], lower)
 			if k > 0 {
 				lead = sp >> (8*k - 8) & 0x80
 			}
