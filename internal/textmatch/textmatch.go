@@ -136,7 +136,7 @@ func foldPlain(dst []byte, s string, i int, space bool) ([]byte, int, bool) {
 		// byte is below 0x20, an apostrophe, a backtick, a space. Only a
 		// non-ASCII byte (flagged by w&Highs) can carry into the byte
 		// above it: the bytes below the first one flagged are read
-		// exactly, and they are the only ones written.
+		// exactly, and they are the only ones returned.
 		ctl := w + 0x60*Ones
 		apos := (w ^ '\''*Ones) + 0x7f*Ones
 		tick := (w ^ '`'*Ones) + 0x7f*Ones
