@@ -41,8 +41,14 @@ func normalize(dst []byte, s string, scan bool, drops *[]uint64) []byte {
 		if plainStart[c] {
 			// Eight bytes at a time while they need nothing but
 			// lower-casing; the first byte that needs more is read below.
+			from := i
 			if dst, i, space = foldPlain(dst, s, i, space); i == len(s) {
 				break
+			}
+			if r := len(s) - i; r < 8 && i-from >= 8-r {
+				if dst, i, space = foldTail(dst, s, i, space); i == len(s) {
+					break
+				}
 			}
 			c = s[i]
 		}
@@ -110,8 +116,8 @@ func Word(s string) uint64 {
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
-// foldPlain appends to dst the bytes of s from i on, eight at a time (the
-// last fewer than eight too, after a whole word), up to the first byte normalize must read on its own: a non-ASCII byte, a
+// foldPlain appends to dst the bytes of s from i on, eight at a time, up
+// to the first byte normalize must read on its own: a non-ASCII byte, a
 // control character (tabs and newlines among them), an apostrophe, a
 // space after a space, or a space first when space says the last byte
 // written is a space (or nothing may lead). Every byte before it is ASCII
@@ -122,7 +128,6 @@ func Word(s string) uint64 {
 // the last byte it wrote is a space (space when it wrote none).
 func foldPlain(dst []byte, s string, i int, space bool) ([]byte, int, bool) {
 	n := len(dst)
-	before := n // what dst held: the bytes written here follow it
 	d := dst[:cap(dst)]
 	// lead has the high bit of the first byte set when the byte before
 	// the word is a space (or nothing may lead).
@@ -157,31 +162,38 @@ func foldPlain(dst []byte, s string, i int, space bool) ([]byte, int, bool) {
 		binary.LittleEndian.PutUint64(d[n:n+8], lower)
 		lead = sp >> 56
 	}
-	// Fewer than eight bytes are left: they are read as the end of the
-	// word that ends the text, when the bytes before them in it were
-	// written above, one for one. Those are plain ASCII (no carry into
-	// the bytes left), are written again as they were, and give the space
-	// before the first byte left (sp<<8), so lead is not needed; only the
-	// bytes left may stop the reading.
-	if r, o := len(s)-i, 8-(len(s)-i); r > 0 && r < 8 && n-o >= before && n+r <= len(d) {
-		w := Word(s[i-o:])
-		ctl := w + 0x60*Ones
-		apos := (w ^ '\''*Ones) + 0x7f*Ones
-		tick := (w ^ '`'*Ones) + 0x7f*Ones
-		sp := ^((w ^ ' '*Ones) + 0x7f*Ones) & Highs
-		special := ((w|^(ctl&apos&tick))&Highs | sp&(sp<<8)) >> (8 * o) << (8 * o)
-		upper := (w + (0x80-'A')*Ones) &^ (w + (0x80-'Z'-1)*Ones) & Highs // 'A' to 'Z'
-		binary.LittleEndian.PutUint64(d[n-o:n+r], w|upper>>2)
-		k := r
-		if special != 0 {
-			k = bits.TrailingZeros64(special)>>3 - o
-		}
-		if k > 0 {
-			lead = sp >> (8*(o+k) - 8) & 0x80
-		}
-		return d[:n+k], i + k, lead != 0
-	}
 	return d[:n], i, lead != 0
+}
+
+// foldTail is foldPlain for the last bytes of s from i, fewer than eight,
+// read as the end of the word that ends s, when foldPlain wrote the bytes
+// before them in it (at least 8-(len(s)-i) bytes just before i, one for
+// one, at the end of dst). Those are plain ASCII (no carry into the bytes
+// left), are written again as they were, and give the space before the
+// first byte left (sp<<8); only the bytes left may stop the reading. Kept
+// apart from foldPlain, it leaves that loop's registers alone.
+func foldTail(dst []byte, s string, i int, space bool) ([]byte, int, bool) {
+	r, o, n := len(s)-i, 8-(len(s)-i), len(dst)
+	if r <= 0 || r >= 8 || n+r > cap(dst) {
+		return dst, i, space
+	}
+	d := dst[:n+r]
+	w := Word(s[i-o:])
+	ctl := w + 0x60*Ones
+	apos := (w ^ '\''*Ones) + 0x7f*Ones
+	tick := (w ^ '`'*Ones) + 0x7f*Ones
+	sp := ^((w ^ ' '*Ones) + 0x7f*Ones) & Highs
+	special := ((w|^(ctl&apos&tick))&Highs | sp&(sp<<8)) >> (8 * o) << (8 * o)
+	upper := (w + (0x80-'A')*Ones) &^ (w + (0x80-'Z'-1)*Ones) & Highs // 'A' to 'Z'
+	binary.LittleEndian.PutUint64(d[n-o:n+r], w|upper>>2)
+	k := r
+	if special != 0 {
+		k = bits.TrailingZeros64(special)>>3 - o
+	}
+	if k > 0 {
+		space = sp>>(8*(o+k)-8)&0x80 != 0
+	}
+	return d[:n+k], i + k, space
 }
 
 // markBit sets bit k of the bitmap b, growing it with zero words.
