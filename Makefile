@@ -79,6 +79,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzTokenize$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzSQLScan$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzSQLRiskFilter$$' -fuzztime $(FUZZTIME) ./evaluators/
+	$(GO) test -run '^$$' -fuzz '^FuzzMaySQLRisk$$' -fuzztime $(FUZZTIME) ./evaluators/
+	$(GO) test -run '^$$' -fuzz '^FuzzKindOf$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzDestructive$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzShellCommand$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzPlainArgv$$' -fuzztime $(FUZZTIME) ./evaluators/

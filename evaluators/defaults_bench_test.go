@@ -4,6 +4,7 @@ package evaluators
 
 import (
 	"context"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -31,31 +32,50 @@ func BenchmarkDefaultChecks(b *testing.B) {
 	td := loadshape.Mix{Failures: 0.1, Loops: 0.05}.Batch(&seq, 400, time.Now())
 	views := loadViews(b, td, checks)
 	ctx := context.Background()
-	run := func(b *testing.B, cs []*Check) {
-		b.ReportAllocs()
-		b.ResetTimer()
-		cpu := processCPU()
-		for i := 0; i < b.N; i++ {
-			for _, v := range views {
-				if s, ok := (*v.CheckScratch()).(*checkScratch); ok {
-					s.forget()
-				}
-				for _, c := range cs {
-					if ok, _ := c.Selects(ctx, v); ok {
-						c.Evaluate(ctx, v)
-					}
-				}
+	run := func(b *testing.B, cs []*Check) { runChecks(ctx, b, views, cs, td.SpanCount()) }
+	b.Run("all", func(b *testing.B) { run(b, checks) })
+	// The span kinds of the processor's BenchmarkLoadtestSpanKinds, the
+	// checks' own share of each (their content decoded beforehand).
+	for _, kind := range []string{"chat", "execute_tool", "invoke_agent"} {
+		var some []*spanmodel.View
+		for _, v := range views {
+			if strings.HasPrefix(v.Span().Name(), kind) {
+				some = append(some, v)
 			}
 		}
-		spans := float64(b.N * td.SpanCount())
-		b.ReportMetric(float64(processCPU()-cpu)/spans, "cpu-ns/span")
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/spans, "ns/span")
-		b.ReportMetric(0, "ns/op")
+		b.Run(kind+"/all", func(b *testing.B) { runChecks(ctx, b, some, checks, len(some)) })
+		for _, c := range checks {
+			b.Run(kind+"/"+c.Name, func(b *testing.B) { runChecks(ctx, b, some, []*Check{c}, len(some)) })
+		}
 	}
-	b.Run("all", func(b *testing.B) { run(b, checks) })
 	for _, c := range checks {
 		b.Run(c.Name, func(b *testing.B) { run(b, []*Check{c}) })
 	}
+}
+
+// runChecks runs cs on every view b.N times, each view's literal scan
+// and argument walks forgotten first, and reports the cost per span of
+// the spans views were taken from.
+func runChecks(ctx context.Context, b *testing.B, views []*spanmodel.View, cs []*Check, spans int) {
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := processCPU()
+	for i := 0; i < b.N; i++ {
+		for _, v := range views {
+			if s, ok := (*v.CheckScratch()).(*checkScratch); ok {
+				s.forget()
+			}
+			for _, c := range cs {
+				if ok, _ := c.Selects(ctx, v); ok {
+					c.Evaluate(ctx, v)
+				}
+			}
+		}
+	}
+	n := float64(b.N * spans)
+	b.ReportMetric(float64(processCPU()-cpu)/n, "cpu-ns/span")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n, "ns/span")
+	b.ReportMetric(0, "ns/op")
 }
 
 // processCPU is the process's CPU time so far.

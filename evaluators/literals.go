@@ -184,7 +184,7 @@ func (s *checkScratch) forget() {
 // the span v reads) holds, scanning it on the first call for the span.
 // It returns nil when l has no index or its target no automaton: then
 // the caller searches itself.
-func (l literals) hits(v *spanmodel.View, text string) *textmatch.Hits {
+func (l *literals) hits(v *spanmodel.View, text string) *textmatch.Hits {
 	if l.x == nil || l.x.built[l.slot] == nil {
 		return nil
 	}
@@ -205,17 +205,17 @@ func (l literals) hits(v *spanmodel.View, text string) *textmatch.Hits {
 }
 
 // may reports whether needle i of l may occur: always without an index.
-func (l literals) may(h *textmatch.Hits, i int) bool {
+func (l *literals) may(h *textmatch.Hits, i int) bool {
 	return h == nil || h.Has(l.ids[i])
 }
 
 // mayAny reports whether any of l's needles may occur.
-func (l literals) mayAny(h *textmatch.Hits) bool {
+func (l *literals) mayAny(h *textmatch.Hits) bool {
 	return h == nil || h.AnyIn(&l.set)
 }
 
 // mayAnyWord reports whether any of l's needles may occur as a word (see
 // textmatch.Hits.Word): always without an index.
-func (l literals) mayAnyWord(h *textmatch.Hits) bool {
+func (l *literals) mayAnyWord(h *textmatch.Hits) bool {
 	return h == nil || h.AnyWordIn(&l.set)
 }

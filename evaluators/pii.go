@@ -101,7 +101,7 @@ func (e *piiEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Result {
 		}
 		read = true
 		found := false
-		gate := secretGate{lits: e.lits[ti], hits: e.lits[ti].hits(v, text)}
+		gate := secretGate{lits: &e.lits[ti], hits: e.lits[ti].hits(v, text)}
 		scanPII(text, e.kinds, func(kind PIIKind, start, end int) {
 			if e.allow[text[start:end]] {
 				return

@@ -96,7 +96,7 @@ func scanPII(text string, kinds PIIKinds, fn func(kind PIIKind, start, end int),
 				continue
 			}
 		case ':':
-			if !kinds.Has(PIIIPAddress) {
+			if !kinds.Has(PIIIPAddress) || !ipv6Colon(text, i) {
 				break
 			}
 			if s, e, ok := ipv6Around(text, i); ok {
@@ -471,6 +471,39 @@ func validIPv4(tok string) bool {
 	return err == nil && a.Is4() && !a.IsUnspecified()
 }
 
+// ipv6Colon reports whether the colon at i has another colon at most four
+// hex digits after or before it, as every colon of an IPv6 address has:
+// groups are one to four hex digits, "::" puts two colons side by side,
+// and an IPv4 tail follows the last colon, which has a group and a colon
+// before it. Most colons of prose, times and JSON ("Note: ", "9:30",
+// `"key":"`) are turned away here, before ipv6Around reads around them
+// (TestScanPIIDifferential).
+func ipv6Colon(text string, i int) bool {
+	for j, end := i+1, min(len(text), i+6); j < end; j++ {
+		if c := text[j]; c == ':' {
+			return true
+		} else if !hexByte[c] {
+			break
+		}
+	}
+	for j, end := i-1, max(-1, i-6); j > end; j-- {
+		if c := text[j]; c == ':' {
+			return true
+		} else if !hexByte[c] {
+			break
+		}
+	}
+	return false
+}
+
+// hexByte marks the bytes isHex accepts.
+var hexByte = func() (t [256]bool) {
+	for c := range t {
+		t[c] = isHex(byte(c))
+	}
+	return t
+}()
+
 // ipv6Around checks for an IPv6 address containing the ':' at i.
 func ipv6Around(text string, i int) (start, end int, ok bool) {
 	part := func(c byte) bool { return isHex(c) || c == ':' || c == '.' }
@@ -598,14 +631,14 @@ var (
 // secretGate tells the scans which secret needles may occur: those the
 // literal scan hit. The zero gate lets every needle through.
 type secretGate struct {
-	lits literals
+	lits *literals // nil in the zero gate, whose hits are nil too
 	hits *textmatch.Hits
 }
 
-func (g secretGate) may(i int) bool { return g.lits.may(g.hits, i) }
+func (g secretGate) may(i int) bool { return g.hits == nil || g.lits.may(g.hits, i) }
 
 func scanSecrets(text string, fn func(PIIKind, int, int), gate secretGate) {
-	if !gate.lits.mayAny(gate.hits) {
+	if gate.hits != nil && !gate.lits.mayAny(gate.hits) {
 		return // every search below is gated by one of the needles
 	}
 	for i, p := range secretPrefixes {

@@ -8,6 +8,8 @@ import (
 	"go.opentelemetry.io/collector/component/componenttest"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/config"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch/texttest"
 )
 
 func sqlRisks(s string) []string {
@@ -179,6 +181,56 @@ func TestSQLRiskFilterDifferential(t *testing.T) {
 	if risky < 20 {
 		t.Fatalf("only %d texts hold a risk: the differential test reads too few", risky)
 	}
+}
+
+// maySQLRiskEveryByte is maySQLRisk comparing the words at every byte
+// that starts one, before the second letter turned most bytes away: the
+// reference of TestMaySQLRiskDifferential.
+func maySQLRiskEveryByte(s string) bool {
+	for i := 0; i+4 <= len(s); i++ {
+		for _, w := range sqlRiskByFirst[s[i]] {
+			if textmatch.HasPrefixLowerASCII(s[i:], w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// sameMaySQLRisk checks maySQLRisk against maySQLRiskEveryByte.
+func sameMaySQLRisk(t *testing.T, s string) {
+	t.Helper()
+	if got, want := maySQLRisk(s), maySQLRiskEveryByte(s); got != want {
+		t.Fatalf("maySQLRisk(%q) = %v, comparing at every byte %v", s, got, want)
+	}
+}
+
+// TestMaySQLRiskDifferential: maySQLRisk answers as comparing the words
+// at every byte does, on the corpus and on texts dense in the keywords'
+// pieces in both cases, bytes whose upper-case bit makes a letter of no
+// letter among them ('@', '[', '`', '{', DEL, non-ASCII).
+func TestMaySQLRiskDifferential(t *testing.T) {
+	for _, s := range corpusTexts(t) {
+		sameMaySQLRisk(t, s)
+	}
+	pieces := []string{"dr", "DR", "op", "OP", "d", "D", "a", "lter", "ALTER", "t", "runcate", "g", "rant", "re", "voke", "de", "lete",
+		"up", "date", "cr", "eate", "in", "sert", "me", "rge", "M", "@", "[", "`", "{", "\x7f", "\xc4", "\xe4", " ", "_"}
+	for _, p := range pieces {
+		for _, q := range pieces {
+			sameMaySQLRisk(t, p+q+"xy")
+			sameMaySQLRisk(t, p+q)
+		}
+	}
+	for _, s := range texttest.Mixes(7, 20000, 8, pieces) {
+		sameMaySQLRisk(t, s)
+	}
+}
+
+func FuzzMaySQLRisk(f *testing.F) {
+	for _, s := range []string{"DROP TABLE x", "dR@p", "Atlanta", "sunday", "mErGe", "d\xf2op"} {
+		f.Add(s)
+	}
+	f.Fuzz(sameMaySQLRisk)
 }
 
 func FuzzSQLRiskFilter(f *testing.F) {

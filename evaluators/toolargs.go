@@ -106,8 +106,50 @@ var keyKinds = func() map[string]keyKind {
 	return m
 }()
 
-// kindOf returns the sets key, lower-cased, is in.
-func kindOf(key string) keyKind { return lookupLower(keyKinds, key) }
+// kindOf returns the sets key, lower-cased, is in. Most keys of tool
+// arguments (a city, a date, a step) are in none, and an ASCII key is
+// turned away by its length and its first two bytes, lower-cased
+// (keyShapes), before the map is read (TestKindOfDifferential). A
+// non-ASCII key is always looked up: lower-casing it may change its
+// length ("K" as the Kelvin sign is three bytes).
+func kindOf(key string) keyKind {
+	if n := len(key); n > 0 && n < 64 {
+		sh := &keyShapes[textmatch.LowerASCII(key[0])]
+		if (sh.lens&(1<<n) == 0 || n > 1 && sh.seconds&secondLetterBit(key[1]) == 0) && isASCII(key) {
+			return 0
+		}
+	}
+	return lookupLower(keyKinds, key)
+}
+
+// keyShape is what keyKinds' keys starting with one byte look like: their
+// lengths (bit 1<<len) and their second bytes (secondLetterBit).
+type keyShape struct{ lens, seconds uint64 }
+
+// keyShapes holds the keyShape of keyKinds' keys by first byte.
+var keyShapes = func() (t [256]keyShape) {
+	for k := range keyKinds {
+		if len(k) == 0 || len(k) >= 64 {
+			panic("argument key out of keyShapes' range: " + k) // ours
+		}
+		sh := &t[k[0]]
+		sh.lens |= 1 << len(k)
+		if len(k) > 1 {
+			sh.seconds |= secondLetterBit(k[1])
+		}
+	}
+	return t
+}()
+
+// secondLetterBit is the bit of byte b in keyShape.seconds: 1<<0 to 1<<25
+// for the letters in either case, 1<<31 for every other byte. b|0x20 is
+// in a-z exactly when b is an ASCII letter, which it then lower-cases.
+func secondLetterBit(b byte) uint64 {
+	if d := (b | 0x20) - 'a'; d < 26 {
+		return 1 << d
+	}
+	return 1 << 31
+}
 
 // toolClass is what a tool's name says about its string arguments, worked
 // out at most once per call however many strings it has (the checks ask

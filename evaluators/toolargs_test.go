@@ -9,6 +9,7 @@ import (
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel/spantest"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch/texttest"
 )
 
 // keyInOracle is keyIn as first written: the key lower-cased, looked up.
@@ -82,6 +83,47 @@ func sameNameWords(t *testing.T, name string) {
 			t.Fatalf("in(%q) = %v, want %v", name, got, want)
 		}
 	}
+}
+
+// sameKindOf checks kindOf against looking key up lower-cased.
+func sameKindOf(t *testing.T, key string) {
+	t.Helper()
+	if got, want := kindOf(key), keyKinds[strings.ToLower(key)]; got != want {
+		t.Fatalf("kindOf(%q) = %b, looked up lower-cased %b", key, got, want)
+	}
+}
+
+// TestKindOfDifferential: kindOf, which turns most keys away by their
+// shape, answers as the lookup of the key lower-cased does: for every key
+// of every set in three cases, its prefixes and extensions, and keys
+// whose lower-casing changes their length or first bytes.
+func TestKindOfDifferential(t *testing.T) {
+	var pieces []string
+	for k := range keyKinds {
+		for _, v := range []string{k, strings.ToUpper(k), strings.ToUpper(k[:1]) + k[1:]} {
+			sameKindOf(t, v)
+			for i := range len(v) {
+				sameKindOf(t, v[:i])
+				sameKindOf(t, v[:i]+"_")
+			}
+			sameKindOf(t, v+"s")
+		}
+		pieces = append(pieces, k[:1], k[1:min(3, len(k))])
+	}
+	for _, k := range []string{"city", "day", "step", "\u212Aey", "\u212Aeywords", "\u212AEYWORDS", "\u212Aode", "cOdE", "sQL", "q", "Q", "\u0130d", "tExt", "_id", "c@de", "s\x7fl", strings.Repeat("q", 70)} {
+		sameKindOf(t, k)
+	}
+	pieces = append(pieces, "\u212A", "\u0130", "_", "@", "`", "{", "\xff")
+	for _, s := range texttest.Mixes(3, 20000, 4, pieces) {
+		sameKindOf(t, s)
+	}
+}
+
+func FuzzKindOf(f *testing.F) {
+	for _, k := range []string{"query", "City", "\u212Aey", "SQL_query"} {
+		f.Add(k)
+	}
+	f.Fuzz(sameKindOf)
 }
 
 // TestNameWords: the one-pass search of a tool's name finds what

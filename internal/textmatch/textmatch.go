@@ -41,8 +41,14 @@ func normalize(dst []byte, s string, scan bool, drops *[]uint64) []byte {
 		if plainStart[c] {
 			// Eight bytes at a time while they need nothing but
 			// lower-casing; the first byte that needs more is read below.
+			from := i
 			if dst, i, space = foldPlain(dst, s, i, space); i == len(s) {
 				break
+			}
+			if r := len(s) - i; r < 8 && i-from >= 8-r {
+				if dst, i, space = foldTail(dst, s, i, space); i == len(s) {
+					break
+				}
 			}
 			c = s[i]
 		}
@@ -135,7 +141,7 @@ func foldPlain(dst []byte, s string, i int, space bool) ([]byte, int, bool) {
 		// byte is below 0x20, an apostrophe, a backtick, a space. Only a
 		// non-ASCII byte (flagged by w&Highs) can carry into the byte
 		// above it: the bytes below the first one flagged are read
-		// exactly, and they are the only ones written.
+		// exactly, and they are the only ones returned.
 		ctl := w + 0x60*Ones
 		apos := (w ^ '\''*Ones) + 0x7f*Ones
 		tick := (w ^ '`'*Ones) + 0x7f*Ones
@@ -144,10 +150,10 @@ func foldPlain(dst []byte, s string, i int, space bool) ([]byte, int, bool) {
 		upper := (w + (0x80-'A')*Ones) &^ (w + (0x80-'Z'-1)*Ones) & Highs // 'A' to 'Z'
 		lower := w | upper>>2
 		if special != 0 {
+			// The whole word is written, the bytes from the first
+			// special one on past the end returned.
 			k := bits.TrailingZeros64(special) >> 3
-			for j := range k {
-				d[n+j] = byte(lower >> (8 * j))
-			}
+			binary.LittleEndian.PutUint64(d[n:n+8], lower)
 			if k > 0 {
 				lead = sp >> (8*k - 8) & 0x80
 			}
@@ -157,6 +163,37 @@ func foldPlain(dst []byte, s string, i int, space bool) ([]byte, int, bool) {
 		lead = sp >> 56
 	}
 	return d[:n], i, lead != 0
+}
+
+// foldTail is foldPlain for the last bytes of s from i, fewer than eight,
+// read as the end of the word that ends s, when foldPlain wrote the bytes
+// before them in it (at least 8-(len(s)-i) bytes just before i, one for
+// one, at the end of dst). Those are plain ASCII (no carry into the bytes
+// left), are written again as they were, and give the space before the
+// first byte left (sp<<8); only the bytes left may stop the reading. Kept
+// apart from foldPlain, it leaves that loop's registers alone.
+func foldTail(dst []byte, s string, i int, space bool) ([]byte, int, bool) {
+	r, o, n := len(s)-i, 8-(len(s)-i), len(dst)
+	if r <= 0 || r >= 8 || n+r > cap(dst) {
+		return dst, i, space
+	}
+	d := dst[:n+r]
+	w := Word(s[i-o:])
+	ctl := w + 0x60*Ones
+	apos := (w ^ '\''*Ones) + 0x7f*Ones
+	tick := (w ^ '`'*Ones) + 0x7f*Ones
+	sp := ^((w ^ ' '*Ones) + 0x7f*Ones) & Highs
+	special := ((w|^(ctl&apos&tick))&Highs | sp&(sp<<8)) >> (8 * o) << (8 * o)
+	upper := (w + (0x80-'A')*Ones) &^ (w + (0x80-'Z'-1)*Ones) & Highs // 'A' to 'Z'
+	binary.LittleEndian.PutUint64(d[n-o:n+r], w|upper>>2)
+	k := r
+	if special != 0 {
+		k = bits.TrailingZeros64(special)>>3 - o
+	}
+	if k > 0 {
+		space = sp>>(8*(o+k)-8)&0x80 != 0
+	}
+	return d[:n+k], i + k, space
 }
 
 // markBit sets bit k of the bitmap b, growing it with zero words.

@@ -92,6 +92,14 @@ func TestNormalizeWords(t *testing.T) {
 	for _, s := range texttest.Mixes(7, 20000, 40, pieces) {
 		sameAsRunes(t, s)
 	}
+	// Each piece among the last bytes, which are read as the end of the
+	// text's last word when a word before them was read whole.
+	for n := 1; n < 24; n++ {
+		for _, p := range pieces {
+			sameAsRunes(t, "Plain Word Text Ab"[:min(n, 18)]+strings.Repeat("x", max(n-18, 0))+p)
+			sameAsRunes(t, "Plain Word Text Ab"[:min(n, 18)]+p+"yZ")
+		}
+	}
 }
 
 func FuzzNormalizeWords(f *testing.F) {
