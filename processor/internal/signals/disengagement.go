@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch"
 )
 
 // disengagement: the user asks for a human, gives up, complains, swears
@@ -70,14 +72,13 @@ func shouting(s string) bool {
 // counted at a time: for an ASCII byte b, b+0x3f has its top bit set when
 // b >= 'A' and b+0x25 when b > 'Z' (neither carries into the next byte).
 func asciiCapitals(s string) int {
-	const hi = 0x8080808080808080
 	n := 0
 	for ; len(s) >= 8; s = s[8:] { // one load, no bounds checks
-		w := load64(s)
-		if w&hi != 0 {
+		w := textmatch.Word(s)
+		if w&textmatch.Highs != 0 {
 			return 9 // other runes: read them word by word
 		}
-		n += bits.OnesCount64((w + 0x3f3f3f3f3f3f3f3f) &^ (w + 0x2525252525252525) & hi)
+		n += bits.OnesCount64((w + 0x3f3f3f3f3f3f3f3f) &^ (w + 0x2525252525252525) & textmatch.Highs)
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -89,13 +90,6 @@ func asciiCapitals(s string) int {
 		}
 	}
 	return n
-}
-
-// load64 is s's first eight bytes (len(s) >= 8), little-endian: one load
-// once the caller's loop has told the compiler len(s) >= 8.
-func load64(s string) uint64 {
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // punctuationRuns counts runs of three or more '?' and '!' ("???", "?!?").

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/otelcol-llmeval/otelcol-llmeval/internal/spanmodel"
+	"github.com/otelcol-llmeval/otelcol-llmeval/internal/textmatch"
 )
 
 // call is one tool call as loop detection compares it: hashes of the
@@ -42,10 +43,10 @@ func argsHash(args string) uint64 {
 	// or a byte that is not ASCII, then byte by byte. (w-0x21)|w has a top
 	// bit set when a byte is below '!' (its subtraction borrows) or from
 	// 0x80, and otherwise none: its other words are all '!'..0x7f.
-	const lo, hi = 0x2121212121212121, 0x8080808080808080
+	const lo = 0x21 * textmatch.Ones
 	i := 0
 	for rest := args; len(rest) >= 8; rest, i = rest[8:], i+8 {
-		if w := load64(rest); ((w-lo)|w)&hi != 0 {
+		if w := textmatch.Word(rest); ((w-lo)|w)&textmatch.Highs != 0 {
 			break
 		}
 	}
