@@ -104,7 +104,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzPhraseLists$$' -fuzztime $(FUZZTIME) ./internal/textmatch/
 	$(GO) test -run '^$$' -fuzz '^FuzzShouting$$' -fuzztime $(FUZZTIME) ./processor/internal/signals/
 	$(GO) test -run '^$$' -fuzz '^FuzzArgsHash$$' -fuzztime $(FUZZTIME) ./processor/internal/signals/
-	$(GO) test -run '^$$' -fuzz '^FuzzPriceMemo$$' -fuzztime $(FUZZTIME) ./processor/internal/signals/
+	$(GO) test -run '^$$' -fuzz '^FuzzPriceMemo$$' -fuzztime $(FUZZTIME) ./evaluators/
 	$(GO) test -run '^$$' -fuzz '^FuzzSplitBatch$$' -fuzztime $(FUZZTIME) ./processor/internal/sampling/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseAnswer$$' -fuzztime $(FUZZTIME) ./connector/llmjudgeconnector/
 

@@ -22,6 +22,7 @@ type PriceTable struct {
 	// call.
 	byFirst [256][]int
 	noStart []int
+	memo    priceMemo // the last models' answers
 }
 
 type priceGlob struct {
@@ -95,8 +96,12 @@ func (g *priceGlob) match(name string) bool {
 
 // Lookup finds the model's price: exact name, then the most specific
 // pattern; then the same for the name without a provider prefix
-// ("openai/gpt-4o", "models/gemini-2.5-pro").
-func (t *PriceTable) Lookup(model string) (Price, bool) {
+// ("openai/gpt-4o", "models/gemini-2.5-pro"). The last models' answers are
+// remembered (pricememo.go).
+func (t *PriceTable) Lookup(model string) (Price, bool) { return t.memo.price(t, model) }
+
+// lookup is Lookup without the memo.
+func (t *PriceTable) lookup(model string) (Price, bool) {
 	for {
 		if p, ok := t.exact[model]; ok {
 			return p, true

@@ -23,8 +23,6 @@ type Detector struct {
 	state    *conversations
 	history  *histories // nil: every input is read as the span has it
 	prices   *evaluators.PriceTable
-	// priceMemo remembers the prices of the last models (pricememo.go).
-	priceMemo priceMemo
 	// traceCost and convCost are the runaway sums.
 	traceCost *traceCosts
 	convCost  *convCosts

@@ -168,7 +168,7 @@ func (d *Detector) measureSpan(v *spanmodel.View) Measures {
 	u := v.Usage()
 	m.Tokens = max(u.Input, 0) + max(u.Output, 0)
 	if model := v.Model(); model != "" && m.Tokens > 0 {
-		if p, ok := d.priceMemo.price(d.prices, model); ok {
+		if p, ok := d.prices.Lookup(model); ok {
 			m.CostUSD = p.USD(u.Input, u.CachedInput, u.Output)
 		}
 	}

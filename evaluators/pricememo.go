@@ -1,13 +1,9 @@
-package signals
+package evaluators
 
-import (
-	"sync"
-
-	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
-)
+import "sync"
 
 // Pricing a model once. Every chat span's cost is priced by its model's
-// name, and a deployment calls a handful of models: the price table's
+// name (by the cost check and by the runaway signal), and a deployment calls a handful of models: the price table's
 // lookup (an exact match, then patterns, then the name without its
 // provider prefix) is the same work again on every span. The price memo
 // remembers the answer for the last models seen, a fixed number of
@@ -31,14 +27,14 @@ type priceSlot struct {
 	mu    sync.Mutex
 	n     int // the name's length; 0: empty
 	model [memoModelBytes]byte
-	price evaluators.Price
+	price Price
 	ok    bool
 }
 
 // price is prices.Lookup(model), remembered in m.
-func (m *priceMemo) price(prices *evaluators.PriceTable, model string) (evaluators.Price, bool) {
+func (m *priceMemo) price(prices *PriceTable, model string) (Price, bool) {
 	if model == "" || len(model) > memoModelBytes {
-		return prices.Lookup(model)
+		return prices.lookup(model)
 	}
 	s := &m.slots[(len(model)+int(model[len(model)-1]))%priceSlots]
 	s.mu.Lock()
@@ -48,7 +44,7 @@ func (m *priceMemo) price(prices *evaluators.PriceTable, model string) (evaluato
 		return p, ok
 	}
 	s.mu.Unlock()
-	p, ok := prices.Lookup(model)
+	p, ok := prices.lookup(model)
 	s.mu.Lock()
 	s.n = copy(s.model[:], model)
 	s.price, s.ok = p, ok

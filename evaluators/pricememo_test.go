@@ -1,4 +1,4 @@
-package signals
+package evaluators
 
 import (
 	"strings"
@@ -6,32 +6,29 @@ import (
 	"unsafe"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/otelcol-llmeval/otelcol-llmeval/evaluators"
 )
 
 // priceMemoTables are the default price table and one with configured
 // prices and patterns.
-func priceMemoTables(t testing.TB) []*evaluators.PriceTable {
-	def, err := evaluators.NewPriceTable(nil)
+func priceMemoTables(t testing.TB) []*PriceTable {
+	def, err := NewPriceTable(nil)
 	require.NoError(t, err)
-	own, err := evaluators.NewPriceTable(map[string]evaluators.Price{
+	own, err := NewPriceTable(map[string]Price{
 		"acme-large": {InputPerMillion: 3, OutputPerMillion: 15},
 		"acme-*":     {InputPerMillion: 1, OutputPerMillion: 2},
 		"gpt-4o":     {InputPerMillion: 9, OutputPerMillion: 9},
 	})
 	require.NoError(t, err)
-	return []*evaluators.PriceTable{def, own}
+	return []*PriceTable{def, own}
 }
 
-// checkPriceMemo prices every model in order through one memo per table,
-// each answer the table's own.
+// checkPriceMemo prices every model in order through each table's memo,
+// each answer the table's own lookup.
 func checkPriceMemo(t testing.TB, models []string) {
 	for _, table := range priceMemoTables(t) {
-		var m priceMemo
 		for _, model := range models {
-			want, wantOK := table.Lookup(model)
-			got, gotOK := m.price(table, model)
+			want, wantOK := table.lookup(model)
+			got, gotOK := table.Lookup(model)
 			require.Equal(t, wantOK, gotOK, "%q", model)
 			require.Equal(t, want, got, "%q", model)
 		}
