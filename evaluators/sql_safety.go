@@ -2,8 +2,6 @@ package evaluators
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -110,7 +108,7 @@ func (e *sqlSafetyEvaluator) Evaluate(_ context.Context, v *spanmodel.View) Resu
 // eachJSONString calls fn with every string value (and object key) of text
 // when text is a JSON object or array, and with text itself otherwise, so
 // SQL inside tool arguments is read unescaped. fn returns false to stop.
-// Text is validated first, so the walk below only needs to find strings;
+// Text is validated first, so the walk only gives strings that stand;
 // strings without escapes are passed without copying.
 func eachJSONString(text string, fn func(string) bool) error {
 	t := strings.TrimSpace(text)
@@ -118,43 +116,8 @@ func eachJSONString(text string, fn func(string) bool) error {
 		fn(text)
 		return nil
 	}
-	depth := 0
-	for i := 0; i < len(t); i++ {
-		switch t[i] {
-		case '{', '[':
-			if depth++; depth > maxJSONDepth {
-				return errors.New("arguments nested deeper than 64")
-			}
-		case '}', ']':
-			depth--
-		case '"':
-			str, j := jsonStringAt(t, i)
-			if !fn(str) {
-				return nil
-			}
-			i = j
-		}
+	if spanmodel.WalkJSONStrings(t, maxJSONDepth, true, func(_, s string) bool { return fn(s) }) == spanmodel.JSONTooDeep {
+		return errArgsTooDeep
 	}
 	return nil
-}
-
-// jsonStringAt reads the string literal that starts at t[i] (a '"') in
-// valid JSON text t: its unescaped value and the index of its closing quote.
-func jsonStringAt(t string, i int) (string, int) {
-	j, escaped := i+1, false
-	for t[j] != '"' {
-		if t[j] == '\\' {
-			escaped = true
-			j++
-		}
-		j++
-	}
-	str := t[i+1 : j]
-	if escaped {
-		var u string
-		if json.Unmarshal([]byte(t[i:j+1]), &u) == nil {
-			str = u
-		}
-	}
-	return str, j
 }

@@ -279,7 +279,7 @@ func decodeArguments(raw string) (v any, ok bool, err error) {
 	if t == "" || (t[0] != '{' && t[0] != '[') || !jsonValid(t) {
 		return nil, false, nil
 	}
-	if jsonDepth(t) > maxJSONDepth {
+	if spanmodel.WalkJSONStrings(t, maxJSONDepth, false, nil) == spanmodel.JSONTooDeep {
 		return nil, false, errArgsTooDeep
 	}
 	d := json.NewDecoder(strings.NewReader(t))
@@ -288,28 +288,6 @@ func decodeArguments(raw string) (v any, ok bool, err error) {
 		return nil, false, nil
 	}
 	return v, true, nil
-}
-
-// jsonDepth is the deepest nesting of valid JSON text.
-func jsonDepth(t string) int {
-	depth, deepest := 0, 0
-	for i := 0; i < len(t); i++ {
-		switch t[i] {
-		case '{', '[':
-			if depth++; depth > deepest {
-				deepest = depth
-			}
-		case '}', ']':
-			depth--
-		case '"':
-			for i++; i < len(t) && t[i] != '"'; i++ {
-				if t[i] == '\\' {
-					i++
-				}
-			}
-		}
-	}
-	return deepest
 }
 
 // sqlStatementWords open SQL statements; a string starting with one (after
@@ -393,8 +371,9 @@ func (w *argWalk) add(key, s string) {
 }
 
 // fill records what walkArgStrings gives for w.text, reading a JSON text
-// once (argParser) instead of validating it and then walking it. A text
-// nested deeper than maxJSONDepth is left to the two passes.
+// once (spanmodel.WalkJSONStrings) instead of validating it and then
+// walking it: the strings recorded are dropped when the text turns out
+// not to be JSON.
 func (w *argWalk) fill() {
 	w.keys, w.kinds, w.strs, w.err, w.valid = w.keys[:0], w.kinds[:0], w.strs[:0], nil, false
 	t := strings.TrimSpace(w.text)
@@ -402,25 +381,28 @@ func (w *argWalk) fill() {
 		w.add("", w.text)
 		return
 	}
-	p := argParser{t: t, w: w}
-	if p.parse() {
+	switch spanmodel.WalkJSONStrings(t, maxJSONDepth, false, w.record) {
+	case spanmodel.JSONWalked:
 		w.valid = true
 		return
+	case spanmodel.JSONTooDeep:
+		// The strings before the bound are the walk's; whether they
+		// stand depends on the rest of the text.
+		if w.valid = jsonValid(t); w.valid {
+			w.err = errArgsTooDeep
+			return
+		}
 	}
 	clear(w.keys)
 	clear(w.strs)
 	w.keys, w.kinds, w.strs = w.keys[:0], w.kinds[:0], w.strs[:0]
-	if p.deep {
-		w.valid = jsonValid(t)
-	}
-	if !w.valid {
-		w.add("", w.text)
-		return
-	}
-	w.err = walkJSONStrings(t, func(key, s string) bool {
-		w.add(key, s)
-		return true
-	})
+	w.add("", w.text)
+}
+
+// record is fill's visit.
+func (w *argWalk) record(key, s string) bool {
+	w.add(key, s)
+	return true
 }
 
 // eachArgKindOn is eachArgString(text, fn) for an argument text of a tool
@@ -497,51 +479,8 @@ func walkArgStrings(v *spanmodel.View, text string, fn func(key, s string) bool)
 		fn("", text)
 		return nil
 	}
-	return walkJSONStrings(t, fn)
-}
-
-// walkJSONStrings is eachArgString's walk of t, a valid JSON object or
-// array, trimmed.
-func walkJSONStrings(t string, fn func(key, s string) bool) error {
-	type container struct {
-		object bool
-		key    string // the key the container sits under
-	}
-	var stackBuf [16]container
-	stack := stackBuf[:0]
-	key := ""
-	for i := 0; i < len(t); i++ {
-		switch t[i] {
-		case '{', '[':
-			if len(stack) == maxJSONDepth {
-				return errArgsTooDeep
-			}
-			stack = append(stack, container{object: t[i] == '{', key: key})
-			if t[i] == '{' {
-				key = ""
-			}
-		case '}', ']':
-			stack = stack[:len(stack)-1]
-			if len(stack) > 0 && !stack[len(stack)-1].object {
-				key = stack[len(stack)-1].key
-			}
-		case ',':
-			if top := stack[len(stack)-1]; !top.object {
-				key = top.key
-			}
-		case '"':
-			str, j := jsonStringAt(t, i)
-			k := j + 1
-			for k < len(t) && (t[k] == ' ' || t[k] == '\t' || t[k] == '\n' || t[k] == '\r') {
-				k++
-			}
-			if k < len(t) && t[k] == ':' && len(stack) > 0 && stack[len(stack)-1].object {
-				key = str
-			} else if !fn(key, str) {
-				return nil
-			}
-			i = j
-		}
+	if spanmodel.WalkJSONStrings(t, maxJSONDepth, false, fn) == spanmodel.JSONTooDeep {
+		return errArgsTooDeep
 	}
 	return nil
 }

@@ -265,13 +265,9 @@ func skipString(s string, i int) (int, bool) {
 // skipContainer is skipValue for the object or array at s[i] (its opening
 // bracket): scanValue's container on a local index.
 func skipContainer(s string, i, depth int) (int, bool) {
-	closing := byte(']')
-	if s[i] == '{' {
-		closing = '}'
-	}
-	i = skipWS(s, i+1)
-	if i < len(s) && s[i] == closing {
-		return i + 1, true
+	i, closing, empty := openContainer(s, i)
+	if empty {
+		return i, true
 	}
 	for {
 		if closing == '}' { // a member: its key and colon first
@@ -282,25 +278,56 @@ func skipContainer(s string, i, depth int) (int, bool) {
 			if i, ok = skipString(s, i); !ok {
 				return i, false
 			}
-			i = skipWS(s, i)
-			if i >= len(s) || s[i] != ':' {
+			if i, ok = memberColon(s, skipWS(s, i)); !ok {
 				return i, false
 			}
-			i = skipWS(s, i+1)
 		}
 		var ok bool
 		if i, ok = skipValue(s, i, depth+1); !ok {
 			return i, false
 		}
-		i = skipWS(s, i)
-		if i < len(s) && s[i] == closing {
-			return i + 1, true
+		var next int
+		if i, next = nextElem(s, skipWS(s, i), closing); next <= 0 {
+			return i, next == 0
 		}
-		if i >= len(s) || s[i] != ',' {
-			return i, false
-		}
-		i = skipWS(s, i+1)
 	}
+}
+
+// openContainer steps over the bracket at s[i] and the whitespace after
+// it, giving the byte that closes the container ('{' + 2 is '}', '[' + 2
+// is ']'); empty when that comes next (it is stepped over too).
+func openContainer(s string, i int) (j int, closing byte, empty bool) {
+	closing = s[i] + 2
+	j = skipWS(s, i+1)
+	if j < len(s) && s[j] == closing {
+		return j + 1, closing, true
+	}
+	return j, closing, false
+}
+
+// memberColon steps over the colon at s[i], after a member's key and its
+// whitespace, and the whitespace after it.
+func memberColon(s string, i int) (int, bool) {
+	if i < len(s) && s[i] == ':' {
+		return skipWS(s, i+1), true
+	}
+	return i, false
+}
+
+// nextElem steps over what follows a member or an element and its
+// whitespace at s[i]: a comma and the whitespace after it (next 1, more
+// follow) or the container's closing byte (next 0); next is -1 for
+// anything else.
+func nextElem(s string, i int, closing byte) (j, next int) {
+	if i < len(s) {
+		switch s[i] {
+		case ',':
+			return skipWS(s, i+1), 1
+		case closing:
+			return i + 1, 0
+		}
+	}
+	return i, -1
 }
 
 // skipLiteral is skipValue for the literal lit at s[i].

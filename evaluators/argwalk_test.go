@@ -8,11 +8,11 @@ import (
 	"testing"
 )
 
-// sameArgParse requires the one-pass record of text (argWalk.fill) to be
+// sameArgFill requires the one-pass record of text (argWalk.fill) to be
 // what validating and then walking it give: the same strings under the
 // same keys, in order, the same error, and, for a trimmed text opening
 // with '{' or '[', json.Valid's answer.
-func sameArgParse(t *testing.T, text string) {
+func sameArgFill(t *testing.T, text string) {
 	t.Helper()
 	var w argWalk
 	w.text = text
@@ -35,8 +35,8 @@ func sameArgParse(t *testing.T, text string) {
 	}
 }
 
-// argParseCases are texts on the edges of JSON's grammar.
-var argParseCases = []string{
+// argFillCases are texts on the edges of JSON's grammar.
+var argFillCases = []string{
 	`{"city":"Boston","day":"tuesday","step":0}`, `{}`, `[]`, `[ ]`, `{ }`, `{"a":[]}`, `[[]]`, `[{}]`,
 	`{"a":"x","b":["y",["z",{"c":"w"}],"v"],"d":"u"}`, `["a",["b"],"c"]`, `{"a":{"b":"c"},"d":"e"}`,
 	`{"a":1`, `{"a":1}}`, `{"a":1,}`, `[1,]`, `[,1]`, `{"a"}`, `{"a":}`, `{a:1}`, `{"a" 1}`, `{"a":1 "b":2}`,
@@ -57,28 +57,28 @@ var argParseCases = []string{
 	`rm -rf /`, ``, `   `, `"just a string"`, `42`, `null`,
 }
 
-// TestArgParseDifferential: reading arguments in one pass gives what
+// TestArgFillDifferential: reading arguments in one pass gives what
 // validating them and walking them give, on the grammar's edges and on
 // every text of the labelled corpus.
-func TestArgParseDifferential(t *testing.T) {
-	for _, text := range argParseCases {
-		sameArgParse(t, text)
+func TestArgFillDifferential(t *testing.T) {
+	for _, text := range argFillCases {
+		sameArgFill(t, text)
 	}
 	for _, text := range corpusTexts(t) {
-		sameArgParse(t, text)
+		sameArgFill(t, text)
 		if s := strings.TrimSpace(text); s != "" && (s[0] == '{' || s[0] == '[') {
 			// a cut document, and one with a byte changed
-			sameArgParse(t, s[:len(s)/2])
-			sameArgParse(t, s[:len(s)-1]+"x")
+			sameArgFill(t, s[:len(s)/2])
+			sameArgFill(t, s[:len(s)-1]+"x")
 		}
 	}
 }
 
-func FuzzArgParse(f *testing.F) {
-	for _, text := range argParseCases {
+func FuzzArgFill(f *testing.F) {
+	for _, text := range argFillCases {
 		f.Add(text)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		sameArgParse(t, text)
+		sameArgFill(t, text)
 	})
 }
