@@ -3,15 +3,15 @@ package evaluators
 import "sync"
 
 // Pricing a model once. Every chat span's cost is priced by its model's
-// name (by the cost check and by the runaway signal), and a deployment calls a handful of models: the price table's
-// lookup (an exact match, then patterns, then the name without its
-// provider prefix) is the same work again on every span. The price memo
-// remembers the answer for the last models seen, a fixed number of
-// slots chosen by the name's length and last byte, names copied into the
-// slot (at most memoModelBytes; longer ones are looked up every time), so
-// it allocates nothing and holds no span's memory. A different name in
-// the slot is looked up and replaces it: the answer is the table's
-// either way.
+// name (by the cost check and by the runaway signal), and a deployment
+// calls a handful of models: the price table's lookup (an exact match,
+// then patterns, then the name without its provider prefix) is the same
+// work again on every span. The price memo remembers the answer for the
+// last models seen, a fixed number of slots chosen by the name's length
+// and last byte, names copied into the slot (at most memoModelBytes;
+// longer ones are looked up every time), so it allocates nothing and holds
+// no span's memory. A different name in the slot is looked up and
+// replaces it: the answer is the table's either way.
 
 const (
 	priceSlots     = 16

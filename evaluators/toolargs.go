@@ -276,10 +276,18 @@ var errArgsTooDeep = errors.New("arguments nested deeper than 64")
 // false for arguments that are not one (a raw command line, say).
 func decodeArguments(raw string) (v any, ok bool, err error) {
 	t := strings.TrimSpace(raw)
-	if t == "" || (t[0] != '{' && t[0] != '[') || !jsonValid(t) {
+	if t == "" || (t[0] != '{' && t[0] != '[') {
 		return nil, false, nil
 	}
-	if spanmodel.WalkJSONStrings(t, maxJSONDepth, false, nil) == spanmodel.JSONTooDeep {
+	// One pass gives validity and depth; past the depth bound validity
+	// is still to be read.
+	switch spanmodel.WalkJSONStrings(t, maxJSONDepth, false, nil) {
+	case spanmodel.JSONInvalid:
+		return nil, false, nil
+	case spanmodel.JSONTooDeep:
+		if !jsonValid(t) {
+			return nil, false, nil
+		}
 		return nil, false, errArgsTooDeep
 	}
 	d := json.NewDecoder(strings.NewReader(t))

@@ -305,3 +305,27 @@ func TestJSONValidOnDifferential(t *testing.T) {
 	check(v, corpusTexts(t))
 	check(nil, texts)
 }
+
+// TestDecodeArgumentsDepth: arguments nested past maxJSONDepth are an
+// error only when they are JSON; text that is not JSON, deep or not, is
+// not arguments to decode.
+func TestDecodeArgumentsDepth(t *testing.T) {
+	deep := strings.Repeat(`{"a":`, maxJSONDepth+1) + "1" + strings.Repeat("}", maxJSONDepth+1)
+	for _, tc := range []struct {
+		raw     string
+		ok      bool
+		tooDeep bool
+	}{
+		{`{"cmd":"ls"}`, true, false},
+		{strings.Repeat("[", maxJSONDepth) + strings.Repeat("]", maxJSONDepth), true, false},
+		{`{"cmd":"ls"`, false, false},
+		{deep, false, true},
+		{deep[:len(deep)-1], false, false}, // deep and cut short: not JSON
+		{"rm -rf /", false, false},
+	} {
+		_, ok, err := decodeArguments(tc.raw)
+		if ok != tc.ok || errors.Is(err, errArgsTooDeep) != tc.tooDeep || (err != nil) != tc.tooDeep {
+			t.Errorf("%.40q: ok %v, err %v", tc.raw, ok, err)
+		}
+	}
+}
